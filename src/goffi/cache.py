@@ -1,0 +1,160 @@
+"""Where goffi keeps built bundles, and how it decides a cached bundle is still valid.
+
+A bundle is reused only when every input that could change the built extension is
+the same: goffi's own sources, the Go toolchain, the Python ABI, the requested
+packages (and the contents of local ones) and the build options. All of that is
+folded into one key by `bundle_key`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import hashlib
+import json
+import os
+import sys
+import sysconfig
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+# goffi's own files that shape a bundle: the Python renderer, and the Go/C sources and
+# templates it copies or fills in. Anything else in the package dir (bytecode, py.typed)
+# cannot change a build.
+_GOFFI_SOURCE_SUFFIXES = frozenset({".py", ".go", ".c", ".h", ".tmpl"})
+
+# Files `go build` reads for a package. Beyond the usual .go/.c/.h/.s this includes the
+# other sources cgo compiles (C++, Objective-C, preprocessed assembly) and .syso objects
+# the linker picks up, since a change to any of them changes the built extension.
+_MODULE_INPUT_SUFFIXES = frozenset(
+    {".go", ".c", ".h", ".s", ".S", ".sx", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", ".m", ".syso"}
+)
+_MODULE_INPUT_NAMES = frozenset({"go.mod", "go.sum"})
+
+
+def cache_root() -> Path:
+    """The directory goffi caches into, created if missing.
+
+    `$GOFFI_CACHE_DIR`, else `$XDG_CACHE_HOME/goffi`, else `~/.cache/goffi`.
+    """
+    explicit = os.environ.get("GOFFI_CACHE_DIR")
+    if explicit:
+        root = Path(explicit).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        # The XDG spec says relative values are invalid and must be ignored.
+        base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+        root = base / "goffi"
+    # Absolute, so the path stays valid if the process later changes directory.
+    root = root.absolute()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _hash_files(files: list[tuple[str, Path]]) -> str:
+    """sha256 over (relative path, content) pairs, in sorted path order."""
+    h = hashlib.sha256()
+    for rel, path in sorted(files):
+        # Length-prefix both fields so that no two different (path, content) sequences
+        # can produce the same byte stream.
+        data = path.read_bytes()
+        name = rel.encode("utf-8", "surrogateescape")
+        h.update(len(name).to_bytes(8, "little"))
+        h.update(name)
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@functools.cache
+def goffi_source_hash() -> str:
+    """sha256 of goffi's own package files, so a changed renderer never reuses a stale bundle.
+
+    Memoized: the installed sources do not change under a running process (and if they
+    did, the process would still be running the old Python code anyway).
+    """
+    pkg_dir = Path(__file__).resolve().parent
+    files: list[tuple[str, Path]] = []
+    for path in pkg_dir.rglob("*"):
+        if "__pycache__" in path.parts or not path.is_file():
+            continue
+        if path.suffix in _GOFFI_SOURCE_SUFFIXES or path.name == "go.mod":
+            files.append((path.relative_to(pkg_dir).as_posix(), path))
+    return _hash_files(files)
+
+
+def _skipped_dir(name: str) -> bool:
+    # The same directories the go tool ignores when matching packages. vendor/ is kept:
+    # a module built with -mod=vendor compiles from it.
+    return name == "testdata" or name.startswith((".", "_"))
+
+
+def fingerprint_local_module(module_root: Path) -> str:
+    """sha256 of a local Go module's build inputs (relative path + content).
+
+    Covers go.mod, go.sum and the source files of every package in the module; skips
+    tests (*_test.go), testdata/, names starting with "." or "_" (the go tool ignores
+    those too) and nested modules (a subdirectory with its own go.mod is a different
+    module, and may be large).
+
+    Files pulled in with //go:embed are not covered unless they have a source suffix.
+    """
+    root = Path(module_root)
+    if not (root / "go.mod").is_file():
+        # Caller bug rather than user error: local specs always carry a module root.
+        raise ValueError(f"{root} is not a Go module root (no go.mod in it)")
+    files: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        current = Path(dirpath)
+        # Prune in place so os.walk does not descend; sorting is only for tidiness,
+        # the final order comes from sorting the relative paths below.
+        dirnames[:] = sorted(
+            d for d in dirnames if not _skipped_dir(d) and not (current / d / "go.mod").exists()
+        )
+        for name in filenames:
+            if name.startswith((".", "_")) or name.endswith("_test.go"):
+                continue
+            if name in _MODULE_INPUT_NAMES or os.path.splitext(name)[1] in _MODULE_INPUT_SUFFIXES:
+                path = current / name
+                files.append((path.relative_to(root).as_posix(), path))
+    return _hash_files(files)
+
+
+def python_abi_tag() -> str:
+    """Identifies the Python ABI a built extension is bound to (e.g. 3.11 vs 3.13t)."""
+    impl = sys.implementation
+    cache_tag = impl.cache_tag or f"{impl.name}-{sys.version_info[0]}{sys.version_info[1]}"
+    ext_suffix = sysconfig.get_config_var("EXT_SUFFIX") or ""
+    return f"{cache_tag}{ext_suffix}"
+
+
+def bundle_key(parts: Mapping[str, str]) -> str:
+    """A short, stable cache key (20 hex chars of sha256) for the given build inputs.
+
+    The JSON is canonical (sorted keys, fixed separators) so that the same inputs
+    always give the same key, whatever order the caller built the mapping in.
+    """
+    canonical = json.dumps(dict(parts), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the lock file `path` (created if missing) for the block.
+
+    Serializes concurrent builds of the same key across processes: the second waits,
+    then finds the bundle the first one built. The lock goes away with the process,
+    so a crashed build never leaves a stale lock behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

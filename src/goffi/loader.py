@@ -1,0 +1,79 @@
+"""``goffi.load``: Go packages in, Python modules out (built once, cached, then imported)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from goffi.build import BuiltBundle, build_bundle, canonical_spec
+from goffi.runtime import BundleConflictError, loaded_bundle
+from goffi.workspace import parse_spec
+
+DEFAULT_BUNDLE = "gopkgs"
+
+
+def load(*packages: str, name: str = DEFAULT_BUNDLE) -> ModuleType | tuple[ModuleType, ...]:
+    """Import Go packages as Python modules.
+
+    ``packages`` are import paths ("strings", "net/url"), local folders inside a Go
+    module ("./mygo", "/abs/dir"), or ``path@version`` from the Go module proxy. They are
+    built together into one bundle (one Go runtime) the first time, then loaded from
+    goffi's cache. Returns one module for one package, else a tuple in the order asked.
+
+    A process can hold one bundle: a later ``load`` of packages that are all in the
+    loaded bundle returns them; one that needs other packages raises
+    :class:`goffi.BundleConflictError`, because they must be built together.
+    """
+    if not packages:
+        raise TypeError("goffi.load() needs at least one Go package, e.g. goffi.load('strings')")
+    for p in packages:
+        if not isinstance(p, str):
+            raise TypeError(f"goffi.load() takes package names as str, not {type(p).__name__}: {p!r}")
+    specs = [parse_spec(p, Path.cwd()) for p in packages]
+    wanted = [canonical_spec(s) for s in specs]
+    current = loaded_bundle()
+    if current is not None and current.name in sys.modules:
+        missing = [w for w in wanted if w not in current.packages]
+        if missing:
+            raise BundleConflictError(
+                f"goffi.load({', '.join(map(repr, packages))}): {', '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not in the Go bundle this process already loaded "
+                f"({', '.join(current.packages)}), and one process can hold only one Go runtime. "
+                "Load every Go package you need in one call: goffi.load("
+                + ", ".join(repr(p) for p in sorted({*current.packages, *wanted}))
+                + ")"
+            )
+        bundle_module = sys.modules[current.name]
+        index: dict[str, str] = getattr(bundle_module, "PACKAGES", {})
+        by_spec = {canonical: index.get(canonical.split("@")[0], "") for canonical in wanted}
+        return _result([importlib.import_module(f"{current.name}.{by_spec[w]}") for w in wanted])
+    bundle = build_bundle(specs, name)
+    _import_bundle(bundle)
+    return _result([importlib.import_module(f"{bundle.name}.{bundle.modules[w]}") for w in wanted])
+
+
+def _import_bundle(bundle: BuiltBundle) -> ModuleType:
+    """Import the bundle package from its cache directory, without touching sys.path."""
+    existing = sys.modules.get(bundle.name)
+    if existing is not None and getattr(existing, "BUNDLE_KEY", None) == bundle.key:
+        return existing
+    init = bundle.package_dir / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        bundle.name, init, submodule_search_locations=[str(bundle.package_dir)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[bundle.name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[bundle.name]
+        raise
+    return module
+
+
+def _result(modules: list[ModuleType]) -> ModuleType | tuple[ModuleType, ...]:
+    return modules[0] if len(modules) == 1 else tuple(modules)

@@ -1,0 +1,98 @@
+"""The Python half of goffi's runtime: what every built bundle calls at import and run time.
+
+Generated bundles import this module (never the build pipeline), so it stays small
+and imports nothing heavy. It holds the exception classes Go errors and panics become,
+and the one-bundle-per-process guard.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["BundleConflictError", "GoError", "GoPanic", "claim_bundle", "loaded_bundle"]
+
+
+class GoError(Exception):
+    """A Go function returned a non-nil ``error``.
+
+    ``str(e)`` is Go's ``err.Error()``; :attr:`go_type` is the error's dynamic Go type
+    as ``fmt``'s ``%T`` prints it (``*strconv.NumError``, ``*errors.errorString``).
+    """
+
+    def __init__(self, message: str, go_type: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.go_type = go_type
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, go_type={self.go_type!r})"
+
+
+class GoPanic(Exception):
+    """Go code panicked; goffi recovered the panic, so the interpreter and Go are fine.
+
+    :attr:`value` is the panic value as text (``err.Error()`` for an error value),
+    :attr:`go_type` its Go type (``runtime.Error`` for runtime faults such as an index
+    out of range), :attr:`go_stack` the panicking goroutine's stack, which is also
+    attached as a note so tracebacks show it.
+    """
+
+    def __init__(self, value: str, go_type: str = "", go_stack: str = "") -> None:
+        super().__init__(value)
+        self.value = value
+        self.go_type = go_type
+        self.go_stack = go_stack
+        if go_stack and hasattr(self, "add_note"):
+            self.add_note("Go stack of the panicking goroutine:\n" + go_stack.rstrip())
+
+    def __str__(self) -> str:
+        return f"Go panic: {self.value}"
+
+
+class BundleConflictError(ImportError):
+    """A second, separately built Go bundle was about to be loaded into this process."""
+
+
+@dataclass(frozen=True)
+class LoadedBundle:
+    name: str  # Python package name
+    key: str  # the content hash it was built under
+    packages: tuple[str, ...]  # Go import paths (with @version where given), sorted
+
+
+_lock = threading.Lock()
+_loaded: LoadedBundle | None = None
+
+
+def loaded_bundle() -> LoadedBundle | None:
+    """The goffi bundle this process loaded, if any."""
+    return _loaded
+
+
+def claim_bundle(name: str, key: str, packages: Sequence[str]) -> None:
+    """Record that this process loads bundle ``key``; refuse a different one.
+
+    Every bundle carries its own Go runtime, and two Go runtimes in one process are
+    unsupported (golang/go#18976, #65050): they crash on some platforms and only happen
+    to work on others. So the first bundle wins, and the bundle's ``__init__`` calls this
+    *before* its shared library is loaded, when refusing is still safe.
+    """
+    global _loaded
+    with _lock:
+        if _loaded is None:
+            _loaded = LoadedBundle(name, key, tuple(sorted(packages)))
+            return
+        if _loaded.key == key:
+            return
+        raise BundleConflictError(
+            f"cannot load goffi bundle {name!r} ({', '.join(sorted(packages))}): this process already "
+            f"loaded bundle {_loaded.name!r} ({', '.join(_loaded.packages)}), and one process can hold "
+            "only one Go runtime. Build all the Go packages you need into one bundle: "
+            "goffi.load(" + ", ".join(repr(p) for p in sorted({*_loaded.packages, *packages})) + ")"
+            " or `goffi build` with all of them."
+        )

@@ -1,0 +1,54 @@
+/*
+ * goffi.h: the C ABI between goffi's generated CPython glue and its Go wrapper.
+ *
+ * Included by both sides (the cgo preamble of the Go wrapper and the C glue), so it
+ * holds only plain C types: nothing here may mention Python.
+ *
+ * Memory rule: every pointer in these structs points to C memory (or into a Python
+ * object kept alive by the caller for the whole call); never to Go memory, which cgo
+ * forbids C to keep. Memory that Go fills with results comes from the call's arena.
+ */
+#ifndef GOFFI_H
+#define GOFFI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A string or byte buffer: p[0..n), not NUL-terminated, may hold NULs. */
+typedef struct { const char *p; int64_t n; } goffi_str;
+
+/* A slice or array: p points to n elements, each in its element's C representation. */
+typedef struct { void *p; int64_t n; } goffi_slice;
+
+/* A map as two parallel arrays of n keys and n values. */
+typedef struct { void *keys; void *vals; int64_t n; } goffi_map;
+
+/* complex64 and complex128 both cross as two doubles. */
+typedef struct { double re; double im; } goffi_complex;
+
+/* What a call reports besides its results. */
+enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2 };
+typedef struct {
+    int32_t kind;       /* GOFFI_OK, GOFFI_ERROR (a returned error), GOFFI_PANIC (a recovered panic) */
+    goffi_str message;  /* err.Error(), or the panic value formatted with fmt.Sprint */
+    goffi_str go_type;  /* the dynamic Go type, as fmt's %T prints it */
+    goffi_str stack;    /* panics only: the goroutine's stack */
+} goffi_err;
+
+/*
+ * A per-call bump allocator. The C glue starts it on a stack buffer; both sides
+ * allocate from it (Go bumps `cur` itself and calls goffi_arena_grow only when the
+ * current block is full), and the glue frees everything once the results are Python
+ * objects. `cleanups` is private to the C side (buffer releases, references).
+ */
+typedef struct goffi_arena {
+    char *cur;
+    char *end;
+    void *blocks;    /* malloc'd blocks, freed with the arena */
+    void *cleanups;  /* C side only */
+} goffi_arena;
+
+/* Slow path of arena allocation: a new block of at least n bytes (16-byte aligned). */
+void *goffi_arena_grow(goffi_arena *a, size_t n);
+
+#endif

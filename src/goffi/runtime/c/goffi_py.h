@@ -1,0 +1,174 @@
+/*
+ * goffi_py.h: the Python half of goffi's C runtime, used by the generated glue.
+ *
+ * All of these run with the GIL held. Converters return 0 on success and -1 with a
+ * Python exception set; `where` names the Go function, the parameter and its Go type,
+ * so every error message says exactly which argument was wrong.
+ */
+#ifndef GOFFI_PY_H
+#define GOFFI_PY_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include "goffi.h"
+
+#if defined(__GNUC__)
+#define GOFFI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define GOFFI_UNLIKELY(x) (x)
+#endif
+
+/* Declare an arena whose first block lives on the C stack. */
+#define GOFFI_ARENA_STACK 512
+#define GOFFI_ARENA(name)                                                   \
+    _Alignas(16) char name##_stack[GOFFI_ARENA_STACK];                      \
+    goffi_arena name = {name##_stack, name##_stack + GOFFI_ARENA_STACK, NULL, NULL}
+
+void *goffi_arena_alloc(goffi_arena *a, size_t n);
+/* Release buffers and references the call held, then free the arena's blocks. */
+void goffi_arena_free(goffi_arena *a);
+/* Keep `o` (a new reference, stolen) alive until the arena is freed. */
+int goffi_arena_keep(goffi_arena *a, PyObject *o);
+
+/* Set by a pthread_atfork child handler: Go cannot run in a forked child. */
+extern int goffi_forked;
+PyObject *goffi_raise_forked(const char *func);
+
+/* Module set-up: fetch goffi's exception classes, install the fork guard. */
+int goffi_runtime_init(void);
+
+/* Arity check (and the fork guard). max < 0 means variadic (no upper bound). */
+int goffi_check_nargs(const char *func, Py_ssize_t nargs, Py_ssize_t min, Py_ssize_t max);
+
+/* Raise the Python exception for a Go error or panic reported in *err. Always returns NULL. */
+PyObject *goffi_raise(const goffi_err *err);
+
+/* Base scalar conversions. Integer ranges are checked: out of range raises
+ * OverflowError, never wraps. */
+int goffi_to_bool(PyObject *o, uint8_t *out, const char *where);
+int goffi_to_int(PyObject *o, int64_t *out, int64_t min, int64_t max, const char *where);
+int goffi_to_uint(PyObject *o, uint64_t *out, uint64_t max, const char *where);
+int goffi_to_f64(PyObject *o, double *out, const char *where);
+int goffi_to_f32(PyObject *o, float *out, const char *where);
+int goffi_to_complex(PyObject *o, goffi_complex *out, int bits, const char *where);
+/* Any buffer -> a zero-copy view for the call; None -> nil. exact_len >= 0 demands that length. */
+int goffi_to_bytes(PyObject *o, goffi_str *out, goffi_arena *a, int64_t exact_len, const char *where);
+/* str -> its UTF-8 bytes without copying (lone surrogates from surrogateescape become raw bytes). */
+int goffi_in_str(PyObject *o, goffi_str *out, goffi_arena *a, const char *where);
+
+PyObject *goffi_out_str(const goffi_str *s);
+PyObject *goffi_out_bytes(const goffi_str *s);
+PyObject *goffi_out_complex(const goffi_complex *c);
+
+/*
+ * Containers in: `o` as a tuple the arena keeps alive (so element pointers stay valid
+ * while the GIL is released), or NULL with an exception. str/bytes/dict are refused:
+ * a string is not a list of its characters. None gives *is_nil = 1 (Go's nil).
+ */
+PyObject *goffi_in_sequence(PyObject *o, goffi_arena *a, int64_t exact_len, int *is_nil, const char *where);
+/* A mapping as a tuple of (key, value) pairs kept alive by the arena. */
+PyObject *goffi_in_mapping(PyObject *o, goffi_arena *a, int *is_nil, const char *where);
+/* Append " (at index i)" / " (at key k)" to the exception being raised. */
+void goffi_annotate_index(Py_ssize_t i);
+void goffi_annotate_key(PyObject *key);
+
+/*
+ * Uniform converters, one pair per C shape (the `cid` of goffi's type table):
+ *   int goffi_in_<cid>(PyObject *o, <c type> *out, goffi_arena *a, const char *where);
+ *   PyObject *goffi_out_<cid>(const <c type> *v);
+ * Generated code composes these for slices, arrays and maps without special cases.
+ */
+static inline int goffi_in_bool(PyObject *o, uint8_t *out, goffi_arena *a, const char *where) {
+    (void)a;
+    return goffi_to_bool(o, out, where);
+}
+static inline PyObject *goffi_out_bool(const uint8_t *v) { return PyBool_FromLong(*v); }
+static inline int goffi_in_i8(PyObject *o, int8_t *out, goffi_arena *a, const char *where) {
+    int64_t v;
+    (void)a;
+    if (goffi_to_int(o, &v, INT8_MIN, INT8_MAX, where) < 0) return -1;
+    *out = (int8_t)v;
+    return 0;
+}
+static inline PyObject *goffi_out_i8(const int8_t *v) { return PyLong_FromLongLong(*v); }
+static inline int goffi_in_i16(PyObject *o, int16_t *out, goffi_arena *a, const char *where) {
+    int64_t v;
+    (void)a;
+    if (goffi_to_int(o, &v, INT16_MIN, INT16_MAX, where) < 0) return -1;
+    *out = (int16_t)v;
+    return 0;
+}
+static inline PyObject *goffi_out_i16(const int16_t *v) { return PyLong_FromLongLong(*v); }
+static inline int goffi_in_i32(PyObject *o, int32_t *out, goffi_arena *a, const char *where) {
+    int64_t v;
+    (void)a;
+    if (goffi_to_int(o, &v, INT32_MIN, INT32_MAX, where) < 0) return -1;
+    *out = (int32_t)v;
+    return 0;
+}
+static inline PyObject *goffi_out_i32(const int32_t *v) { return PyLong_FromLongLong(*v); }
+static inline int goffi_in_i64(PyObject *o, int64_t *out, goffi_arena *a, const char *where) {
+    int64_t v;
+    (void)a;
+    if (goffi_to_int(o, &v, INT64_MIN, INT64_MAX, where) < 0) return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+static inline PyObject *goffi_out_i64(const int64_t *v) { return PyLong_FromLongLong(*v); }
+static inline int goffi_in_u8(PyObject *o, uint8_t *out, goffi_arena *a, const char *where) {
+    uint64_t v;
+    (void)a;
+    if (goffi_to_uint(o, &v, UINT8_MAX, where) < 0) return -1;
+    *out = (uint8_t)v;
+    return 0;
+}
+static inline PyObject *goffi_out_u8(const uint8_t *v) { return PyLong_FromUnsignedLongLong(*v); }
+static inline int goffi_in_u16(PyObject *o, uint16_t *out, goffi_arena *a, const char *where) {
+    uint64_t v;
+    (void)a;
+    if (goffi_to_uint(o, &v, UINT16_MAX, where) < 0) return -1;
+    *out = (uint16_t)v;
+    return 0;
+}
+static inline PyObject *goffi_out_u16(const uint16_t *v) { return PyLong_FromUnsignedLongLong(*v); }
+static inline int goffi_in_u32(PyObject *o, uint32_t *out, goffi_arena *a, const char *where) {
+    uint64_t v;
+    (void)a;
+    if (goffi_to_uint(o, &v, UINT32_MAX, where) < 0) return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+static inline PyObject *goffi_out_u32(const uint32_t *v) { return PyLong_FromUnsignedLongLong(*v); }
+static inline int goffi_in_u64(PyObject *o, uint64_t *out, goffi_arena *a, const char *where) {
+    uint64_t v;
+    (void)a;
+    if (goffi_to_uint(o, &v, UINT64_MAX, where) < 0) return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+static inline PyObject *goffi_out_u64(const uint64_t *v) { return PyLong_FromUnsignedLongLong(*v); }
+static inline int goffi_in_f64(PyObject *o, double *out, goffi_arena *a, const char *where) {
+    (void)a;
+    return goffi_to_f64(o, out, where);
+}
+static inline PyObject *goffi_out_f64(const double *v) { return PyFloat_FromDouble(*v); }
+static inline int goffi_in_f32(PyObject *o, float *out, goffi_arena *a, const char *where) {
+    (void)a;
+    return goffi_to_f32(o, out, where);
+}
+static inline PyObject *goffi_out_f32(const float *v) { return PyFloat_FromDouble((double)*v); }
+static inline int goffi_in_c128(PyObject *o, goffi_complex *out, goffi_arena *a, const char *where) {
+    (void)a;
+    return goffi_to_complex(o, out, 128, where);
+}
+static inline int goffi_in_c64(PyObject *o, goffi_complex *out, goffi_arena *a, const char *where) {
+    (void)a;
+    return goffi_to_complex(o, out, 64, where);
+}
+static inline PyObject *goffi_out_c128(const goffi_complex *v) { return goffi_out_complex(v); }
+static inline PyObject *goffi_out_c64(const goffi_complex *v) { return goffi_out_complex(v); }
+static inline int goffi_in_bytes(PyObject *o, goffi_str *out, goffi_arena *a, const char *where) {
+    return goffi_to_bytes(o, out, a, -1, where);
+}
+
+#endif

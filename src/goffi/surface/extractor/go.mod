@@ -1,0 +1,3 @@
+module goffi.local/extractor
+
+go 1.24

@@ -1,0 +1,308 @@
+"""The type table: how every Go type crosses into Python, decided in one place.
+
+This is the second pipeline stage. It takes :class:`~goffi.surface.model.TypeRef`
+trees (Go facts) and returns a :class:`Mapping` (a decision) or a :class:`Skip`
+(a reason). Every renderer (Go wrapper, C glue, Python modules, stubs) and
+``goffi inspect`` read these decisions; none of them decides anything about types
+on its own. The table is closed: a type not listed here is skipped with a reason.
+
+| Go                        | Python in            | Python out | crossing |
+|---------------------------|----------------------|------------|----------|
+| bool                      | bool                 | bool       | copy     |
+| int, int8..64, uint..64,  | int (range-checked,  | int        | copy     |
+| uintptr                   | bool rejected)       |            |          |
+| float32, float64          | float or int         | float      | copy     |
+| complex64, complex128     | complex, float, int  | complex    | copy     |
+| string                    | str (surrogateescape)| str        | copy     |
+| []byte                    | any buffer, zero-copy| bytes      | view in  |
+| [N]byte                   | buffer of N bytes    | bytes      | copy     |
+| []T, [N]T                 | sequence             | list       | copy     |
+| map[K]V                   | dict                 | dict       | copy     |
+| named type T (underlying  | as the underlying    | as the     | as the   |
+| maps)                     |                      | underlying | underl.  |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from goffi.surface.model import NamedType, Surface, TypeRef
+
+Shape = Literal[
+    "bool", "int", "uint", "float", "complex", "string", "bytes", "bytearray", "slice", "array", "map"
+]
+Crossing = Literal["copy", "view"]
+
+# Go basic type -> (shape, bits). int/uint/uintptr are 64-bit: goffi supports 64-bit platforms only.
+_BASIC: dict[str, tuple[Shape, int]] = {
+    "bool": ("bool", 8),
+    "int": ("int", 64),
+    "int8": ("int", 8),
+    "int16": ("int", 16),
+    "int32": ("int", 32),
+    "int64": ("int", 64),
+    "uint": ("uint", 64),
+    "uint8": ("uint", 8),
+    "uint16": ("uint", 16),
+    "uint32": ("uint", 32),
+    "uint64": ("uint", 64),
+    "uintptr": ("uint", 64),
+    "float32": ("float", 32),
+    "float64": ("float", 64),
+    "complex64": ("complex", 64),
+    "complex128": ("complex", 128),
+    "string": ("string", 0),
+}
+
+# Key shapes whose Python value is hashable (a dict key) and whose Go type is comparable.
+_HASHABLE_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "string", "bytearray"})
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How one Go type crosses the boundary.
+
+    ``cid`` names the C representation's *shape* (two Go types with the same cid share
+    C converters: ``int64`` and ``time.Duration`` are both ``i64``); ``ref`` is the exact
+    Go type, which the Go renderer needs for conversions.
+    """
+
+    ref: TypeRef
+    shape: Shape
+    crossing: Crossing
+    bits: int = 0  # int/uint/float/complex width
+    elem: Mapping | None = None  # slice, array
+    key: Mapping | None = None  # map
+    length: int = 0  # array, bytearray
+    note: str = ""  # why, when the choice is not obvious (shown by goffi inspect)
+
+    @property
+    def cid(self) -> str:
+        """Identifier of the C representation, used to name C converters."""
+        s = self.shape
+        if s == "bool":
+            return "bool"
+        if s == "int":
+            return f"i{self.bits}"
+        if s == "uint":
+            return f"u{self.bits}"
+        if s == "float":
+            return f"f{self.bits}"
+        if s == "complex":
+            return f"c{self.bits}"
+        if s == "string":
+            return "str"
+        if s == "bytes":
+            return "bytes"
+        if s == "bytearray":
+            return f"bytes{self.length}"
+        if s == "slice":
+            assert self.elem is not None
+            return f"sl_{self.elem.cid}"
+        if s == "array":
+            assert self.elem is not None
+            return f"ar{self.length}_{self.elem.cid}"
+        assert self.key is not None and self.elem is not None
+        return f"map_{self.key.cid}_{self.elem.cid}"
+
+    @property
+    def c_type(self) -> str:
+        """The C type that carries a value of this shape across the boundary."""
+        s = self.shape
+        if s == "bool":
+            return "uint8_t"
+        if s == "int":
+            return f"int{self.bits}_t"
+        if s == "uint":
+            return f"uint{self.bits}_t"
+        if s == "float":
+            return "float" if self.bits == 32 else "double"
+        if s == "complex":
+            return "goffi_complex"
+        if s in ("string", "bytes", "bytearray"):
+            return "goffi_str"
+        if s in ("slice", "array"):
+            return "goffi_slice"
+        return "goffi_map"
+
+    def py_type(self, position: Literal["in", "out"]) -> str:
+        """The Python annotation (stubs and signatures)."""
+        s = self.shape
+        if s == "bool":
+            return "bool"
+        if s in ("int", "uint"):
+            return "int"
+        if s == "float":
+            return "float"
+        if s == "complex":
+            return "complex"
+        if s == "string":
+            return "str"
+        if s in ("bytes", "bytearray"):
+            return "bytes | bytearray | memoryview | None" if position == "in" else "bytes"
+        if s in ("slice", "array"):
+            assert self.elem is not None
+            container = "Sequence" if position == "in" else "list"
+            return f"{container}[{self.elem.py_type(position)}]"
+        assert self.key is not None and self.elem is not None
+        container = "Mapping" if position == "in" else "dict"
+        return f"{container}[{self.key.py_type(position)}, {self.elem.py_type(position)}]"
+
+    @property
+    def go_name(self) -> str:
+        return self.ref.go_spelling()
+
+    def walk(self) -> list[Mapping]:
+        """This mapping and every mapping nested in it, innermost first."""
+        out: list[Mapping] = []
+        for child in (self.key, self.elem):
+            if child is not None:
+                out.extend(child.walk())
+        out.append(self)
+        return out
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Why a type does not cross. ``reason`` is a full sentence for goffi inspect."""
+
+    reason: str
+    category: str  # short key used for summary counts, e.g. "pointer", "generic"
+
+
+MapResult = Mapping | Skip
+
+# One sentence per unsupported kind: the reason goffi inspect prints.
+_NOT_YET = {
+    "pointer": ("pointer", "pointer types cross as handle objects, which this goffi version does not build yet"),
+    "struct": ("struct", "struct values cross as records or handle objects, not built yet"),
+    "interface": ("interface", "interface values cross as handle objects, not built yet"),
+    "chan": ("channel", "channels cross as goffi.Channel objects, not built yet"),
+    "func": ("func", "func values (callbacks) are not bridged yet"),
+}
+
+
+class TypeMapper:
+    """Maps TypeRefs of one surface. Results are memoized by Go spelling."""
+
+    def __init__(self, surface: Surface, bundle_paths: frozenset[str]) -> None:
+        self.surface = surface
+        self.bundle_paths = bundle_paths
+        self._memo: dict[str, MapResult] = {}
+
+    def map(self, ref: TypeRef) -> MapResult:
+        key = ref.go_spelling()
+        if key not in self._memo:
+            self._memo[key] = self._map(ref, ())
+        return self._memo[key]
+
+    def _map(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
+        k = ref.kind
+        if k == "basic":
+            if ref.name in _BASIC:
+                shape, bits = _BASIC[ref.name]
+                note = ""
+                if ref.name in ("int", "uint", "uintptr"):
+                    note = f"{ref.name} is 64-bit on every platform goffi supports"
+                if ref.name == "uintptr":
+                    note = "uintptr is carried as a plain integer; goffi never follows it as a pointer"
+                return Mapping(ref, shape, "copy", bits=bits, note=note)
+            if ref.name == "unsafe.Pointer":
+                return Skip("unsafe.Pointer has no safe meaning in Python", "unsafe")
+            return Skip(f"basic type {ref.name} is not supported", "unsupported")
+        if k == "named":
+            return self._map_named(ref, visiting)
+        if k == "typeparam":
+            return Skip("generic code needs type arguments, and goffi bridges only non-generic API", "generic")
+        if k == "slice":
+            assert ref.elem is not None
+            if _is_byte(ref.elem):
+                return Mapping(
+                    ref,
+                    "bytes",
+                    "view",
+                    note="[]byte parameters take any buffer (bytes, bytearray, memoryview) as a zero-copy "
+                    "view for the duration of the call; results are copied into bytes",
+                )
+            elem = self._map(ref.elem, visiting)
+            if isinstance(elem, Skip):
+                return _wrap_skip(elem, "slice element")
+            return Mapping(ref, "slice", "copy", elem=elem, note="copied element by element into a list")
+        if k == "array":
+            assert ref.elem is not None
+            if _is_byte(ref.elem):
+                return Mapping(ref, "bytearray", "copy", length=ref.length, note=f"[{ref.length}]byte <-> bytes")
+            elem = self._map(ref.elem, visiting)
+            if isinstance(elem, Skip):
+                return _wrap_skip(elem, "array element")
+            return Mapping(ref, "array", "copy", elem=elem, length=ref.length)
+        if k == "map":
+            assert ref.key is not None and ref.elem is not None
+            key = self._map(ref.key, visiting)
+            if isinstance(key, Skip):
+                return _wrap_skip(key, "map key")
+            if key.shape not in _HASHABLE_SHAPES:
+                return Skip(f"map key {ref.key.go_spelling()} has no hashable Python value", "map key")
+            val = self._map(ref.elem, visiting)
+            if isinstance(val, Skip):
+                return _wrap_skip(val, "map value")
+            return Mapping(
+                ref, "map", "copy", key=key, elem=val, note="copied into a dict; keys come back sorted"
+            )
+        if k in _NOT_YET:
+            category, reason = _NOT_YET[k]
+            return Skip(reason, category)
+        return Skip(f"{k} types are not supported", "unsupported")
+
+    def _map_named(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
+        key = ref.named_key
+        if key == "error":
+            return Skip("error values are bridged only as a trailing result (raised as goffi.GoError)", "error")
+        if key in visiting:
+            return Skip(f"recursive type {key}", "recursive")
+        if ref.type_args:
+            return Skip("instantiated generic types are not bridged", "generic")
+        named = self.surface.named.get(key)
+        if named is None:
+            return Skip(f"type {key} was not extracted", "unsupported")
+        if named.type_params:
+            return Skip("generic types are not bridged", "generic")
+        unnameable = self._unnameable(named)
+        if unnameable:
+            return Skip(unnameable, "unexported")
+        under = self._map(named.underlying, (*visiting, key))
+        if isinstance(under, Skip):
+            return under
+        note = f"{ref.go_spelling()} crosses as its underlying {named.underlying.go_spelling()}"
+        return Mapping(
+            ref,
+            under.shape,
+            under.crossing,
+            bits=under.bits,
+            elem=under.elem,
+            key=under.key,
+            length=under.length,
+            note=note,
+        )
+
+    def _unnameable(self, named: NamedType) -> str:
+        """Why generated Go code could not spell this type, or ""."""
+        if not named.name[:1].isupper():
+            return f"type {named.key} is unexported: code outside its package cannot name it"
+        parts = named.pkg.split("/")
+        if "internal" in parts:
+            root = "/".join(parts[: parts.index("internal")])
+            if not any(p == root or p.startswith(root + "/") for p in self.bundle_paths if root):
+                return f"type {named.key} is declared in an internal package the wrapper cannot import"
+        if parts[0] == "vendor":
+            return f"type {named.key} is in the standard library's vendored code"
+        return ""
+
+
+def _is_byte(ref: TypeRef) -> bool:
+    return ref.kind == "basic" and ref.name == "uint8"
+
+
+def _wrap_skip(inner: Skip, where: str) -> Skip:
+    return Skip(f"{where}: {inner.reason}", inner.category)
