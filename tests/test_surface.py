@@ -90,6 +90,9 @@ type Pair[K comparable, V any] struct {
 	Value V
 }
 
+// Get returns both halves; its receiver renames the type parameters.
+func (p Pair[A, B]) Get() (A, B) { return p.Key, p.Value }
+
 // First makes a pair.
 func First() Pair[string, int] { return Pair[string, int]{} }
 
@@ -121,6 +124,23 @@ var (
 	Whatever any
 	Room  Temperature
 )
+"""
+
+CGO_SRC = r"""// Package cg uses cgo.
+package cg
+
+// #include <stdlib.h>
+// static int twice(int x) { return 2 * x; }
+import "C"
+
+// T is declared in a cgo file.
+type T struct {
+	// X is documented.
+	X int
+}
+
+// Twice doubles x in C.
+func Twice(x int) int { return int(C.twice(C.int(x))) }
 """
 
 BAD_SRC = """package bad
@@ -157,6 +177,8 @@ def module(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "go.mod").write_text(f"module {MOD}\n\ngo 1.24\n")
     (root / "demo").mkdir()
     (root / "demo" / "demo.go").write_text(DEMO_SRC)
+    (root / "cg").mkdir()
+    (root / "cg" / "cg.go").write_text(CGO_SRC)
     (root / "bad").mkdir()
     (root / "bad" / "bad.go").write_text(BAD_SRC)
     return root
@@ -263,6 +285,9 @@ def test_funcs(surface: Surface) -> None:
         ("Key", "typeparam"),
         ("Value", "typeparam"),
     ]
+    # The method's receiver calls them A and B; the surface uses the type's own names.
+    (get,) = pair.methods
+    assert [r.type for r in get.results] == [TypeRef(kind="typeparam", name=n) for n in ("K", "V")]
 
 
 def test_named_types(surface: Surface) -> None:
@@ -339,6 +364,20 @@ def test_vars(surface: Surface) -> None:
     assert vs["Check"].type.go_spelling() == f"func({DEMO}.Shape) error"
     assert vs["Whatever"].type == TypeRef(kind="interface")  # any is an empty interface
     assert vs["Room"].type == _named(DEMO, "Celsius")  # the alias resolves
+
+
+def test_cgo_positions(module: Path, toolchain: GoToolchain, cache_dir: Path) -> None:
+    """Export data of a cgo file carries cgo's line numbers; the surface has the source's."""
+    cc = subprocess.run([str(toolchain.go), "env", "CC"], capture_output=True, text=True).stdout.split()
+    if not cc or shutil.which(cc[0]) is None:
+        pytest.skip("no C compiler")
+    s = extract([f"{MOD}/cg"], module, toolchain, cache_dir)
+    lines = CGO_SRC.splitlines()
+    (twice,) = s.packages[0].funcs
+    assert twice.pos == f"cg.go:{lines.index('func Twice(x int) int { return int(C.twice(C.int(x))) }') + 1}"
+    t = s.named[f"{MOD}/cg.T"]
+    assert t.pos == f"cg.go:{lines.index('type T struct {') + 1}"
+    assert t.underlying.fields[0].doc == "X is documented.\n"
 
 
 # ---- the standard library ----

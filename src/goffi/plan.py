@@ -239,7 +239,9 @@ def _plan_package(pkg: Package, index: int, py_module: str, mapper: TypeMapper) 
         if isinstance(mapped, Mapping):
             types.append(TypePlan(named.name, mapped, named.doc, named.pos))
         else:
-            go_sig = f"type {named.name} {named.underlying.go_spelling()}"
+            kind = named.underlying.kind
+            shown = f"{kind}{{...}}" if kind in ("struct", "interface") else named.underlying.go_spelling()
+            go_sig = f"type {named.name} {shown}"
             skipped.append(SkipPlan(named.name, "type", go_sig, mapped.reason, mapped.category))
     skipped.sort(key=lambda s: (s.kind, s.go_name))
     return PackagePlan(

@@ -203,8 +203,6 @@ class TypeMapper:
             if ref.name in _BASIC:
                 shape, bits = _BASIC[ref.name]
                 note = ""
-                if ref.name in ("int", "uint", "uintptr"):
-                    note = f"{ref.name} is 64-bit on every platform goffi supports"
                 if ref.name == "uintptr":
                     note = "uintptr is carried as a plain integer; goffi never follows it as a pointer"
                 return Mapping(ref, shape, "copy", bits=bits, note=note)

@@ -238,13 +238,21 @@ func roots(args []string, pkgs []*listPackage) []*listPackage {
 
 // oneLine folds Go's multi-line errors (compiler output) into one stderr line.
 func oneLine(s string) string {
-	var parts []string
+	var b strings.Builder
 	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			parts = append(parts, l)
+		if l = strings.TrimSpace(l); l == "" {
+			continue
 		}
+		if b.Len() > 0 {
+			if strings.HasSuffix(b.String(), ":") { // "to add it:\n\tgo get x" reads on
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(l)
 	}
-	return strings.Join(parts, "; ")
+	return b.String()
 }
 
 // ---- docs from source ----
@@ -261,7 +269,8 @@ type pkgDocs struct {
 	values  map[string]string // consts and vars
 	byPos   map[string]string
 	// cgo files (by base name) and the source line of each package-level name
-	// declared in them, to correct export-data positions there (see lineOffset).
+	// or "Type.Method" declared in them, to correct export-data positions there
+	// (see lineOffset).
 	cgoFiles  map[string]bool
 	declLines map[string]map[string]int
 }
@@ -324,7 +333,9 @@ func (d *pkgDocs) scanFile(fset *token.FileSet, f *ast.File) {
 		switch decl := decl.(type) {
 		case *ast.FuncDecl:
 			if decl.Recv != nil && len(decl.Recv.List) == 1 {
-				d.methods[recvTypeName(decl.Recv.List[0].Type)+"."+decl.Name.Name] = decl.Doc.Text()
+				key := recvTypeName(decl.Recv.List[0].Type) + "." + decl.Name.Name
+				d.methods[key] = decl.Doc.Text()
+				lines[key] = fset.Position(decl.Name.Pos()).Line
 			} else {
 				d.funcs[decl.Name.Name] = decl.Doc.Text()
 				declared(decl.Name)
@@ -452,7 +463,7 @@ type extractor struct {
 	// rename maps a method's receiver type parameters to the names its generic
 	// type declared: in func (p Pair[A, B]) M() A, "A" is Pair's K.
 	rename map[*types.TypeParam]string
-	queued  map[string]bool
+	queued map[string]bool
 	// noWalk > 0 while describing an unexported struct field: its type is
 	// described, but named types reached only through it are not pulled in
 	// (they are implementation details; pulling them in drags in runtime internals).
@@ -510,7 +521,7 @@ func (e *extractor) lineOffset(pkg *types.Package, file string) int {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		obj := pkg.Scope().Lookup(name)
+		obj := lookupDecl(pkg, name)
 		if obj == nil || !obj.Pos().IsValid() {
 			continue // not in export data (unexported and unused), try another
 		}
@@ -521,6 +532,23 @@ func (e *extractor) lineOffset(pkg *types.Package, file string) int {
 	}
 	e.offsets[k] = off
 	return off
+}
+
+// lookupDecl finds a package-level object, or a method given as "Type.Method".
+func lookupDecl(pkg *types.Package, name string) types.Object {
+	typ, meth, isMethod := strings.Cut(name, ".")
+	obj := pkg.Scope().Lookup(typ)
+	if !isMethod || obj == nil {
+		return obj
+	}
+	if n, ok := types.Unalias(obj.Type()).(*types.Named); ok {
+		for i := 0; i < n.NumMethods(); i++ {
+			if n.Method(i).Name() == meth {
+				return n.Method(i)
+			}
+		}
+	}
+	return nil
 }
 
 func (e *extractor) pos(obj types.Object) string {

@@ -1,0 +1,3 @@
+from goffi.cli import main
+import sys
+sys.exit(main())

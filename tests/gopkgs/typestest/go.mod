@@ -1,0 +1,3 @@
+module example.com/typestest
+
+go 1.24
