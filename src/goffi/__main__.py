@@ -1,3 +1,5 @@
-from goffi.cli import main
 import sys
+
+from goffi.cli import main
+
 sys.exit(main())

@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goffi._version import __version__
-from goffi.cache import bundle_key, cache_root, fingerprint_local_module, goffi_source_hash, locked, python_abi_tag
+from goffi.cache import (
+    bundle_key,
+    cache_root,
+    fingerprint_local_module,
+    goffi_source_hash,
+    locked,
+    python_abi_tag,
+)
 from goffi.errors import BuildError
 from goffi.plan import BundlePlan, plan_bundle
 from goffi.render import render_bundle
@@ -176,7 +183,9 @@ def _build(
             CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
         )
         command = [str(toolchain.go), "build", "-buildmode=c-shared", "-trimpath", "-o", str(library), "."]
-        with progress.step(f"compiling bundle {name!r} ({len(plan.packages)} Go packages) with {toolchain.version}"):
+        with progress.step(
+            f"compiling bundle {name!r} ({len(plan.packages)} Go packages) with {toolchain.version}"
+        ):
             done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise BuildError(

@@ -67,13 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_inspect = sub.add_parser("inspect", help="show what each exported Go symbol becomes in Python, and why")
-    p_inspect.add_argument("packages", nargs="+", metavar="PKG", help="import path, ./folder, or path@version")
+    p_inspect.add_argument(
+        "packages", nargs="+", metavar="PKG", help="import path, ./folder, or path@version"
+    )
     p_inspect.add_argument("--json", action="store_true", help="machine-readable output")
     p_inspect.set_defaults(run=_inspect)
 
     p_build = sub.add_parser("build", help="build Go packages into one importable Python package (a bundle)")
     p_build.add_argument("packages", nargs="+", metavar="PKG", help="import path, ./folder, or path@version")
-    p_build.add_argument("-o", "--output", required=True, metavar="DIR", help="the bundle's folder, e.g. build/gopkgs")
+    p_build.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="the bundle's folder, e.g. build/gopkgs"
+    )
     p_build.add_argument("-v", "--verbose", action="store_true", help="report build steps on stderr")
     p_build.set_defaults(run=_build)
 

@@ -69,7 +69,13 @@ def _func_entry(fn: FuncPlan) -> Entry:
 def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
     entries: list[Entry] = [_func_entry(f) for f in pkg.funcs]
     entries += [
-        Entry(c.go_name, "const", "bridged", f"const {c.go_name} {c.go_type}", python=f"{c.py_name}: {c.py_type} = {c.py_literal}")
+        Entry(
+            c.go_name,
+            "const",
+            "bridged",
+            f"const {c.go_name} {c.go_type}",
+            python=f"{c.py_name}: {c.py_type} = {c.py_literal}",
+        )
         for c in pkg.consts
     ]
     entries += [
@@ -94,7 +100,10 @@ def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
         )
         for t in pkg.types
     ]
-    entries += [Entry(s.go_name, s.kind, "skipped", s.go_signature, reason=s.reason, category=s.category) for s in pkg.skipped]
+    entries += [
+        Entry(s.go_name, s.kind, "skipped", s.go_signature, reason=s.reason, category=s.category)
+        for s in pkg.skipped
+    ]
     order = {"func": 0, "const": 1, "var": 2, "type": 3}
     entries.sort(key=lambda e: (order.get(e.kind, 9), e.name))
     skipped = Counter(e.category for e in entries if e.status == "skipped")

@@ -166,9 +166,7 @@ def plan_bundle(surface: Surface, name: str = "gopkgs") -> BundlePlan:
     packages = sorted(surface.packages, key=lambda p: p.path)
     mapper = TypeMapper(surface, frozenset(p.path for p in packages))
     module_names = python_module_names([p.path for p in packages], [p.name for p in packages])
-    plans = tuple(
-        _plan_package(pkg, i, module_names[pkg.path], mapper) for i, pkg in enumerate(packages)
-    )
+    plans = tuple(_plan_package(pkg, i, module_names[pkg.path], mapper) for i, pkg in enumerate(packages))
     return BundlePlan(name=name, go_version=surface.go_version, packages=plans)
 
 
@@ -211,7 +209,9 @@ def _plan_package(pkg: Package, index: int, py_module: str, mapper: TypeMapper) 
     consts: list[ConstPlan] = []
     for c in pkg.consts:
         literal = _const_literal(c)
-        py_type = {"bool": "bool", "string": "str", "int": "int", "float": "float", "complex": "complex"}[c.kind]
+        py_type = {"bool": "bool", "string": "str", "int": "int", "float": "float", "complex": "complex"}[
+            c.kind
+        ]
         consts.append(
             ConstPlan(c.name, python_identifier(c.name), literal, py_type, c.type.go_spelling(), c.doc, c.pos)
         )
@@ -219,7 +219,11 @@ def _plan_package(pkg: Package, index: int, py_module: str, mapper: TypeMapper) 
     for v in pkg.vars:
         mapped = mapper.map(v.type)
         if isinstance(mapped, Skip):
-            skipped.append(SkipPlan(v.name, "var", f"var {v.name} {v.type.go_spelling()}", mapped.reason, mapped.category))
+            skipped.append(
+                SkipPlan(
+                    v.name, "var", f"var {v.name} {v.type.go_spelling()}", mapped.reason, mapped.category
+                )
+            )
             continue
         variables.append(
             VarPlan(
@@ -275,7 +279,9 @@ def _plan_func(pkg: Package, fn: Func, index: int, mapper: TypeMapper) -> FuncPl
         py_name = _param_name(p, i, used)
         variadic = fn.variadic and i == len(fn.params) - 1
         if variadic and mapped.shape == "bytes":
-            return skip("a variadic ...byte parameter is not bridged; pass bytes to a []byte function", "variadic")
+            return skip(
+                "a variadic ...byte parameter is not bridged; pass bytes to a []byte function", "variadic"
+            )
         params.append(ParamPlan(py_name, p.name, mapped, variadic))
     results = list(fn.results)
     returns_error = bool(results) and _is_error(results[-1].type)

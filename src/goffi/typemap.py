@@ -175,7 +175,10 @@ MapResult = Mapping | Skip
 
 # One sentence per unsupported kind: the reason goffi inspect prints.
 _NOT_YET = {
-    "pointer": ("pointer", "pointer types cross as handle objects, which this goffi version does not build yet"),
+    "pointer": (
+        "pointer",
+        "pointer types cross as handle objects, which this goffi version does not build yet",
+    ),
     "struct": ("struct", "struct values cross as records or handle objects, not built yet"),
     "interface": ("interface", "interface values cross as handle objects, not built yet"),
     "chan": ("channel", "channels cross as goffi.Channel objects, not built yet"),
@@ -212,7 +215,9 @@ class TypeMapper:
         if k == "named":
             return self._map_named(ref, visiting)
         if k == "typeparam":
-            return Skip("generic code needs type arguments, and goffi bridges only non-generic API", "generic")
+            return Skip(
+                "generic code needs type arguments, and goffi bridges only non-generic API", "generic"
+            )
         if k == "slice":
             assert ref.elem is not None
             if _is_byte(ref.elem):
@@ -230,7 +235,9 @@ class TypeMapper:
         if k == "array":
             assert ref.elem is not None
             if _is_byte(ref.elem):
-                return Mapping(ref, "bytearray", "copy", length=ref.length, note=f"[{ref.length}]byte <-> bytes")
+                return Mapping(
+                    ref, "bytearray", "copy", length=ref.length, note=f"[{ref.length}]byte <-> bytes"
+                )
             elem = self._map(ref.elem, visiting)
             if isinstance(elem, Skip):
                 return _wrap_skip(elem, "array element")
@@ -256,7 +263,9 @@ class TypeMapper:
     def _map_named(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
         key = ref.named_key
         if key == "error":
-            return Skip("error values are bridged only as a trailing result (raised as goffi.GoError)", "error")
+            return Skip(
+                "error values are bridged only as a trailing result (raised as goffi.GoError)", "error"
+            )
         if key in visiting:
             return Skip(f"recursive type {key}", "recursive")
         if ref.type_args:

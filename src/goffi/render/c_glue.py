@@ -287,7 +287,9 @@ static PyObject *goffi_out_{m.cid}(const goffi_map *v)
         lines = [f"    result = PyTuple_New({n});\n", "    if (result != NULL) {\n"]
         for i, r in enumerate(results):
             lines.append(f"        PyObject *o{i} = goffi_out_{r.cid}(&r{i});\n")
-            lines.append(f"        if (o{i} == NULL) {{\n            Py_CLEAR(result);\n            goto done;\n        }}\n")
+            lines.append(
+                f"        if (o{i} == NULL) {{\n            Py_CLEAR(result);\n            goto done;\n        }}\n"
+            )
             lines.append(f"        PyTuple_SET_ITEM(result, {i}, o{i});\n")
         lines.append("    }\n")
         return "".join(lines)

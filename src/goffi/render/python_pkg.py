@@ -56,11 +56,13 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
     out = [_GENERATED, _doc_block(module_docstring(pkg)), "\n"]
     imports = ["from . import _bundle\n"]
     if pkg.vars:
-        imports = ["import sys as _sys\nimport types as _types\n\n"] + imports
+        imports = ["import sys as _sys\nimport types as _types\n\n", *imports]
     out += imports
     out.append(f"\n_go = _bundle.{pkg.py_module}\n")
     if pkg.funcs:
-        out.append("\n# Functions: builtins of the native extension (METH_FASTCALL), no Python wrapper in between.\n")
+        out.append(
+            "\n# Functions: builtins of the native extension (METH_FASTCALL), no Python wrapper in between.\n"
+        )
         out += [f"{fn.py_name} = _go.{fn.py_name}\n" for fn in pkg.funcs]
     if pkg.consts:
         out.append("\n# Constants, with their exact Go values.\n")
@@ -76,7 +78,9 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
                 f"    {v.py_name} = property(_go._get_{v.py_name}, _go._set_{v.py_name}, doc={doc!r})\n"
             )
         out.append("\n\n_sys.modules[__name__].__class__ = _GoPackageModule\n")
-    names = sorted([f.py_name for f in pkg.funcs] + [c.py_name for c in pkg.consts] + [v.py_name for v in pkg.vars])
+    names = sorted(
+        [f.py_name for f in pkg.funcs] + [c.py_name for c in pkg.consts] + [v.py_name for v in pkg.vars]
+    )
     out.append(f"\n__all__ = {names!r}\n")
     return "".join(out)
 
@@ -95,7 +99,9 @@ def render_stub(pkg: PackagePlan) -> str:
             out.append(_doc_block(f"Go: const {c.go_name} {c.go_type}\n\n{c.doc}"))
     for v in pkg.vars:
         out.append(f"\n{v.py_name}: {v.type.py_type('out')}\n")
-        out.append(_doc_block(f"Go: var {v.go_name} {v.type.go_name} (read and assigned through Go)\n\n{v.doc}"))
+        out.append(
+            _doc_block(f"Go: var {v.go_name} {v.type.go_name} (read and assigned through Go)\n\n{v.doc}")
+        )
     for fn in pkg.funcs:
         out.append("\n" + _stub_def(fn))
     return "".join(out)

@@ -58,6 +58,10 @@ class TypeRef:
         """The key of a named type in :attr:`Surface.named` ("time.Duration", "error")."""
         return f"{self.pkg}.{self.name}" if self.pkg else self.name
 
+    def element_spelling(self) -> str:
+        """Spelling as a slice or array element: Go code says []byte, not []uint8."""
+        return "byte" if self.kind == "basic" and self.name == "uint8" else self.go_spelling()
+
     def go_spelling(self) -> str:
         """Go source spelling with full import paths (for messages, not for code)."""
         k = self.kind
@@ -72,9 +76,9 @@ class TypeRef:
         if k == "pointer":
             return "*" + self.elem.go_spelling()  # type: ignore[union-attr]
         if k == "slice":
-            return "[]" + self.elem.go_spelling()  # type: ignore[union-attr]
+            return "[]" + self.elem.element_spelling()  # type: ignore[union-attr]
         if k == "array":
-            return f"[{self.length}]" + self.elem.go_spelling()  # type: ignore[union-attr]
+            return f"[{self.length}]" + self.elem.element_spelling()  # type: ignore[union-attr]
         if k == "map":
             return f"map[{self.key.go_spelling()}]{self.elem.go_spelling()}"  # type: ignore[union-attr]
         if k == "chan":
@@ -85,7 +89,13 @@ class TypeRef:
         if k == "interface":
             if not self.methods and not self.embeds_non_methods:
                 return "any"
-            return "interface{" + "; ".join(m.name + signature_spelling(m.params, m.results, m.variadic) for m in self.methods) + "}"
+            return (
+                "interface{"
+                + "; ".join(
+                    m.name + signature_spelling(m.params, m.results, m.variadic) for m in self.methods
+                )
+                + "}"
+            )
         return "struct{" + "; ".join(f"{f.name} {f.type.go_spelling()}" for f in self.fields) + "}"
 
 

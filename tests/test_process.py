@@ -1,0 +1,201 @@
+"""Process-level behaviour, each in a fresh interpreter: one Go runtime per process,
+the fork guard, the CLI's bundle output, the README quickstart, and a module from the
+Go module proxy. Every scenario runs real builds; bundles are shared through one cache."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("process-cache")
+
+
+def run_python(
+    code: str, cache: Path, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(cache), GOFFI_VERBOSE="0")
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=cwd or ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def check(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, f"exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    return done.stdout
+
+
+def test_second_bundle_is_refused_and_loaded_packages_are_returned(cache: Path, tmp_path: Path) -> None:
+    out = check(
+        run_python(
+            f"""
+            import goffi, subprocess, sys
+            strings = goffi.load("strings")
+            again = goffi.load("strings")
+            assert again is strings, (again, strings)
+            try:
+                goffi.load("strings", "math")
+            except goffi.BundleConflictError as e:
+                print("refused:", e)
+            else:
+                raise SystemExit("a second bundle was not refused")
+            # A separately built bundle (another key) is refused before its library loads.
+            subprocess.run([sys.executable, "-m", "goffi", "build", "path", "-o", {str(tmp_path / "other")!r}], check=True)
+            sys.path.insert(0, {str(tmp_path)!r})
+            try:
+                import other
+            except goffi.BundleConflictError as e:
+                print("refused import:", e)
+            else:
+                raise SystemExit("importing a second bundle was not refused")
+            print(strings.ToUpper("still works"))
+            """,
+            cache,
+        )
+    )
+    assert (
+        "refused: goffi.load('strings', 'math'): math is not in the Go bundle this process already loaded (strings)"
+        in out
+    )
+    assert "goffi.load('math', 'strings')" in out
+    assert "refused import: cannot load goffi bundle 'other' (path)" in out
+    assert "STILL WORKS" in out
+
+
+def test_forked_child_is_told_it_cannot_use_go(cache: Path) -> None:
+    out = check(
+        run_python(
+            """
+            import os, goffi
+            strings = goffi.load("strings")
+            assert strings.ToUpper("a") == "A"
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    strings.ToUpper("child")
+                except RuntimeError as e:
+                    print("child:", e, flush=True)
+                    os._exit(0)
+                os._exit(3)
+            _, status = os.waitpid(pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 0, status
+            print("parent:", strings.ToUpper("still fine"))
+            """,
+            cache,
+        )
+    )
+    assert "child: strings.ToUpper: cannot call Go in a process forked after the Go runtime started" in out
+    assert "set_start_method('spawn')" in out
+    assert "parent: STILL FINE" in out
+
+
+def test_cli_build_output_is_an_importable_package(cache: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(cache))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "goffi",
+            "build",
+            "strings",
+            "strconv",
+            "-o",
+            str(tmp_path / "build" / "gopkgs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "modules strconv, strings" in done.stdout
+    pkg = tmp_path / "build" / "gopkgs"
+    for name in ("__init__.py", "strings.py", "strings.pyi", "strconv.pyi", "py.typed"):
+        assert (pkg / name).is_file(), name
+    assert list(pkg.glob("_bundle*.so")), list(pkg.iterdir())
+    out = check(
+        run_python(
+            "import sys; sys.path.insert(0, 'build'); from gopkgs import strings; print(strings.ToUpper('héllo'))",
+            cache,
+            cwd=tmp_path,
+        )
+    )
+    assert out == "HÉLLO\n"
+
+
+def test_cli_build_rejects_a_folder_that_is_not_an_identifier(cache: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(cache))
+    done = subprocess.run(
+        [sys.executable, "-m", "goffi", "build", "strings", "-o", str(tmp_path / "go-pkgs")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "'go-pkgs' is not a valid Python identifier" in done.stderr
+
+
+def _readme_blocks(lang: str) -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
+    """Every Python block and the quickstart shell block of the README, exactly as written."""
+    shell = next(b for b in _readme_blocks("sh") if "goffi build" in b)
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(cache))
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", shell], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "HÉLLO" in done.stdout
+    assert "bridged  ToUpper(s: str, /) -> str" in done.stdout
+    blocks = _readme_blocks("python")
+    assert len(blocks) >= 2
+    quickstart = check(run_python(blocks[1], cache, cwd=tmp_path))
+    assert "['a', 'b', 'c']\nababab\n\"héllo\\n\"\n" in quickstart
+    assert 'strconv.Atoi: parsing "x": invalid syntax | *strconv.NumError' in quickstart
+    assert "Go: func Fields(s string) []string" in quickstart
+    # The first block is the teaser at the top: it ends by raising GoError on purpose.
+    teaser = run_python(blocks[0], cache, cwd=tmp_path)
+    assert teaser.returncode == 1
+    assert 'goffi.runtime.GoError: strconv.Atoi: parsing "x": invalid syntax' in teaser.stderr
+
+
+@pytest.mark.network
+def test_module_from_the_proxy(cache: Path) -> None:
+    out = check(
+        run_python(
+            """
+            import goffi
+            uuid = goffi.load("github.com/google/uuid@v1.6.0")
+            s = uuid.NewString()
+            assert len(s) == 36 and s.count("-") == 4, s
+            u = uuid.Parse("f47ac10b-58cc-4372-a567-0e02b2c3d479")
+            assert u == bytes.fromhex("f47ac10b58cc4372a5670e02b2c3d479"), u
+            try:
+                uuid.Parse("nope")
+            except goffi.GoError as e:
+                print("error:", e)
+            print("ok")
+            """,
+            cache,
+        )
+    )
+    assert "error: invalid UUID length: 4" in out
+    assert out.endswith("ok\n")
