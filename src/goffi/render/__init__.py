@@ -24,8 +24,15 @@ _RUNTIME_FILES = (
     ("c/goffi_py.h", "goffi_py.h"),
     ("c/goffi_rt.c", "goffi_rt.c"),
     ("go/goffi_cgo.go", "goffi_cgo.go"),
-    ("go/rt/rt.go", "rt/rt.go"),
 )
+
+
+def _runtime_package_files() -> dict[str, bytes]:
+    """The Go runtime package rt (its tests stay behind), as it goes into the workspace."""
+    rt = RUNTIME_DIR / "go" / "rt"
+    return {
+        f"rt/{p.name}": p.read_bytes() for p in sorted(rt.glob("*.go")) if not p.name.endswith("_test.go")
+    }
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ def gofmt(source: str, gofmt_binary: Path | None) -> str:
 
 def render_bundle(plan: BundlePlan, key: str, gofmt_binary: Path | None = None) -> RenderedBundle:
     go_files = {dest: (RUNTIME_DIR / src).read_bytes() for src, dest in _RUNTIME_FILES}
+    go_files.update(_runtime_package_files())
     go_files["wrapper.go"] = gofmt(render_go_wrapper(plan), gofmt_binary).encode()
     go_files["glue.c"] = render_c_glue(plan).encode()
     python_files = {path: text.encode() for path, text in render_python_package(plan, key).items()}

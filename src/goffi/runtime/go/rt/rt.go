@@ -4,6 +4,7 @@
 package rt
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"runtime"
@@ -31,7 +32,30 @@ func PanicInfo(recovered any) (message, goType string, stack []byte) {
 	} else {
 		goType = fmt.Sprintf("%T", recovered)
 	}
-	return message, goType, debug.Stack()
+	return message, goType, trimStack(debug.Stack())
+}
+
+// trimStack drops the frames above the panic from a stack printed by debug.Stack in
+// the deferred function that recovered: debug.Stack itself, PanicInfo, the wrapper's
+// recovering closure and the runtime's panic call. What is left starts at the code
+// that panicked. A stack of another shape is returned unchanged.
+func trimStack(stack []byte) []byte {
+	header := bytes.IndexByte(stack, '\n')
+	at := bytes.Index(stack, []byte("\npanic("))
+	if header < 0 || at < header {
+		return stack
+	}
+	rest := stack[at+1:]
+	for range 2 { // the panic( line and its file:line line
+		nl := bytes.IndexByte(rest, '\n')
+		if nl < 0 {
+			return stack
+		}
+		rest = rest[nl+1:]
+	}
+	out := make([]byte, 0, header+1+len(rest))
+	out = append(out, stack[:header+1]...)
+	return append(out, rest...)
 }
 
 // ErrorInfo describes a returned error for Python: its message and dynamic Go type.

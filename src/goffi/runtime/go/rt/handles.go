@@ -1,0 +1,111 @@
+package rt
+
+import (
+	"fmt"
+	"sync"
+)
+
+// DefaultMaxHandles bounds a table unless its owner chooses otherwise, so a leak
+// shows up as a clear error instead of unbounded memory growth.
+const DefaultMaxHandles = 4096
+
+// ErrTooManyHandles is returned by Acquire when a table is full.
+type ErrTooManyHandles struct{ Max int }
+
+func (e ErrTooManyHandles) Error() string {
+	return fmt.Sprintf("goffi: more than %d live Go handles; release (close, or drop the Python objects of) "+
+		"the ones you no longer need, or raise the limit", e.Max)
+}
+
+// Handles maps Go values that do not copy into Python (pointers, channels, funcs,
+// interface values) to small integer IDs that Python objects hold.
+//
+// Identity: when Acquire is given a comparable identity key (a pointer, a channel),
+// the same key gets the same ID while the handle lives, so Python can return the same
+// object for the same Go pointer.
+//
+// References: every Acquire adds one reference, and Release subtracts as many as the
+// caller says. Python keeps its own count of the IDs it received for one object and
+// releases them all at once, so a handle handed out again while Python is dropping the
+// old object is never freed under it.
+//
+// IDs are never reused (a stale ID resolves to nothing rather than to another value),
+// and release is safe from any goroutine or thread, so finalizers may do it.
+type Handles struct {
+	mu    sync.RWMutex
+	next  uint64
+	max   int // <= 0: unbounded
+	byID  map[uint64]*handle
+	byKey map[any]uint64
+}
+
+type handle struct {
+	value any
+	key   any // nil when the value has no identity
+	refs  int64
+}
+
+// NewHandles returns an empty table holding at most max live handles (<= 0: no limit).
+func NewHandles(max int) *Handles {
+	return &Handles{max: max, byID: map[uint64]*handle{}, byKey: map[any]uint64{}}
+}
+
+// Acquire returns the ID of value, adding one reference. key is value's identity
+// (usually value itself, when it is a pointer or channel) or nil for none.
+func (h *Handles) Acquire(value, key any) (uint64, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if key != nil {
+		if id, ok := h.byKey[key]; ok {
+			h.byID[id].refs++
+			return id, nil
+		}
+	}
+	if h.max > 0 && len(h.byID) >= h.max {
+		return 0, ErrTooManyHandles{Max: h.max}
+	}
+	h.next++
+	id := h.next
+	h.byID[id] = &handle{value: value, key: key, refs: 1}
+	if key != nil {
+		h.byKey[key] = id
+	}
+	return id, nil
+}
+
+// Resolve returns the value of a live handle.
+func (h *Handles) Resolve(id uint64) (any, bool) {
+	h.mu.RLock()
+	e, ok := h.byID[id]
+	h.mu.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	return e.value, true
+}
+
+// Release drops refs references to id and forgets the handle when none remain. It
+// reports whether id was live; releasing an unknown or already released ID is a no-op.
+func (h *Handles) Release(id uint64, refs int64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e, ok := h.byID[id]
+	if !ok {
+		return false
+	}
+	e.refs -= refs
+	if e.refs <= 0 {
+		delete(h.byID, id)
+		if e.key != nil {
+			delete(h.byKey, e.key)
+		}
+	}
+	return true
+}
+
+// Live returns the number of live handles.
+func (h *Handles) Live() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.byID)
+}
