@@ -40,3 +40,9 @@ def go(session_cache: Path) -> dict[str, ModuleType]:
     modules = goffi.load(*specs)
     assert isinstance(modules, tuple)
     return {("typestest" if spec.startswith("/") else spec): m for spec, m in zip(specs, modules)}
+
+
+@pytest.fixture(scope="session")
+def typestest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/typestest, the package that exercises every row of the type table."""
+    return go["typestest"]

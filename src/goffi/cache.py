@@ -79,6 +79,9 @@ def goffi_source_hash() -> str:
     for path in pkg_dir.rglob("*"):
         if "__pycache__" in path.parts or not path.is_file():
             continue
+        if path.relative_to(pkg_dir).parts[0] == "bench":
+            continue  # the benchmark suite does not shape any bundle
+        
         if path.suffix in _GOFFI_SOURCE_SUFFIXES or path.name == "go.mod":
             files.append((path.relative_to(pkg_dir).as_posix(), path))
     return _hash_files(files)

@@ -14,12 +14,17 @@ on its own. The table is closed: a type not listed here is skipped with a reason
 | float32, float64          | float or int         | float      | copy     |
 | complex64, complex128     | complex, float, int  | complex    | copy     |
 | string                    | str (surrogateescape)| str        | copy     |
-| []byte                    | any buffer, zero-copy| bytes      | view in  |
+| []byte                    | any buffer or None   | bytes      | view in  |
 | [N]byte                   | buffer of N bytes    | bytes      | copy     |
 | []T, [N]T                 | sequence             | list       | copy     |
 | map[K]V                   | dict                 | dict       | copy     |
 | named type T (underlying  | as the underlying    | as the     | as the   |
 | maps)                     |                      | underlying | underl.  |
+
+A []byte parameter is a view for the duration of the call of a *writable* buffer
+(bytearray, writable memoryview), so Go's writes land in it; a read-only buffer (bytes)
+is copied first, because Go may write into any []byte and Python's bytes are immutable.
+A package variable's setter always copies: Go keeps that value after the call.
 """
 
 from __future__ import annotations
@@ -139,8 +144,10 @@ class Mapping:
             return "complex"
         if s == "string":
             return "str"
-        if s in ("bytes", "bytearray"):
+        if s == "bytes":
             return "bytes | bytearray | memoryview | None" if position == "in" else "bytes"
+        if s == "bytearray":  # [N]byte has no nil
+            return "bytes | bytearray | memoryview" if position == "in" else "bytes"
         if s in ("slice", "array"):
             assert self.elem is not None
             container = "Sequence" if position == "in" else "list"
@@ -225,8 +232,10 @@ class TypeMapper:
                     ref,
                     "bytes",
                     "view",
-                    note="[]byte parameters take any buffer (bytes, bytearray, memoryview) as a zero-copy "
-                    "view for the duration of the call; results are copied into bytes",
+                    note="[]byte parameters take any buffer (bytes, bytearray, memoryview) or None (nil): "
+                    "a writable buffer is a zero-copy view for the duration of the call, so Go's writes "
+                    "land in it; bytes and other read-only buffers are copied first; results are copied "
+                    "into bytes",
                 )
             elem = self._map(ref.elem, visiting)
             if isinstance(elem, Skip):

@@ -36,6 +36,7 @@ static PyObject *
     PyObject *result = NULL;
     GOFFI_ARENA(arena);
     (void)self;
+    (void)args;
     if (goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
         return NULL;
     }}
@@ -118,8 +119,8 @@ class CRenderer:
         exact = m.length if m.shape == "array" else -1
         return f"""\
 /* {m.go_name}: a sequence in, a list out. */
-static int goffi_items_{m.cid}(PyObject *const *items, Py_ssize_t n, goffi_slice *out, goffi_arena *a,
-                              const char *where)
+GOFFI_MAYBE_UNUSED static int goffi_items_{m.cid}(PyObject *const *items, Py_ssize_t n, goffi_slice *out,
+                                                 goffi_arena *a, const char *where)
 {{
     {e.c_type} *p = goffi_arena_alloc(a, (n > 0 ? (size_t)n : 1) * sizeof({e.c_type}));
     if (p == NULL) {{
@@ -136,7 +137,7 @@ static int goffi_items_{m.cid}(PyObject *const *items, Py_ssize_t n, goffi_slice
     return 0;
 }}
 
-static int goffi_in_{m.cid}(PyObject *o, goffi_slice *out, goffi_arena *a, const char *where)
+GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_slice *out, goffi_arena *a, const char *where)
 {{
     int is_nil;
     PyObject *t = goffi_in_sequence(o, a, {exact}, &is_nil, where);
@@ -151,7 +152,7 @@ static int goffi_in_{m.cid}(PyObject *o, goffi_slice *out, goffi_arena *a, const
     return goffi_items_{m.cid}(&PyTuple_GET_ITEM(t, 0), PyTuple_GET_SIZE(t), out, a, where);
 }}
 
-static PyObject *goffi_out_{m.cid}(const goffi_slice *v)
+GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_slice *v)
 {{
     const {e.c_type} *p = v->p;
     PyObject *list = PyList_New((Py_ssize_t)v->n);
@@ -176,7 +177,7 @@ static PyObject *goffi_out_{m.cid}(const goffi_slice *v)
         k, v = m.key, m.elem
         return f"""\
 /* {m.go_name}: a mapping in, a dict out. */
-static int goffi_in_{m.cid}(PyObject *o, goffi_map *out, goffi_arena *a, const char *where)
+GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_map *out, goffi_arena *a, const char *where)
 {{
     int is_nil;
     PyObject *items = goffi_in_mapping(o, a, &is_nil, where);
@@ -200,8 +201,11 @@ static int goffi_in_{m.cid}(PyObject *o, goffi_map *out, goffi_arena *a, const c
             PyErr_Format(PyExc_TypeError, "%s: items() must give (key, value) pairs", where);
             return -1;
         }}
-        if (goffi_in_{k.cid}(PyTuple_GET_ITEM(pair, 0), &keys[i], a, where) < 0 ||
-            goffi_in_{v.cid}(PyTuple_GET_ITEM(pair, 1), &vals[i], a, where) < 0) {{
+        if (goffi_in_{k.cid}(PyTuple_GET_ITEM(pair, 0), &keys[i], a, where) < 0) {{
+            goffi_annotate_map_key(PyTuple_GET_ITEM(pair, 0));
+            return -1;
+        }}
+        if (goffi_in_{v.cid}(PyTuple_GET_ITEM(pair, 1), &vals[i], a, where) < 0) {{
             goffi_annotate_key(PyTuple_GET_ITEM(pair, 0));
             return -1;
         }}
@@ -212,7 +216,7 @@ static int goffi_in_{m.cid}(PyObject *o, goffi_map *out, goffi_arena *a, const c
     return 0;
 }}
 
-static PyObject *goffi_out_{m.cid}(const goffi_map *v)
+GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
 {{
     const {k.c_type} *keys = v->keys;
     const {v.c_type} *vals = v->vals;
@@ -253,6 +257,9 @@ static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                 conversions.append(
                     f"    if (goffi_items_{p.type.cid}(args + {i}, nargs - {i}, &a{i}, &arena, {where}) < 0) {{\n"
                     "        goto done;\n    }\n"
+                    f"    if (nargs == {i}) {{\n"
+                    "        /* No variadic arguments: Go passes a nil slice, and so does goffi. */\n"
+                    f"        a{i}.p = NULL;\n    }}\n"
                 )
             else:
                 where = c_string(f"{fn.qualified}() argument '{p.py_name}' (Go {go_type})")
@@ -386,7 +393,7 @@ done:
             "    PyModuleDef_HEAD_INIT,\n",
             f'    "{name}._bundle",\n',
             f"    {c_string(f'The native half of goffi bundle {name!r}; import its package modules instead.')},\n",
-            "    -1,\n    NULL,\n};\n\n",
+            "    -1,\n    NULL,\n    NULL,\n    NULL,\n    NULL,\n    NULL,\n};\n\n",
             "PyMODINIT_FUNC\nPyInit__bundle(void)\n{\n",
             "    if (goffi_runtime_init() < 0) {\n        return NULL;\n    }\n",
             "    PyObject *m = PyModule_Create(&goffi_module);\n",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from goffi.plan import BundlePlan, FuncPlan, VarPlan
+from goffi.plan import BundlePlan, FuncPlan, PackagePlan, VarPlan
 from goffi.surface.model import TypeRef
 from goffi.typemap import Mapping
 
@@ -109,13 +109,26 @@ class GoRenderer:
     def __init__(self, plan: BundlePlan) -> None:
         self.plan = plan
         self.speller = GoSpeller(plan.imported_packages())
-        self.uses_unsafe = False
-        self.uses_sort = False
+        self.std: set[str] = set()  # standard library packages the rendered code uses
+        # Containers holding []byte that a package variable's setter converts: Go keeps
+        # the value after the call, so it must own its bytes (see go_in's ``owned``).
+        self.owned: set[str] = {
+            m.go_name
+            for pkg in plan.packages
+            for var in pkg.vars
+            for m in var.type.walk()
+            if m.shape in ("slice", "array", "map") and _holds_view(m)
+        }
 
     # ---- expressions ----------------------------------------------------------
 
-    def go_in(self, m: Mapping, c: str) -> str:
-        """A Go expression converting C value ``c`` to a Go value of type ``m.ref``."""
+    def go_in(self, m: Mapping, c: str, owned: bool = False) -> str:
+        """A Go expression converting C value ``c`` to a Go value of type ``m.ref``.
+
+        A []byte parameter is a view of the caller's buffer, valid for the call only.
+        ``owned`` converts to Go memory instead, for values Go keeps after the call
+        returns (package variables).
+        """
         t = self.speller.type(m.ref)
         named = m.ref.kind == "named"
         s = m.shape
@@ -129,22 +142,26 @@ class GoRenderer:
         if s == "string":
             return f"{t}(goffiString({c}))" if named else f"goffiString({c})"
         if s == "bytes":
-            return f"{t}(goffiBytesView({c}))" if named else f"goffiBytesView({c})"
+            conv = "goffiBytesCopy" if owned else "goffiBytesView"
+            return f"{t}({conv}({c}))" if named else f"{conv}({c})"
         if s == "bytearray":
-            self.uses_unsafe = True
+            self.std.add("unsafe")
             # The C glue checked the length, so the buffer holds exactly N bytes.
             return f"{t}(*(*[{m.length}]byte)(unsafe.Pointer({c}.p)))"
+        if owned and m.go_name in self.owned:
+            return f"goffiInOwned_{converter_ident(m.ref)}({c})"
         return f"goffiIn_{converter_ident(m.ref)}({c})"
 
     def go_out(self, m: Mapping, dst: str, v: str) -> str:
         """A Go statement storing Go value ``v`` (addressable) into C destination ``*dst``."""
         s = m.shape
+        target = dst[1:] if dst.startswith("&") else "*" + dst  # *&x[i] is x[i]
         if s == "bool":
-            return f"*{dst} = goffiBool(bool({v}))"
+            return f"{target} = goffiBool(bool({v}))"
         if s in ("int", "uint", "float"):
-            return f"*{dst} = {c_type(m)}({v})"
+            return f"{target} = {c_type(m)}({v})"
         if s == "complex":
-            return f"*{dst} = C.goffi_complex{{re: C.double(real({v})), im: C.double(imag({v}))}}"
+            return f"{target} = C.goffi_complex{{re: C.double(real({v})), im: C.double(imag({v}))}}"
         if s == "string":
             return f"goffiSetString({dst}, arena, string({v}))"
         if s == "bytes":
@@ -159,25 +176,31 @@ class GoRenderer:
         out = []
         for m in self.plan.mappings():
             if m.shape in ("slice", "array"):
-                out.append(self._seq_converters(m))
+                out.append(self._seq_in(m, owned=False) + self._seq_out(m))
+                if m.go_name in self.owned:
+                    out.append(self._seq_in(m, owned=True))
             elif m.shape == "map":
-                out.append(self._map_converters(m))
+                out.append(self._map_in(m, owned=False) + self._map_out(m))
+                if m.go_name in self.owned:
+                    out.append(self._map_in(m, owned=True))
         return "".join(out)
 
     def _bulk(self, elem: Mapping) -> bool:
         """Whether Go and C lay this element out identically, so a memmove converts it."""
         return elem.shape in ("bool", "int", "uint", "float")
 
-    def _seq_converters(self, m: Mapping) -> str:
-        self.uses_unsafe = True
+    def _seq_in(self, m: Mapping, owned: bool) -> str:
+        self.std.add("unsafe")
         assert m.elem is not None
         ident = converter_ident(m.ref)
         t = self.speller.type(m.ref)
         et = self.speller.type(m.elem.ref)
         ce = c_type(m.elem)
         array = m.shape == "array"
-        lines = [f"// goffiIn_{ident} copies a C array into a Go {m.ref.go_spelling()}.\n"]
-        lines.append(f"func goffiIn_{ident}(c C.goffi_slice) {t} {{\n")
+        name = f"goffiInOwned_{ident}" if owned else f"goffiIn_{ident}"
+        what = ", with its own copy of every byte slice" if owned else ""
+        lines = [f"// {name} copies a C array into a Go {m.ref.go_spelling()}{what}.\n"]
+        lines.append(f"func {name}(c C.goffi_slice) {t} {{\n")
         if array:
             lines.append(f"\tvar out {t}\n")
         else:
@@ -188,10 +211,18 @@ class GoRenderer:
         else:
             lines.append(f"\tsrc := unsafe.Slice((*{ce})(c.p), int(c.n))\n")
             lines.append("\tfor i := range src {\n")
-            lines.append(f"\t\tout[i] = {self.go_in(m.elem, 'src[i]')}\n")
+            lines.append(f"\t\tout[i] = {self.go_in(m.elem, 'src[i]', owned)}\n")
             lines.append("\t}\n")
         lines.append("\treturn out\n}\n\n")
-        lines.append(f"// goffiOut_{ident} copies a Go {m.ref.go_spelling()} into the arena.\n")
+        return "".join(lines)
+
+    def _seq_out(self, m: Mapping) -> str:
+        assert m.elem is not None
+        ident = converter_ident(m.ref)
+        t = self.speller.type(m.ref)
+        et = self.speller.type(m.elem.ref)
+        ce = c_type(m.elem)
+        lines = [f"// goffiOut_{ident} copies a Go {m.ref.go_spelling()} into the arena.\n"]
         lines.append(f"func goffiOut_{ident}(dst *C.goffi_slice, arena *C.goffi_arena, v {t}) {{\n")
         lines.append("\tdst.n = C.int64_t(len(v))\n\tdst.p = nil\n")
         lines.append("\tif len(v) == 0 {\n\t\treturn\n\t}\n")
@@ -206,53 +237,67 @@ class GoRenderer:
         lines.append("\tdst.p = p\n}\n\n")
         return "".join(lines)
 
-    def _map_converters(self, m: Mapping) -> str:
-        self.uses_unsafe = True
-        self.uses_sort = True
+    def _map_in(self, m: Mapping, owned: bool) -> str:
+        self.std.add("unsafe")
+        assert m.key is not None and m.elem is not None
+        ident = converter_ident(m.ref)
+        t = self.speller.type(m.ref)
+        ck, cv = c_type(m.key), c_type(m.elem)
+        name = f"goffiInOwned_{ident}" if owned else f"goffiIn_{ident}"
+        what = ", with its own copy of every byte slice" if owned else ""
+        return (
+            f"// {name} builds a Go {m.ref.go_spelling()} from C key and value arrays{what}.\n"
+            f"func {name}(c C.goffi_map) {t} {{\n"
+            "\tif c.keys == nil {\n\t\treturn nil\n\t}\n"
+            f"\tks := unsafe.Slice((*{ck})(c.keys), int(c.n))\n"
+            f"\tvs := unsafe.Slice((*{cv})(c.vals), int(c.n))\n"
+            f"\tout := make({t}, len(ks))\n"
+            "\tfor i := range ks {\n"
+            f"\t\tout[{self.go_in(m.key, 'ks[i]', owned)}] = {self.go_in(m.elem, 'vs[i]', owned)}\n"
+            "\t}\n\treturn out\n}\n\n"
+        )
+
+    def _map_out(self, m: Mapping) -> str:
+        self.std.add("unsafe")
         assert m.key is not None and m.elem is not None
         ident = converter_ident(m.ref)
         t = self.speller.type(m.ref)
         kt = self.speller.type(m.key.ref)
         ck, cv = c_type(m.key), c_type(m.elem)
         return (
-            f"// goffiIn_{ident} builds a Go {m.ref.go_spelling()} from C key and value arrays.\n"
-            f"func goffiIn_{ident}(c C.goffi_map) {t} {{\n"
-            "\tif c.keys == nil {\n\t\treturn nil\n\t}\n"
-            f"\tks := unsafe.Slice((*{ck})(c.keys), int(c.n))\n"
-            f"\tvs := unsafe.Slice((*{cv})(c.vals), int(c.n))\n"
-            f"\tout := make({t}, len(ks))\n"
-            "\tfor i := range ks {\n"
-            f"\t\tout[{self.go_in(m.key, 'ks[i]')}] = {self.go_in(m.elem, 'vs[i]')}\n"
-            "\t}\n\treturn out\n}\n\n"
             f"// goffiOut_{ident} copies a Go {m.ref.go_spelling()} into the arena, keys sorted so\n"
             "// Python sees the same order every time.\n"
             f"func goffiOut_{ident}(dst *C.goffi_map, arena *C.goffi_arena, v {t}) {{\n"
             "\tdst.n = C.int64_t(len(v))\n\tdst.keys, dst.vals = nil, nil\n"
             "\tif len(v) == 0 {\n\t\treturn\n\t}\n"
-            f"\tkeys := make([]{kt}, 0, len(v))\n"
-            "\tfor k := range v {\n\t\tkeys = append(keys, k)\n\t}\n"
-            f"\tslices.SortFunc(keys, {self._compare(m.key, kt)})\n"
+            f"\tentries := goffiSortedEntries(v, {self._compare(m.key, kt)})\n"
             f"\tks := unsafe.Slice((*{ck})(goffiAlloc(arena, uintptr(len(v))*C.sizeof_{m.key.c_type})), len(v))\n"
             f"\tvs := unsafe.Slice((*{cv})(goffiAlloc(arena, uintptr(len(v))*C.sizeof_{m.elem.c_type})), len(v))\n"
-            "\tfor i, k := range keys {\n"
-            "\t\tval := v[k]\n"
-            f"\t\t{self.go_out(m.key, '&ks[i]', 'k')}\n"
-            f"\t\t{self.go_out(m.elem, '&vs[i]', 'val')}\n"
+            "\tfor i := range entries {\n"
+            f"\t\t{self.go_out(m.key, '&ks[i]', 'entries[i].k')}\n"
+            f"\t\t{self.go_out(m.elem, '&vs[i]', 'entries[i].v')}\n"
             "\t}\n"
             "\tdst.keys, dst.vals = unsafe.Pointer(&ks[0]), unsafe.Pointer(&vs[0])\n}\n\n"
         )
 
     def _compare(self, key: Mapping, kt: str) -> str:
+        """A Go func(a, b K) int ordering map keys (an argument of goffiSortedEntries)."""
         if key.shape in ("int", "uint", "float", "string"):
+            self.std.add("cmp")
             return f"cmp.Compare[{kt}]"
         if key.shape == "bool":
-            return f"func(a, b {kt}) int {{ return cmp.Compare(goffiBool(bool(a)), goffiBool(bool(b))) }}"
-        if key.shape == "complex":
-            return (
-                f"func(a, b {kt}) int {{ return cmp.Or(cmp.Compare(real(a), real(b)), "
-                "cmp.Compare(imag(a), imag(b))) }"
-            )
-        return f"func(a, b {kt}) int {{ return slices.Compare(a[:], b[:]) }}"
+            self.std.add("cmp")
+            expr = "cmp.Compare(goffiBool(bool(a)), goffiBool(bool(b)))"
+        elif key.shape == "complex":
+            self.std.add("cmp")
+            expr = "cmp.Or(cmp.Compare(real(a), real(b)), cmp.Compare(imag(a), imag(b)))"
+        elif key.shape == "bytearray":
+            self.std.add("slices")
+            expr = "slices.Compare(a[:], b[:])"
+        else:
+            raise AssertionError(f"map key {key.go_name} has no ordering (the type table allows no such key)")
+        # On three lines: gofmt splits a one-line literal this long, and the output must be gofmt's.
+        return f"func(a, b {kt}) int {{\n\t\treturn {expr}\n\t}}"
 
     # ---- exports ------------------------------------------------------------------
 
@@ -279,20 +324,22 @@ class GoRenderer:
         comment = f"{fn.symbol} calls {fn.qualified}: {fn.go_signature}"
         return _EXPORT.format(comment=comment, symbol=fn.symbol, params=", ".join(params), body="".join(body))
 
-    def var_exports(self, pkg_path: str, var: VarPlan) -> str:
-        alias = self.speller.alias(pkg_path)
+    def var_exports(self, pkg: PackagePlan, var: VarPlan) -> str:
+        alias = self.speller.alias(pkg.path)
         target = f"{alias}.{var.go_name}"
+        qualified = f"{pkg.go_name}.{var.go_name}"
         getter = _EXPORT.format(
-            comment=f"{var.get_symbol} reads the package variable {target}.",
+            comment=f"{var.get_symbol} reads the package variable {qualified}.",
             symbol=var.get_symbol,
             params=f"r0 *{c_type(var.type)}, e *C.goffi_err, arena *C.goffi_arena",
             body=f"\tv0 := {target}\n\t{self.go_out(var.type, 'r0', 'v0')}\n",
         )
         setter = _EXPORT.format(
-            comment=f"{var.set_symbol} assigns the package variable {target}.",
+            comment=f"{var.set_symbol} assigns the package variable {qualified}.",
             symbol=var.set_symbol,
             params=f"a0 {c_type(var.type)}, e *C.goffi_err, arena *C.goffi_arena",
-            body=f"\t{target} = {self.go_in(var.type, 'a0')}\n",
+            # Go keeps the value after this call: it must not alias the caller's buffers.
+            body=f"\t{target} = {self.go_in(var.type, 'a0', owned=True)}\n",
         )
         return getter + "\n" + setter
 
@@ -302,12 +349,9 @@ class GoRenderer:
             for fn in pkg.funcs:
                 exports.append(self.func_export(fn))
             for var in pkg.vars:
-                exports.append(self.var_exports(pkg.path, var))
+                exports.append(self.var_exports(pkg, var))
         converters = self.converters()
-        std = ["cmp", "slices"] if self.uses_sort else []
-        if self.uses_unsafe:
-            std.append("unsafe")
-        imports = [f'\t"{p}"\n' for p in std]
+        imports = [f'\t"{p}"\n' for p in sorted(self.std)]
         # A bundle package with nothing bridged is still imported (blank), so its init runs
         # as it would in a Go program that imports it.
         aliased = [
@@ -328,3 +372,8 @@ class GoRenderer:
 def render_go_wrapper(plan: BundlePlan) -> str:
     """The Go source of the bundle's wrapper (``wrapper.go``)."""
     return GoRenderer(plan).render()
+
+
+def _holds_view(m: Mapping) -> bool:
+    """Whether a Go value of this mapping, converted from C, may alias the caller's buffers."""
+    return any(sub.shape == "bytes" for sub in m.walk())

@@ -6,12 +6,15 @@ The bundle is a regular Python package::
     gopkgs/_bundle.*.so       the native extension (Go wrapper + C glue, one c-shared library)
     gopkgs/strings.py         binds the functions of Go package strings, its constants and variables
     gopkgs/strings.pyi        typed stubs, with Go's doc comments
+    gopkgs/_bundle.pyi        a stub for the native module, so type checkers resolve it
     gopkgs/py.typed
 
 Everything here reads the :class:`~goffi.plan.BundlePlan`; no type decision is made.
 """
 
 from __future__ import annotations
+
+import re
 
 from goffi.plan import BundlePlan, ConstPlan, FuncPlan, PackagePlan
 
@@ -37,6 +40,16 @@ from . import _bundle  # noqa: E402  (loads the Go runtime)
 
 __all__ = {modules!r}
 '''
+
+
+# The native module's stub: type checkers read the package modules' own stubs, so this
+# only has to make ``from . import _bundle`` (in __init__.py) resolve.
+_BUNDLE_STUB = f"""{_GENERATED}\"\"\"The native half of the bundle (Go wrapper + C glue); import the package modules instead.\"\"\"
+
+from typing import Any
+
+def __getattr__(name: str) -> Any: ...
+"""
 
 
 def _doc_block(text: str, indent: str = "") -> str:
@@ -89,31 +102,47 @@ def _const_line(c: ConstPlan) -> str:
     return f"{c.py_name} = {c.py_literal}\n"
 
 
+# Names the stubs import for annotations, by module.
+_STUB_IMPORTS = (("collections.abc", ("Mapping", "Sequence")), ("typing", ("Final",)))
+
+
 def render_stub(pkg: PackagePlan) -> str:
+    # A Go package may export a name the stub imports (func Sequence, const Final): then
+    # the import takes a private alias, and annotations use the alias.
+    taken = {f.py_name for f in pkg.funcs} | {c.py_name for c in pkg.consts} | {v.py_name for v in pkg.vars}
+    renamed = {name: "_" + name for _, names in _STUB_IMPORTS for name in names if name in taken}
+
+    def typed(annotation: str) -> str:
+        for name, alias in renamed.items():
+            annotation = re.sub(rf"(?<![\w.]){name}\[", alias + "[", annotation)
+        return annotation
+
     out = [_GENERATED, _doc_block(module_docstring(pkg)), "\n"]
-    out.append("from collections.abc import Mapping, Sequence\nfrom typing import Final\n\n")
-    out.append("__all__: list[str]\n")
+    for module, names in _STUB_IMPORTS:
+        spelled = [f"{n} as {renamed[n]}" if n in renamed else n for n in names]
+        out.append(f"from {module} import {', '.join(spelled)}\n")
+    out.append("\n__all__: list[str]\n")
     for c in pkg.consts:
-        out.append(f"\n{c.py_name}: Final[{c.py_type}]\n")
+        out.append(f"\n{c.py_name}: {typed(f'Final[{c.py_type}]')}\n")
         if c.doc.strip():
             out.append(_doc_block(f"Go: const {c.go_name} {c.go_type}\n\n{c.doc}"))
     for v in pkg.vars:
-        out.append(f"\n{v.py_name}: {v.type.py_type('out')}\n")
+        out.append(f"\n{v.py_name}: {typed(v.type.py_type('out'))}\n")
         out.append(
             _doc_block(f"Go: var {v.go_name} {v.type.go_name} (read and assigned through Go)\n\n{v.doc}")
         )
     for fn in pkg.funcs:
-        out.append("\n" + _stub_def(fn))
+        out.append("\n" + _stub_def(fn, typed(fn.py_signature())))
     return "".join(out)
 
 
-def _stub_def(fn: FuncPlan) -> str:
+def _stub_def(fn: FuncPlan, signature: str) -> str:
     doc = f"Go: {fn.go_signature}"
     if fn.returns_error:
         doc += "\n\nRaises goffi.GoError when Go returns a non-nil error."
     if fn.doc.strip():
         doc += "\n\n" + fn.doc.strip()
-    return f"def {fn.py_signature()}:\n{_doc_block(doc, '    ')}"
+    return f"def {signature}:\n{_doc_block(doc, '    ')}"
 
 
 def render_python_package(plan: BundlePlan, key: str) -> dict[str, str]:
@@ -133,5 +162,6 @@ def render_python_package(plan: BundlePlan, key: str) -> dict[str, str]:
     for pkg in plan.packages:
         files[f"{pkg.py_module}.py"] = render_module(plan, pkg)
         files[f"{pkg.py_module}.pyi"] = render_stub(pkg)
+    files["_bundle.pyi"] = _BUNDLE_STUB
     files["py.typed"] = ""
     return files

@@ -246,6 +246,12 @@ func EchoFloatKeys(m map[float64]string) map[float64]string               { retu
 func EchoArrayKeys(m map[[2]byte]int) map[[2]byte]int                     { return m }
 func EchoNestedMap(m map[string]map[string]int) map[string]map[string]int { return m }
 
+// NaNKeys returns a map with a NaN key, which no Go lookup finds.
+func NaNKeys() map[float64]string { return map[float64]string{math.NaN(): "nan", 1: "one"} }
+
+func EchoComplexKeys(m map[complex128]int) map[complex128]int { return m }
+func EchoNamedKeys(m map[Flag]Level) map[Flag]Level           { return m }
+
 func IsNilMap(m map[string]int) bool { return m == nil }
 func MapLen(m map[string]int) int    { return len(m) }
 func NilMap() map[string]int         { return nil }
@@ -300,6 +306,15 @@ func DigestOf(s string) Digest             { var d Digest; copy(d[:], s); return
 func NextLevel(l Level) Level              { return l + 1 }
 func Temps() []Celsius                     { return []Celsius{-40, 0, 100} }
 func ByID(m map[ID]Celsius) map[ID]Celsius { return m }
+
+// Digests reverses each digest: a slice of a named [4]byte.
+func Digests(ds []Digest) []Digest {
+	out := make([]Digest, len(ds))
+	for i, d := range ds {
+		out[i] = Digest(Flip4(d))
+	}
+	return out
+}
 
 // Wait doubles a duration: a named type from another package.
 func Wait(d time.Duration) time.Duration { return 2 * d }
@@ -405,6 +420,13 @@ func Keywords(from, lambda int, _ string, def bool) int {
 // Unnamed has unnamed parameters.
 func Unnamed(int, string) int { return 1 }
 
+// Quote returns s in Go's double-quoted form: a \ doubles, and """ stays """,
+// like "this"
+func Quote(s string) string { return strconv.Quote(s) }
+
+// Sequence is named like a type the stubs import.
+func Sequence(xs []int) []int { return xs }
+
 // Nop does nothing.
 func Nop() {}
 
@@ -436,6 +458,7 @@ const (
 	Lvl        Level     = -3
 	Timeout              = 3 * time.Second
 	WholeFloat           = 2.0
+	Final                = "final"
 )
 
 // ---- variables ----
@@ -457,6 +480,8 @@ var (
 	Key     [4]byte
 	Data    []byte
 	Small   int8
+	Blobs   map[string][]byte
+	Chunks  [][]byte
 )
 
 func GetCounter() int                { return Counter }
@@ -470,6 +495,8 @@ func GetTemp() Celsius               { return Temp }
 func GetKey() [4]byte                { return Key }
 func GetData() []byte                { return Data }
 func GetSmall() int8                 { return Small }
+func GetBlobs() map[string][]byte    { return Blobs }
+func GetChunks() [][]byte            { return Chunks }
 
 // ---- unsupported: skipped, never breaking the build ----
 

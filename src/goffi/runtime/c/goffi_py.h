@@ -14,8 +14,11 @@
 
 #if defined(__GNUC__)
 #define GOFFI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Generated converters come in pairs (in, out); a bundle often uses only one of them. */
+#define GOFFI_MAYBE_UNUSED __attribute__((unused))
 #else
 #define GOFFI_UNLIKELY(x) (x)
+#define GOFFI_MAYBE_UNUSED
 #endif
 
 /* Declare an arena whose first block lives on the C stack. */
@@ -51,7 +54,9 @@ int goffi_to_uint(PyObject *o, uint64_t *out, uint64_t max, const char *where);
 int goffi_to_f64(PyObject *o, double *out, const char *where);
 int goffi_to_f32(PyObject *o, float *out, const char *where);
 int goffi_to_complex(PyObject *o, goffi_complex *out, int bits, const char *where);
-/* Any buffer -> a zero-copy view for the call; None -> nil. exact_len >= 0 demands that length. */
+/* Any buffer -> a view for the call (zero-copy for a writable buffer, so Go's writes land in
+ * it; a copy of a read-only one such as bytes); None -> nil. exact_len >= 0 ([N]byte)
+ * demands that length, refuses None and never copies (Go copies the N bytes itself). */
 int goffi_to_bytes(PyObject *o, goffi_str *out, goffi_arena *a, int64_t exact_len, const char *where);
 /* str -> its UTF-8 bytes without copying (lone surrogates from surrogateescape become raw bytes). */
 int goffi_in_str(PyObject *o, goffi_str *out, goffi_arena *a, const char *where);
@@ -68,9 +73,12 @@ PyObject *goffi_out_complex(const goffi_complex *c);
 PyObject *goffi_in_sequence(PyObject *o, goffi_arena *a, int64_t exact_len, int *is_nil, const char *where);
 /* A mapping as a tuple of (key, value) pairs kept alive by the arena. */
 PyObject *goffi_in_mapping(PyObject *o, goffi_arena *a, int *is_nil, const char *where);
-/* Append " (at index i)" / " (at key k)" to the exception being raised. */
+/* Say where in a container argument the exception being raised happened: " (at [i])"
+ * for a sequence element, " (at [k])" for a mapping's value, " (at key k)" for the key
+ * itself; nested containers extend the path, " (at ['k'][2])". */
 void goffi_annotate_index(Py_ssize_t i);
 void goffi_annotate_key(PyObject *key);
+void goffi_annotate_map_key(PyObject *key);
 
 /*
  * Uniform converters, one pair per C shape (the `cid` of goffi's type table):

@@ -207,9 +207,39 @@ static PyObject *goffi_as_index(PyObject *o, const char *where) {
     return PyNumber_Index(o);
 }
 
+/* A short description of a value for messages: its repr, or for an int too long to
+ * print nicely (or at all: str() of an int over sys.get_int_max_str_digits() digits
+ * raises), its size in bits. */
+static PyObject *goffi_describe(PyObject *value) {
+    if (PyLong_Check(value)) {
+        PyObject *bits = PyObject_CallMethod(value, "bit_length", NULL);
+        long long n = bits != NULL ? PyLong_AsLongLong(bits) : -1;
+        Py_XDECREF(bits);
+        PyErr_Clear();
+        if (n > 128) {
+            PyObject *zero = PyLong_FromLong(0);
+            int negative = zero != NULL ? PyObject_RichCompareBool(value, zero, Py_LT) : 0;
+            Py_XDECREF(zero);
+            PyErr_Clear();
+            return PyUnicode_FromFormat("%s int of %lld bits", negative > 0 ? "a negative" : "an", n);
+        }
+    }
+    PyObject *r = PyObject_Repr(value);
+    if (r == NULL) {
+        PyErr_Clear();
+        return PyUnicode_FromFormat("a %.200s", Py_TYPE(value)->tp_name);
+    }
+    return r;
+}
+
 static int goffi_overflow(PyObject *value, const char *range, const char *where) {
     PyErr_Clear();
-    PyErr_Format(PyExc_OverflowError, "%s: %R is out of range (%s)", where, value, range);
+    PyObject *desc = goffi_describe(value);
+    if (desc == NULL) {
+        return -1;
+    }
+    PyErr_Format(PyExc_OverflowError, "%s: %U is out of range (%s)", where, desc, range);
+    Py_DECREF(desc);
     return -1;
 }
 
@@ -273,8 +303,8 @@ int goffi_to_f64(PyObject *o, double *out, const char *where) {
         *out = PyFloat_AS_DOUBLE(o);
         return 0;
     }
-    if (PyBool_Check(o) || !(PyFloat_Check(o) || PyIndex_Check(o) || Py_TYPE(o)->tp_as_number != NULL &&
-                                                                          Py_TYPE(o)->tp_as_number->nb_float)) {
+    if (PyBool_Check(o) || !(PyFloat_Check(o) || PyIndex_Check(o) ||
+                             (Py_TYPE(o)->tp_as_number != NULL && Py_TYPE(o)->tp_as_number->nb_float))) {
         return goffi_type_error(o, "float", where);
     }
     double v = PyFloat_AsDouble(o);
@@ -312,6 +342,10 @@ int goffi_to_complex(PyObject *o, goffi_complex *out, int bits, const char *wher
     }
     Py_complex c = PyComplex_AsCComplex(o);
     if (c.real == -1.0 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            return goffi_overflow(o, bits == 64 ? "it does not fit a Go complex64" : "it does not fit a Go complex128",
+                                  where);
+        }
         return -1;
     }
     if (bits == 64 && (goffi_f32_range(c.real, o, where) < 0 || goffi_f32_range(c.imag, o, where) < 0)) {
@@ -337,6 +371,36 @@ int goffi_in_str(PyObject *o, goffi_str *out, goffi_arena *a, const char *where)
         PyErr_Clear();
         PyObject *raw = PyUnicode_AsEncodedString(o, "utf-8", "surrogateescape");
         if (raw == NULL) {
+            /* A surrogate outside U+DC80..U+DCFF: no Go string has it, so no bytes to send. */
+            if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+                PyObject *type, *value, *tb;
+                PyErr_Fetch(&type, &value, &tb);
+                PyErr_NormalizeException(&type, &value, &tb);
+                Py_ssize_t pos = 0;
+                PyObject *detail = value ? PyObject_Str(value) : NULL;
+                if (value == NULL || PyUnicodeEncodeError_GetStart(value, &pos) < 0) {
+                    PyErr_Clear();
+                }
+                char code[16];
+                snprintf(code, sizeof code, "U+%04X", (unsigned)PyUnicode_ReadChar(o, pos));
+                PyErr_Format(PyExc_ValueError,
+                             "%s: the str holds a lone surrogate %s at index %zd, which is neither text nor "
+                             "a byte escaped by surrogateescape (U+DC80..U+DCFF), so it has no bytes to give "
+                             "Go (%S)",
+                             where, code, pos, detail ? detail : Py_None);
+                Py_XDECREF(detail);
+                if (value != NULL) {
+                    PyObject *exc, *exc_type, *exc_tb;
+                    PyErr_Fetch(&exc_type, &exc, &exc_tb);
+                    PyErr_NormalizeException(&exc_type, &exc, &exc_tb);
+                    PyException_SetCause(exc, Py_NewRef(value));
+                    PyException_SetContext(exc, Py_NewRef(value));
+                    PyErr_Restore(exc_type, exc, exc_tb);
+                }
+                Py_XDECREF(type);
+                Py_XDECREF(value);
+                Py_XDECREF(tb);
+            }
             return -1;
         }
         p = PyBytes_AS_STRING(raw);
@@ -351,15 +415,17 @@ int goffi_in_str(PyObject *o, goffi_str *out, goffi_arena *a, const char *where)
 }
 
 int goffi_to_bytes(PyObject *o, goffi_str *out, goffi_arena *a, int64_t exact_len, const char *where) {
+    int readonly = 0;
     if (o == Py_None && exact_len < 0) {
         out->p = NULL;
         out->n = 0;
         return 0;
     }
     if (PyBytes_CheckExact(o)) {
-        /* Fast path: immutable, and the caller keeps it alive for the call. */
+        /* Immutable, and the caller keeps it alive for the call. */
         out->p = PyBytes_AS_STRING(o);
         out->n = PyBytes_GET_SIZE(o);
+        readonly = 1;
     } else {
         if (!PyObject_CheckBuffer(o)) {
             return goffi_type_error(o, "a bytes-like object (bytes, bytearray, memoryview)", where);
@@ -376,14 +442,31 @@ int goffi_to_bytes(PyObject *o, goffi_str *out, goffi_arena *a, int64_t exact_le
                 c->view.obj = NULL;
                 return goffi_type_error(o, "a C-contiguous bytes-like object", where);
             }
+            readonly = 1;
         }
         out->p = c->view.buf;
         out->n = c->view.len;
     }
-    if (exact_len >= 0 && out->n != exact_len) {
-        PyErr_Format(PyExc_ValueError, "%s must be exactly %lld bytes long, not %lld", where, (long long)exact_len,
-                     (long long)out->n);
-        return -1;
+    if (exact_len >= 0) {
+        /* [N]byte: Go copies the N bytes into its array at once, so a view is safe. */
+        if (out->n != exact_len) {
+            PyErr_Format(PyExc_ValueError, "%s must be exactly %lld bytes long, not %lld", where,
+                         (long long)exact_len, (long long)out->n);
+            return -1;
+        }
+        return 0;
+    }
+    if (readonly && out->n > 0) {
+        /* Go may write into any []byte it is given (io.ReadFull, hex.Encode's dst), and
+         * bytes objects are immutable, cached and shared (b"a" is a singleton): a write
+         * there would corrupt every holder. So read-only buffers cross as a copy; pass a
+         * bytearray or writable memoryview to share memory with Go, writes included. */
+        char *copy = goffi_arena_alloc(a, (size_t)out->n);
+        if (copy == NULL) {
+            return -1;
+        }
+        memcpy(copy, out->p, (size_t)out->n);
+        out->p = copy;
     }
     return 0;
 }
@@ -416,7 +499,12 @@ PyObject *goffi_in_sequence(PyObject *o, goffi_arena *a, int64_t exact_len, int 
     }
     if (PyUnicode_Check(o) || PyBytes_Check(o) || PyByteArray_Check(o) || PyDict_Check(o) ||
         !(PySequence_Check(o) || PyIter_Check(o) || PyAnySet_Check(o))) {
-        goffi_type_error(o, exact_len < 0 ? "a sequence (list, tuple)" : "a sequence of fixed length", where);
+        if (exact_len < 0) {
+            goffi_type_error(o, "a sequence (list, tuple) or None", where);
+        } else {
+            PyErr_Format(PyExc_TypeError, "%s must be a sequence (list, tuple) of exactly %lld elements, not %.200s",
+                         where, (long long)exact_len, Py_TYPE(o)->tp_name);
+        }
         return NULL;
     }
     /* A tuple cannot change while the GIL is released, so element pointers stay valid. */
@@ -454,24 +542,72 @@ PyObject *goffi_in_mapping(PyObject *o, goffi_arena *a, int *is_nil, const char 
     return t;
 }
 
-static void goffi_annotate(PyObject *suffix) {
+/*
+ * Add where, inside a container argument, a conversion failed: "... (at [2])",
+ * "... (at ['k'][0])", "... (at key 1)". Converters annotate innermost first, so an
+ * outer container inserts its step at the front of the path already there.
+ * Only goffi's own TypeError/ValueError/OverflowError are rewritten; any other
+ * exception (raised by a user's __index__, say) is left exactly as it was.
+ */
+static void goffi_annotate(PyObject *step) {
     PyObject *type, *value, *tb;
+    if (step == NULL) {
+        return;
+    }
     PyErr_Fetch(&type, &value, &tb);
     PyErr_NormalizeException(&type, &value, &tb);
-    PyObject *text = value ? PyObject_Str(value) : NULL;
-    if (text != NULL && suffix != NULL) {
-        PyObject *msg = PyUnicode_Concat(text, suffix);
-        if (msg != NULL) {
-            Py_DECREF(value);
-            value = PyObject_CallOneArg(type, msg);
-            Py_DECREF(msg);
+    if (value == NULL || !(type == PyExc_TypeError || type == PyExc_ValueError || type == PyExc_OverflowError)) {
+        Py_DECREF(step);
+        PyErr_Restore(type, value, tb);
+        return;
+    }
+    PyObject *text = PyObject_Str(value);
+    PyObject *msg = NULL;
+    if (text != NULL) {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        PyObject *marker = PyUnicode_FromString(" (at ");
+        /* The first marker is goffi's: the message before it is `where` and the problem. */
+        Py_ssize_t at = marker != NULL ? PyUnicode_Find(text, marker, 0, n, 1) : -2;
+        Py_XDECREF(marker);
+        if (at >= 0 && PyUnicode_ReadChar(text, n - 1) == ')') {
+            PyObject *head = PyUnicode_Substring(text, 0, at + 5);
+            PyObject *tail = PyUnicode_Substring(text, at + 5, n);
+            if (head != NULL && tail != NULL) {
+                int keyed = PyUnicode_GET_LENGTH(tail) > 0 && PyUnicode_ReadChar(tail, 0) == 'k';
+                msg = PyUnicode_FromFormat("%U%U%s%U", head, step, keyed ? " " : "", tail);
+            }
+            Py_XDECREF(head);
+            Py_XDECREF(tail);
+        } else if (at == -1) {
+            msg = PyUnicode_FromFormat("%U (at %U)", text, step);
         }
     }
+    PyObject *annotated = msg != NULL ? PyObject_CallOneArg(type, msg) : NULL;
+    if (annotated != NULL) {
+        Py_DECREF(value);
+        value = annotated;
+    }
+    PyErr_Clear();  /* a failure here only costs the annotation, never the original error */
     Py_XDECREF(text);
-    Py_XDECREF(suffix);
+    Py_XDECREF(msg);
+    Py_DECREF(step);
     PyErr_Restore(type, value, tb);
 }
 
-void goffi_annotate_index(Py_ssize_t i) { goffi_annotate(PyUnicode_FromFormat(" (at index %zd)", i)); }
+/* Build the path step with the pending exception set aside: a key's repr may raise,
+ * and must not replace the error being annotated. */
+#define GOFFI_ANNOTATE_WITH(...)                            \
+    do {                                                     \
+        PyObject *t_, *v_, *tb_;                             \
+        PyErr_Fetch(&t_, &v_, &tb_);                         \
+        PyObject *step_ = PyUnicode_FromFormat(__VA_ARGS__); \
+        PyErr_Clear();                                       \
+        PyErr_Restore(t_, v_, tb_);                          \
+        goffi_annotate(step_);                               \
+    } while (0)
 
-void goffi_annotate_key(PyObject *key) { goffi_annotate(PyUnicode_FromFormat(" (at key %R)", key)); }
+void goffi_annotate_index(Py_ssize_t i) { GOFFI_ANNOTATE_WITH("[%zd]", i); }
+
+void goffi_annotate_key(PyObject *key) { GOFFI_ANNOTATE_WITH("[%R]", key); }
+
+void goffi_annotate_map_key(PyObject *key) { GOFFI_ANNOTATE_WITH("key %R", key); }

@@ -13,6 +13,7 @@ package main
 import "C"
 
 import (
+	"slices"
 	"unsafe"
 
 	"goffi.local/bundle/rt"
@@ -57,6 +58,15 @@ func goffiBytesView(s C.goffi_str) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(s.p)), int(s.n))
 }
 
+// goffiBytesCopy is a []byte in Go memory with the caller's bytes, for values Go keeps
+// after the call returns (package variables). A NULL pointer (Python None) is nil.
+func goffiBytesCopy(s C.goffi_str) []byte {
+	if s.p == nil {
+		return nil
+	}
+	return append([]byte{}, unsafe.Slice((*byte)(unsafe.Pointer(s.p)), int(s.n))...)
+}
+
 // goffiSetString copies a Go string into the arena.
 func goffiSetString(dst *C.goffi_str, a *C.goffi_arena, s string) {
 	dst.n = C.int64_t(len(s))
@@ -79,6 +89,24 @@ func goffiSetBytes(dst *C.goffi_str, a *C.goffi_arena, b []byte) {
 	p := goffiAlloc(a, uintptr(len(b)))
 	copy(unsafe.Slice((*byte)(p), len(b)), b)
 	dst.p = (*C.char)(p)
+}
+
+// goffiEntry is one key and value of a Go map.
+type goffiEntry[K comparable, V any] struct {
+	k K
+	v V
+}
+
+// goffiSortedEntries returns the entries of m sorted by key, so that Python sees the
+// same order every time. Values are read while iterating, never looked up by key
+// afterwards: a NaN key, which no lookup finds, keeps its value.
+func goffiSortedEntries[M ~map[K]V, K comparable, V any](m M, compare func(a, b K) int) []goffiEntry[K, V] {
+	entries := make([]goffiEntry[K, V], 0, len(m))
+	for k, v := range m {
+		entries = append(entries, goffiEntry[K, V]{k, v})
+	}
+	slices.SortFunc(entries, func(a, b goffiEntry[K, V]) int { return compare(a.k, b.k) })
+	return entries
 }
 
 func goffiBool(b bool) C.uint8_t {
