@@ -81,7 +81,7 @@ def goffi_source_hash() -> str:
             continue
         if path.relative_to(pkg_dir).parts[0] == "bench":
             continue  # the benchmark suite does not shape any bundle
-        
+
         if path.suffix in _GOFFI_SOURCE_SUFFIXES or path.name == "go.mod":
             files.append((path.relative_to(pkg_dir).as_posix(), path))
     return _hash_files(files)
