@@ -12,17 +12,19 @@ type table and ``goffi inspect PKG`` for what each package's symbols become.
 from goffi._version import __version__
 from goffi.errors import BuildError, ExtractionError, GoffiError, SpecError, ToolchainError
 from goffi.loader import load
-from goffi.runtime import BundleConflictError, GoError, GoPanic
+from goffi.runtime import BundleConflictError, GoError, GoObject, GoPanic, live_handles
 
 __all__ = [
     "BuildError",
     "BundleConflictError",
     "ExtractionError",
     "GoError",
+    "GoObject",
     "GoPanic",
     "GoffiError",
     "SpecError",
     "ToolchainError",
     "__version__",
+    "live_handles",
     "load",
 ]

@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from goffi.plan import BundlePlan, FuncPlan, PackagePlan
-from goffi.typemap import Mapping
+from goffi.plan import BundlePlan, ClassPlan, FuncPlan, PackagePlan
+from goffi.typemap import ClassNamer, Mapping
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class PackageReport:
     module: str  # bundle.module
     entries: tuple[Entry, ...]
     summary: dict[str, Any] = field(default_factory=dict)
+    requested: bool = True  # False: a package whose types the API uses, not asked for itself
 
 
 def _notes(mappings: list[Mapping]) -> tuple[str, ...]:
@@ -58,16 +59,66 @@ def _notes(mappings: list[Mapping]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _func_entry(fn: FuncPlan) -> Entry:
+def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
     mappings = [p.type for p in fn.params] + list(fn.results)
     notes = list(_notes(mappings))
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
-    return Entry(fn.go_name, "func", "bridged", fn.go_signature, python=fn.py_signature(), notes=tuple(notes))
+    kind = "method" if fn.receiver is not None else "func"
+    return Entry(
+        prefix + fn.go_name,
+        kind,
+        "bridged",
+        fn.go_signature,
+        python=prefix + fn.py_signature(namer),
+        notes=tuple(notes),
+    )
+
+
+def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[Entry]:
+    what = "handle class" if cls.kind == "handle" else "interface class"
+    specials = [
+        name
+        for name, present in (
+            ("__str__ (String/Error)", cls.string_method),
+            ("__len__ (Len)", cls.len_method),
+            ("with (Close)", cls.close_method),
+        )
+        if present is not None
+    ]
+    entries = [
+        Entry(
+            cls.go_name,
+            "type",
+            "bridged",
+            f"type {cls.go_name}",
+            python=f"class {namer(cls.key)}: {what}",
+            notes=(f"why: {cls.reason}", *(["python protocols: " + ", ".join(specials)] if specials else [])),
+        )
+    ]
+    prefix = cls.go_name + "."
+    entries += [_func_entry(m, namer, prefix) for m in cls.methods]
+    entries += [
+        Entry(
+            prefix + f.go_name,
+            "field",
+            "bridged",
+            f"{f.go_name} {f.type.go_name}",
+            python=f"{prefix}{f.py_name}: {f.type.py_type('out', namer)}  (property, read and assigned through Go)",
+            notes=_notes([f.type]),
+        )
+        for f in cls.fields
+    ]
+    entries += [
+        Entry(prefix + s.go_name, s.kind, "skipped", s.go_signature, reason=s.reason, category=s.category)
+        for s in cls.skipped
+    ]
+    return entries
 
 
 def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
-    entries: list[Entry] = [_func_entry(f) for f in pkg.funcs]
+    namer = plan.class_namer()
+    entries: list[Entry] = [_func_entry(f, namer) for f in pkg.funcs]
     entries += [
         Entry(
             c.go_name,
@@ -95,7 +146,7 @@ def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
             "type",
             "bridged",
             f"type {t.go_name} {t.type.ref.go_spelling()}",
-            python=f"values cross as {t.type.py_type('out')}",
+            python=f"{t.go_name}: values cross as {t.type.py_type('out')}",
             notes=_notes([t.type]),
         )
         for t in pkg.types
@@ -106,13 +157,22 @@ def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
     ]
     order = {"func": 0, "const": 1, "var": 2, "type": 3}
     entries.sort(key=lambda e: (order.get(e.kind, 9), e.name))
+    for cls in pkg.classes:  # each class with its members, in class name order
+        entries += _class_entries(plan, cls, namer)
     skipped = Counter(e.category for e in entries if e.status == "skipped")
     summary = {
         "bridged": sum(1 for e in entries if e.status == "bridged"),
         "skipped": sum(skipped.values()),
         "skipped_by_reason": dict(sorted(skipped.items())),
     }
-    return PackageReport(pkg.path, pkg.go_name, f"{plan.name}.{pkg.py_module}", tuple(entries), summary)
+    return PackageReport(
+        pkg.path,
+        pkg.go_name,
+        f"{plan.name}.{pkg.py_module}",
+        tuple(entries),
+        summary,
+        requested=pkg.requested,
+    )
 
 
 def report(plan: BundlePlan) -> list[PackageReport]:
@@ -128,6 +188,7 @@ def to_json(plan: BundlePlan) -> str:
                 "path": r.path,
                 "name": r.name,
                 "module": r.module,
+                "requested": r.requested,
                 "summary": r.summary,
                 "symbols": [e.to_json() for e in r.entries],
             }
@@ -137,15 +198,22 @@ def to_json(plan: BundlePlan) -> str:
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-_KIND_TITLES = {"func": "functions", "const": "constants", "var": "variables", "type": "types"}
+_KIND_TITLES = {
+    "func": "functions",
+    "const": "constants",
+    "var": "variables",
+    "type": "types and their members",
+}
 
 
 def to_text(plan: BundlePlan) -> str:
     lines: list[str] = []
     for r in report(plan):
-        lines.append(f'package {r.name} ("{r.path}") -> Python module {r.module}')
+        source = "" if r.requested else "  (types the API uses)"
+        lines.append(f'package {r.name} ("{r.path}") -> Python module {r.module}{source}')
         for kind, title in _KIND_TITLES.items():
-            group = [e for e in r.entries if e.kind == kind]
+            members = ("method", "field") if kind == "type" else ()
+            group = [e for e in r.entries if e.kind == kind or e.kind in members]
             if not group:
                 continue
             lines.append(f"  {title}:")

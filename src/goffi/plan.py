@@ -14,8 +14,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from goffi.surface.model import Const, Func, Package, Param, Surface, TypeRef, signature_spelling
-from goffi.typemap import Mapping, Skip, TypeMapper
+from goffi.surface.model import (
+    Const,
+    Field,
+    Method,
+    NamedType,
+    Package,
+    Param,
+    Surface,
+    TypeRef,
+    signature_spelling,
+)
+from goffi.typemap import ClassDecision, ClassNamer, Mapping, Skip, TypeMapper, default_class_name, identifier
 
 
 @dataclass(frozen=True)
@@ -27,8 +37,16 @@ class ParamPlan:
 
 
 @dataclass(frozen=True)
+class ReceiverPlan:
+    """The receiver of a bridged method: the handle object the method is called on."""
+
+    cls: str  # class key ("regexp.Regexp")
+    via: str  # "pointer" (the handle holds a *T) or "interface" (it holds an I)
+
+
+@dataclass(frozen=True)
 class FuncPlan:
-    """One bridged Go function."""
+    """One bridged Go function or method."""
 
     pkg_path: str
     pkg_name: str  # Go package name, used in messages: "url" for net/url
@@ -41,33 +59,37 @@ class FuncPlan:
     go_signature: str  # "func ToUpper(s string) string"
     doc: str
     pos: str
+    receiver: ReceiverPlan | None = None  # methods only
 
     @property
     def qualified(self) -> str:
-        """Go spelling used in error messages: "url.Parse"."""
+        """Go spelling used in error messages: "url.Parse", "regexp.Regexp.FindString"."""
+        if self.receiver is not None:
+            return f"{default_class_name(self.receiver.cls)}.{self.go_name}"
         return f"{self.pkg_name}.{self.go_name}"
 
     @property
     def variadic(self) -> bool:
         return bool(self.params) and self.params[-1].variadic
 
-    def py_signature(self) -> str:
+    def py_signature(self, namer: ClassNamer | None = None) -> str:
         """The Python signature (for docstrings, stubs and goffi inspect)."""
-        parts = [f"{p.py_name}: {p.type.py_type('in')}" for p in self.params if not p.variadic]
+        parts = ["self"] if self.receiver is not None else []
+        parts += [f"{p.py_name}: {p.type.py_type('in', namer)}" for p in self.params if not p.variadic]
         if parts:
             parts.append("/")  # Go has no keyword arguments
         if self.variadic:
             last = self.params[-1]
             assert last.type.elem is not None
-            parts.append(f"*{last.py_name}: {last.type.elem.py_type('in')}")
-        return f"{self.py_name}({', '.join(parts)}) -> {self.py_return()}"
+            parts.append(f"*{last.py_name}: {last.type.elem.py_type('in', namer)}")
+        return f"{self.py_name}({', '.join(parts)}) -> {self.py_return(namer)}"
 
-    def py_return(self) -> str:
+    def py_return(self, namer: ClassNamer | None = None) -> str:
         if not self.results:
             return "None"
         if len(self.results) == 1:
-            return self.results[0].py_type("out")
-        return "tuple[" + ", ".join(r.py_type("out") for r in self.results) + "]"
+            return self.results[0].py_type("out", namer)
+        return "tuple[" + ", ".join(r.py_type("out", namer) for r in self.results) + "]"
 
 
 @dataclass(frozen=True)
@@ -107,10 +129,75 @@ class SkipPlan:
     """An exported symbol goffi does not bridge, and why."""
 
     go_name: str
-    kind: str  # "func", "const", "var", "type"
+    kind: str  # "func", "const", "var", "type", "method", "field"
     go_signature: str
     reason: str
     category: str
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """An exported struct field, a property of its handle class (read and written through Go)."""
+
+    go_name: str
+    py_name: str
+    type: Mapping
+    get_symbol: str
+    set_symbol: str
+    doc: str
+    # A struct-valued field is returned as a pointer into its parent (&v.F), so that
+    # obj.F.X = 1 changes obj, as in Go.
+    by_address: bool = False
+
+
+@dataclass(frozen=True)
+class ClassPlan:
+    """A named Go type whose values are Python objects of one class."""
+
+    key: str  # "regexp.Regexp"
+    pkg_path: str
+    go_name: str
+    py_name: str
+    index: int  # position in the bundle's class registry
+    kind: str  # "handle" (a struct, held by pointer) or "interface"
+    reason: str  # why this kind (goffi inspect)
+    doc: str
+    pos: str
+    methods: tuple[FuncPlan, ...]
+    fields: tuple[FieldPlan, ...]
+    skipped: tuple[SkipPlan, ...]
+
+    @property
+    def ident(self) -> str:
+        return identifier(self.key)
+
+    @property
+    def new_symbol(self) -> str:
+        """The Go export creating a zero value (handle classes only)."""
+        return f"goffi_new_{self.ident}"
+
+    def method(self, name: str, params: int, results: tuple[str, ...]) -> FuncPlan | None:
+        """The bridged method ``name`` with that many parameters and these result shapes."""
+        for m in self.methods:
+            shapes = tuple(r.shape for r in m.results)
+            if m.go_name == name and len(m.params) == params and not m.variadic and shapes == results:
+                return m
+        return None
+
+    @property
+    def string_method(self) -> FuncPlan | None:
+        """String() string or Error() string: the object's __str__."""
+        return self.method("String", 0, ("string",)) or self.method("Error", 0, ("string",))
+
+    @property
+    def len_method(self) -> FuncPlan | None:
+        found = self.method("Len", 0, ("int",))
+        return found if found is not None and not found.returns_error else None
+
+    @property
+    def close_method(self) -> FuncPlan | None:
+        """Close() or Close() error: makes the object a context manager."""
+        return self.method("Close", 0, ())
 
 
 @dataclass(frozen=True)
@@ -125,24 +212,47 @@ class PackagePlan:
     vars: tuple[VarPlan, ...]
     types: tuple[TypePlan, ...]
     skipped: tuple[SkipPlan, ...]
+    classes: tuple[ClassPlan, ...] = ()
+    # False for a package that only declares types the bundle's API uses (io for io.Reader).
+    requested: bool = True
 
 
 @dataclass(frozen=True)
 class BundlePlan:
     name: str  # the Python package name of the bundle, e.g. "gopkgs"
     go_version: str
-    packages: tuple[PackagePlan, ...]  # sorted by import path
+    packages: tuple[PackagePlan, ...]  # requested ones sorted by import path, then type-only ones
+
+    def classes(self) -> tuple[ClassPlan, ...]:
+        """Every class of the bundle, in registry order."""
+        return tuple(sorted((c for p in self.packages for c in p.classes), key=lambda c: c.index))
+
+    def class_by_key(self, key: str) -> ClassPlan:
+        for c in self.classes():
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def class_namer(self) -> ClassNamer:
+        """Spells a class as "<module>.<Class>" for signatures shown to users."""
+        names = {c.key: f"{p.py_module}.{c.py_name}" for p in self.packages for c in p.classes}
+        return lambda key: names.get(key, default_class_name(key))
+
+    def callables(self) -> tuple[FuncPlan, ...]:
+        return tuple(f for p in self.packages for f in p.funcs) + tuple(
+            m for c in self.classes() for m in c.methods
+        )
 
     def mappings(self) -> tuple[Mapping, ...]:
         """Every distinct mapping the bundle uses (nested ones included), sorted by Go spelling."""
         seen: dict[str, Mapping] = {}
-        for pkg in self.packages:
-            tops = [p.type for f in pkg.funcs for p in f.params]
-            tops += [r for f in pkg.funcs for r in f.results]
-            tops += [v.type for v in pkg.vars]
-            for top in tops:
-                for m in top.walk():
-                    seen.setdefault(m.go_name, m)
+        tops = [p.type for f in self.callables() for p in f.params]
+        tops += [r for f in self.callables() for r in f.results]
+        tops += [v.type for pkg in self.packages for v in pkg.vars]
+        tops += [f.type for c in self.classes() for f in c.fields]
+        for top in tops:
+            for m in top.walk():
+                seen.setdefault(m.go_name, m)
         return tuple(seen[k] for k in sorted(seen))
 
     def imported_packages(self) -> tuple[str, ...]:
@@ -165,9 +275,71 @@ def plan_bundle(surface: Surface, name: str = "gopkgs") -> BundlePlan:
     """Decide every exported symbol of every package in ``surface``."""
     packages = sorted(surface.packages, key=lambda p: p.path)
     mapper = TypeMapper(surface, frozenset(p.path for p in packages))
-    module_names = python_module_names([p.path for p in packages], [p.name for p in packages])
-    plans = tuple(_plan_package(pkg, i, module_names[pkg.path], mapper) for i, pkg in enumerate(packages))
-    return BundlePlan(name=name, go_version=surface.go_version, packages=plans)
+    partial = [_plan_package(pkg, i, mapper) for i, pkg in enumerate(packages)]
+    # Planning a class's methods and fields can make classes of more types: plan to a fixed point.
+    class_members: dict[str, tuple[tuple[FuncPlan, ...], tuple[FieldPlan, ...], tuple[SkipPlan, ...]]] = {}
+    while len(class_members) < len(mapper.classes):
+        for key, decision in list(mapper.classes.items()):
+            if key not in class_members:
+                class_members[key] = _plan_class_members(decision, surface, mapper)
+    index = {key: i for i, key in enumerate(sorted(class_members))}
+    by_pkg: dict[str, list[ClassPlan]] = {}
+    for key, (methods, fields, skipped) in class_members.items():
+        named = surface.named[key]
+        decision = mapper.classes[key]
+        by_pkg.setdefault(named.pkg, []).append(
+            ClassPlan(
+                key=key,
+                pkg_path=named.pkg,
+                go_name=named.name,
+                py_name=python_identifier(named.name),
+                index=index[key],
+                kind=decision.kind,
+                reason=decision.reason,
+                doc=named.doc,
+                pos=named.pos,
+                methods=methods,
+                fields=fields,
+                skipped=skipped,
+            )
+        )
+    requested_paths = [p.path for p in packages]
+    names = python_module_names(requested_paths, [p.name for p in packages])
+    extra_paths = sorted(set(by_pkg) - set(requested_paths))
+    taken = set(names.values())
+    for path in extra_paths:
+        names[path] = _unique_module_name(path, taken)
+        taken.add(names[path])
+    plans: list[PackagePlan] = []
+    for pkg, plan in zip(packages, partial):
+        classes = tuple(sorted(by_pkg.get(pkg.path, []), key=lambda c: c.go_name))
+        plans.append(_replace_package(plan, py_module=names[pkg.path], classes=classes))
+    for i, path in enumerate(extra_paths, start=len(packages)):
+        classes = tuple(sorted(by_pkg[path], key=lambda c: c.go_name))
+        go_name = path.rsplit("/", 1)[-1]
+        plans.append(
+            PackagePlan(
+                path, go_name, names[path], i, "", (), (), (), (), (), classes=classes, requested=False
+            )
+        )
+    return BundlePlan(name=name, go_version=surface.go_version, packages=tuple(plans))
+
+
+def _replace_package(plan: PackagePlan, **changes: object) -> PackagePlan:
+    from dataclasses import replace
+
+    return replace(plan, **changes)  # type: ignore[arg-type]
+
+
+def _unique_module_name(path: str, taken: set[str]) -> str:
+    elems = [e for e in path.split("/") if e]
+    name = python_identifier(elems[-1])
+    if name in taken:
+        name = python_identifier("_".join(_identifier(e) for e in elems[-2:]))
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base}{n}", n + 1
+    return name
 
 
 def python_module_names(paths: Sequence[str], names: Sequence[str]) -> dict[str, str]:
@@ -200,11 +372,36 @@ def _identifier(text: str) -> str:
     return "_" + out if out[:1].isdigit() else out
 
 
-def _plan_package(pkg: Package, index: int, py_module: str, mapper: TypeMapper) -> PackagePlan:
+def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
     funcs: list[FuncPlan] = []
     skipped: list[SkipPlan] = []
     for fn in pkg.funcs:
-        planned = _plan_func(pkg, fn, index, mapper)
+        go_sig = f"func {fn.name}{signature_spelling(fn.params, fn.results, fn.variadic)}"
+        if fn.type_params:
+            skipped.append(
+                SkipPlan(
+                    fn.name,
+                    "func",
+                    go_sig,
+                    "generic functions need type arguments; goffi bridges only non-generic API",
+                    "generic",
+                )
+            )
+            continue
+        planned = _plan_callable(
+            mapper,
+            pkg.path,
+            pkg.name,
+            fn.name,
+            fn.params,
+            fn.results,
+            fn.variadic,
+            f"goffi_f_{index}_{fn.name}",
+            go_sig,
+            fn.doc,
+            fn.pos,
+            kind="func",
+        )
         (funcs if isinstance(planned, FuncPlan) else skipped).append(planned)  # type: ignore[arg-type]
     consts: list[ConstPlan] = []
     for c in pkg.consts:
@@ -241,7 +438,8 @@ def _plan_package(pkg: Package, index: int, py_module: str, mapper: TypeMapper) 
         named = mapper.surface.named[key]
         mapped = mapper.map(TypeRef(kind="named", pkg=named.pkg, name=named.name))
         if isinstance(mapped, Mapping):
-            types.append(TypePlan(named.name, mapped, named.doc, named.pos))
+            if mapped.shape != "handle":  # class types are described by their ClassPlan
+                types.append(TypePlan(named.name, mapped, named.doc, named.pos))
         else:
             kind = named.underlying.kind
             shown = f"{kind}{{...}}" if kind in ("struct", "interface") else named.underlying.go_spelling()
@@ -251,7 +449,7 @@ def _plan_package(pkg: Package, index: int, py_module: str, mapper: TypeMapper) 
     return PackagePlan(
         path=pkg.path,
         go_name=pkg.name,
-        py_module=py_module,
+        py_module="",  # named once every package (and class) is known
         index=index,
         doc=pkg.doc,
         funcs=tuple(funcs),
@@ -262,28 +460,38 @@ def _plan_package(pkg: Package, index: int, py_module: str, mapper: TypeMapper) 
     )
 
 
-def _plan_func(pkg: Package, fn: Func, index: int, mapper: TypeMapper) -> FuncPlan | SkipPlan:
-    go_sig = f"func {fn.name}{signature_spelling(fn.params, fn.results, fn.variadic)}"
-
+def _plan_callable(
+    mapper: TypeMapper,
+    pkg_path: str,
+    pkg_name: str,
+    name: str,
+    params_in: tuple[Param, ...],
+    results_in: tuple[Param, ...],
+    variadic_in: bool,
+    symbol: str,
+    go_sig: str,
+    doc: str,
+    pos: str,
+    kind: str,
+    receiver: ReceiverPlan | None = None,
+) -> FuncPlan | SkipPlan:
     def skip(reason: str, category: str) -> SkipPlan:
-        return SkipPlan(fn.name, "func", go_sig, reason, category)
+        return SkipPlan(name, kind, go_sig, reason, category)
 
-    if fn.type_params:
-        return skip("generic functions need type arguments; goffi bridges only non-generic API", "generic")
     params: list[ParamPlan] = []
-    used: set[str] = set()
-    for i, p in enumerate(fn.params):
+    used: set[str] = {"self"} if receiver is not None else set()
+    for i, p in enumerate(params_in):
         mapped = mapper.map(p.type)
         if isinstance(mapped, Skip):
             return skip(f"parameter {p.name or i}: {mapped.reason}", mapped.category)
         py_name = _param_name(p, i, used)
-        variadic = fn.variadic and i == len(fn.params) - 1
+        variadic = variadic_in and i == len(params_in) - 1
         if variadic and mapped.shape == "bytes":
             return skip(
                 "a variadic ...byte parameter is not bridged; pass bytes to a []byte function", "variadic"
             )
         params.append(ParamPlan(py_name, p.name, mapped, variadic))
-    results = list(fn.results)
+    results = list(results_in)
     returns_error = bool(results) and _is_error(results[-1].type)
     if returns_error:
         results.pop()
@@ -294,18 +502,142 @@ def _plan_func(pkg: Package, fn: Func, index: int, mapper: TypeMapper) -> FuncPl
             return skip(f"result {r.name or i}: {mapped.reason}", mapped.category)
         mapped_results.append(mapped)
     return FuncPlan(
-        pkg_path=pkg.path,
-        pkg_name=pkg.name,
-        go_name=fn.name,
-        py_name=python_identifier(fn.name),
-        symbol=f"goffi_f_{index}_{fn.name}",
+        pkg_path=pkg_path,
+        pkg_name=pkg_name,
+        go_name=name,
+        py_name=python_identifier(name),
+        symbol=symbol,
         params=tuple(params),
         results=tuple(mapped_results),
         returns_error=returns_error,
         go_signature=go_sig,
-        doc=fn.doc,
-        pos=fn.pos,
+        doc=doc,
+        pos=pos,
+        receiver=receiver,
     )
+
+
+def _plan_class_members(
+    decision: ClassDecision, surface: Surface, mapper: TypeMapper
+) -> tuple[tuple[FuncPlan, ...], tuple[FieldPlan, ...], tuple[SkipPlan, ...]]:
+    named = surface.named[decision.key]
+    ident = identifier(decision.key)
+    pkg_name = named.pkg.rsplit("/", 1)[-1]
+    for p in surface.packages:
+        if p.path == named.pkg:
+            pkg_name = p.name
+    receiver = ReceiverPlan(decision.key, "interface" if decision.kind == "interface" else "pointer")
+    methods: list[FuncPlan] = []
+    skipped: list[SkipPlan] = []
+    for m in method_set(named, surface):
+        go_sig = f"func ({'*' if m.pointer_receiver else ''}{named.name}) {m.name}"
+        go_sig += signature_spelling(m.params, m.results, m.variadic)
+        planned = _plan_callable(
+            mapper,
+            named.pkg,
+            pkg_name,
+            m.name,
+            m.params,
+            m.results,
+            m.variadic,
+            f"goffi_m_{ident}_{m.name}",
+            go_sig,
+            m.doc,
+            m.pos,
+            kind="method",
+            receiver=receiver,
+        )
+        (methods if isinstance(planned, FuncPlan) else skipped).append(planned)  # type: ignore[arg-type]
+    fields: list[FieldPlan] = []
+    if decision.kind == "handle":
+        for f in field_set(named, surface):
+            mapped = mapper.map(f.type)
+            if isinstance(mapped, Skip):
+                skipped.append(
+                    SkipPlan(
+                        f.name, "field", f"{f.name} {f.type.go_spelling()}", mapped.reason, mapped.category
+                    )
+                )
+                continue
+            by_address = mapped.shape == "handle" and mapped.via == "value"
+            if by_address:
+                mapped = Mapping(
+                    TypeRef(kind="pointer", elem=f.type), "handle", "handle", cls=mapped.cls, via="pointer"
+                )
+            fields.append(
+                FieldPlan(
+                    f.name,
+                    python_identifier(f.name),
+                    mapped,
+                    f"goffi_fget_{ident}_{f.name}",
+                    f"goffi_fset_{ident}_{f.name}",
+                    f.doc,
+                    by_address,
+                )
+            )
+    return tuple(methods), tuple(fields), tuple(sorted(skipped, key=lambda s: (s.kind, s.go_name)))
+
+
+def method_set(named: NamedType, surface: Surface) -> list[Method]:
+    """The exported methods callable on a *T (or on an interface value), promoted ones included.
+
+    Go's promotion rule: a method at a shallower embedding depth hides deeper ones, and
+    two at the same depth make the name ambiguous (not callable), so it is dropped.
+    """
+    if named.underlying.kind == "interface":
+        return [m for m in named.underlying.methods if m.name[:1].isupper()]
+    found: dict[str, tuple[int, Method | None]] = {}
+
+    def visit(t: NamedType, depth: int, seen: frozenset[str]) -> None:
+        candidates = list(t.methods)
+        if t.underlying.kind == "interface":
+            candidates = list(t.underlying.methods)
+        for m in candidates:
+            if not m.name[:1].isupper():
+                continue
+            prev = found.get(m.name)
+            if prev is None or prev[0] > depth:
+                found[m.name] = (depth, m)
+            elif prev[0] == depth and prev[1] is not m:
+                found[m.name] = (depth, None)  # ambiguous
+        if t.underlying.kind != "struct":
+            return
+        for f in t.underlying.fields:
+            inner = _embedded_named(f, surface)
+            if f.embedded and inner is not None and inner.key not in seen:
+                visit(inner, depth + 1, seen | {inner.key})
+
+    visit(named, 0, frozenset({named.key}))
+    return [m for _, (_, m) in sorted(found.items()) if m is not None]
+
+
+def field_set(named: NamedType, surface: Surface) -> list[Field]:
+    """The exported fields of a struct, promoted ones included, by Go's promotion rule."""
+    found: dict[str, tuple[int, Field | None]] = {}
+
+    def visit(t: NamedType, depth: int, seen: frozenset[str]) -> None:
+        if t.underlying.kind != "struct":
+            return
+        for f in t.underlying.fields:
+            if f.exported:
+                prev = found.get(f.name)
+                if prev is None or prev[0] > depth:
+                    found[f.name] = (depth, f)
+                elif prev[0] == depth:
+                    found[f.name] = (depth, None)
+            inner = _embedded_named(f, surface)
+            if f.embedded and inner is not None and inner.key not in seen:
+                visit(inner, depth + 1, seen | {inner.key})
+
+    visit(named, 0, frozenset({named.key}))
+    return [f for _, (_, f) in sorted(found.items()) if f is not None]
+
+
+def _embedded_named(f: Field, surface: Surface) -> NamedType | None:
+    t = f.type.elem if f.type.kind == "pointer" else f.type
+    if t is None or t.kind != "named":
+        return None
+    return surface.named.get(t.named_key)
 
 
 def _is_error(ref: TypeRef) -> bool:

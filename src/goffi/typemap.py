@@ -29,15 +29,31 @@ A package variable's setter always copies: Go keeps that value after the call.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from goffi.surface.model import NamedType, Surface, TypeRef
 
 Shape = Literal[
-    "bool", "int", "uint", "float", "complex", "string", "bytes", "bytearray", "slice", "array", "map"
+    "bool",
+    "int",
+    "uint",
+    "float",
+    "complex",
+    "string",
+    "bytes",
+    "bytearray",
+    "slice",
+    "array",
+    "map",
+    "handle",  # a Go value held in the bundle's handle table, seen as an object of a class
+    "optional",  # a pointer to a copyable value: None <-> nil
 ]
-Crossing = Literal["copy", "view"]
+Crossing = Literal["copy", "view", "handle"]
+# How a handle's Go value relates to the Go type: a *T, a T (boxed into a *T), or an interface.
+Via = Literal["", "pointer", "value", "interface"]
 
 # Go basic type -> (shape, bits). int/uint/uintptr are 64-bit: goffi supports 64-bit platforms only.
 _BASIC: dict[str, tuple[Shape, int]] = {
@@ -81,6 +97,9 @@ class Mapping:
     key: Mapping | None = None  # map
     length: int = 0  # array, bytearray
     note: str = ""  # why, when the choice is not obvious (shown by goffi inspect)
+    cls: str = ""  # handle: the key of the class's named type ("regexp.Regexp", "io.Reader")
+    via: Via = ""  # handle: pointer, value or interface
+    nilable: bool = False  # handle: None is Go's nil
 
     @property
     def cid(self) -> str:
@@ -108,6 +127,11 @@ class Mapping:
         if s == "array":
             assert self.elem is not None
             return f"ar{self.length}_{self.elem.cid}"
+        if s == "handle":
+            return "h_" + identifier(self.cls) + ("_n" if self.nilable else "")
+        if s == "optional":
+            assert self.elem is not None
+            return f"opt_{self.elem.cid}"
         assert self.key is not None and self.elem is not None
         return f"map_{self.key.cid}_{self.elem.cid}"
 
@@ -129,11 +153,24 @@ class Mapping:
             return "goffi_str"
         if s in ("slice", "array"):
             return "goffi_slice"
+        if s == "handle":
+            return "goffi_handle"
+        if s == "optional":
+            return "void *"
         return "goffi_map"
 
-    def py_type(self, position: Literal["in", "out"]) -> str:
-        """The Python annotation (stubs and signatures)."""
+    def py_type(self, position: Literal["in", "out"], namer: ClassNamer | None = None) -> str:
+        """The Python annotation (stubs and signatures).
+
+        ``namer`` spells a class given its key; by default "pkgname.Type", as Go code would.
+        """
         s = self.shape
+        if s == "handle":
+            name = (namer or default_class_name)(self.cls)
+            return f"{name} | None" if self.nilable else name
+        if s == "optional":
+            assert self.elem is not None
+            return f"{self.elem.py_type(position, namer)} | None"
         if s == "bool":
             return "bool"
         if s in ("int", "uint"):
@@ -151,10 +188,10 @@ class Mapping:
         if s in ("slice", "array"):
             assert self.elem is not None
             container = "Sequence" if position == "in" else "list"
-            return f"{container}[{self.elem.py_type(position)}]"
+            return f"{container}[{self.elem.py_type(position, namer)}]"
         assert self.key is not None and self.elem is not None
         container = "Mapping" if position == "in" else "dict"
-        return f"{container}[{self.key.py_type(position)}, {self.elem.py_type(position)}]"
+        return f"{container}[{self.key.py_type(position, namer)}, {self.elem.py_type(position, namer)}]"
 
     @property
     def go_name(self) -> str:
@@ -170,6 +207,29 @@ class Mapping:
         return out
 
 
+ClassNamer = Callable[[str], str]
+
+
+def default_class_name(key: str) -> str:
+    """ "net/url.URL" -> "url.URL": how Go code names a type."""
+    path, _, name = key.rpartition(".")
+    return f"{path.rsplit('/', 1)[-1]}.{name}" if path else name
+
+
+def identifier(text: str) -> str:
+    """A C/Go identifier made of ``text`` (net/url.URL -> net_url_URL)."""
+    return re.sub(r"\W", "_", text)
+
+
+@dataclass(frozen=True)
+class ClassDecision:
+    """A named type that crosses as objects of a Python class, and why that kind."""
+
+    key: str
+    kind: Literal["handle", "interface"]
+    reason: str  # why a handle rather than a record, for goffi inspect
+
+
 @dataclass(frozen=True)
 class Skip:
     """Why a type does not cross. ``reason`` is a full sentence for goffi inspect."""
@@ -182,12 +242,8 @@ MapResult = Mapping | Skip
 
 # One sentence per unsupported kind: the reason goffi inspect prints.
 _NOT_YET = {
-    "pointer": (
-        "pointer",
-        "pointer types cross as handle objects, which this goffi version does not build yet",
-    ),
-    "struct": ("struct", "struct values cross as records or handle objects, not built yet"),
-    "interface": ("interface", "interface values cross as handle objects, not built yet"),
+    "struct": ("struct", "unnamed struct types have no class to cross as"),
+    "interface": ("interface", "unnamed interface types with methods have no class to cross as"),
     "chan": ("channel", "channels cross as goffi.Channel objects, not built yet"),
     "func": ("func", "func values (callbacks) are not bridged yet"),
 }
@@ -200,6 +256,8 @@ class TypeMapper:
         self.surface = surface
         self.bundle_paths = bundle_paths
         self._memo: dict[str, MapResult] = {}
+        # Every named type some mapping made a class of, in the order first met.
+        self.classes: dict[str, ClassDecision] = {}
 
     def map(self, ref: TypeRef) -> MapResult:
         key = ref.go_spelling()
@@ -264,10 +322,43 @@ class TypeMapper:
             return Mapping(
                 ref, "map", "copy", key=key, elem=val, note="copied into a dict; keys come back sorted"
             )
+        if k == "pointer":
+            return self._map_pointer(ref, visiting)
         if k in _NOT_YET:
             category, reason = _NOT_YET[k]
             return Skip(reason, category)
         return Skip(f"{k} types are not supported", "unsupported")
+
+    def _map_pointer(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
+        assert ref.elem is not None
+        elem = ref.elem
+        if elem.kind == "named" and not elem.type_args:
+            named = self.surface.named.get(elem.named_key)
+            if named is not None and named.underlying.kind == "struct" and not named.type_params:
+                target = self._map_named(elem, visiting)
+                if isinstance(target, Skip):
+                    return target
+                return Mapping(
+                    ref,
+                    "handle",
+                    "handle",
+                    cls=target.cls,
+                    via="pointer",
+                    nilable=True,
+                    note=f"a {elem.go_spelling()} object; nil is None; the same pointer gives the same object",
+                )
+        inner = self._map(elem, visiting)
+        if isinstance(inner, Skip):
+            return _wrap_skip(inner, "pointer target")
+        if inner.shape in ("handle", "optional"):
+            return Skip(f"pointers to {elem.go_spelling()} are not bridged", "pointer")
+        return Mapping(
+            ref,
+            "optional",
+            "copy",
+            elem=inner,
+            note=f"a pointer to a copied value: None is nil, anything else is a new {elem.go_spelling()}",
+        )
 
     def _map_named(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
         key = ref.named_key
@@ -287,6 +378,31 @@ class TypeMapper:
         unnameable = self._unnameable(named)
         if unnameable:
             return Skip(unnameable, "unexported")
+        u = named.underlying
+        if u.kind == "struct":
+            self.classes.setdefault(key, ClassDecision(key, "handle", _why_handle(named)))
+            return Mapping(
+                ref,
+                "handle",
+                "handle",
+                cls=key,
+                via="value",
+                note=f"a {key} value, copied into a new object of class {default_class_name(key)}",
+            )
+        if u.kind == "interface" and (u.methods or u.embeds_non_methods):
+            if u.embeds_non_methods:
+                return Skip(f"{key} is a type constraint, not a type values can have", "generic")
+            self.classes.setdefault(key, ClassDecision(key, "interface", "interface"))
+            return Mapping(
+                ref,
+                "handle",
+                "handle",
+                cls=key,
+                via="interface",
+                nilable=True,
+                note=f"a {key} value: an object of its dynamic type's class when that type is bridged, "
+                "else a generic object with the interface's methods; nil is None",
+            )
         under = self._map(named.underlying, (*visiting, key))
         if isinstance(under, Skip):
             return under
@@ -308,12 +424,19 @@ class TypeMapper:
             return f"type {named.key} is unexported: code outside its package cannot name it"
         parts = named.pkg.split("/")
         if "internal" in parts:
-            root = "/".join(parts[: parts.index("internal")])
-            if not any(p == root or p.startswith(root + "/") for p in self.bundle_paths if root):
-                return f"type {named.key} is declared in an internal package the wrapper cannot import"
+            # The wrapper is a module of its own, so Go lets it import no internal package.
+            return f"type {named.key} is declared in an internal package, which the wrapper cannot import"
         if parts[0] == "vendor":
             return f"type {named.key} is in the standard library's vendored code"
         return ""
+
+
+def _why_handle(named: NamedType) -> str:
+    """Why a struct crosses as a handle: the first field that keeps it from being copied."""
+    for f in named.underlying.fields:
+        if not f.exported:
+            return f"field {f.name} is unexported, so Python cannot copy the value"
+    return "its values are shared with Go, not copied"
 
 
 def _is_byte(ref: TypeRef) -> bool:

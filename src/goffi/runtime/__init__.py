@@ -7,11 +7,51 @@ and the one-bundle-per-process guard.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["BundleConflictError", "GoError", "GoPanic", "claim_bundle", "loaded_bundle"]
+__all__ = [
+    "BundleConflictError",
+    "GoError",
+    "GoObject",
+    "GoPanic",
+    "claim_bundle",
+    "live_handles",
+    "loaded_bundle",
+]
+
+
+class GoObject:
+    """The base class of every Go object: a Python reference to one Go value.
+
+    Each bridged Go type has a class deriving from this one (created by the bundle's
+    native module). An object holds a handle into the bundle's handle table; while the
+    object lives, Go keeps the value alive, and the same Go pointer is the same object.
+    When the object is collected the handle is released.
+    """
+
+    __slots__ = ()
+    __go_type__ = ""
+
+    def __repr__(self) -> str:
+        cls = type(self)
+        name = cls.__go_type__ or cls.__qualname__
+        method = getattr(self, "String", None) or getattr(self, "Error", None)
+        if callable(method):
+            try:
+                return f"<{name} {method()!r}>"
+            except Exception:  # a String() that panics must not break repr
+                pass
+        return f"<{name} object>"
+
+
+def live_handles() -> int:
+    """The number of Go values Python objects hold right now (0 before a bundle is loaded)."""
+    bundle = _loaded
+    module = sys.modules.get(f"{bundle.name}._bundle") if bundle is not None else None
+    return int(module._live_handles()) if module is not None else 0
 
 
 class GoError(Exception):

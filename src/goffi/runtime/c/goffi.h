@@ -27,9 +27,15 @@ typedef struct { void *keys; void *vals; int64_t n; } goffi_map;
 typedef struct { double re; double im; } goffi_complex;
 
 /* What a call reports besides its results. */
-enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2 };
+/* A Go value held in the bundle's handle table: its ID (0 is nil) and the index of the
+ * Python class of its dynamic type in the bundle's class registry. */
+typedef struct { uint64_t id; int32_t cls; } goffi_handle;
+
+/* GOFFI_TYPE_ERROR: an argument had the wrong dynamic Go type (it does not implement an
+ * interface); raised as TypeError, with the message Go wrote. */
+enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2, GOFFI_TYPE_ERROR = 3 };
 typedef struct {
-    int32_t kind;       /* GOFFI_OK, GOFFI_ERROR (a returned error), GOFFI_PANIC (a recovered panic) */
+    int32_t kind;       /* GOFFI_OK, GOFFI_ERROR, GOFFI_PANIC, GOFFI_TYPE_ERROR */
     goffi_str message;  /* err.Error(), or the panic value formatted with fmt.Sprint */
     goffi_str go_type;  /* the dynamic Go type, as fmt's %T prints it */
     goffi_str stack;    /* panics only: the goroutine's stack */

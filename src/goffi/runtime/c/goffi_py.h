@@ -179,4 +179,37 @@ static inline int goffi_in_bytes(PyObject *o, goffi_str *out, goffi_arena *a, co
     return goffi_to_bytes(o, out, a, -1, where);
 }
 
+/* ---- handle objects ------------------------------------------------------------ */
+
+/* Every object of a handle class: a reference to one Go value in the handle table. */
+typedef struct {
+    PyObject_HEAD
+    uint64_t handle; /* the ID, released when the object is collected */
+    int64_t refs;    /* how many times Go handed this ID out: all given back at once */
+    int32_t cls;     /* its class index */
+    int32_t flags;
+} goffi_object;
+#define GOFFI_FLAG_CLOSED 1 /* Close() was called: no ResourceWarning */
+
+PyObject *goffi_object_base(void);
+int goffi_classes_init(Py_ssize_t n);
+int goffi_class_set(int32_t cls, PyObject *type, int closes);
+/* A Python object -> its handle. expected < 0 accepts any Go object (an interface
+ * parameter: Go checks the method set); nilable accepts None as nil. */
+int goffi_to_handle(PyObject *o, goffi_handle *out, int32_t expected, int nilable, const char *where);
+/* A handle from Go -> its object: the live one for that ID, or a new one (None for nil). */
+PyObject *goffi_handle_object(const goffi_handle *h);
+void goffi_object_dealloc(PyObject *self);
+PyObject *goffi_object_construct(PyTypeObject *type, PyObject *args, PyObject *kwargs,
+                                 void (*make)(goffi_handle *, goffi_err *, goffi_arena *));
+PyObject *goffi_object_str(PyObject *self);
+Py_ssize_t goffi_object_len(PyObject *self);
+PyObject *goffi_object_enter(PyObject *self, PyObject *unused);
+PyObject *goffi_object_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *goffi_live_handles_py(PyObject *self, PyObject *unused);
+/* tp_new of interface classes: their objects only come from Go. */
+PyObject *goffi_object_no_new(PyTypeObject *type, PyObject *args, PyObject *kwargs);
+/* Record a class in the registry and give it __go_type__. */
+int goffi_class_register(int32_t cls, PyObject *type, int closes, const char *go_type);
+
 #endif

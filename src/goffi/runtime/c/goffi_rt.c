@@ -5,6 +5,7 @@
  * specific to one bundle.
  */
 #include "goffi_py.h"
+#include "_cgo_export.h" /* goffi_release, goffi_live_handles */
 
 #include <float.h>
 #include <math.h>
@@ -98,6 +99,8 @@ void goffi_arena_free(goffi_arena *a) {
 
 static PyObject *goffi_GoError;
 static PyObject *goffi_GoPanic;
+static PyObject *goffi_GoObject;   /* goffi.runtime.GoObject, the base of every handle class */
+static PyObject *goffi_instances;  /* handle ID -> address of its live Python object */
 int goffi_forked = 0;
 
 static void goffi_after_fork_child(void) { goffi_forked = 1; }
@@ -112,8 +115,10 @@ int goffi_runtime_init(void) {
     }
     goffi_GoError = PyObject_GetAttrString(rt, "GoError");
     goffi_GoPanic = PyObject_GetAttrString(rt, "GoPanic");
+    goffi_GoObject = PyObject_GetAttrString(rt, "GoObject");
     Py_DECREF(rt);
-    if (goffi_GoError == NULL || goffi_GoPanic == NULL) {
+    goffi_instances = PyDict_New();
+    if (goffi_GoError == NULL || goffi_GoPanic == NULL || goffi_GoObject == NULL || goffi_instances == NULL) {
         return -1;
     }
     /* A child forked after the Go runtime started has none of its threads: any Go
@@ -165,6 +170,8 @@ PyObject *goffi_raise(const goffi_err *err) {
                 exc = PyObject_CallFunctionObjArgs(goffi_GoPanic, message, go_type, stack, NULL);
                 Py_DECREF(stack);
             }
+        } else if (err->kind == GOFFI_TYPE_ERROR) {
+            exc = PyObject_CallOneArg(PyExc_TypeError, message);
         } else {
             exc = PyObject_CallFunctionObjArgs(goffi_GoError, message, go_type, NULL);
         }
@@ -611,3 +618,263 @@ void goffi_annotate_index(Py_ssize_t i) { GOFFI_ANNOTATE_WITH("[%zd]", i); }
 void goffi_annotate_key(PyObject *key) { GOFFI_ANNOTATE_WITH("[%R]", key); }
 
 void goffi_annotate_map_key(PyObject *key) { GOFFI_ANNOTATE_WITH("key %R", key); }
+
+/* ---- handle objects ------------------------------------------------------------ */
+
+/* The class registry: index -> class, and whether its objects should be closed. */
+static PyObject **goffi_class_types;
+static uint8_t *goffi_class_closes;
+static Py_ssize_t goffi_class_count;
+
+PyObject *goffi_object_base(void) { return goffi_GoObject; }
+
+int goffi_classes_init(Py_ssize_t n) {
+    goffi_class_types = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(PyObject *));
+    goffi_class_closes = PyMem_Calloc(n > 0 ? (size_t)n : 1, 1);
+    if (goffi_class_types == NULL || goffi_class_closes == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    goffi_class_count = n;
+    return 0;
+}
+
+int goffi_class_set(int32_t cls, PyObject *type, int closes) {
+    if (cls < 0 || cls >= goffi_class_count) {
+        PyErr_Format(PyExc_SystemError, "goffi: class index %d out of range", (int)cls);
+        return -1;
+    }
+    Py_INCREF(type);
+    goffi_class_types[cls] = type;
+    goffi_class_closes[cls] = (uint8_t)(closes != 0);
+    return 0;
+}
+
+static int goffi_is_object(PyObject *o) { return Py_TYPE(o)->tp_dealloc == goffi_object_dealloc; }
+
+int goffi_to_handle(PyObject *o, goffi_handle *out, int32_t expected, int nilable, const char *where) {
+    if (o == Py_None) {
+        if (!nilable) {
+            PyErr_Format(PyExc_TypeError, "%s must not be None", where);
+            return -1;
+        }
+        out->id = 0;
+        out->cls = -1;
+        return 0;
+    }
+    if (!goffi_is_object(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a Go object, not %.200s", where, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    if (expected >= 0 && !PyObject_TypeCheck(o, (PyTypeObject *)goffi_class_types[expected])) {
+        PyErr_Format(PyExc_TypeError, "%s must be %.200s, not %.200s", where,
+                     ((PyTypeObject *)goffi_class_types[expected])->tp_name, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    out->id = ((goffi_object *)o)->handle;
+    out->cls = ((goffi_object *)o)->cls;
+    return 0;
+}
+
+PyObject *goffi_handle_object(const goffi_handle *h) {
+    if (h->id == 0) {
+        Py_RETURN_NONE;
+    }
+    PyObject *key = PyLong_FromUnsignedLongLong(h->id);
+    if (key == NULL) {
+        return NULL;
+    }
+    PyObject *address = PyDict_GetItemWithError(goffi_instances, key);
+    if (address != NULL) {
+        /* Go handed out this ID again (the same pointer): the same object, one more
+         * reference for it to give back when it goes. */
+        goffi_object *found = PyLong_AsVoidPtr(address);
+        Py_DECREF(key);
+        found->refs++;
+        return Py_NewRef((PyObject *)found);
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(key);
+        return NULL;
+    }
+    if (h->cls < 0 || h->cls >= goffi_class_count || goffi_class_types[h->cls] == NULL) {
+        Py_DECREF(key);
+        goffi_release(h->id, 1);
+        PyErr_Format(PyExc_SystemError, "goffi: Go returned an object of unknown class %d", (int)h->cls);
+        return NULL;
+    }
+    PyTypeObject *type = (PyTypeObject *)goffi_class_types[h->cls];
+    goffi_object *obj = (goffi_object *)type->tp_alloc(type, 0);
+    PyObject *where = obj ? PyLong_FromVoidPtr(obj) : NULL;
+    if (where == NULL || PyDict_SetItem(goffi_instances, key, where) < 0) {
+        Py_XDECREF(where);
+        Py_DECREF(key);
+        if (obj != NULL) {
+            obj->handle = 0; /* nothing to release twice */
+            Py_DECREF(obj);
+        }
+        goffi_release(h->id, 1);
+        return NULL;
+    }
+    Py_DECREF(where);
+    Py_DECREF(key);
+    obj->handle = h->id;
+    obj->refs = 1;
+    obj->cls = h->cls;
+    obj->flags = 0;
+    return (PyObject *)obj;
+}
+
+void goffi_object_dealloc(PyObject *self) {
+    goffi_object *me = (goffi_object *)self;
+    PyTypeObject *type = Py_TYPE(self);
+    if (me->handle != 0) {
+        PyObject *exc_type, *exc_value, *exc_tb;
+        PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+        if (me->cls >= 0 && me->cls < goffi_class_count && goffi_class_closes[me->cls] &&
+            !(me->flags & GOFFI_FLAG_CLOSED)) {
+            /* Like an unclosed Python file: say so. The Go value is not closed here,
+             * because goffi cannot know that closing it from this thread is safe; Go's
+             * own finalizers (os.File has one) still run when Go collects it. */
+            if (PyErr_WarnFormat(PyExc_ResourceWarning, 1, "unclosed %.200s: call Close() or use it in a with block",
+                                 type->tp_name) < 0) {
+                PyErr_WriteUnraisable(self);
+            }
+        }
+        PyObject *key = PyLong_FromUnsignedLongLong(me->handle);
+        if (key == NULL || PyDict_DelItem(goffi_instances, key) < 0) {
+            PyErr_Clear();
+        }
+        Py_XDECREF(key);
+        if (!goffi_forked) {
+            goffi_release(me->handle, me->refs);
+        }
+        PyErr_Restore(exc_type, exc_value, exc_tb);
+    }
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+PyObject *goffi_object_construct(PyTypeObject *type, PyObject *args, PyObject *kwargs,
+                                 void (*make)(goffi_handle *, goffi_err *, goffi_arena *)) {
+    if (PyTuple_GET_SIZE(args) != 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "%.200s() takes no positional arguments: it makes Go's zero value; "
+                     "set exported fields with keywords",
+                     type->tp_name);
+        return NULL;
+    }
+    if (GOFFI_UNLIKELY(goffi_forked)) {
+        return goffi_raise_forked(type->tp_name);
+    }
+    if (kwargs != NULL) {
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(kwargs, &pos, &key, &value)) {
+            PyObject *attr = PyObject_GetAttr((PyObject *)type, key);
+            int is_field = attr != NULL && Py_IS_TYPE(attr, &PyGetSetDescr_Type);
+            Py_XDECREF(attr);
+            PyErr_Clear();
+            if (!is_field) {
+                PyErr_Format(PyExc_TypeError, "%.200s() got an unexpected keyword argument %R: not an exported field",
+                             type->tp_name, key);
+                return NULL;
+            }
+        }
+    }
+    goffi_handle h = {0, -1};
+    goffi_err err = {0};
+    GOFFI_ARENA(arena);
+    Py_BEGIN_ALLOW_THREADS
+    make(&h, &err, &arena);
+    Py_END_ALLOW_THREADS
+    if (err.kind != GOFFI_OK) {
+        goffi_raise(&err);
+        goffi_arena_free(&arena);
+        return NULL;
+    }
+    goffi_arena_free(&arena);
+    PyObject *obj = goffi_handle_object(&h);
+    if (obj != NULL && kwargs != NULL) {
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(kwargs, &pos, &key, &value)) {
+            if (PyObject_SetAttr(obj, key, value) < 0) {
+                Py_DECREF(obj);
+                return NULL;
+            }
+        }
+    }
+    return obj;
+}
+
+PyObject *goffi_object_str(PyObject *self) {
+    PyObject *method = PyObject_GetAttrString(self, "String");
+    if (method == NULL) {
+        PyErr_Clear();
+        method = PyObject_GetAttrString(self, "Error");
+    }
+    if (method == NULL) {
+        return NULL;
+    }
+    PyObject *text = PyObject_CallNoArgs(method);
+    Py_DECREF(method);
+    return text;
+}
+
+Py_ssize_t goffi_object_len(PyObject *self) {
+    PyObject *n = PyObject_CallMethod(self, "Len", NULL);
+    if (n == NULL) {
+        return -1;
+    }
+    Py_ssize_t len = PyLong_AsSsize_t(n);
+    Py_DECREF(n);
+    if (len < 0 && !PyErr_Occurred()) {
+        PyErr_SetString(PyExc_ValueError, "Go's Len() returned a negative length");
+    }
+    return len;
+}
+
+PyObject *goffi_object_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return Py_NewRef(self);
+}
+
+PyObject *goffi_object_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)args;
+    (void)nargs;
+    PyObject *r = PyObject_CallMethod(self, "Close", NULL);
+    if (r == NULL) {
+        return NULL;
+    }
+    Py_DECREF(r);
+    Py_RETURN_FALSE; /* never swallow the with block's exception */
+}
+
+PyObject *goffi_live_handles_py(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    if (GOFFI_UNLIKELY(goffi_forked)) {
+        return goffi_raise_forked("goffi.live_handles");
+    }
+    return PyLong_FromLongLong(goffi_live_handles());
+}
+
+PyObject *goffi_object_no_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    (void)args;
+    (void)kwargs;
+    PyErr_Format(PyExc_TypeError,
+                 "cannot create %.200s objects: they are Go interface values, which come from Go functions",
+                 type->tp_name);
+    return NULL;
+}
+
+int goffi_class_register(int32_t cls, PyObject *type, int closes, const char *go_type) {
+    PyObject *name = PyUnicode_FromString(go_type);
+    if (name == NULL) {
+        return -1;
+    }
+    int failed = PyObject_SetAttrString(type, "__go_type__", name);
+    Py_DECREF(name);
+    return failed ? -1 : goffi_class_set(cls, type, closes);
+}

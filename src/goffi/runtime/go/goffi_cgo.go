@@ -13,6 +13,8 @@ package main
 import "C"
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"unsafe"
 
@@ -127,9 +129,97 @@ func goffiSetError(e *C.goffi_err, a *C.goffi_arena, err error) {
 // goffiSetPanic reports a recovered panic. Call it from the deferred function that
 // recovered, so the stack still shows where the panic happened.
 func goffiSetPanic(e *C.goffi_err, a *C.goffi_arena, recovered any) {
+	if te, ok := recovered.(rt.TypeError); ok {
+		e.kind = C.GOFFI_TYPE_ERROR
+		goffiSetString(&e.message, a, te.Error())
+		return
+	}
 	message, goType, stack := rt.PanicInfo(recovered)
 	e.kind = C.GOFFI_PANIC
 	goffiSetString(&e.message, a, message)
 	goffiSetString(&e.go_type, a, goType)
 	goffiSetBytes(&e.stack, a, stack)
+}
+
+// goffiHandles holds every Go value a Python object refers to. It is unbounded: an
+// object's handle lives exactly as long as the Python object.
+var goffiHandles = rt.NewHandles(0)
+
+// goffi_release gives back refs references to a handle; the C runtime calls it when
+// the Python object holding the handle is collected.
+//
+//export goffi_release
+func goffi_release(id C.uint64_t, refs C.int64_t) {
+	goffiHandles.Release(uint64(id), int64(refs))
+}
+
+// goffi_live_handles reports the number of live handles (goffi.live_handles()).
+//
+//export goffi_live_handles
+func goffi_live_handles() C.int64_t {
+	return C.int64_t(goffiHandles.Live())
+}
+
+// goffiPut stores v in the handle table for Python, as an object of class cls.
+func goffiPut(dst *C.goffi_handle, v, key any, cls int) {
+	id, err := goffiHandles.Acquire(v, key)
+	if err != nil {
+		panic(err)
+	}
+	dst.id = C.uint64_t(id)
+	dst.cls = C.int32_t(cls)
+}
+
+// goffiPutPtr hands a pointer to Python: nil is None, and the same pointer is the
+// same object.
+func goffiPutPtr[T any](dst *C.goffi_handle, p *T, cls int) {
+	if p == nil {
+		dst.id, dst.cls = 0, -1
+		return
+	}
+	goffiPut(dst, p, p, cls)
+}
+
+// goffiPutValue hands a struct value to Python: it is copied into a new *T, so the
+// Python object can call pointer methods and set fields on its own copy.
+func goffiPutValue[T any](dst *C.goffi_handle, v T, cls int) {
+	p := new(T)
+	*p = v
+	goffiPut(dst, p, p, cls)
+}
+
+// goffiPutDynamic hands an interface value to Python, as an object of its dynamic
+// type's class when the bundle has one (goffiClassOf, generated), else of the
+// interface's own class (static).
+func goffiPutDynamic(dst *C.goffi_handle, v any, static int) {
+	if v == nil {
+		dst.id, dst.cls = 0, -1
+		return
+	}
+	stored, key, cls := goffiClassOf(v, static)
+	goffiPut(dst, stored, key, cls)
+}
+
+// goffiArg resolves a handle argument (nil for ID 0) to a Go value of type T. A value
+// of another dynamic type (an object that does not implement an interface) raises
+// TypeError in Python; what names the argument.
+func goffiArg[T any](h C.goffi_handle, what string) T {
+	var zero T
+	if h.id == 0 {
+		return zero
+	}
+	v, ok := goffiHandles.Resolve(uint64(h.id))
+	if !ok {
+		panic(fmt.Sprintf("goffi: handle %d is not live (a goffi bug: objects release their handle only when collected)", h.id))
+	}
+	t, ok := v.(T)
+	if !ok {
+		panic(rt.NewTypeError(what, v, reflect.TypeFor[T]()))
+	}
+	return t
+}
+
+// goffiRecv resolves the handle of a method's receiver.
+func goffiRecv[T any](id C.uint64_t, what string) T {
+	return goffiArg[T](C.goffi_handle{id: id}, what)
 }

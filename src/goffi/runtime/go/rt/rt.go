@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 )
@@ -61,4 +62,40 @@ func trimStack(stack []byte) []byte {
 // ErrorInfo describes a returned error for Python: its message and dynamic Go type.
 func ErrorInfo(err error) (message, goType string) {
 	return err.Error(), fmt.Sprintf("%T", err)
+}
+
+// TypeError reports an argument whose dynamic Go type is not the one a parameter
+// needs; Python raises it as TypeError (not as a panic).
+type TypeError struct{ msg string }
+
+func (e TypeError) Error() string { return e.msg }
+
+// NewTypeError describes why value cannot be used as a want: for an interface, the
+// first method its dynamic type lacks. what names the argument.
+func NewTypeError(what string, value any, want reflect.Type) TypeError {
+	got := reflect.TypeOf(value)
+	msg := fmt.Sprintf("%s: %v is not %v", what, got, want)
+	if want.Kind() == reflect.Interface {
+		for i := 0; i < want.NumMethod(); i++ {
+			m := want.Method(i)
+			if _, ok := got.MethodByName(m.Name); !ok {
+				msg = fmt.Sprintf("%s: %v does not implement %v (missing method %s)", what, got, want, m.Name)
+				break
+			}
+		}
+	}
+	return TypeError{msg}
+}
+
+// IdentityKey is the key that makes the same Go value the same Python object: the
+// pointer itself for pointer values, nothing for values without identity.
+func IdentityKey(v any) any {
+	if v == nil {
+		return nil
+	}
+	switch reflect.TypeOf(v).Kind() {
+	case reflect.Pointer, reflect.Chan, reflect.UnsafePointer:
+		return v
+	}
+	return nil
 }
