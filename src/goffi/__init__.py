@@ -12,7 +12,7 @@ type table and ``goffi inspect PKG`` for what each package's symbols become.
 from goffi._version import __version__
 from goffi.errors import BuildError, ExtractionError, GoffiError, SpecError, ToolchainError
 from goffi.loader import load
-from goffi.runtime import BundleConflictError, GoError, GoObject, GoPanic, live_handles
+from goffi.runtime import BundleConflictError, GoError, GoObject, GoPanic, Record, live_handles
 
 __all__ = [
     "BuildError",
@@ -22,6 +22,7 @@ __all__ = [
     "GoObject",
     "GoPanic",
     "GoffiError",
+    "Record",
     "SpecError",
     "ToolchainError",
     "__version__",

@@ -41,7 +41,10 @@ class ReceiverPlan:
     """The receiver of a bridged method: the handle object the method is called on."""
 
     cls: str  # class key ("regexp.Regexp")
-    via: str  # "pointer" (the handle holds a *T) or "interface" (it holds an I)
+    # "pointer" (the handle holds a *T), "interface" (it holds an I), or "record" (the
+    # receiver is a copied record, passed like a first argument)
+    via: str
+    record: Mapping | None = None  # via == "record": the record's mapping
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ class ClassPlan:
     go_name: str
     py_name: str
     index: int  # position in the bundle's class registry
-    kind: str  # "handle" (a struct, held by pointer) or "interface"
+    kind: str  # "handle" (a struct, held by pointer), "interface", or "record" (copied)
     reason: str  # why this kind (goffi inspect)
     doc: str
     pos: str
@@ -227,6 +230,12 @@ class BundlePlan:
         """Every class of the bundle, in registry order."""
         return tuple(sorted((c for p in self.packages for c in p.classes), key=lambda c: c.index))
 
+    def package(self, path: str) -> PackagePlan:
+        for p in self.packages:
+            if p.path == path:
+                return p
+        raise KeyError(path)
+
     def class_by_key(self, key: str) -> ClassPlan:
         for c in self.classes():
             if c.key == key:
@@ -250,6 +259,7 @@ class BundlePlan:
         tops += [r for f in self.callables() for r in f.results]
         tops += [v.type for pkg in self.packages for v in pkg.vars]
         tops += [f.type for c in self.classes() for f in c.fields]
+        tops += [f.receiver.record for f in self.callables() if f.receiver and f.receiver.record]
         for top in tops:
             for m in top.walk():
                 seen.setdefault(m.go_name, m)
@@ -526,12 +536,19 @@ def _plan_class_members(
     for p in surface.packages:
         if p.path == named.pkg:
             pkg_name = p.name
-    receiver = ReceiverPlan(decision.key, "interface" if decision.kind == "interface" else "pointer")
+    via = {"interface": "interface", "record": "record"}.get(decision.kind, "pointer")
+    record = mapper.map(TypeRef(kind="named", pkg=named.pkg, name=named.name)) if via == "record" else None
+    assert not isinstance(record, Skip)
+    receiver = ReceiverPlan(decision.key, via, record)
     methods: list[FuncPlan] = []
     skipped: list[SkipPlan] = []
     for m in method_set(named, surface):
         go_sig = f"func ({'*' if m.pointer_receiver else ''}{named.name}) {m.name}"
         go_sig += signature_spelling(m.params, m.results, m.variadic)
+        if via == "record" and m.pointer_receiver:
+            reason = f"{named.name} is a record (copied), and a pointer method would change only a copy"
+            skipped.append(SkipPlan(m.name, "method", go_sig, reason, "record pointer method"))
+            continue
         planned = _plan_callable(
             mapper,
             named.pkg,
@@ -549,6 +566,10 @@ def _plan_class_members(
         )
         (methods if isinstance(planned, FuncPlan) else skipped).append(planned)  # type: ignore[arg-type]
     fields: list[FieldPlan] = []
+    if record is not None:
+        fields = [FieldPlan(name, python_identifier(name), m, "", "", "") for name, m in record.fields]
+        docs = {f.name: f.doc for f in named.underlying.fields}
+        fields = [FieldPlan(f.go_name, f.py_name, f.type, "", "", docs.get(f.go_name, "")) for f in fields]
     if decision.kind == "handle":
         for f in field_set(named, surface):
             mapped = mapper.map(f.type)

@@ -50,6 +50,7 @@ Shape = Literal[
     "map",
     "handle",  # a Go value held in the bundle's handle table, seen as an object of a class
     "optional",  # a pointer to a copyable value: None <-> nil
+    "record",  # a struct copied field by field into an object of a Python class
 ]
 Crossing = Literal["copy", "view", "handle"]
 # How a handle's Go value relates to the Go type: a *T, a T (boxed into a *T), or an interface.
@@ -97,7 +98,8 @@ class Mapping:
     key: Mapping | None = None  # map
     length: int = 0  # array, bytearray
     note: str = ""  # why, when the choice is not obvious (shown by goffi inspect)
-    cls: str = ""  # handle: the key of the class's named type ("regexp.Regexp", "io.Reader")
+    cls: str = ""  # handle, record: the key of the class's named type ("regexp.Regexp")
+    fields: tuple[tuple[str, Mapping], ...] = ()  # record: (Go field name, mapping), in order
     via: Via = ""  # handle: pointer, value or interface
     nilable: bool = False  # handle: None is Go's nil
 
@@ -129,6 +131,8 @@ class Mapping:
             return f"ar{self.length}_{self.elem.cid}"
         if s == "handle":
             return "h_" + identifier(self.cls) + ("_n" if self.nilable else "")
+        if s == "record":
+            return "rec_" + identifier(self.cls)
         if s == "optional":
             assert self.elem is not None
             return f"opt_{self.elem.cid}"
@@ -155,6 +159,8 @@ class Mapping:
             return "goffi_slice"
         if s == "handle":
             return "goffi_handle"
+        if s == "record":
+            return "goffi_rec_" + identifier(self.cls)
         if s == "optional":
             return "void *"
         return "goffi_map"
@@ -168,6 +174,8 @@ class Mapping:
         if s == "handle":
             name = (namer or default_class_name)(self.cls)
             return f"{name} | None" if self.nilable else name
+        if s == "record":
+            return (namer or default_class_name)(self.cls)
         if s == "optional":
             assert self.elem is not None
             return f"{self.elem.py_type(position, namer)} | None"
@@ -200,7 +208,7 @@ class Mapping:
     def walk(self) -> list[Mapping]:
         """This mapping and every mapping nested in it, innermost first."""
         out: list[Mapping] = []
-        for child in (self.key, self.elem):
+        for child in (self.key, self.elem, *(m for _, m in self.fields)):
             if child is not None:
                 out.extend(child.walk())
         out.append(self)
@@ -226,8 +234,8 @@ class ClassDecision:
     """A named type that crosses as objects of a Python class, and why that kind."""
 
     key: str
-    kind: Literal["handle", "interface"]
-    reason: str  # why a handle rather than a record, for goffi inspect
+    kind: Literal["handle", "interface", "record"]
+    reason: str  # why this kind (a handle rather than a record), for goffi inspect
 
 
 @dataclass(frozen=True)
@@ -338,6 +346,14 @@ class TypeMapper:
                 target = self._map_named(elem, visiting)
                 if isinstance(target, Skip):
                     return target
+                if target.shape == "record":
+                    return Mapping(
+                        ref,
+                        "optional",
+                        "copy",
+                        elem=target,
+                        note=f"a pointer to a {elem.go_spelling()} record: None is nil, else a copy",
+                    )
                 return Mapping(
                     ref,
                     "handle",
@@ -380,7 +396,20 @@ class TypeMapper:
             return Skip(unnameable, "unexported")
         u = named.underlying
         if u.kind == "struct":
-            self.classes.setdefault(key, ClassDecision(key, "handle", _why_handle(named)))
+            record = self._record_fields(named, (*visiting, key))
+            if not isinstance(record, str):
+                self.classes.setdefault(
+                    key, ClassDecision(key, "record", "every field is exported and copies")
+                )
+                return Mapping(
+                    ref,
+                    "record",
+                    "copy",
+                    cls=key,
+                    fields=record,
+                    note=f"a {key} record: copied field by field into a {default_class_name(key)} object",
+                )
+            self.classes.setdefault(key, ClassDecision(key, "handle", record))
             return Mapping(
                 ref,
                 "handle",
@@ -418,6 +447,24 @@ class TypeMapper:
             note=note,
         )
 
+    def _record_fields(
+        self, named: NamedType, visiting: tuple[str, ...]
+    ) -> tuple[tuple[str, Mapping], ...] | str:
+        """The fields of a struct that copies as a record, or why it is a handle instead."""
+        out: list[tuple[str, Mapping]] = []
+        for f in named.underlying.fields:
+            if not f.exported:
+                return f"field {f.name} is unexported, so Python cannot copy the value"
+            if f.type.kind == "named" and f.type.named_key in visiting:
+                return f"field {f.name} refers back to {named.key}"
+            mapped = self._map(f.type, visiting)
+            if isinstance(mapped, Skip):
+                return f"field {f.name} does not copy: {mapped.reason}"
+            if not _copies(mapped):
+                return f"field {f.name} ({f.type.go_spelling()}) is shared with Go, not copied"
+            out.append((f.name, mapped))
+        return tuple(out)
+
     def _unnameable(self, named: NamedType) -> str:
         """Why generated Go code could not spell this type, or ""."""
         if not named.name[:1].isupper():
@@ -431,12 +478,9 @@ class TypeMapper:
         return ""
 
 
-def _why_handle(named: NamedType) -> str:
-    """Why a struct crosses as a handle: the first field that keeps it from being copied."""
-    for f in named.underlying.fields:
-        if not f.exported:
-            return f"field {f.name} is unexported, so Python cannot copy the value"
-    return "its values are shared with Go, not copied"
+def _copies(m: Mapping) -> bool:
+    """Whether a mapping copies all the way down (no handle inside)."""
+    return all(sub.shape != "handle" for sub in m.walk())
 
 
 def _is_byte(ref: TypeRef) -> bool:

@@ -107,7 +107,64 @@ class CRenderer:
                     out.append(self._handle(m))
                 elif m.shape == "optional":
                     out.append(self._optional(m))
+                elif m.shape == "record":
+                    out.append(self._record(m))
         return "".join(out)
+
+    def _record(self, m: Mapping) -> str:
+        cls = self.plan.class_by_key(m.cls)
+        module = f"{self.plan.name}.{self.plan.package(cls.pkg_path).py_module}"
+        shown = default_class_name(m.cls)
+        names = {f.go_name: f.py_name for f in cls.fields}
+        ins = []
+        outs = []
+        for i, (name, f) in enumerate(m.fields):
+            attr = names[name]
+            ins.append(
+                f'    v = PyObject_GetAttrString(o, "{attr}");\n'
+                f"    if (v == NULL || goffi_arena_keep(a, v) < 0 || goffi_in_{f.cid}(v, &out->f_{name}, a, where) < 0) {{\n"
+                f'        goffi_annotate_attr("{attr}");\n        return -1;\n    }}\n'
+            )
+            outs.append(
+                f"    args[{i}] = goffi_out_{f.cid}(&v->f_{name});\n"
+                f"    if (args[{i}] == NULL) {{\n        goto done;\n    }}\n"
+            )
+        n = len(m.fields)
+        return f"""\
+/* {m.cls}: a record, copied field by field to and from a {shown} object. */
+GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, {m.c_type} *out, goffi_arena *a, const char *where)
+{{
+    PyObject *v = NULL;
+    PyObject *cls = goffi_record_class({cls.index}, "{module}");
+    if (cls == NULL) {{
+        return -1;
+    }}
+    if (!PyObject_TypeCheck(o, (PyTypeObject *)cls)) {{
+        PyErr_Format(PyExc_TypeError, "%s must be {shown}, not %.200s", where, Py_TYPE(o)->tp_name);
+        return -1;
+    }}
+{"".join(ins)}    (void)v;
+    return 0;
+}}
+
+GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const {m.c_type} *v)
+{{
+    PyObject *args[{max(n, 1)}] = {{NULL}};
+    PyObject *result = NULL;
+    PyObject *cls = goffi_record_class({cls.index}, "{module}");
+    (void)v;
+    if (cls == NULL) {{
+        return NULL;
+    }}
+{"".join(outs)}    result = PyObject_Vectorcall(cls, args, {n}, NULL);
+{"done:" if n else ""}
+    for (int i = 0; i < {n}; i++) {{
+        Py_XDECREF(args[i]);
+    }}
+    return result;
+}}
+
+"""
 
     def _handle(self, m: Mapping) -> str:
         # An interface parameter takes any Go object (Go checks its method set); others
@@ -292,7 +349,18 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
         conversions = []
         call_args = []
         after_call = ""
-        if fn.receiver is not None:
+        first = 0  # index of the first Go parameter in args
+        if fn.receiver is not None and fn.receiver.record is not None:
+            # A record method is a module function taking the record first.
+            rec = fn.receiver.record
+            decls.append(f"    {rec.c_type} self_rec;\n")
+            where = c_string(f"{fn.qualified}() receiver (Go {rec.go_name})")
+            conversions.append(
+                f"    if (goffi_in_{rec.cid}(args[0], &self_rec, &arena, {where}) < 0) {{\n        goto done;\n    }}\n"
+            )
+            call_args.append("self_rec")
+            first = 1
+        elif fn.receiver is not None:
             call_args.append("((goffi_object *)self)->handle")
             if fn.go_name == "Close" and not fn.params:
                 # Closed, even if Close returned an error: no "unclosed" warning later.
@@ -304,17 +372,18 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             if p.variadic:
                 assert p.type.elem is not None
                 where = c_string(f"{fn.qualified}() argument '*{p.py_name}' (Go ...{p.type.elem.go_name})")
+                j = i + first
                 conversions.append(
-                    f"    if (goffi_items_{p.type.cid}(args + {i}, nargs - {i}, &a{i}, &arena, {where}) < 0) {{\n"
+                    f"    if (goffi_items_{p.type.cid}(args + {j}, nargs - {j}, &a{i}, &arena, {where}) < 0) {{\n"
                     "        goto done;\n    }\n"
-                    f"    if (nargs == {i}) {{\n"
+                    f"    if (nargs == {j}) {{\n"
                     "        /* No variadic arguments: Go passes a nil slice, and so does goffi. */\n"
                     f"        a{i}.p = NULL;\n    }}\n"
                 )
             else:
                 where = c_string(f"{fn.qualified}() argument '{p.py_name}' (Go {go_type})")
                 conversions.append(
-                    f"    if (goffi_in_{p.type.cid}(args[{i}], &a{i}, &arena, {where}) < 0) {{\n"
+                    f"    if (goffi_in_{p.type.cid}(args[{i + first}], &a{i}, &arena, {where}) < 0) {{\n"
                     "        goto done;\n    }\n"
                 )
             call_args.append(f"a{i}")
@@ -328,8 +397,8 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             cname=cname,
             after_call=after_call,
             decls="".join(decls),
-            min_args=nfixed,
-            max_args=-1 if fn.variadic else nfixed,
+            min_args=nfixed + first,
+            max_args=-1 if fn.variadic else nfixed + first,
             conversions="".join(conversions),
             symbol=fn.symbol,
             call_args=", ".join(call_args),
@@ -423,6 +492,14 @@ done:
             rows.append(
                 f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, {doc_name}}},\n'
             )
+        for cls in pkg.classes:
+            if cls.kind != "record":
+                continue
+            for fn in cls.methods:
+                cname = f"goffi_py_m_{cls.ident}_{fn.go_name}"
+                rows.append(
+                    f'    {{"_{cls.py_name}_{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, NULL}},\n'
+                )
         for var in pkg.vars:
             base = f"goffi_py_{pkg.index}_{var.go_name}"
             rows.append(f'    {{"_get_{var.py_name}", (PyCFunction){base}_get, METH_O, NULL}},\n')
@@ -438,10 +515,16 @@ done:
         )
 
     def class_code(self, cls: ClassPlan) -> str:
-        """A class: its methods, field properties, constructor, and PyType_Spec."""
+        """A class: its methods, field properties, constructor, and PyType_Spec.
+
+        A record class is Python code (see python_pkg); here it only gets its methods, as
+        module functions taking the record first.
+        """
         ident = cls.ident
         parts = []
         rows = []
+        if cls.kind == "record":
+            return "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
         for fn in cls.methods:
             cname = f"goffi_py_m_{ident}_{fn.go_name}"
             parts.append(self.func(fn, cname))
@@ -592,6 +675,8 @@ done:
                 "            Py_XDECREF(sub);\n            goto fail;\n        }\n"
             )
             for cls in pkg.classes:
+                if cls.kind == "record":
+                    continue  # defined and registered by its Python module
                 lines.append(
                     f"        PyObject *t_{cls.ident} = PyType_FromSpecWithBases(&goffi_spec_{cls.ident}, bases);\n"
                     f"        if (t_{cls.ident} == NULL ||\n"
@@ -609,6 +694,7 @@ done:
             0,
             "static PyMethodDef goffi_bundle_methods[] = {\n"
             '    {"_live_handles", goffi_live_handles_py, METH_NOARGS, "The number of live Go handles."},\n'
+            '    {"_register_class", (PyCFunction)(void (*)(void))goffi_register_class_py, METH_FASTCALL, NULL},\n'
             "    {NULL, NULL, 0, NULL},\n};\n\n",
         )
         return "".join(lines)

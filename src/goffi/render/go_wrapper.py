@@ -29,7 +29,7 @@ package main
 
 /*
 #include "goffi.h"
-*/
+{records}*/
 import "C"
 
 """
@@ -120,14 +120,11 @@ class GoRenderer:
         self.plan = plan
         self.speller = GoSpeller(plan.imported_packages())
         self.std: set[str] = set()  # standard library packages the rendered code uses
-        # Containers holding []byte that a package variable's setter converts: Go keeps
-        # the value after the call, so it must own its bytes (see go_in's ``owned``).
+        # Containers holding []byte, converted for values Go keeps after the call (package
+        # variables, fields, records, optionals): those must own their bytes (see go_in's
+        # ``owned``), so each gets a copying converter besides the viewing one.
         self.owned: set[str] = {
-            m.go_name
-            for pkg in plan.packages
-            for var in pkg.vars
-            for m in var.type.walk()
-            if m.shape in ("slice", "array", "map") and _holds_view(m)
+            m.go_name for m in plan.mappings() if m.shape in ("slice", "array", "map") and _holds_view(m)
         }
 
     # ---- expressions ----------------------------------------------------------
@@ -203,11 +200,47 @@ class GoRenderer:
                     out.append(self._seq_in(m, owned=True))
             elif m.shape == "optional":
                 out.append(self._optional(m))
+            elif m.shape == "record":
+                out.append(self._record(m))
             elif m.shape == "map":
                 out.append(self._map_in(m, owned=False) + self._map_out(m))
                 if m.go_name in self.owned:
                     out.append(self._map_in(m, owned=True))
         return "".join(out)
+
+    def record_typedefs(self) -> str:
+        """C structs for records, innermost first; in the preamble so the C glue sees them too."""
+        out = []
+        done: set[str] = set()
+        for top in self.plan.mappings():
+            for m in top.walk():
+                if m.shape != "record" or m.c_type in done:
+                    continue
+                done.add(m.c_type)
+                fields = (
+                    "".join(f"    {f.c_type} f_{name};\n" for name, f in m.fields) or "    char unused;\n"
+                )
+                out.append(f"// {m.cls}, a record\ntypedef struct {{\n{fields}}} {m.c_type};\n")
+        return "".join(out)
+
+    def _record(self, m: Mapping) -> str:
+        ident = converter_ident(m.ref)
+        t = self.speller.type(m.ref)
+        # Go may keep a record it was given, so its byte slices are copied, never views.
+        fields_in = "".join(
+            f"\tout.{name} = {self.go_in(f, f'c.f_{name}', owned=True)}\n" for name, f in m.fields
+        )
+        fields_out = "".join(f"\t{self.go_out(f, f'&dst.f_{name}', f'v.{name}')}\n" for name, f in m.fields)
+        return (
+            f"// goffiIn_{ident} copies a C record into a Go {m.cls}.\n"
+            f"func goffiIn_{ident}(c C.{m.c_type}) {t} {{\n"
+            + ("\t_ = c\n" if not m.fields else "")
+            + f"\tvar out {t}\n{fields_in}\treturn out\n}}\n\n"
+            f"// goffiOut_{ident} copies a Go {m.cls} into the arena, field by field.\n"
+            f"func goffiOut_{ident}(dst *C.{m.c_type}, arena *C.goffi_arena, v {t}) {{\n"
+            + (fields_out or "\t_, _, _ = dst, arena, v\n")
+            + "}\n\n"
+        )
 
     def _optional(self, m: Mapping) -> str:
         """A pointer to a copied value: NULL is nil, else the value lives in C memory."""
@@ -354,7 +387,11 @@ class GoRenderer:
         params += [f"r{i} *{c_type(r)}" for i, r in enumerate(fn.results)]
         params += ["e *C.goffi_err", "arena *C.goffi_arena"]
         body = []
-        if fn.receiver is not None:
+        if fn.receiver is not None and fn.receiver.record is not None:
+            params.insert(0, f"self C.{fn.receiver.record.c_type}")
+            body.append(f"\trecv := {self.go_in(fn.receiver.record, 'self', owned=True)}\n")
+            target = "recv"
+        elif fn.receiver is not None:
             params.insert(0, "self C.uint64_t")
             recv_type = self.speller.type(
                 TypeRef(kind="named", pkg=_pkg_of(fn.receiver.cls), name=_name_of(fn.receiver.cls))
@@ -417,7 +454,8 @@ class GoRenderer:
             )
         for m in cls.methods:
             out.append(self.func_export(m))
-        for f in cls.fields:
+        # A record's fields are plain Python attributes; only handle classes read Go's.
+        for f in cls.fields if cls.kind == "handle" else ():
             what = go_string(f"{default_class_name(cls.key)}.{f.go_name}")
             recv = f"\trecv := goffiRecv[*{t}](self, {what})\n"
             value = f"&recv.{f.go_name}" if f.by_address else f"recv.{f.go_name}"
@@ -486,7 +524,8 @@ class GoRenderer:
             if imports and group:
                 imports.append("\n")
             imports += group
-        text = _HEADER.format(name=self.plan.name)
+        records = self.record_typedefs()
+        text = _HEADER.format(name=self.plan.name, records=records)
         text += "import (\n" + "".join(imports) + ")\n\n"
         text += "// main is required by -buildmode=c-shared and never runs.\nfunc main() {}\n\n"
         text += converters

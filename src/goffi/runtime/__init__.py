@@ -7,6 +7,7 @@ and the one-bundle-per-process guard.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import threading
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ __all__ = [
     "GoError",
     "GoObject",
     "GoPanic",
+    "Record",
     "claim_bundle",
     "live_handles",
     "loaded_bundle",
@@ -45,6 +47,36 @@ class GoObject:
             except Exception:  # a String() that panics must not break repr
                 pass
         return f"<{name} object>"
+
+
+class Record:
+    """The base class of Go records: structs whose fields all copy (``type Point struct{X, Y int}``).
+
+    A record crosses by value: Go gets a copy of the fields, and what Go returns is a
+    new record. Subclasses are generated with ``__slots__`` naming the Go fields.
+    """
+
+    __slots__ = ()
+    __go_type__ = ""
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        fields: tuple[str, ...] = type(self).__slots__
+        return all(getattr(self, f) == getattr(other, f) for f in fields)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass
+
+    def __repr__(self) -> str:
+        names: tuple[str, ...] = type(self).__slots__
+        fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in names)
+        return f"{type(self).__name__}({fields})"
+
+
+def record_class(module: str, name: str) -> type[Record]:
+    """A record class by module and name (generated code uses it for nested records' zero values)."""
+    cls: type[Record] = getattr(importlib.import_module(module), name)
+    return cls
 
 
 def live_handles() -> int:

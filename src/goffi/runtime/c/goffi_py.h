@@ -79,6 +79,8 @@ PyObject *goffi_in_mapping(PyObject *o, goffi_arena *a, int *is_nil, const char 
 void goffi_annotate_index(Py_ssize_t i);
 void goffi_annotate_key(PyObject *key);
 void goffi_annotate_map_key(PyObject *key);
+/* Name the record field that failed: "(at .X)". */
+void goffi_annotate_attr(const char *name);
 
 /*
  * Uniform converters, one pair per C shape (the `cid` of goffi's type table):
@@ -209,6 +211,10 @@ PyObject *goffi_object_exit(PyObject *self, PyObject *const *args, Py_ssize_t na
 PyObject *goffi_live_handles_py(PyObject *self, PyObject *unused);
 /* tp_new of interface classes: their objects only come from Go. */
 PyObject *goffi_object_no_new(PyTypeObject *type, PyObject *args, PyObject *kwargs);
+/* A record's Python class (borrowed), importing its module the first time. */
+PyObject *goffi_record_class(int32_t cls, const char *module);
+/* _bundle._register_class(index, cls): a module registers its record classes. */
+PyObject *goffi_register_class_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* Record a class in the registry and give it __go_type__. */
 int goffi_class_register(int32_t cls, PyObject *type, int closes, const char *go_type);
 

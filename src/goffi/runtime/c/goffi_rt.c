@@ -878,3 +878,44 @@ int goffi_class_register(int32_t cls, PyObject *type, int closes, const char *go
     Py_DECREF(name);
     return failed ? -1 : goffi_class_set(cls, type, closes);
 }
+
+void goffi_annotate_attr(const char *name) { GOFFI_ANNOTATE_WITH(".%s", name); }
+
+/* ---- records ------------------------------------------------------------------- */
+
+PyObject *goffi_record_class(int32_t cls, const char *module) {
+    if (cls < 0 || cls >= goffi_class_count) {
+        PyErr_Format(PyExc_SystemError, "goffi: record class index %d out of range", (int)cls);
+        return NULL;
+    }
+    if (goffi_class_types[cls] == NULL) {
+        /* Record classes are defined by their Python module, which registers them on
+         * import; a record can come back from another package's function first. */
+        PyObject *m = PyImport_ImportModule(module);
+        if (m == NULL) {
+            return NULL;
+        }
+        Py_DECREF(m);
+        if (goffi_class_types[cls] == NULL) {
+            PyErr_Format(PyExc_SystemError, "goffi: module %s did not register record class %d", module, (int)cls);
+            return NULL;
+        }
+    }
+    return goffi_class_types[cls];
+}
+
+PyObject *goffi_register_class_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 2 || !PyLong_Check(args[0]) || !PyType_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "_register_class(index, cls): generated code only");
+        return NULL;
+    }
+    long cls = PyLong_AsLong(args[0]);
+    if (cls == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (goffi_class_set((int32_t)cls, args[1], 0) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}

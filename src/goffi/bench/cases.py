@@ -1,0 +1,252 @@
+"""The in-process cases: goffi and its baselines calling the same Go functions.
+
+Each case builds its contenders, measures them together (:meth:`Bench.timed`) and
+returns a :class:`Row` with the target from issue 5. A case for a feature goffi does
+not have yet is a :func:`pending` row, so adding it later is one function here and one
+line in :mod:`goffi.bench.suite`.
+"""
+
+from __future__ import annotations
+
+import array
+from collections.abc import Callable
+from functools import partial
+
+from goffi.bench.context import Bench
+from goffi.bench.model import Check, Row
+from goffi.bench.timing import Contender, call_loop
+
+FLOOR = "floor (GIL released)"
+FLOOR_GIL = "floor (GIL held)"
+CTYPES = "ctypes"
+
+UPPER_16 = "abcdefghijklmnop"  # ASCII: its UTF-8 form is the str's own data, for goffi and the floor alike
+UPPER_4K = "abcdefghijklmnop" * 256
+
+
+def add(b: Bench) -> Row:
+    go, floor, lib = b.subjects.go, b.subjects.floor, b.subjects.lib
+    r = b.timed(
+        [
+            Contender("goffi", call_loop(go.Add, 1, 2)),
+            Contender(FLOOR, call_loop(floor.add, 1, 2)),
+            Contender(FLOOR_GIL, call_loop(floor.add_gil, 1, 2)),
+            Contender(CTYPES, call_loop(lib.gobench_Add, 1, 2)),
+        ]
+    )
+    return Row(
+        case="add",
+        title="Add(int64, int64) int64, default policy",
+        goffi=r["goffi"],
+        baselines=[r[FLOOR], r[FLOOR_GIL], r[CTYPES], b.gopy.get("add")],
+        target_of=FLOOR,
+        target=1.3,
+        target_text="<= 1.3x floor",
+    )
+
+
+def noop(b: Bench) -> Row:
+    go, floor, lib = b.subjects.go, b.subjects.floor, b.subjects.lib
+    r = b.timed(
+        [
+            Contender("goffi", call_loop(go.Noop)),
+            Contender(FLOOR, call_loop(floor.noop)),
+            Contender(FLOOR_GIL, call_loop(floor.noop_gil)),
+            Contender(CTYPES, call_loop(lib.gobench_Noop)),
+        ]
+    )
+    return Row(
+        case="noop",
+        title="Noop(): no argument, no result",
+        goffi=r["goffi"],
+        baselines=[r[FLOOR], r[FLOOR_GIL], r[CTYPES], b.gopy.get("noop")],
+        target_of=FLOOR,
+        target=1.3,
+        target_text="<= 1.3x floor",
+    )
+
+
+def _upper(b: Bench, case: str, text: str) -> Row:
+    go, floor = b.subjects.go, b.subjects.floor
+    r = b.timed(
+        [Contender("goffi", call_loop(go.Upper, text)), Contender(FLOOR, call_loop(floor.upper, text))]
+    )
+    return Row(
+        case=case,
+        title=f"Upper(string) string, {len(text.encode()):,} B",
+        goffi=r["goffi"],
+        baselines=[r[FLOOR], b.gopy.get(case)],
+        target_of=FLOOR,
+        target=1.5,
+        target_text="<= 1.5x floor",
+        notes=(
+            ["floor does goffi's conversions: UTF-8 view in, Go string copy, copy out, decode"]
+            if case == "upper_16"
+            else []
+        ),
+    )
+
+
+def upper_16(b: Bench) -> Row:
+    return _upper(b, "upper_16", UPPER_16)
+
+
+def upper_4k(b: Bench) -> Row:
+    return _upper(b, "upper_4k", UPPER_4K)
+
+
+def error_nil(b: Bench) -> Row:
+    go = b.subjects.go
+    same = "goffi Add (no error)"
+    r = b.timed([Contender("goffi", call_loop(go.AddErr, 1, 2)), Contender(same, call_loop(go.Add, 1, 2))])
+    return Row(
+        case="error_nil",
+        title="AddErr -> (int64, error), nil error",
+        goffi=r["goffi"],
+        baselines=[r[same], b.gopy.get("error_nil")],
+        target_of=same,
+        target=1.3,
+        target_text="<= 1.3x without error",
+    )
+
+
+def _peak_rss_growth(fn: Callable[[], object]) -> tuple[int, str] | None:
+    """How many bytes the peak RSS grew by while ``fn`` ran, and how that was measured.
+
+    Linux lets a process reset its own peak (writing 5 to /proc/self/clear_refs), so
+    VmHWM afterwards is the peak during ``fn`` alone; without that it would be hidden
+    by whatever earlier case used more memory.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        before = _status_kib("VmRSS")
+        fn()
+        after = _status_kib("VmHWM")
+    except OSError:
+        return None
+    return (after - before) * 1024, "VmHWM after resetting it"
+
+
+def _status_kib(key: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise OSError(f"{key} is missing from /proc/self/status")
+
+
+def _sum_bytes(b: Bench, case: str, data: bytes | bytearray) -> Row:
+    go, floor, lib = b.subjects.go, b.subjects.floor, b.subjects.lib
+    size = len(data)
+    want = sum(range(256)) * (size // 256)
+    assert go.SumBytes(data) == floor.sum_bytes(data) == want
+    growth = {
+        "goffi": _peak_rss_growth(partial(go.SumBytes, data)),
+        "floor": _peak_rss_growth(partial(floor.sum_bytes, data)),
+    }
+    contenders = [
+        Contender("goffi", call_loop(go.SumBytes, data)),
+        Contender(FLOOR, call_loop(floor.sum_bytes, data)),
+    ]
+    if isinstance(data, bytes):  # ctypes' c_char_p takes bytes only
+        contenders.append(Contender(CTYPES, call_loop(lib.gobench_SumBytes, data, size)))
+    r = b.timed(contenders, per_call=False)
+    amount = f"{size >> 20} MiB" if size >= 1 << 20 else f"{size >> 10} KiB"
+    return Row(
+        case=case,
+        title=f"SumBytes([]byte), {amount} {type(data).__name__}",
+        unit="MB/s",
+        work=size,
+        goffi=r["goffi"],
+        baselines=[r[c.label] for c in contenders[1:]],
+        target_of=FLOOR,
+        target=1.1,
+        target_text="<= 1.1x floor, no copy",
+        checks=_rss_checks(growth, size),
+    )
+
+
+def bytes_sum(b: Bench) -> Row:
+    """A read-only buffer (bytes), the usual way to hand data over."""
+    size = b.settings.bytes_size
+    return _sum_bytes(b, "bytes_64m", bytes(range(256)) * (size // 256))
+
+
+def bytearray_sum(b: Bench) -> Row:
+    """A writable buffer (bytearray), which Go may write into, so no copy is ever needed."""
+    size = b.settings.bytes_size
+    return _sum_bytes(b, "bytearray_64m", bytearray(range(256)) * (size // 256))
+
+
+def _rss_checks(growth: dict[str, tuple[int, str] | None], size: int) -> list[Check]:
+    goffi, floor = growth["goffi"], growth["floor"]
+    if goffi is None:
+        return [Check("peak RSS", True, "peak RSS not measurable here (/proc/self/clear_refs refused)")]
+    limit = max(size // 10, 1 << 20)  # a copy would add the whole size; page-level noise stays far below
+    floor_text = f", floor {floor[0] / 2**20:+.1f} MiB" if floor else ""
+    return [
+        Check(
+            "peak RSS",
+            goffi[0] < limit,
+            f"peak RSS during one goffi call on {size / 2**20:.2f} MiB: {goffi[0] / 2**20:+.1f} MiB "
+            f"({goffi[1]}{floor_text}); limit {limit / 2**20:.1f} MiB",
+        )
+    ]
+
+
+def _list_through_array(xs: list[float]) -> list[float]:
+    """Python's own list -> doubles -> list: the same boxing work as goffi's in-and-out."""
+    return array.array("d", xs).tolist()
+
+
+def floats(b: Bench) -> Row:
+    go = b.subjects.go
+    n = b.settings.floats_n
+    xs = [float(i) for i in range(n)]
+    packed = array.array("d", xs)
+    assert go.ScaleFloats(xs, 2.0)[-1] == xs[-1] * 2
+    from_list = "array('d', list) copy"
+    from_array = "array('d', array) copy"
+    round_trip = "array('d', list).tolist()"
+    r = b.timed(
+        [
+            Contender("goffi", call_loop(go.ScaleFloats, xs, 2.0)),
+            Contender(from_list, call_loop(array.array, "d", xs)),
+            Contender(from_array, call_loop(array.array, "d", packed)),
+            Contender(round_trip, call_loop(_list_through_array, xs)),
+        ],
+        per_call=False,
+    )
+    return Row(
+        case="floats_1m",
+        title=f"ScaleFloats([]float64) in and out, {n:,}",
+        unit="items/s",
+        work=n,
+        goffi=r["goffi"],
+        baselines=[r[from_list], r[from_array], r[round_trip]],
+        target_of=from_list,
+        target=2.0,
+        target_text="<= 2x array.array copy",
+        notes=[
+            "goffi takes and returns a list (what exists today); the array('d', ...) baselines copy the "
+            "same data once, .tolist() adds Python's own way back to a list; the zero-copy path is the "
+            "floats_zero_copy row"
+        ],
+    )
+
+
+def ctypes_add(b: Bench) -> Row:
+    go, lib = b.subjects.go, b.subjects.lib
+    r = b.timed(
+        [Contender("goffi", call_loop(go.Add, 1, 2)), Contender(CTYPES, call_loop(lib.gobench_Add, 1, 2))]
+    )
+    return Row(
+        case="ctypes_add",
+        title="Add vs ctypes (reference)",
+        goffi=r["goffi"],
+        baselines=[r[CTYPES]],
+        target_of=CTYPES,
+        target=1.0,
+        target_text="well below 1x ctypes",
+    )

@@ -1,0 +1,53 @@
+package gobench
+
+// The plain C-ABI exports the baselines call: C types only, no goffi runtime, no
+// panic recovery, no arena. floor.c calls them from a hand-written CPython module, and
+// ctypes calls them through dlopen of the same library.
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+*/
+import "C"
+
+import "unsafe"
+
+//export gobench_Add
+func gobench_Add(a, b C.int64_t) C.int64_t {
+	return C.int64_t(Add(int64(a), int64(b)))
+}
+
+//export gobench_Noop
+func gobench_Noop() {
+	Noop()
+}
+
+// gobench_Upper converts like goffi does (the UTF-8 bytes are copied into a Go
+// string; the result is copied into C memory): into buf when it fits in capacity
+// bytes, else into C.malloc'd memory the caller frees. *out says which; the length
+// is returned.
+//
+//export gobench_Upper
+func gobench_Upper(p *C.char, n C.int64_t, buf *C.char, capacity C.int64_t, out **C.char) C.int64_t {
+	r := Upper(C.GoStringN(p, C.int(n)))
+	dst := buf
+	if C.int64_t(len(r)) > capacity {
+		dst = (*C.char)(C.malloc(C.size_t(len(r))))
+	}
+	if len(r) > 0 {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(dst)), len(r)), r)
+	}
+	*out = dst
+	return C.int64_t(len(r))
+}
+
+// gobench_SumBytes reads n bytes at p in place (a view, no copy).
+//
+//export gobench_SumBytes
+func gobench_SumBytes(p *C.char, n C.int64_t) C.uint64_t {
+	if n == 0 {
+		return 0
+	}
+	return C.uint64_t(SumBytes(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))))
+}

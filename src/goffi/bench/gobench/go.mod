@@ -1,0 +1,3 @@
+module goffi.local/gobench
+
+go 1.24

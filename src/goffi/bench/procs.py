@@ -1,0 +1,135 @@
+"""The new-process cases: a cold build of ``strings`` and a warm ``goffi.load`` of it.
+
+Both run child interpreters with a fresh GOFFI_CACHE_DIR under the run's scratch
+directory, so they never read (or pollute) the user's cache, and they never load Go
+into the benchmark process. The cold build also fills that cache for the warm loads.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from goffi.bench.context import Bench
+from goffi.bench.model import NOT_MEASURED, Result, Row
+
+_LOAD_STRINGS = "import goffi, sys; goffi.load('strings'); print(sys.modules['gopkgs'].__path__[0])"
+
+
+class ProcessFailed(Exception):
+    """A child process of a case failed; the message is the one-line reason for the row."""
+
+
+@dataclass(frozen=True)
+class StringsBundle:
+    cache: Path  # the GOFFI_CACHE_DIR it was built into
+    package_dir: Path  # <cache>/bundles/<key>/gopkgs
+    build_ns: int  # wall time of the cold build, in a new process
+
+
+def child_env(cache: Path) -> dict[str, str]:
+    return dict(os.environ, GOFFI_CACHE_DIR=str(cache), GOFFI_VERBOSE="0")
+
+
+def run_timed(argv: Sequence[str], env: dict[str, str], timeout: float = 900) -> tuple[int, str]:
+    """Wall time (ns) and stdout of a child process; a failure raises :class:`ProcessFailed`."""
+    start = time.perf_counter_ns()
+    try:
+        done = subprocess.run(list(argv), env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ProcessFailed(f"{' '.join(argv[:3])} ... timed out after {timeout:.0f}s") from None
+    elapsed = time.perf_counter_ns() - start
+    if done.returncode != 0:
+        last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+        raise ProcessFailed(f"exit {done.returncode}: {last}")
+    return elapsed, done.stdout
+
+
+def strings_bundle(b: Bench) -> StringsBundle:
+    """Cold-build ``strings`` once per run (memoized: the warm-load case reuses it)."""
+    found = b.shared.get("strings_bundle")
+    if isinstance(found, StringsBundle):
+        return found
+    if isinstance(found, ProcessFailed):
+        raise found
+    assert b.scratch is not None
+    cache = b.scratch / "cold-cache"
+    try:
+        elapsed, out = run_timed([sys.executable, "-c", _LOAD_STRINGS], child_env(cache))
+    except ProcessFailed as e:
+        b.shared["strings_bundle"] = e
+        raise
+    built = StringsBundle(cache=cache, package_dir=Path(out.strip().splitlines()[-1]), build_ns=elapsed)
+    b.shared["strings_bundle"] = built
+    return built
+
+
+def cold_build(b: Bench) -> Row:
+    row = Row(case="cold_build", title="cold build of strings", unit="s", target_text="reported")
+    try:
+        built = strings_bundle(b)
+    except ProcessFailed as e:
+        row.status, row.reason = NOT_MEASURED, f"not measured: {e}"
+        return row
+    row.goffi = Result("goffi", ns=float(built.build_ns), samples=[float(built.build_ns)], per_rep=1)
+    row.baselines = [b.gopy.get("cold_build")]
+    row.notes = [
+        "one `goffi.load('strings')` in a new process with an empty GOFFI_CACHE_DIR (so goffi's "
+        "surface extractor is built too); Go's own build cache is warm"
+    ]
+    return row
+
+
+def warm_load(b: Bench) -> Row:
+    row = Row(case="warm_load", title="warm goffi.load('strings'), new process", unit="ms")
+    row.target_of, row.target, row.target_text = "direct import", 1.5, "<= 1.5x direct import"
+    try:
+        built = strings_bundle(b)
+        times = _interleaved_starts(b, built)
+    except ProcessFailed as e:
+        row.status, row.reason = NOT_MEASURED, f"not measured: {e}"
+        return row
+    bare = times["bare"]
+    nets = {k: [t - base for t, base in zip(v, bare)] for k, v in times.items() if k != "bare"}
+    row.goffi = _net_result("goffi", nets["goffi"])
+    row.baselines = [_net_result("direct import", nets["direct"])]
+    row.notes = [
+        f"each is `python -c` in a new process minus a bare `python -c pass` started in the same "
+        f"round (bare: median {statistics.median(bare) / 1e6:.1f} ms, {len(bare)} rounds); "
+        "direct import = sys.path + `import gopkgs.strings` of the cached bundle"
+    ]
+    return row
+
+
+def _net_result(label: str, nets: list[float]) -> Result:
+    return Result(label, ns=statistics.median(nets), samples=nets, per_rep=1, group="warm_load")
+
+
+def _interleaved_starts(b: Bench, built: StringsBundle) -> dict[str, list[float]]:
+    """Start times of the three kinds of process, interleaved round by round."""
+    env = child_env(built.cache)
+    parent = str(built.package_dir.parent)
+    commands = {
+        "bare": [sys.executable, "-c", "pass"],
+        "goffi": [sys.executable, "-c", "import goffi; goffi.load('strings')"],
+        "direct": [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {parent!r}); import gopkgs.strings",
+        ],
+    }
+    order = list(commands)
+    for name in order:  # warm-up: page cache, .pyc files, goffi's toolchain probe cache
+        run_timed(commands[name], env)
+    times: dict[str, list[float]] = {name: [] for name in order}
+    for r in range(b.settings.load_reps):
+        shift = r % len(order)
+        for name in order[shift:] + order[:shift]:
+            times[name].append(float(run_timed(commands[name], env)[0]))
+    return times

@@ -1,0 +1,83 @@
+"""Smoke test of the benchmark suite: every case runs once (``--quick``), nothing is timed.
+
+It runs ``python -m goffi.bench`` in a child process, as users do (the suite loads its
+own Go bundle, and one process can hold only one Go runtime), with a fresh cache so
+it also covers building the bench package. It checks the table's shape, never speed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from goffi.bench.suite import CASES
+
+STATUSES = {"measured", "pending", "not measured"}
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    tmp = tmp_path_factory.mktemp("bench")
+    out = tmp / "results.json"
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(tmp / "cache"), GOFFI_VERBOSE="0")
+    done = subprocess.run(
+        [sys.executable, "-m", "goffi.bench", "--quick", "--json", str(out)],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, f"exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    return done, out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_result(case: str, result: dict[str, Any]) -> None:
+    if result["ns"] is None:
+        assert result["reason"].startswith("not measured: "), (case, result)
+    else:
+        assert _is_number(result["ns"]), (case, result)
+
+
+def test_every_case_has_a_result_or_a_reason(
+    quick_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, out = quick_run
+    data = json.loads(out.read_text())
+    rows = {row["case"]: row for row in data["rows"]}
+    assert list(rows) == [c.id for c in CASES]
+    for case, row in rows.items():
+        assert row["status"] in STATUSES, row
+        # A case that crashed is reported, not hidden: that is a bug in the suite.
+        assert "case failed" not in row["reason"], row["reason"]
+        if row["status"] == "pending":
+            assert row["reason"].startswith("pending: needs "), row
+        elif row["status"] == "not measured":
+            assert row["reason"].startswith("not measured: "), row
+        else:
+            _check_result(case, row["goffi"])
+            for baseline in row["baselines"]:
+                _check_result(case, baseline)
+                assert "case failed" not in baseline["reason"], baseline
+
+
+def test_table_is_printed_with_machine_and_every_case(
+    quick_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    done, out = quick_run
+    assert done.stdout.startswith("machine: "), done.stdout[:200]
+    for case in CASES:
+        assert f"\n{case.id}: " in done.stdout, case.id
+    data = json.loads(out.read_text())
+    assert data["machine"]["cpu"] and data["settings"]["quick"] is True
