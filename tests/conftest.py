@@ -4,10 +4,13 @@ run it in a subprocess."""
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,29 @@ GO_TEST_PACKAGES = TESTS / "gopkgs"
 
 # The standard-library packages the session bundle holds, spot-checked by test_stdlib.py.
 STDLIB = ("strings", "strconv", "unicode/utf8", "path", "math", "hash/crc32")
+
+# The standard-library packages Go objects (issue 3) are tested with, by test_stdlib_objects.py.
+OBJECT_STDLIB = (
+    "regexp",
+    "net/url",
+    "bytes",
+    "os",
+    "io",
+    "encoding/hex",
+    "encoding/json",
+    "errors",
+    "fmt",
+    "time",
+    "math/big",
+)
+
+# Everything in the session bundle: the local test packages (keyed by folder name) first.
+SESSION_SPECS = (
+    str(GO_TEST_PACKAGES / "typestest"),
+    str(GO_TEST_PACKAGES / "objtest"),
+    *STDLIB,
+    *OBJECT_STDLIB,
+)
 
 
 @pytest.fixture(scope="session")
@@ -36,13 +62,50 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def go(session_cache: Path) -> dict[str, ModuleType]:
     """The session bundle: Go import path (or local folder name) -> Python module."""
-    specs = [str(GO_TEST_PACKAGES / "typestest"), *STDLIB]
-    modules = goffi.load(*specs)
+    modules = goffi.load(*SESSION_SPECS)
     assert isinstance(modules, tuple)
-    return {("typestest" if spec.startswith("/") else spec): m for spec, m in zip(specs, modules)}
+    return {(Path(spec).name if spec.startswith("/") else spec): m for spec, m in zip(SESSION_SPECS, modules)}
 
 
 @pytest.fixture(scope="session")
 def typestest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/typestest, the package that exercises every row of the type table."""
     return go["typestest"]
+
+
+@pytest.fixture(scope="session")
+def objtest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/objtest, the package that exercises Go objects (structs, interfaces, errors)."""
+    return go["objtest"]
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Remembers whether the test body failed, for no_handle_leaks."""
+    outcome: Any = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+
+
+@pytest.fixture
+def no_handle_leaks(go: dict[str, ModuleType], request: pytest.FixtureRequest) -> Iterator[None]:
+    """Asserts the test leaves as many live Go handles as it found (use it with usefixtures).
+
+    Not checked when the test itself failed: pytest then keeps its frames (and so the Go
+    objects in them) alive for the report, and the failure is already reported. For the
+    same reason the previous failure's frames, which pytest keeps in sys.last_value for
+    post-mortem debugging, are dropped before counting."""
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            delattr(sys, name)
+    gc.collect()
+    before = goffi.live_handles()
+    yield
+    if request.node.stash.get(_CALL_FAILED, False):
+        return
+    gc.collect()
+    assert goffi.live_handles() == before, "the test leaked Go handles"

@@ -1,0 +1,3 @@
+module example.com/objtest
+
+go 1.24

@@ -1,0 +1,357 @@
+// Package objtest exercises Go objects in goffi: records, handle structs, embedded
+// structs, optional pointers, interfaces implemented by several types, any, errors as
+// exceptions (sentinels and error types of its own), time, and closeable resources.
+//
+// It is a test fixture for goffi's own test suite (tests/test_objects.py).
+package objtest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ---- records: structs whose exported fields all copy and which have no unexported fields ----
+
+// Point is a position on a grid.
+type Point struct{ X, Y int }
+
+// Add returns the sum of p and q.
+func (p Point) Add(q Point) Point { return Point{p.X + q.X, p.Y + q.Y} }
+
+// String formats p as (X,Y).
+func (p Point) String() string { return fmt.Sprintf("(%d,%d)", p.X, p.Y) }
+
+// Segment is a record nesting two records and a slice.
+type Segment struct {
+	From, To Point
+	Tags     []string
+}
+
+// Length is the Manhattan length of s.
+func (s Segment) Length() int { return abs(s.To.X-s.From.X) + abs(s.To.Y-s.From.Y) }
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+var home = Point{X: 1, Y: 2}
+
+// Home returns a copy of the package's home point, always (1,2).
+func Home() Point { return home }
+
+// Bump returns p with X incremented; the caller's value is a copy and does not change.
+func Bump(p Point) Point {
+	p.X++
+	return p
+}
+
+// Shift moves both ends of s by d and adds the tag "shifted".
+func Shift(s Segment, d Point) Segment {
+	return Segment{From: s.From.Add(d), To: s.To.Add(d), Tags: append(append([]string{}, s.Tags...), "shifted")}
+}
+
+// ---- handle structs ----
+
+// Counter is a named, goroutine-safe counter. Its unexported fields make it a handle.
+type Counter struct {
+	mu   sync.Mutex
+	n    int64
+	Name string
+}
+
+// NewCounter returns a counter at zero.
+func NewCounter(name string) *Counter { return &Counter{Name: name} }
+
+// Inc adds one and returns the new value.
+func (c *Counter) Inc() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return c.n
+}
+
+// Value is the current count.
+func (c *Counter) Value() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// Len is the current count, as an int.
+func (c *Counter) Len() int { return int(c.Value()) }
+
+// String formats the counter as name=count.
+func (c *Counter) String() string { return fmt.Sprintf("%s=%d", c.Name, c.Value()) }
+
+// Self returns the very same pointer.
+func (c *Counter) Self() *Counter { return c }
+
+// CounterName is c's name, or "<nil>" for a nil counter.
+func CounterName(c *Counter) string {
+	if c == nil {
+		return "<nil>"
+	}
+	return c.Name
+}
+
+// NoCounter returns a nil *Counter.
+func NoCounter() *Counter { return nil }
+
+// ---- embedded structs ----
+
+// Base carries an ID.
+type Base struct{ ID int }
+
+// Describe says which base this is.
+func (b Base) Describe() string { return fmt.Sprintf("base %d", b.ID) }
+
+// Derived embeds Base, so ID and Describe are promoted.
+type Derived struct {
+	Base
+	Extra   string
+	private int
+}
+
+// NewDerived returns a Derived whose private value is id*10.
+func NewDerived(id int, extra string) *Derived {
+	return &Derived{Base: Base{ID: id}, Extra: extra, private: id * 10}
+}
+
+// Secret returns the unexported field.
+func (d *Derived) Secret() int { return d.private }
+
+// ---- closeable resources ----
+
+// ErrClosed is returned by a Resource used after Close.
+var ErrClosed = errors.New("objtest: resource closed")
+
+var openResources atomic.Int64
+
+// Resource is something that must be closed, like an *os.File.
+type Resource struct {
+	name   string
+	closed bool
+}
+
+// Open opens a resource.
+func Open(name string) *Resource {
+	openResources.Add(1)
+	return &Resource{name: name}
+}
+
+// OpenResources is how many resources are open.
+func OpenResources() int { return int(openResources.Load()) }
+
+// Name is the resource's name.
+func (r *Resource) Name() string { return r.name }
+
+// Read returns "data from NAME"; after Close it fails with an error wrapping ErrClosed.
+func (r *Resource) Read() (string, error) {
+	if r.closed {
+		return "", fmt.Errorf("read %s: %w", r.name, ErrClosed)
+	}
+	return "data from " + r.name, nil
+}
+
+// Close closes the resource; closing again returns ErrClosed.
+func (r *Resource) Close() error {
+	if r.closed {
+		return ErrClosed
+	}
+	r.closed = true
+	openResources.Add(-1)
+	return nil
+}
+
+// ---- interfaces ----
+
+// Shape is implemented by *Square, *Circle and an unexported type.
+type Shape interface {
+	Area() float64
+	Name() string
+}
+
+// Square is a square; its unexported field makes it a handle.
+type Square struct {
+	Side  float64
+	calls int
+}
+
+// NewSquare returns a square.
+func NewSquare(side float64) *Square { return &Square{Side: side} }
+
+// Area is Side squared.
+func (s *Square) Area() float64 { s.calls++; return s.Side * s.Side }
+
+// Name is "square".
+func (s *Square) Name() string { return "square" }
+
+// Calls is how many times Area was called.
+func (s *Square) Calls() int { return s.calls }
+
+// Circle is a circle; its unexported field makes it a handle.
+type Circle struct {
+	R     float64
+	calls int
+}
+
+// NewCircle returns a circle.
+func NewCircle(r float64) *Circle { return &Circle{R: r} }
+
+// Area is pi r squared.
+func (c *Circle) Area() float64 { c.calls++; return math.Pi * c.R * c.R }
+
+// Name is "circle".
+func (c *Circle) Name() string { return "circle" }
+
+type blob struct{}
+
+func (blob) Area() float64 { return 0.5 }
+func (blob) Name() string  { return "blob" }
+
+// Blob returns a Shape whose dynamic type is unexported.
+func Blob() Shape { return blob{} }
+
+// Shapes returns a square of side 2 and a circle of radius 1, in that order.
+func Shapes() []Shape { return []Shape{NewSquare(2), NewCircle(1)} }
+
+// Biggest returns the shape with the largest area, or nil when there is none.
+func Biggest(shapes ...Shape) Shape {
+	var best Shape
+	for _, s := range shapes {
+		if best == nil || s.Area() > best.Area() {
+			best = s
+		}
+	}
+	return best
+}
+
+// TotalArea sums the areas.
+func TotalArea(s []Shape) float64 {
+	total := 0.0
+	for _, x := range s {
+		total += x.Area()
+	}
+	return total
+}
+
+// Describe says what s is, or "no shape" for nil.
+func Describe(s Shape) string {
+	if s == nil {
+		return "no shape"
+	}
+	return fmt.Sprintf("%s with area %.2f", s.Name(), s.Area())
+}
+
+// SameReader returns r unchanged.
+func SameReader(r io.Reader) io.Reader { return r }
+
+// ---- errors ----
+
+// ErrNotFound is returned by Find for unknown keys.
+var ErrNotFound = errors.New("objtest: not found")
+
+// ErrBusy means try again later.
+var ErrBusy = errors.New("objtest: busy")
+
+// ValidationError says which field is invalid and why.
+type ValidationError struct {
+	Field  string
+	Reason string
+	Err    error
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("objtest: invalid %s: %s", e.Field, e.Reason)
+}
+
+// Unwrap returns the underlying error, if any.
+func (e *ValidationError) Unwrap() error { return e.Err }
+
+// Find looks key up: "a" is "alpha"; anything else is ErrNotFound.
+func Find(key string) (string, error) {
+	if key == "a" {
+		return "alpha", nil
+	}
+	return "", ErrNotFound
+}
+
+// Validate fails with a *ValidationError for the empty string.
+func Validate(s string) error {
+	if s == "" {
+		return &ValidationError{Field: "s", Reason: "empty"}
+	}
+	return nil
+}
+
+// Wrapped returns ErrNotFound wrapped with context.
+func Wrapped() error { return fmt.Errorf("ctx: %w", ErrNotFound) }
+
+// Joined returns ErrNotFound and ErrBusy joined.
+func Joined() error { return errors.Join(ErrNotFound, ErrBusy) }
+
+// Both returns a wrapped *ValidationError that itself wraps ErrBusy.
+func Both() error {
+	return fmt.Errorf("both: %w", &ValidationError{Field: "name", Reason: "taken", Err: ErrBusy})
+}
+
+// ---- optional pointers to copyable values ----
+
+// Maybe returns nil for nil, else a pointer to *n+1 (n itself is not changed).
+func Maybe(n *int) *int {
+	if n == nil {
+		return nil
+	}
+	m := *n + 1
+	return &m
+}
+
+// MaybePoint returns nil for nil, else p moved by (1,1).
+func MaybePoint(p *Point) *Point {
+	if p == nil {
+		return nil
+	}
+	q := p.Add(Point{1, 1})
+	return &q
+}
+
+// ---- any ----
+
+// Echo returns v unchanged.
+func Echo(v any) any { return v }
+
+// TypeName is v's dynamic Go type, as %T prints it.
+func TypeName(v any) string { return fmt.Sprintf("%T", v) }
+
+// ---- time ----
+
+// AddDuration returns t+d.
+func AddDuration(t time.Time, d time.Duration) time.Time { return t.Add(d) }
+
+var y2k = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Since2000 is the time from 2000-01-01T00:00:00Z to t.
+func Since2000(t time.Time) time.Duration { return t.Sub(y2k) }
+
+// UnixNano is t in nanoseconds since the Unix epoch, as Go received it.
+func UnixNano(t time.Time) int64 { return t.UnixNano() }
+
+// Nanoseconds is d in nanoseconds, as Go received it.
+func Nanoseconds(d time.Duration) int64 { return int64(d) }
+
+// Offset is the UTC offset of t's location, in seconds.
+func Offset(t time.Time) int {
+	_, off := t.Zone()
+	return off
+}
+
+// At returns the instant sec seconds and nsec nanoseconds after the Unix epoch, in UTC.
+func At(sec, nsec int64) time.Time { return time.Unix(sec, nsec).UTC() }
