@@ -169,6 +169,7 @@ class ClassPlan:
     methods: tuple[FuncPlan, ...]
     fields: tuple[FieldPlan, ...]
     skipped: tuple[SkipPlan, ...]
+    record: Mapping | None = None  # kind == "record": how its values copy
 
     @property
     def ident(self) -> str:
@@ -230,6 +231,17 @@ class BundlePlan:
         """Every class of the bundle, in registry order."""
         return tuple(sorted((c for p in self.packages for c in p.classes), key=lambda c: c.index))
 
+    @property
+    def any_class(self) -> int:
+        """Registry index of GoValue, the class of `any` values with no class of their own."""
+        return len(self.classes())
+
+    def record_mapping(self, key: str) -> Mapping:
+        """The mapping of a record class."""
+        record = self.class_by_key(key).record
+        assert record is not None, key
+        return record
+
     def package(self, path: str) -> PackagePlan:
         for p in self.packages:
             if p.path == path:
@@ -259,7 +271,7 @@ class BundlePlan:
         tops += [r for f in self.callables() for r in f.results]
         tops += [v.type for pkg in self.packages for v in pkg.vars]
         tops += [f.type for c in self.classes() for f in c.fields]
-        tops += [f.receiver.record for f in self.callables() if f.receiver and f.receiver.record]
+        tops += [c.record for c in self.classes() if c.record is not None]
         for top in tops:
             for m in top.walk():
                 seen.setdefault(m.go_name, m)
@@ -287,14 +299,16 @@ def plan_bundle(surface: Surface, name: str = "gopkgs") -> BundlePlan:
     mapper = TypeMapper(surface, frozenset(p.path for p in packages))
     partial = [_plan_package(pkg, i, mapper) for i, pkg in enumerate(packages)]
     # Planning a class's methods and fields can make classes of more types: plan to a fixed point.
-    class_members: dict[str, tuple[tuple[FuncPlan, ...], tuple[FieldPlan, ...], tuple[SkipPlan, ...]]] = {}
+    class_members: dict[
+        str, tuple[tuple[FuncPlan, ...], tuple[FieldPlan, ...], tuple[SkipPlan, ...], Mapping | None]
+    ] = {}
     while len(class_members) < len(mapper.classes):
         for key, decision in list(mapper.classes.items()):
             if key not in class_members:
                 class_members[key] = _plan_class_members(decision, surface, mapper)
     index = {key: i for i, key in enumerate(sorted(class_members))}
     by_pkg: dict[str, list[ClassPlan]] = {}
-    for key, (methods, fields, skipped) in class_members.items():
+    for key, (methods, fields, skipped, record) in class_members.items():
         named = surface.named[key]
         decision = mapper.classes[key]
         by_pkg.setdefault(named.pkg, []).append(
@@ -311,6 +325,7 @@ def plan_bundle(surface: Surface, name: str = "gopkgs") -> BundlePlan:
                 methods=methods,
                 fields=fields,
                 skipped=skipped,
+                record=record,
             )
         )
     requested_paths = [p.path for p in packages]
@@ -529,7 +544,7 @@ def _plan_callable(
 
 def _plan_class_members(
     decision: ClassDecision, surface: Surface, mapper: TypeMapper
-) -> tuple[tuple[FuncPlan, ...], tuple[FieldPlan, ...], tuple[SkipPlan, ...]]:
+) -> tuple[tuple[FuncPlan, ...], tuple[FieldPlan, ...], tuple[SkipPlan, ...], Mapping | None]:
     named = surface.named[decision.key]
     ident = identifier(decision.key)
     pkg_name = named.pkg.rsplit("/", 1)[-1]
@@ -596,7 +611,8 @@ def _plan_class_members(
                     by_address,
                 )
             )
-    return tuple(methods), tuple(fields), tuple(sorted(skipped, key=lambda s: (s.kind, s.go_name)))
+    skipped.sort(key=lambda s: (s.kind, s.go_name))
+    return tuple(methods), tuple(fields), tuple(skipped), record
 
 
 def method_set(named: NamedType, surface: Surface) -> list[Method]:

@@ -51,6 +51,7 @@ Shape = Literal[
     "handle",  # a Go value held in the bundle's handle table, seen as an object of a class
     "optional",  # a pointer to a copyable value: None <-> nil
     "record",  # a struct copied field by field into an object of a Python class
+    "any",  # an empty interface: converted by its dynamic type
 ]
 Crossing = Literal["copy", "view", "handle"]
 # How a handle's Go value relates to the Go type: a *T, a T (boxed into a *T), or an interface.
@@ -133,6 +134,8 @@ class Mapping:
             return "h_" + identifier(self.cls) + ("_n" if self.nilable else "")
         if s == "record":
             return "rec_" + identifier(self.cls)
+        if s == "any":
+            return "any"
         if s == "optional":
             assert self.elem is not None
             return f"opt_{self.elem.cid}"
@@ -161,6 +164,8 @@ class Mapping:
             return "goffi_handle"
         if s == "record":
             return "goffi_rec_" + identifier(self.cls)
+        if s == "any":
+            return "goffi_any"
         if s == "optional":
             return "void *"
         return "goffi_map"
@@ -176,6 +181,8 @@ class Mapping:
             return f"{name} | None" if self.nilable else name
         if s == "record":
             return (namer or default_class_name)(self.cls)
+        if s == "any":
+            return "Any"
         if s == "optional":
             assert self.elem is not None
             return f"{self.elem.py_type(position, namer)} | None"
@@ -332,6 +339,8 @@ class TypeMapper:
             )
         if k == "pointer":
             return self._map_pointer(ref, visiting)
+        if k == "interface" and not ref.methods and not ref.embeds_non_methods:
+            return _any_mapping(ref)
         if k in _NOT_YET:
             category, reason = _NOT_YET[k]
             return Skip(reason, category)
@@ -418,6 +427,8 @@ class TypeMapper:
                 via="value",
                 note=f"a {key} value, copied into a new object of class {default_class_name(key)}",
             )
+        if u.kind == "interface" and not u.methods and not u.embeds_non_methods:
+            return _any_mapping(ref)
         if u.kind == "interface" and (u.methods or u.embeds_non_methods):
             if u.embeds_non_methods:
                 return Skip(f"{key} is a type constraint, not a type values can have", "generic")
@@ -476,6 +487,17 @@ class TypeMapper:
         if parts[0] == "vendor":
             return f"type {named.key} is in the standard library's vendored code"
         return ""
+
+
+def _any_mapping(ref: TypeRef) -> Mapping:
+    return Mapping(
+        ref,
+        "any",
+        "copy",
+        note="converted by dynamic type: None, bool, int (big ints as *big.Int), float, complex, str, "
+        "bytes, list, tuple and dict (str keys) go to Go; Go's basic values, slices and maps come back "
+        "as Python ones, bridged types as objects of their class, anything else as a GoValue object",
+    )
 
 
 def _copies(m: Mapping) -> bool:

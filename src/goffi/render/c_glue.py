@@ -649,6 +649,37 @@ done:
 
 """
 
+    def record_any(self) -> str:
+        """goffi_any_record_in/out: records crossing as any (the runtime calls these)."""
+        ins, outs = [], []
+        for cls in self.plan.classes():
+            if cls.kind != "record":
+                continue
+            m = self.plan.record_mapping(cls.key)
+            ins.append(
+                f"    cls = goffi_class_type({cls.index});\n"
+                "    if (cls != NULL && PyObject_TypeCheck(o, (PyTypeObject *)cls)) {\n"
+                f"        {m.c_type} *p = goffi_arena_alloc(a, sizeof({m.c_type}));\n"
+                f"        if (p == NULL || goffi_in_{m.cid}(o, p, a, where) < 0) {{\n            return -1;\n        }}\n"
+                f"        out->tag = GOFFI_ANY_RECORD;\n        out->cls = {cls.index};\n"
+                "        out->items = (goffi_any *)p;\n        return 1;\n    }\n"
+            )
+            outs.append(
+                f"    case {cls.index}:\n        return goffi_out_{m.cid}((const {m.c_type} *)v->items);\n"
+            )
+        return (
+            "int goffi_any_record_in(PyObject *o, goffi_any *out, goffi_arena *a, const char *where)\n{\n"
+            + (
+                "    PyObject *cls;\n" + "".join(ins)
+                if ins
+                else "    (void)o;\n    (void)out;\n    (void)a;\n    (void)where;\n"
+            )
+            + "    return 0;\n}\n\n"
+            "PyObject *goffi_any_record_out(const goffi_any *v)\n{\n"
+            + ("    switch (v->cls) {\n" + "".join(outs) + "    }\n" if outs else "")
+            + '    PyErr_Format(PyExc_SystemError, "goffi: class %d is not a record", (int)v->cls);\n    return NULL;\n}\n\n'
+        )
+
     def module(self) -> str:
         name = self.plan.name
         lines = [
@@ -661,7 +692,7 @@ done:
             "    if (goffi_runtime_init() < 0) {\n        return NULL;\n    }\n",
             "    PyObject *m = PyModule_Create(&goffi_module);\n",
             "    if (m == NULL) {\n        return NULL;\n    }\n",
-            f"    if (goffi_classes_init({len(self.plan.classes())}) < 0) {{\n        Py_DECREF(m);\n        return NULL;\n    }}\n",
+            f"    if (goffi_classes_init({self.plan.any_class + 1}) < 0) {{\n        Py_DECREF(m);\n        return NULL;\n    }}\n",
             "    PyObject *bases = PyTuple_Pack(1, goffi_object_base());\n",
             "    if (bases == NULL) {\n        Py_DECREF(m);\n        return NULL;\n    }\n",
         ]
@@ -686,12 +717,27 @@ done:
                 )
             lines.append("        Py_DECREF(sub);\n    }\n")
         lines.append(
+            "    /* GoValue: Go values that crossed as any and have no class of their own. */\n"
+            "    {\n"
+            "        PyObject *t = PyType_FromSpecWithBases(&goffi_spec_GoValue, bases);\n"
+            f'        if (t == NULL || goffi_class_register({self.plan.any_class}, t, 0, "any") < 0 ||\n'
+            '            PyModule_AddObject(m, "GoValue", t) < 0) {\n'
+            "            Py_XDECREF(t);\n            goto fail;\n        }\n    }\n"
+        )
+        lines.append(
             "    if (PyModule_AddFunctions(m, goffi_bundle_methods) < 0) {\n        goto fail;\n    }\n"
             "    Py_DECREF(bases);\n    return m;\n"
             "fail:\n    Py_DECREF(bases);\n    Py_DECREF(m);\n    return NULL;\n}\n"
         )
         lines.insert(
             0,
+            "static PyType_Slot goffi_slots_GoValue[] = {\n"
+            f"    {{Py_tp_doc, (void *){c_string('A Go value that crossed as any and has no Python class of its own.')}}},\n"
+            "    {Py_tp_dealloc, goffi_object_dealloc},\n"
+            "    {Py_tp_new, goffi_object_no_new},\n"
+            "    {0, NULL},\n};\n\n"
+            "static PyType_Spec goffi_spec_GoValue = {\n"
+            f'    "{name}.GoValue",\n    sizeof(goffi_object),\n    0,\n    Py_TPFLAGS_DEFAULT,\n    goffi_slots_GoValue,\n}};\n\n'
             "static PyMethodDef goffi_bundle_methods[] = {\n"
             '    {"_live_handles", goffi_live_handles_py, METH_NOARGS, "The number of live Go handles."},\n'
             '    {"_register_class", (PyCFunction)(void (*)(void))goffi_register_class_py, METH_FASTCALL, NULL},\n'
@@ -710,6 +756,7 @@ done:
             for var in pkg.vars:
                 parts.append(self.var_accessors(pkg, var))
             parts.append(self.method_table(pkg))
+        parts.append(self.record_any())
         parts.append(self.module())
         return "".join(parts)
 

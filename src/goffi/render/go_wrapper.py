@@ -74,6 +74,8 @@ class GoSpeller:
             return ref.name
         if k == "named":
             return f"{self.alias(ref.pkg)}.{ref.name}" if ref.pkg else ref.name
+        if k == "interface":
+            return "any"  # the only unnamed interface that maps
         assert ref.elem is not None
         if k == "pointer":
             return "*" + self.type(ref.elem)
@@ -94,6 +96,8 @@ def converter_ident(ref: TypeRef) -> str:
         return ref.name
     if k == "named":
         return re.sub(r"\W", "_", ref.pkg) + "_" + ref.name if ref.pkg else ref.name
+    if k == "interface":
+        return "any"
     assert ref.elem is not None
     if k == "pointer":
         return "ptr_" + converter_ident(ref.elem)
@@ -155,6 +159,9 @@ class GoRenderer:
             self.std.add("unsafe")
             # The C glue checked the length, so the buffer holds exactly N bytes.
             return f"{t}(*(*[{m.length}]byte)(unsafe.Pointer({c}.p)))"
+        if s == "any":
+            conv = f"goffiAnyIn(&{c})"
+            return f"{t}({conv})" if named else conv
         if s == "handle":
             what = what or f"a {m.go_name}"
             if m.via == "value":
@@ -180,6 +187,8 @@ class GoRenderer:
             return f"goffiSetBytes({dst}, arena, []byte({v}))"
         if s == "bytearray":
             return f"goffiSetBytes({dst}, arena, {v}[:])"
+        if s == "any":
+            return f"goffiAnyOut({dst}, arena, {v})"
         if s == "handle":
             cls = self.plan.class_by_key(m.cls).index
             if m.via == "pointer":
@@ -481,6 +490,34 @@ class GoRenderer:
             )
         return out
 
+    def record_any(self) -> str:
+        """goffiRecordIn/Out: records crossing as any keep their Go type."""
+        ins, outs = [], []
+        for cls in self.plan.classes():
+            if cls.kind != "record":
+                continue
+            m = self.plan.record_mapping(cls.key)
+            ident = converter_ident(m.ref)
+            t = self.speller.type(m.ref)
+            ins.append(f"\tcase {cls.index}:\n\t\treturn goffiIn_{ident}(*(*C.{m.c_type})(p))\n")
+            outs.append(
+                f"\tcase {t}:\n\t\tp := (*C.{m.c_type})(goffiAlloc(a, C.sizeof_{m.c_type}))\n"
+                f"\t\tgoffiOut_{ident}(p, a, x)\n\t\treturn unsafe.Pointer(p), {cls.index}\n"
+            )
+        self.std.add("unsafe")
+        in_body = "\tswitch cls {\n" + "".join(ins) + "\t}\n" if ins else "\t_ = p\n"
+        out_body = "\tswitch x := v.(type) {\n" + "".join(outs) + "\t}\n" if outs else "\t_, _ = a, v\n"
+        return (
+            "// goffiRecordIn builds the Go value of a record that crossed as any.\n"
+            "func goffiRecordIn(cls int, p unsafe.Pointer) any {\n"
+            + in_body
+            + '\tpanic(fmt.Sprintf("goffi: class %d is not a record", cls))\n}\n\n'
+            "// goffiRecordOut copies a record value crossing as any into the arena (nil if v is no record).\n"
+            "func goffiRecordOut(a *C.goffi_arena, v any) (unsafe.Pointer, int) {\n"
+            + out_body
+            + "\treturn nil, -1\n}\n\n"
+        )
+
     def class_of(self) -> str:
         """goffiClassOf: the class of a dynamic Go value, for interface results."""
         cases = []
@@ -493,6 +530,9 @@ class GoRenderer:
         self.std.add("goffi.local/bundle/rt")
         body = "\tswitch x := v.(type) {\n" + "".join(cases) + "\t}\n" if cases else ""
         return (
+            "// goffiAnyClass is the class of Go values that cross as `any` and have no class of\n"
+            "// their own (Python's GoValue).\n"
+            f"const goffiAnyClass = {self.plan.any_class}\n\n"
             "// goffiClassOf finds the Python class of a dynamic Go value: the class of its type when\n"
             "// the bundle has one (a struct value is boxed into a pointer, so its object can call\n"
             "// pointer methods), else static, the class of the interface it was returned as.\n"
@@ -510,7 +550,8 @@ class GoRenderer:
                 exports.append(self.var_exports(pkg, var))
         for cls in self.plan.classes():
             exports.extend(self.class_exports(cls))
-        class_of = self.class_of()
+        class_of = self.class_of() + self.record_any()
+        self.std.add("fmt")
         converters = self.converters()
         imports = [f'\t"{p}"\n' for p in sorted(self.std) if "." not in p]
         local = [f'\t"{p}"\n' for p in sorted(self.std) if "." in p]

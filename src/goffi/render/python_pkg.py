@@ -180,7 +180,7 @@ def _const_line(c: ConstPlan) -> str:
 
 
 # Names the stubs import for annotations, by module.
-_STUB_IMPORTS = (("collections.abc", ("Mapping", "Sequence")), ("typing", ("Final",)))
+_STUB_IMPORTS = (("collections.abc", ("Mapping", "Sequence")), ("typing", ("Any", "Final")))
 
 
 def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:

@@ -31,6 +31,33 @@ typedef struct { double re; double im; } goffi_complex;
  * Python class of its dynamic type in the bundle's class registry. */
 typedef struct { uint64_t id; int32_t cls; } goffi_handle;
 
+/* A Go `any` value, by its dynamic type. */
+enum {
+    GOFFI_ANY_NIL = 0,
+    GOFFI_ANY_BOOL,    /* i: 0 or 1 */
+    GOFFI_ANY_INT,     /* i: an int64 (any signed Go integer) */
+    GOFFI_ANY_UINT,    /* i: the bits of a uint64 (any unsigned Go integer) */
+    GOFFI_ANY_BIGINT,  /* s: decimal text (a Python int beyond 64 bits; Go *big.Int) */
+    GOFFI_ANY_FLOAT,   /* f */
+    GOFFI_ANY_COMPLEX, /* f + f2 i */
+    GOFFI_ANY_STRING,  /* s */
+    GOFFI_ANY_BYTES,   /* s */
+    GOFFI_ANY_LIST,    /* items[0..n) */
+    GOFFI_ANY_MAP,     /* items[0..2n): key, value, key, value, ... */
+    GOFFI_ANY_HANDLE,  /* i: handle ID, cls: its class */
+    GOFFI_ANY_RECORD   /* items: the record's C struct (goffi_rec_*), cls: its class */
+};
+typedef struct goffi_any {
+    int32_t tag;
+    int32_t cls;
+    int64_t i;
+    double f;
+    double f2;
+    goffi_str s;
+    struct goffi_any *items;
+    int64_t n;
+} goffi_any;
+
 /* GOFFI_TYPE_ERROR: an argument had the wrong dynamic Go type (it does not implement an
  * interface); raised as TypeError, with the message Go wrote. */
 enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2, GOFFI_TYPE_ERROR = 3 };

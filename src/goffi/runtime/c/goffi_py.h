@@ -181,6 +181,16 @@ static inline int goffi_in_bytes(PyObject *o, goffi_str *out, goffi_arena *a, co
     return goffi_to_bytes(o, out, a, -1, where);
 }
 
+/* `any`: a Python value by its type; Go values by their dynamic type (see goffi.h). */
+int goffi_in_any(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);
+PyObject *goffi_out_any(const goffi_any *v);
+/* Records as any, by class (generated in every bundle's glue): 1 if o is a record and was
+ * converted, 0 if it is no record, -1 on error. */
+int goffi_any_record_in(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);
+PyObject *goffi_any_record_out(const goffi_any *v);
+/* The registry's class at an index, or NULL (borrowed). */
+PyObject *goffi_class_type(int32_t cls);
+
 /* ---- handle objects ------------------------------------------------------------ */
 
 /* Every object of a handle class: a reference to one Go value in the handle table. */

@@ -14,8 +14,10 @@ import "C"
 
 import (
 	"fmt"
+	"math/big"
 	"reflect"
 	"slices"
+	"strings"
 	"unsafe"
 
 	"goffi.local/bundle/rt"
@@ -222,4 +224,153 @@ func goffiArg[T any](h C.goffi_handle, what string) T {
 // goffiRecv resolves the handle of a method's receiver.
 func goffiRecv[T any](id C.uint64_t, what string) T {
 	return goffiArg[T](C.goffi_handle{id: id}, what)
+}
+
+// goffiAnyIn builds a Go value from a C any (see goffi.h). Go may keep it, so strings
+// and byte slices are copied.
+func goffiAnyIn(c *C.goffi_any) any {
+	switch c.tag {
+	case C.GOFFI_ANY_NIL:
+		return nil
+	case C.GOFFI_ANY_BOOL:
+		return c.i != 0
+	case C.GOFFI_ANY_INT:
+		return int64(c.i)
+	case C.GOFFI_ANY_UINT:
+		return uint64(c.i)
+	case C.GOFFI_ANY_BIGINT:
+		n, ok := new(big.Int).SetString(goffiString(c.s), 10)
+		if !ok {
+			panic("goffi: malformed big integer text")
+		}
+		return n
+	case C.GOFFI_ANY_FLOAT:
+		return float64(c.f)
+	case C.GOFFI_ANY_COMPLEX:
+		return complex(float64(c.f), float64(c.f2))
+	case C.GOFFI_ANY_STRING:
+		return goffiString(c.s)
+	case C.GOFFI_ANY_BYTES:
+		return goffiBytesCopy(c.s)
+	case C.GOFFI_ANY_LIST:
+		items := unsafe.Slice(c.items, int(c.n))
+		out := make([]any, len(items))
+		for i := range items {
+			out[i] = goffiAnyIn(&items[i])
+		}
+		return out
+	case C.GOFFI_ANY_MAP:
+		kv := unsafe.Slice(c.items, 2*int(c.n))
+		out := make(map[string]any, int(c.n))
+		for i := 0; i < int(c.n); i++ {
+			out[goffiString(kv[2*i].s)] = goffiAnyIn(&kv[2*i+1])
+		}
+		return out
+	case C.GOFFI_ANY_RECORD:
+		return goffiRecordIn(int(c.cls), unsafe.Pointer(c.items))
+	case C.GOFFI_ANY_HANDLE:
+		v, ok := goffiHandles.Resolve(uint64(c.i))
+		if !ok {
+			panic(fmt.Sprintf("goffi: handle %d is not live", c.i))
+		}
+		return v
+	}
+	panic(fmt.Sprintf("goffi: unknown any tag %d", c.tag))
+}
+
+// goffiAnyOut describes a Go value for Python by its dynamic type: basic kinds, slices
+// and maps are copied; values of bridged types become objects of their class; anything
+// else is an object of the generic any class (goffiAnyClass, generated).
+func goffiAnyOut(dst *C.goffi_any, a *C.goffi_arena, v any) {
+	*dst = C.goffi_any{}
+	switch x := v.(type) {
+	case nil:
+		dst.tag = C.GOFFI_ANY_NIL
+		return
+	case bool:
+		dst.tag, dst.i = C.GOFFI_ANY_BOOL, C.int64_t(goffiBool(x))
+		return
+	case int64:
+		dst.tag, dst.i = C.GOFFI_ANY_INT, C.int64_t(x)
+		return
+	case int:
+		dst.tag, dst.i = C.GOFFI_ANY_INT, C.int64_t(x)
+		return
+	case float64:
+		dst.tag, dst.f = C.GOFFI_ANY_FLOAT, C.double(x)
+		return
+	case string:
+		dst.tag = C.GOFFI_ANY_STRING
+		goffiSetString(&dst.s, a, x)
+		return
+	case []byte:
+		dst.tag = C.GOFFI_ANY_BYTES
+		goffiSetBytes(&dst.s, a, x)
+		return
+	case *big.Int:
+		if x != nil {
+			dst.tag = C.GOFFI_ANY_BIGINT
+			goffiSetString(&dst.s, a, x.String())
+			return
+		}
+	}
+	if p, cls := goffiRecordOut(a, v); p != nil {
+		dst.tag, dst.cls, dst.items = C.GOFFI_ANY_RECORD, C.int32_t(cls), (*C.goffi_any)(p)
+		return
+	}
+	if stored, key, cls := goffiClassOf(v, goffiAnyClass); cls != goffiAnyClass {
+		var h C.goffi_handle
+		goffiPut(&h, stored, key, cls)
+		dst.tag, dst.i, dst.cls = C.GOFFI_ANY_HANDLE, C.int64_t(h.id), h.cls
+		return
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Bool:
+		dst.tag, dst.i = C.GOFFI_ANY_BOOL, C.int64_t(goffiBool(rv.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		dst.tag, dst.i = C.GOFFI_ANY_INT, C.int64_t(rv.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		dst.tag, dst.i = C.GOFFI_ANY_UINT, C.int64_t(rv.Uint())
+	case reflect.Float32, reflect.Float64:
+		dst.tag, dst.f = C.GOFFI_ANY_FLOAT, C.double(rv.Float())
+	case reflect.Complex64, reflect.Complex128:
+		dst.tag, dst.f, dst.f2 = C.GOFFI_ANY_COMPLEX, C.double(real(rv.Complex())), C.double(imag(rv.Complex()))
+	case reflect.String:
+		dst.tag = C.GOFFI_ANY_STRING
+		goffiSetString(&dst.s, a, rv.String())
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 {
+			dst.tag = C.GOFFI_ANY_BYTES
+			goffiSetBytes(&dst.s, a, rv.Bytes())
+			return
+		}
+		n := rv.Len()
+		dst.tag, dst.n = C.GOFFI_ANY_LIST, C.int64_t(n)
+		if n > 0 {
+			items := unsafe.Slice((*C.goffi_any)(goffiAlloc(a, uintptr(n)*C.sizeof_goffi_any)), n)
+			for i := range items {
+				goffiAnyOut(&items[i], a, rv.Index(i).Interface())
+			}
+			dst.items = &items[0]
+		}
+	case reflect.Map:
+		keys := rv.MapKeys()
+		n := len(keys)
+		dst.tag, dst.n = C.GOFFI_ANY_MAP, C.int64_t(n)
+		if n > 0 {
+			// Sorted (as fmt prints maps), so Python sees the same order every time.
+			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+			kv := unsafe.Slice((*C.goffi_any)(goffiAlloc(a, uintptr(2*n)*C.sizeof_goffi_any)), 2*n)
+			for i, k := range keys {
+				goffiAnyOut(&kv[2*i], a, k.Interface())
+				goffiAnyOut(&kv[2*i+1], a, rv.MapIndex(k).Interface())
+			}
+			dst.items = &kv[0]
+		}
+	default:
+		var h C.goffi_handle
+		goffiPut(&h, v, rt.IdentityKey(v), goffiAnyClass)
+		dst.tag, dst.i, dst.cls = C.GOFFI_ANY_HANDLE, C.int64_t(h.id), h.cls
+	}
 }
