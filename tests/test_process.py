@@ -174,7 +174,7 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
     # The first block is the teaser at the top: it ends by raising GoError on purpose.
     teaser = run_python(blocks[0], cache, cwd=tmp_path)
     assert teaser.returncode == 1
-    assert 'goffi.runtime.GoError: strconv.Atoi: parsing "x": invalid syntax' in teaser.stderr
+    assert 'gopkgs.strconv.NumError: strconv.Atoi: parsing "x": invalid syntax' in teaser.stderr
 
 
 @pytest.mark.network

@@ -8,6 +8,7 @@ the directory: no Go process runs.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -31,7 +32,7 @@ from goffi.cache import (
     python_abi_tag,
 )
 from goffi.errors import BuildError
-from goffi.plan import BundlePlan, plan_bundle
+from goffi.plan import IMPLICIT_PACKAGES, BundlePlan, plan_bundle
 from goffi.render import render_bundle
 from goffi.surface import extract
 from goffi.surface.model import Surface
@@ -113,8 +114,12 @@ def prepare_surface(
     names = ", ".join(s.spec for s in specs)
     with progress.step(f"resolving {names}"):
         create_workspace(specs, workdir, toolchain)
+    requested = [s.import_path for s in specs]
+    # The implicit packages come along for their sentinel errors and error types (io.EOF).
+    paths = list(dict.fromkeys([*requested, *IMPLICIT_PACKAGES]))
     with progress.step(f"reading the exported API of {names}"):
-        return extract([s.import_path for s in specs], workdir, toolchain, cache, env={"GOFLAGS": "-mod=mod"})
+        surface = extract(paths, workdir, toolchain, cache, env={"GOFLAGS": "-mod=mod"})
+    return dataclasses.replace(surface, requested=tuple(requested))
 
 
 def build_bundle(

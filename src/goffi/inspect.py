@@ -65,6 +65,8 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
     kind = "method" if fn.receiver is not None else "func"
+    if fn.receiver is not None and fn.receiver.via == "record" and "(*" in fn.go_signature:
+        notes.append("a pointer method on a record: Go runs it on a copy, so changes it makes are not kept")
     return Entry(
         prefix + fn.go_name,
         kind,
@@ -76,7 +78,9 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
 
 
 def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[Entry]:
-    what = "handle class" if cls.kind == "handle" else "interface class"
+    what = {"handle": "handle class", "record": "record class (copied)", "interface": "interface class"}[
+        cls.kind
+    ]
     specials = [
         name
         for name, present in (
@@ -159,6 +163,33 @@ def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
     entries.sort(key=lambda e: (order.get(e.kind, 9), e.name))
     for cls in pkg.classes:  # each class with its members, in class name order
         entries += _class_entries(plan, cls, namer)
+    module = f"{plan.name}.{pkg.py_module}"
+    for sentinel in pkg.sentinels:
+        bases = "goffi.GoError" + (f", {sentinel.builtin}" if sentinel.builtin else "")
+        entries.append(
+            Entry(
+                sentinel.go_name,
+                "error",
+                "bridged",
+                f"var {sentinel.go_name} error",
+                python=f"class {module}.{sentinel.py_name}({bases})",
+                notes=("a sentinel: raised errors that match it (errors.Is) are instances of its class",),
+            )
+        )
+    for error_type in pkg.error_types:
+        star = "*" if error_type.pointer else ""
+        entries.append(
+            Entry(
+                error_type.go_name,
+                "error",
+                "bridged",
+                f"type {star}{error_type.go_name} implements error",
+                python=f"class {module}.{error_type.py_name}(goffi.GoError)",
+                notes=(
+                    "raised errors holding one in their chain (errors.As) are instances; its fields read on them",
+                ),
+            )
+        )
     skipped = Counter(e.category for e in entries if e.status == "skipped")
     summary = {
         "bridged": sum(1 for e in entries if e.status == "bridged"),
@@ -203,6 +234,7 @@ _KIND_TITLES = {
     "const": "constants",
     "var": "variables",
     "type": "types and their members",
+    "error": "errors (exception classes)",
 }
 
 

@@ -205,6 +205,32 @@ class ClassPlan:
 
 
 @dataclass(frozen=True)
+class SentinelPlan:
+    """An exported `var ErrX = errors.New(...)`: an exception class matched with errors.Is."""
+
+    pkg_path: str
+    go_name: str
+    py_name: str
+    index: int  # position in the bundle's sentinel table
+    builtin: str  # a Python builtin exception it also subclasses ("EOFError"), or ""
+    doc: str
+
+
+@dataclass(frozen=True)
+class ErrorTypePlan:
+    """A named type implementing error: an exception class matched with errors.As."""
+
+    key: str
+    pkg_path: str
+    go_name: str
+    py_name: str
+    index: int  # position in the bundle's error-type table
+    pointer: bool  # Error() has a pointer receiver: errors.As looks for a *T
+    value_kind: str  # the kind of T's own class ("handle", "record") or "" when it has none
+    doc: str
+
+
+@dataclass(frozen=True)
 class PackagePlan:
     path: str
     go_name: str  # the package clause name
@@ -219,6 +245,8 @@ class PackagePlan:
     classes: tuple[ClassPlan, ...] = ()
     # False for a package that only declares types the bundle's API uses (io for io.Reader).
     requested: bool = True
+    sentinels: tuple[SentinelPlan, ...] = ()
+    error_types: tuple[ErrorTypePlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,6 +269,12 @@ class BundlePlan:
         record = self.class_by_key(key).record
         assert record is not None, key
         return record
+
+    def sentinels(self) -> tuple[SentinelPlan, ...]:
+        return tuple(sorted((x for p in self.packages for x in p.sentinels), key=lambda x: x.index))
+
+    def error_types(self) -> tuple[ErrorTypePlan, ...]:
+        return tuple(sorted((x for p in self.packages for x in p.error_types), key=lambda x: x.index))
 
     def package(self, path: str) -> PackagePlan:
         for p in self.packages:
@@ -293,11 +327,46 @@ def _collect_named_pkgs(ref: TypeRef, into: set[str]) -> None:
             _collect_named_pkgs(child, into)
 
 
-def plan_bundle(surface: Surface, name: str = "gopkgs") -> BundlePlan:
-    """Decide every exported symbol of every package in ``surface``."""
-    packages = sorted(surface.packages, key=lambda p: p.path)
+# Packages always extracted with a bundle for their sentinel errors and error types, so that
+# io.EOF is EOFError and a *fs.PathError shows its Path, whatever the bundle holds.
+IMPLICIT_PACKAGES = ("context", "io", "io/fs")
+
+# Sentinels that also subclass a Python builtin exception.
+BUILTIN_SENTINELS = {
+    ("io", "EOF"): "EOFError",
+    ("io/fs", "ErrNotExist"): "FileNotFoundError",
+    ("io/fs", "ErrExist"): "FileExistsError",
+    ("io/fs", "ErrPermission"): "PermissionError",
+    ("os", "ErrNotExist"): "FileNotFoundError",
+    ("os", "ErrExist"): "FileExistsError",
+    ("os", "ErrPermission"): "PermissionError",
+    ("os", "ErrDeadlineExceeded"): "TimeoutError",
+    ("context", "DeadlineExceeded"): "TimeoutError",
+}
+
+
+def plan_bundle(surface: Surface, name: str = "gopkgs", requested: Sequence[str] | None = None) -> BundlePlan:
+    """Decide every exported symbol of every requested package in ``surface``.
+
+    Packages of the surface that were not requested (IMPLICIT_PACKAGES) contribute only
+    their sentinel errors and error types.
+    """
+    if requested is None:
+        requested = surface.requested or [p.path for p in surface.packages]
+    wanted = set(requested)
+    packages = sorted((p for p in surface.packages if p.path in wanted), key=lambda p: p.path)
+    implicit = {p.path: p for p in surface.packages if p.path not in wanted}
     mapper = TypeMapper(surface, frozenset(p.path for p in packages))
     partial = [_plan_package(pkg, i, mapper) for i, pkg in enumerate(packages)]
+    sentinel_vars = [
+        (pkg, v)
+        for pkg in sorted([*packages, *implicit.values()], key=lambda p: p.path)
+        for v in pkg.vars
+        if _is_error(v.type)
+    ]
+    error_keys = sorted(key for key, t in surface.named.items() if _error_receiver(t, mapper) is not None)
+    for key in error_keys:  # their values need classes too (for e.Path, e.Func)
+        mapper.map(TypeRef(kind="named", pkg=surface.named[key].pkg, name=surface.named[key].name))
     # Planning a class's methods and fields can make classes of more types: plan to a fixed point.
     class_members: dict[
         str, tuple[tuple[FuncPlan, ...], tuple[FieldPlan, ...], tuple[SkipPlan, ...], Mapping | None]
@@ -316,7 +385,8 @@ def plan_bundle(surface: Surface, name: str = "gopkgs") -> BundlePlan:
                 key=key,
                 pkg_path=named.pkg,
                 go_name=named.name,
-                py_name=python_identifier(named.name),
+                # An error type's name is its exception class; the class of its values is NameValue.
+                py_name=python_identifier(named.name) + ("Value" if key in error_keys else ""),
                 index=index[key],
                 kind=decision.kind,
                 reason=decision.reason,
@@ -328,9 +398,31 @@ def plan_bundle(surface: Surface, name: str = "gopkgs") -> BundlePlan:
                 record=record,
             )
         )
+    sentinels_by_pkg: dict[str, list[SentinelPlan]] = {}
+    for i, (pkg, v) in enumerate(sentinel_vars):
+        builtin = BUILTIN_SENTINELS.get((pkg.path, v.name), "")
+        sentinels_by_pkg.setdefault(pkg.path, []).append(
+            SentinelPlan(pkg.path, v.name, python_identifier(v.name), i, builtin, v.doc)
+        )
+    kinds = {key: decision.kind for key, decision in mapper.classes.items()}
+    errors_by_pkg: dict[str, list[ErrorTypePlan]] = {}
+    for i, key in enumerate(error_keys):
+        named = surface.named[key]
+        errors_by_pkg.setdefault(named.pkg, []).append(
+            ErrorTypePlan(
+                key,
+                named.pkg,
+                named.name,
+                python_identifier(named.name),
+                i,
+                pointer=bool(_error_receiver(named, mapper)),
+                value_kind=kinds.get(key, ""),
+                doc=named.doc,
+            )
+        )
     requested_paths = [p.path for p in packages]
     names = python_module_names(requested_paths, [p.name for p in packages])
-    extra_paths = sorted(set(by_pkg) - set(requested_paths))
+    extra_paths = sorted((set(by_pkg) | set(sentinels_by_pkg) | set(errors_by_pkg)) - set(requested_paths))
     taken = set(names.values())
     for path in extra_paths:
         names[path] = _unique_module_name(path, taken)
@@ -338,13 +430,37 @@ def plan_bundle(surface: Surface, name: str = "gopkgs") -> BundlePlan:
     plans: list[PackagePlan] = []
     for pkg, plan in zip(packages, partial):
         classes = tuple(sorted(by_pkg.get(pkg.path, []), key=lambda c: c.go_name))
-        plans.append(_replace_package(plan, py_module=names[pkg.path], classes=classes))
+        # An error variable is a sentinel class, not a variable.
+        variables = tuple(v for v in plan.vars if v.type.shape != "error")
+        plans.append(
+            _replace_package(
+                plan,
+                py_module=names[pkg.path],
+                classes=classes,
+                vars=variables,
+                sentinels=tuple(sentinels_by_pkg.get(pkg.path, [])),
+                error_types=tuple(errors_by_pkg.get(pkg.path, [])),
+            )
+        )
     for i, path in enumerate(extra_paths, start=len(packages)):
-        classes = tuple(sorted(by_pkg[path], key=lambda c: c.go_name))
-        go_name = path.rsplit("/", 1)[-1]
+        classes = tuple(sorted(by_pkg.get(path, []), key=lambda c: c.go_name))
+        go_name = implicit[path].name if path in implicit else path.rsplit("/", 1)[-1]
         plans.append(
             PackagePlan(
-                path, go_name, names[path], i, "", (), (), (), (), (), classes=classes, requested=False
+                path,
+                go_name,
+                names[path],
+                i,
+                implicit[path].doc if path in implicit else "",
+                (),
+                (),
+                (),
+                (),
+                (),
+                classes=classes,
+                requested=False,
+                sentinels=tuple(sentinels_by_pkg.get(path, [])),
+                error_types=tuple(errors_by_pkg.get(path, [])),
             )
         )
     return BundlePlan(name=name, go_version=surface.go_version, packages=tuple(plans))
@@ -434,6 +550,10 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
         py_type = {"bool": "bool", "string": "str", "int": "int", "float": "float", "complex": "complex"}[
             c.kind
         ]
+        if c.type.kind == "named" and c.type.named_key == "time.Duration" and c.kind == "int":
+            # time.Hour is a timedelta, like every Duration (nanoseconds below a microsecond truncate).
+            literal = f"_datetime.timedelta(microseconds={int(int(c.value) / 1000)})"
+            py_type = "datetime.timedelta"
         consts.append(
             ConstPlan(c.name, python_identifier(c.name), literal, py_type, c.type.go_spelling(), c.doc, c.pos)
         )
@@ -463,7 +583,7 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
         named = mapper.surface.named[key]
         mapped = mapper.map(TypeRef(kind="named", pkg=named.pkg, name=named.name))
         if isinstance(mapped, Mapping):
-            if mapped.shape != "handle":  # class types are described by their ClassPlan
+            if mapped.shape not in ("handle", "record"):  # class types are described by their ClassPlan
                 types.append(TypePlan(named.name, mapped, named.doc, named.pos))
         else:
             kind = named.underlying.kind
@@ -518,6 +638,8 @@ def _plan_callable(
         params.append(ParamPlan(py_name, p.name, mapped, variadic))
     results = list(results_in)
     returns_error = bool(results) and _is_error(results[-1].type)
+    if returns_error and len(results) == 1 and returns_error_value(name):
+        returns_error = False  # errors.New, fmt.Errorf, Unwrap: the error *is* the result
     if returns_error:
         results.pop()
     mapped_results: list[Mapping] = []
@@ -560,10 +682,6 @@ def _plan_class_members(
     for m in method_set(named, surface):
         go_sig = f"func ({'*' if m.pointer_receiver else ''}{named.name}) {m.name}"
         go_sig += signature_spelling(m.params, m.results, m.variadic)
-        if via == "record" and m.pointer_receiver:
-            reason = f"{named.name} is a record (copied), and a pointer method would change only a copy"
-            skipped.append(SkipPlan(m.name, "method", go_sig, reason, "record pointer method"))
-            continue
         planned = _plan_callable(
             mapper,
             named.pkg,
@@ -675,6 +793,30 @@ def _embedded_named(f: Field, surface: Surface) -> NamedType | None:
     if t is None or t.kind != "named":
         return None
     return surface.named.get(t.named_key)
+
+
+def returns_error_value(name: str) -> bool:
+    """Whether a function whose only result is an error returns it as a value.
+
+    Go cannot tell "fails with" from "makes" an error; by convention constructors
+    (errors.New, NewSyntaxError), fmt.Errorf, errors.Join, Unwrap and Err methods make or
+    report one. Those return the exception instance (or None) instead of raising it.
+    """
+    return name in ("Errorf", "Join", "Unwrap", "Cause", "Err") or name.startswith("New")
+
+
+def _error_receiver(named: NamedType, mapper: TypeMapper) -> bool | None:
+    """For a type implementing error: whether Error() has a pointer receiver; else None."""
+    if named.type_params or named.underlying.kind == "interface" or named.name == "error":
+        return None
+    if mapper.unnameable(named):
+        return None  # unexported, internal: generated code cannot name it
+    for m in named.methods:
+        if m.name == "Error" and not m.params and len(m.results) == 1:
+            r = m.results[0].type
+            if r.kind == "basic" and r.name == "string":
+                return m.pointer_receiver
+    return None
 
 
 def _is_error(ref: TypeRef) -> bool:

@@ -52,6 +52,9 @@ Shape = Literal[
     "optional",  # a pointer to a copyable value: None <-> nil
     "record",  # a struct copied field by field into an object of a Python class
     "any",  # an empty interface: converted by its dynamic type
+    "error",  # an error value: an exception instance (not raised), None for nil
+    "duration",  # time.Duration <-> datetime.timedelta
+    "time",  # time.Time <-> an aware datetime.datetime
 ]
 Crossing = Literal["copy", "view", "handle"]
 # How a handle's Go value relates to the Go type: a *T, a T (boxed into a *T), or an interface.
@@ -136,6 +139,12 @@ class Mapping:
             return "rec_" + identifier(self.cls)
         if s == "any":
             return "any"
+        if s == "error":
+            return "err"
+        if s == "duration":
+            return "dur"
+        if s == "time":
+            return "time"
         if s == "optional":
             assert self.elem is not None
             return f"opt_{self.elem.cid}"
@@ -166,6 +175,12 @@ class Mapping:
             return "goffi_rec_" + identifier(self.cls)
         if s == "any":
             return "goffi_any"
+        if s == "error":
+            return "goffi_err"
+        if s == "duration":
+            return "int64_t"
+        if s == "time":
+            return "goffi_time"
         if s == "optional":
             return "void *"
         return "goffi_map"
@@ -183,6 +198,12 @@ class Mapping:
             return (namer or default_class_name)(self.cls)
         if s == "any":
             return "Any"
+        if s == "error":
+            return "GoError | None"
+        if s == "duration":
+            return "datetime.timedelta"
+        if s == "time":
+            return "datetime.datetime"
         if s == "optional":
             assert self.elem is not None
             return f"{self.elem.py_type(position, namer)} | None"
@@ -388,8 +409,29 @@ class TypeMapper:
     def _map_named(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
         key = ref.named_key
         if key == "error":
-            return Skip(
-                "error values are bridged only as a trailing result (raised as goffi.GoError)", "error"
+            return Mapping(
+                ref,
+                "error",
+                "handle",
+                note="an error value is an exception instance (a goffi.GoError, matching its sentinels "
+                "and error types), not raised; None is nil; an exception that came from Go passes back",
+            )
+        if key == "time.Duration":
+            return Mapping(
+                ref,
+                "duration",
+                "copy",
+                note="time.Duration <-> datetime.timedelta; Go's nanoseconds below a microsecond are "
+                "truncated toward zero; a timedelta beyond about 292 years raises OverflowError",
+            )
+        if key == "time.Time":
+            return Mapping(
+                ref,
+                "time",
+                "copy",
+                note="time.Time <-> a timezone-aware datetime.datetime (a naive one is local time); Go's "
+                "zone becomes a fixed-offset timezone; a time with nanoseconds comes back as "
+                "goffi.GoTime, a datetime that keeps them",
             )
         if key in visiting:
             return Skip(f"recursive type {key}", "recursive")
@@ -400,7 +442,7 @@ class TypeMapper:
             return Skip(f"type {key} was not extracted", "unsupported")
         if named.type_params:
             return Skip("generic types are not bridged", "generic")
-        unnameable = self._unnameable(named)
+        unnameable = self.unnameable(named)
         if unnameable:
             return Skip(unnameable, "unexported")
         u = named.underlying
@@ -476,7 +518,7 @@ class TypeMapper:
             out.append((f.name, mapped))
         return tuple(out)
 
-    def _unnameable(self, named: NamedType) -> str:
+    def unnameable(self, named: NamedType) -> str:
         """Why generated Go code could not spell this type, or ""."""
         if not named.name[:1].isupper():
             return f"type {named.key} is unexported: code outside its package cannot name it"

@@ -159,6 +159,12 @@ class GoRenderer:
             self.std.add("unsafe")
             # The C glue checked the length, so the buffer holds exactly N bytes.
             return f"{t}(*(*[{m.length}]byte)(unsafe.Pointer({c}.p)))"
+        if s == "error":
+            return f"goffiErrorIn({c}, {go_string(what or 'an error')})"
+        if s == "duration":
+            return f"{t}({c})"
+        if s == "time":
+            return f"goffiTimeIn({c})"
         if s == "any":
             conv = f"goffiAnyIn(&{c})"
             return f"{t}({conv})" if named else conv
@@ -189,6 +195,12 @@ class GoRenderer:
             return f"goffiSetBytes({dst}, arena, {v}[:])"
         if s == "any":
             return f"goffiAnyOut({dst}, arena, {v})"
+        if s == "error":
+            return f"goffiDescribeError({dst}, arena, {v}, 0)"
+        if s == "duration":
+            return f"{target} = C.int64_t({v})"
+        if s == "time":
+            return f"goffiTimeOut({dst}, arena, {v})"
         if s == "handle":
             cls = self.plan.class_by_key(m.cls).index
             if m.via == "pointer":
@@ -518,6 +530,38 @@ class GoRenderer:
             + "\treturn nil, -1\n}\n\n"
         )
 
+    def errors_code(self) -> str:
+        """The bundle's sentinels and error types, in the order of their Python classes."""
+        self.std.add("errors")
+        sentinels = "".join(
+            f"\t\t{self.speller.alias(x.pkg_path)}.{x.go_name},\n" for x in self.plan.sentinels()
+        )
+        probes = []
+        for x in self.plan.error_types():
+            t = self.speller.type(TypeRef(kind="named", pkg=x.pkg_path, name=x.go_name))
+            if x.pointer:
+                # A record's value crosses as the record; a handle's as the pointer itself.
+                value = "*t" if x.value_kind == "record" else "t"
+                probes.append(
+                    f"\t{{\n\t\tvar t *{t}\n\t\tif errors.As(err, &t) && t != nil {{\n"
+                    f"\t\t\tvisit({x.index}, {value})\n\t\t}}\n\t}}\n"
+                )
+            else:
+                probes.append(
+                    f"\t{{\n\t\tvar t {t}\n\t\tvar p *{t}\n\t\tif errors.As(err, &t) {{\n"
+                    f"\t\t\tvisit({x.index}, t)\n\t\t}} else if errors.As(err, &p) && p != nil {{\n"
+                    f"\t\t\tvisit({x.index}, *p)\n\t\t}}\n\t}}\n"
+                )
+        body = "".join(probes) or "\t_, _ = err, visit\n"
+        return (
+            "// goffiSentinels lists the bundle's sentinel errors (read at each call: they are\n"
+            "// variables), in the order of their Python exception classes.\n"
+            "func goffiSentinels() []error {\n\treturn []error{\n" + sentinels + "\t}\n}\n\n"
+            "// goffiErrorTypes reports each of the bundle's error types found in err's chain\n"
+            "// (errors.As) with its value, in the order of their Python exception classes.\n"
+            "func goffiErrorTypes(err error, visit func(index int, value any)) {\n" + body + "}\n\n"
+        )
+
     def class_of(self) -> str:
         """goffiClassOf: the class of a dynamic Go value, for interface results."""
         cases = []
@@ -550,7 +594,7 @@ class GoRenderer:
                 exports.append(self.var_exports(pkg, var))
         for cls in self.plan.classes():
             exports.extend(self.class_exports(cls))
-        class_of = self.class_of() + self.record_any()
+        class_of = self.class_of() + self.record_any() + self.errors_code()
         self.std.add("fmt")
         converters = self.converters()
         imports = [f'\t"{p}"\n' for p in sorted(self.std) if "." not in p]

@@ -29,6 +29,7 @@ Import the package modules: ``from {name} import {first}``.
 """
 
 from goffi.runtime import claim_bundle as _claim_bundle
+from goffi.runtime import register_errors as _register_errors
 
 #: The content hash this bundle was built under (goffi's build cache key).
 BUNDLE_KEY = {key!r}
@@ -37,6 +38,8 @@ PACKAGES = {packages!r}
 
 # One process holds one Go runtime: refuse before the shared library is loaded.
 _claim_bundle(__name__, BUNDLE_KEY, tuple(PACKAGES))
+# Where the exception classes of Go's sentinel errors and error types live, by index.
+_register_errors({sentinels}, {error_types})
 
 from . import _bundle  # noqa: E402  (loads the Go runtime)
 
@@ -71,10 +74,21 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
     homes = {c.key: (f"{plan.name}.{p.py_module}", c.py_name) for p in plan.packages for c in p.classes}
     out = [_GENERATED, _doc_block(module_docstring(pkg)), "\n"]
     imports = ["from . import _bundle\n"]
+    if pkg.sentinels or pkg.error_types:
+        imports = ["from goffi.runtime import GoError as _GoError\n", *imports]
     if any(c.kind == "record" for c in pkg.classes):
-        imports = ["from goffi.runtime import Record as _Record, record_class as _record_class\n\n", *imports]
+        imports = [
+            "import datetime as _datetime\n\n",
+            "from goffi.runtime import Record as _Record, checked as _checked, record_class as _record_class\n",
+            "from goffi.runtime import zero_time as _zero_time\n\n",
+            *imports,
+        ]
     if pkg.vars:
         imports = ["import sys as _sys\nimport types as _types\n\n", *imports]
+    if any(c.py_literal.startswith("_datetime.") for c in pkg.consts) and not any(
+        c.kind == "record" for c in pkg.classes
+    ):
+        imports = ["import datetime as _datetime\n\n", *imports]
     out += imports
     out.append(f"\n_go = _bundle.{pkg.py_module}\n")
     if pkg.funcs:
@@ -103,14 +117,41 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
                 f"    {v.py_name} = property(_go._get_{v.py_name}, _go._set_{v.py_name}, doc={doc!r})\n"
             )
         out.append("\n\n_sys.modules[__name__].__class__ = _GoPackageModule\n")
+    out += _exception_classes(pkg)
     names = sorted(
-        [f.py_name for f in pkg.funcs]
+        [x.py_name for x in pkg.sentinels]
+        + [x.py_name for x in pkg.error_types]
+        + [f.py_name for f in pkg.funcs]
         + [c.py_name for c in pkg.consts]
         + [v.py_name for v in pkg.vars]
         + [c.py_name for c in pkg.classes]
     )
     out.append(f"\n__all__ = {names!r}\n")
     return "".join(out)
+
+
+def _exception_classes(pkg: PackagePlan) -> list[str]:
+    """Exception classes of the package's sentinel errors and error types."""
+    out = []
+    if pkg.sentinels or pkg.error_types:
+        out.append("\n\n# Go errors as exceptions: sentinels match by errors.Is, error types by errors.As.\n")
+    for sentinel in pkg.sentinels:
+        bases = "_GoError" + (f", {sentinel.builtin}" if sentinel.builtin else "")
+        doc = f"Go sentinel error {pkg.go_name}.{sentinel.go_name}: raised errors match it by errors.Is."
+        doc = f"{doc}\n\n{sentinel.doc}".strip()
+        out.append(f"\n\nclass {sentinel.py_name}({bases}):\n" + _doc_block(doc, "    "))
+    values = {c.key: c.py_name for c in pkg.classes}
+    for error_type in pkg.error_types:
+        star = "*" if error_type.pointer else ""
+        doc = (
+            f"Go error type {star}{pkg.go_name}.{error_type.go_name}: raised errors whose chain holds one "
+            "match it (errors.As), and its fields and methods are readable on the exception."
+        )
+        doc = f"{doc}\n\n{error_type.doc}".strip()
+        out.append(f"\n\nclass {error_type.py_name}(_GoError):\n" + _doc_block(doc, "    "))
+        if error_type.key in values:
+            out.append(f"\n    GoValue = {values[error_type.key]}\n")
+    return out
 
 
 def _zero(m: Mapping, homes: dict[str, tuple[str, str]]) -> tuple[str, str | None]:
@@ -125,6 +166,10 @@ def _zero(m: Mapping, homes: dict[str, tuple[str, str]]) -> tuple[str, str | Non
         return f"bytes({m.length})", None
     if s == "optional":
         return "None", None
+    if s == "duration":
+        return "None", "_datetime.timedelta(0)"
+    if s == "time":
+        return "None", "_zero_time()"
     if s == "slice":
         return "None", "[]"
     if s == "map":
@@ -139,6 +184,17 @@ def _zero(m: Mapping, homes: dict[str, tuple[str, str]]) -> tuple[str, str | Non
     return "None", None
 
 
+# Python types a record's scalar fields accept (checked when the record is made).
+_FIELD_TYPES = {
+    "bool": "(bool,)",
+    "int": "(int,)",
+    "uint": "(int,)",
+    "float": "(float, int)",
+    "complex": "(complex, float, int)",
+    "string": "(str,)",
+}
+
+
 def _record_class(cls: ClassPlan, homes: dict[str, tuple[str, str]]) -> str:
     """A record class: slots named after the Go fields, a keyword constructor with Go's zero values."""
     params = []
@@ -147,6 +203,10 @@ def _record_class(cls: ClassPlan, homes: dict[str, tuple[str, str]]) -> str:
         default, factory = _zero(f.type, homes)
         params.append(f"{f.py_name}={default}")
         value = f"{factory} if {f.py_name} is None else {f.py_name}" if factory else f.py_name
+        types = _FIELD_TYPES.get(f.type.shape)
+        if types:
+            where = f"{cls.py_name}.{f.py_name} (Go {f.type.go_name})"
+            value = f"_checked({f.py_name}, {types}, {where!r})"
         body.append(f"        self.{f.py_name} = {value}\n")
     doc = f"Go record {cls.key}: {cls.reason}.\n\n{cls.doc}".strip()
     signature = "self, " + ", ".join(params) if params else "self"
@@ -181,6 +241,8 @@ def _const_line(c: ConstPlan) -> str:
 
 # Names the stubs import for annotations, by module.
 _STUB_IMPORTS = (("collections.abc", ("Mapping", "Sequence")), ("typing", ("Any", "Final")))
+# Annotations spell datetime types as datetime.timedelta / datetime.datetime.
+_STUB_MODULES = ("datetime",)
 
 
 def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
@@ -204,7 +266,8 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
     def typed(annotation: str) -> str:
         for name, alias in renamed.items():
             annotation = re.sub(rf"(?<![\w.]){name}\[", alias + "[", annotation)
-        return annotation
+        # Error values are goffi.GoError, imported privately as _GoError.
+        return re.sub(r"(?<![\w.])GoError(?!\w)", "_GoError", annotation)
 
     body: list[str] = []
     for c in pkg.consts:
@@ -219,11 +282,37 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
     for fn in pkg.funcs:
         body.append("\n" + _stub_def(fn, typed(fn.py_signature(namer))))
     for cls in pkg.classes:
-        body.append("\n" + _stub_class(cls, namer, typed))
+        # In a class body a member shadows a class of the same name (an embedded field Base:
+        # Base), so such references go through the module's alias.
+        members = {f.py_name for f in cls.fields} | {m.py_name for m in cls.methods}
+
+        def member_namer(key: str, members: set[str] = members) -> str:
+            name = namer(key)
+            if name in members:
+                other_modules.add(pkg.py_module)
+                return f"_m_{pkg.py_module}.{name}"
+            return name
+
+        body.append("\n" + _stub_class(cls, member_namer, typed))
+    for sentinel in pkg.sentinels:
+        bases = "_GoError" + (f", {sentinel.builtin}" if sentinel.builtin else "")
+        doc = f"Go sentinel error {sentinel.go_name}.\n\n{sentinel.doc}".strip()
+        body.append(f"\nclass {sentinel.py_name}({bases}):\n" + _doc_block(doc, "    "))
+    fields = {c.key: c.fields for c in pkg.classes}
+    for error_type in pkg.error_types:
+        doc = f"Go error type {error_type.go_name}.\n\n{error_type.doc}".strip()
+        lines = [f"\nclass {error_type.py_name}(_GoError):\n", _doc_block(doc, "    ")]
+        lines += [
+            f"    {f.py_name}: {typed(f.type.py_type('out', namer))}\n"
+            for f in fields.get(error_type.key, ())
+        ]
+        body.append("".join(lines))
     out = [_GENERATED, _doc_block(module_docstring(pkg)), "\n"]
     for module, names in _STUB_IMPORTS:
         spelled = [f"{n} as {renamed[n]}" if n in renamed else n for n in names]
         out.append(f"from {module} import {', '.join(spelled)}\n")
+    out += [f"import {m}\n" for m in _STUB_MODULES]
+    out.append("from goffi.runtime import GoError as _GoError\n")
     if pkg.classes:
         out.append("from goffi.runtime import GoObject as _GoObject, Record as _Record\n")
     for module in sorted(other_modules):
@@ -267,7 +356,13 @@ def render_python_package(plan: BundlePlan, key: str) -> dict[str, str]:
     files: dict[str, str] = {}
     packages = {p.path: p.py_module for p in plan.packages if p.requested}
     first = plan.packages[0].py_module if plan.packages else "..."
+    sentinels = [(f"{plan.name}.{plan.package(x.pkg_path).py_module}", x.py_name) for x in plan.sentinels()]
+    error_types = [
+        (f"{plan.name}.{plan.package(x.pkg_path).py_module}", x.py_name) for x in plan.error_types()
+    ]
     files["__init__.py"] = _INIT.format(
+        sentinels=sentinels,
+        error_types=error_types,
         generated=_GENERATED,
         name=plan.name,
         paths=", ".join(p.path for p in plan.packages if p.requested),

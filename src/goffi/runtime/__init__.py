@@ -7,9 +7,11 @@ and the one-bundle-per-process guard.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import sys
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,10 +20,12 @@ __all__ = [
     "GoError",
     "GoObject",
     "GoPanic",
+    "GoTime",
     "Record",
     "claim_bundle",
     "live_handles",
     "loaded_bundle",
+    "register_errors",
 ]
 
 
@@ -73,6 +77,152 @@ class Record:
         return f"{type(self).__name__}({fields})"
 
 
+# ---- errors as exceptions -------------------------------------------------------------
+
+# The loaded bundle's sentinel and error-type exception classes, by index, as
+# (module, name): resolved (imported) on first use.
+_sentinels: list[tuple[str, str]] = []
+_error_types: list[tuple[str, str]] = []
+_combined: dict[tuple[type[GoError], ...], type[GoError]] = {}
+# One exception per Go error value while it lives: errors.Unwrap(w) is e.
+_by_value: weakref.WeakValueDictionary[object, GoError] = weakref.WeakValueDictionary()
+
+
+def register_errors(sentinels: Sequence[tuple[str, str]], error_types: Sequence[tuple[str, str]]) -> None:
+    """Called by a bundle's __init__: where its exception classes live."""
+    _sentinels[:] = sentinels
+    _error_types[:] = error_types
+
+
+def _resolve(entry: tuple[str, str]) -> type[GoError]:
+    module, name = entry
+    cls: type[GoError] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def _combine(classes: list[type[GoError]]) -> type[GoError]:
+    """One class that is a subclass of every class the error matches."""
+    unique = tuple(dict.fromkeys(classes))
+    if not unique:
+        return GoError
+    if len(unique) == 1:
+        return unique[0]
+    found = _combined.get(unique)
+    if found is None:
+        bases = list(unique)
+        while True:
+            try:
+                found = type(bases[0].__name__, tuple(bases), {"__module__": bases[0].__module__})
+                break
+            except TypeError:  # bases whose builtin parents cannot mix: keep the first ones
+                bases.pop()
+        _combined[unique] = found
+    return found
+
+
+def _go_error(
+    message: str,
+    go_type: str,
+    value: object,
+    sentinels: tuple[int, ...],
+    types: tuple[tuple[int, object], ...],
+    cause: BaseException | None,
+) -> GoError:
+    """The exception of a Go error (the native module calls this; it raises or returns it)."""
+    if value is not None:
+        existing = _by_value.get(value)
+        if existing is not None:
+            return existing
+    # Error types first: the class is named after the most specific fact (NumError, then ErrSyntax).
+    classes = [_resolve(_error_types[i]) for i, _ in types] + [_resolve(_sentinels[i]) for i in sentinels]
+    cls = _combine(classes)
+    # __new__ alone: OSError's __init__ would read (message, go_type) as (errno, strerror).
+    exc = cls.__new__(cls, message)
+    exc.message = message
+    exc.go_type = go_type
+    exc.go_value = value
+    exc._go_values = tuple(v for _, v in types if v is not None) + ((value,) if value is not None else ())
+    if cause is not None:
+        exc.__cause__ = cause
+    if value is not None:
+        _by_value[value] = exc
+    return exc
+
+
+# ---- time ----------------------------------------------------------------------------
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+class GoTime(datetime.datetime):
+    """A datetime from Go that keeps Go's nanoseconds (datetime holds microseconds).
+
+    Returned when a time.Time has a sub-microsecond part; passing it back to Go restores
+    the exact instant. Arithmetic on it gives a plain datetime (microseconds).
+    """
+
+    nanosecond: int = 0  # 0..999_999_999, the full fraction of the second
+
+
+def _time_from_go(sec: int, nsec: int, offset: int, zone: str) -> datetime.datetime:
+    """A Go time.Time (Unix seconds, nanoseconds, zone) as an aware datetime."""
+    if offset == 0 and zone in ("UTC", ""):
+        tz = datetime.timezone.utc
+    else:
+        delta = datetime.timedelta(seconds=offset)
+        tz = datetime.timezone(delta, zone) if zone else datetime.timezone(delta)
+    try:
+        instant = _EPOCH + datetime.timedelta(seconds=sec, microseconds=nsec // 1000)
+        value = instant.astimezone(tz)
+    except OverflowError:
+        raise OverflowError(
+            f"Go time {sec}s after 1970 is outside the years datetime can hold (1 to 9999)"
+        ) from None
+    if nsec % 1000 == 0:
+        return value
+    exact = GoTime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        value.tzinfo,
+    )
+    exact.nanosecond = nsec
+    return exact
+
+
+def _time_to_go(value: datetime.datetime) -> tuple[int, int, int, str]:
+    """A datetime as Go time.Time parts. A naive datetime is local time, as in Python."""
+    aware = value if value.tzinfo is not None and value.utcoffset() is not None else value.astimezone()
+    delta = aware - _EPOCH
+    sec = delta.days * 86400 + delta.seconds
+    nsec = delta.microseconds * 1000
+    if isinstance(value, GoTime) and value.nanosecond // 1000 == value.microsecond:
+        nsec = value.nanosecond  # still the instant Go gave (replace() would not keep it)
+    offset = aware.utcoffset() or datetime.timedelta(0)
+    return sec, nsec, int(offset.total_seconds()), aware.tzname() or ""
+
+
+def zero_time() -> datetime.datetime:
+    """Go's zero time.Time (January 1, year 1, UTC), the default of record fields."""
+    return datetime.datetime(1, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def checked(value: object, types: tuple[type, ...], where: str) -> object:
+    """A record field's value, if its type fits the Go field (generated constructors call this).
+
+    Checking at construction reports a wrong field where it was written, not at the
+    later Go call. bool is not accepted for numbers, as in goffi's calls.
+    """
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        names = " or ".join(t.__name__ for t in types)
+        raise TypeError(f"{where} must be {names}, not {type(value).__name__}")
+    return value
+
+
 def record_class(module: str, name: str) -> type[Record]:
     """A record class by module and name (generated code uses it for nested records' zero values)."""
     cls: type[Record] = getattr(importlib.import_module(module), name)
@@ -93,6 +243,12 @@ class GoError(Exception):
     as ``fmt``'s ``%T`` prints it (``*strconv.NumError``, ``*errors.errorString``).
     """
 
+    #: The Go error value itself (an object), so the exception can be passed back to Go.
+    go_value: object = None
+    #: Objects of the bundle's error types found in the error's chain (errors.As), then
+    #: go_value: attributes the exception lacks are read from these (e.Path, e.Func).
+    _go_values: tuple[object, ...] = ()
+
     def __init__(self, message: str, go_type: str = "") -> None:
         super().__init__(message)
         self.message = message
@@ -103,6 +259,16 @@ class GoError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, go_type={self.go_type!r})"
+
+    def __getattr__(self, name: str) -> object:
+        # Only called for attributes the exception itself lacks: Go fields and methods.
+        if not name.startswith("_"):
+            for value in self.__dict__.get("_go_values", ()):
+                try:
+                    return getattr(value, name)
+                except AttributeError:
+                    continue
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 class GoPanic(Exception):

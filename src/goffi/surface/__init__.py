@@ -222,6 +222,7 @@ def surface_from_json(text: str | bytes) -> Surface:
             packages=tuple(_package(p) for p in _list(d, "packages", required=True)),
             # Sorted so that equal surfaces compare, iterate and serialize alike.
             named={k: _named(named[k]) for k in sorted(named)},
+            requested=tuple(str(x) for x in _list(d, "requested")),
         )
     except (KeyError, TypeError, AttributeError) as e:
         # A wrong JSON shape (a list where an object belongs, ...) surfaces as one of

@@ -251,6 +251,9 @@ class Surface:
     go_version: str  # e.g. "go1.26.8"
     packages: tuple[Package, ...]  # in the order requested
     named: dict[str, NamedType] = field(default_factory=dict)  # key -> type, keys sorted
+    # Import paths the user asked for; the other packages were extracted for their errors
+    # (goffi.plan.IMPLICIT_PACKAGES). Empty means all of them.
+    requested: tuple[str, ...] = ()
 
     def lookup(self, ref: TypeRef) -> NamedType:
         assert ref.kind == "named", ref

@@ -27,6 +27,9 @@ typedef struct { void *keys; void *vals; int64_t n; } goffi_map;
 typedef struct { double re; double im; } goffi_complex;
 
 /* What a call reports besides its results. */
+/* A time.Time: Unix seconds and nanoseconds, and its zone (name, seconds east of UTC). */
+typedef struct { int64_t sec; int32_t nsec; int32_t offset; goffi_str zone; } goffi_time;
+
 /* A Go value held in the bundle's handle table: its ID (0 is nil) and the index of the
  * Python class of its dynamic type in the bundle's class registry. */
 typedef struct { uint64_t id; int32_t cls; } goffi_handle;
@@ -61,11 +64,27 @@ typedef struct goffi_any {
 /* GOFFI_TYPE_ERROR: an argument had the wrong dynamic Go type (it does not implement an
  * interface); raised as TypeError, with the message Go wrote. */
 enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2, GOFFI_TYPE_ERROR = 3 };
-typedef struct {
-    int32_t kind;       /* GOFFI_OK, GOFFI_ERROR, GOFFI_PANIC, GOFFI_TYPE_ERROR */
+
+/*
+ * What a call reports besides its results, and how a Go error value crosses.
+ *
+ * For a Go error, Go also fills what Python needs to build a real exception: the error
+ * value itself (so it can go back to Go), the bundle's sentinel errors it matches
+ * (errors.Is), the bundle's error types found in its chain with their values
+ * (errors.As), and the error it wraps (errors.Unwrap, or the first of errors.Join).
+ */
+typedef struct goffi_err {
+    int32_t kind;       /* GOFFI_OK (nil), GOFFI_ERROR, GOFFI_PANIC, GOFFI_TYPE_ERROR */
     goffi_str message;  /* err.Error(), or the panic value formatted with fmt.Sprint */
     goffi_str go_type;  /* the dynamic Go type, as fmt's %T prints it */
     goffi_str stack;    /* panics only: the goroutine's stack */
+    goffi_handle value; /* errors: the error value */
+    int32_t *sentinels; /* errors: indices of the sentinels it matches */
+    int64_t nsentinels;
+    int32_t *types;              /* errors: indices of the error types in its chain */
+    goffi_any *type_values;      /* ... and their values (converted like any) */
+    int64_t ntypes;
+    struct goffi_err *cause; /* errors: what it wraps, or NULL */
 } goffi_err;
 
 /*

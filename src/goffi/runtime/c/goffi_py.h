@@ -191,6 +191,23 @@ PyObject *goffi_any_record_out(const goffi_any *v);
 /* The registry's class at an index, or NULL (borrowed). */
 PyObject *goffi_class_type(int32_t cls);
 
+/* time.Duration <-> datetime.timedelta (nanoseconds; sub-microsecond parts truncate). */
+int goffi_in_dur(PyObject *o, int64_t *out, goffi_arena *a, const char *where);
+PyObject *goffi_out_dur(const int64_t *v);
+/* time.Time <-> an aware datetime.datetime (goffi.runtime.GoTime when nanoseconds matter). */
+int goffi_in_time(PyObject *o, goffi_time *out, goffi_arena *a, const char *where);
+PyObject *goffi_out_time(const goffi_time *v);
+
+/* A Go error value: the exception Python sees (None for nil), made by goffi.runtime. */
+PyObject *goffi_error_object(const goffi_err *err);
+/* An error parameter: None (nil), or an exception holding a Go error (its go_value). */
+int goffi_in_error(PyObject *o, goffi_err *out, goffi_arena *a, const char *where);
+PyObject *goffi_out_error(const goffi_err *v);
+static inline int goffi_in_err(PyObject *o, goffi_err *out, goffi_arena *a, const char *where) {
+    return goffi_in_error(o, out, a, where);
+}
+static inline PyObject *goffi_out_err(const goffi_err *v) { return goffi_out_error(v); }
+
 /* ---- handle objects ------------------------------------------------------------ */
 
 /* Every object of a handle class: a reference to one Go value in the handle table. */

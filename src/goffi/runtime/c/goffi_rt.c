@@ -5,6 +5,7 @@
  * specific to one bundle.
  */
 #include "goffi_py.h"
+#include <datetime.h>
 #include "_cgo_export.h" /* goffi_release, goffi_live_handles */
 
 #include <float.h>
@@ -100,6 +101,9 @@ void goffi_arena_free(goffi_arena *a) {
 static PyObject *goffi_GoError;
 static PyObject *goffi_GoPanic;
 static PyObject *goffi_GoObject;   /* goffi.runtime.GoObject, the base of every handle class */
+static PyObject *goffi_make_error; /* goffi.runtime._go_error: builds the exception of a Go error */
+static PyObject *goffi_time_from_go; /* goffi.runtime._time_from_go and _time_to_go */
+static PyObject *goffi_time_to_go;
 static PyObject *goffi_instances;  /* handle ID -> address of its live Python object */
 int goffi_forked = 0;
 
@@ -116,9 +120,14 @@ int goffi_runtime_init(void) {
     goffi_GoError = PyObject_GetAttrString(rt, "GoError");
     goffi_GoPanic = PyObject_GetAttrString(rt, "GoPanic");
     goffi_GoObject = PyObject_GetAttrString(rt, "GoObject");
+    goffi_make_error = PyObject_GetAttrString(rt, "_go_error");
+    goffi_time_from_go = PyObject_GetAttrString(rt, "_time_from_go");
+    goffi_time_to_go = PyObject_GetAttrString(rt, "_time_to_go");
+    PyDateTime_IMPORT;
     Py_DECREF(rt);
     goffi_instances = PyDict_New();
-    if (goffi_GoError == NULL || goffi_GoPanic == NULL || goffi_GoObject == NULL || goffi_instances == NULL) {
+    if (goffi_GoError == NULL || goffi_GoPanic == NULL || goffi_GoObject == NULL || goffi_instances == NULL ||
+        goffi_make_error == NULL || goffi_time_from_go == NULL || goffi_time_to_go == NULL || PyDateTimeAPI == NULL) {
         return -1;
     }
     /* A child forked after the Go runtime started has none of its threads: any Go
@@ -173,7 +182,7 @@ PyObject *goffi_raise(const goffi_err *err) {
         } else if (err->kind == GOFFI_TYPE_ERROR) {
             exc = PyObject_CallOneArg(PyExc_TypeError, message);
         } else {
-            exc = PyObject_CallFunctionObjArgs(goffi_GoError, message, go_type, NULL);
+            exc = goffi_error_object(err);
         }
     }
     Py_XDECREF(message);
@@ -1004,6 +1013,17 @@ static int goffi_in_any_depth(PyObject *o, goffi_any *out, goffi_arena *a, const
         out->cls = ((goffi_object *)o)->cls;
         return 0;
     }
+    if (PyObject_IsInstance(o, goffi_GoError) == 1) {
+        /* An exception that came from Go passes its Go error (fmt.Errorf("%w", e)). */
+        goffi_err err;
+        if (goffi_in_error(o, &err, a, where) < 0) {
+            return -1;
+        }
+        out->tag = GOFFI_ANY_HANDLE;
+        out->i = (int64_t)err.value.id;
+        out->cls = err.value.cls;
+        return 0;
+    }
     int record = goffi_any_record_in(o, out, a, where);
     if (record != 0) {
         return record < 0 ? -1 : 0;
@@ -1119,4 +1139,143 @@ PyObject *goffi_out_any(const goffi_any *v) {
 
 PyObject *goffi_class_type(int32_t cls) {
     return cls >= 0 && cls < goffi_class_count ? goffi_class_types[cls] : NULL;
+}
+
+/* ---- errors as exceptions ------------------------------------------------------ */
+
+PyObject *goffi_error_object(const goffi_err *err) {
+    if (err->kind == GOFFI_OK) {
+        Py_RETURN_NONE;
+    }
+    /* Every handle Go handed out becomes an object first, so none is left unreleased. */
+    PyObject *value = goffi_handle_object(&err->value);
+    PyObject *types = PyTuple_New((Py_ssize_t)err->ntypes);
+    for (Py_ssize_t i = 0; i < (Py_ssize_t)err->ntypes; i++) {
+        PyObject *obj = goffi_out_any(&err->type_values[i]);
+        PyObject *pair = obj ? Py_BuildValue("(iN)", (int)err->types[i], obj) : NULL;
+        if (pair == NULL || types == NULL) {
+            Py_XDECREF(pair);
+            Py_CLEAR(types);
+            continue;
+        }
+        PyTuple_SET_ITEM(types, i, pair);
+    }
+    PyObject *sentinels = PyTuple_New((Py_ssize_t)err->nsentinels);
+    for (Py_ssize_t i = 0; sentinels != NULL && i < (Py_ssize_t)err->nsentinels; i++) {
+        PyObject *index = PyLong_FromLong(err->sentinels[i]);
+        if (index == NULL) {
+            Py_CLEAR(sentinels);
+            break;
+        }
+        PyTuple_SET_ITEM(sentinels, i, index);
+    }
+    PyObject *cause = err->cause != NULL ? goffi_error_object(err->cause) : Py_NewRef(Py_None);
+    PyObject *message = goffi_out_str(&err->message);
+    PyObject *go_type = goffi_out_str(&err->go_type);
+    PyObject *exc = NULL;
+    if (value && types && sentinels && cause && message && go_type) {
+        exc = PyObject_CallFunctionObjArgs(goffi_make_error, message, go_type, value, sentinels, types, cause, NULL);
+    }
+    Py_XDECREF(value);
+    Py_XDECREF(types);
+    Py_XDECREF(sentinels);
+    Py_XDECREF(cause);
+    Py_XDECREF(message);
+    Py_XDECREF(go_type);
+    return exc;
+}
+
+int goffi_in_error(PyObject *o, goffi_err *out, goffi_arena *a, const char *where) {
+    (void)a;
+    memset(out, 0, sizeof(*out));
+    if (o == Py_None) {
+        return 0; /* nil */
+    }
+    if (!PyObject_IsInstance(o, goffi_GoError)) {
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        PyErr_Format(PyExc_TypeError, "%s must be a Go error (a goffi.GoError that Go raised or returned) or None, not %.200s",
+                     where, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    PyObject *value = PyObject_GetAttrString(o, "go_value");
+    if (value == NULL) {
+        PyErr_Clear();
+    }
+    if (value == NULL || !goffi_is_object(value)) {
+        Py_XDECREF(value);
+        PyErr_Format(PyExc_TypeError,
+                     "%s: this %.200s was made in Python and holds no Go error; make Go errors in Go "
+                     "(errors.New, fmt.Errorf)",
+                     where, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    out->kind = GOFFI_ERROR;
+    out->value.id = ((goffi_object *)value)->handle;
+    out->value.cls = ((goffi_object *)value)->cls;
+    Py_DECREF(value); /* the exception keeps it alive */
+    return 0;
+}
+
+PyObject *goffi_out_error(const goffi_err *v) { return goffi_error_object(v); }
+
+/* ---- time ---------------------------------------------------------------------- */
+
+int goffi_in_dur(PyObject *o, int64_t *out, goffi_arena *a, const char *where) {
+    (void)a;
+    if (!PyDelta_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a datetime.timedelta, not %.200s", where, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    /* days * 86400e9 + seconds * 1e9 + microseconds * 1000, without overflowing int64. */
+    __int128 ns = (__int128)PyDateTime_DELTA_GET_DAYS(o) * 86400 * 1000000000 +
+                  (__int128)PyDateTime_DELTA_GET_SECONDS(o) * 1000000000 +
+                  (__int128)PyDateTime_DELTA_GET_MICROSECONDS(o) * 1000;
+    if (ns > INT64_MAX || ns < INT64_MIN) {
+        PyErr_Format(PyExc_OverflowError, "%s: %R is beyond a Go time.Duration (about 292 years either way)", where,
+                     o);
+        return -1;
+    }
+    *out = (int64_t)ns;
+    return 0;
+}
+
+PyObject *goffi_out_dur(const int64_t *v) {
+    /* timedelta counts microseconds: truncate the nanoseconds toward zero. */
+    int64_t us = *v / 1000;
+    int64_t days = us / (86400LL * 1000000);
+    int64_t rest = us % (86400LL * 1000000);
+    return PyDelta_FromDSU((int)days, (int)(rest / 1000000), (int)(rest % 1000000));
+}
+
+int goffi_in_time(PyObject *o, goffi_time *out, goffi_arena *a, const char *where) {
+    if (!PyDateTime_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a datetime.datetime, not %.200s", where, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    PyObject *parts = PyObject_CallOneArg(goffi_time_to_go, o);
+    if (parts == NULL || goffi_arena_keep(a, parts) < 0) {
+        return -1;
+    }
+    long long sec;
+    int nsec, offset;
+    PyObject *zone;
+    if (!PyArg_ParseTuple(parts, "LiiU", &sec, &nsec, &offset, &zone)) {
+        return -1;
+    }
+    out->sec = sec;
+    out->nsec = nsec;
+    out->offset = offset;
+    return goffi_in_str(zone, &out->zone, a, where);
+}
+
+PyObject *goffi_out_time(const goffi_time *v) {
+    PyObject *zone = goffi_out_str(&v->zone);
+    if (zone == NULL) {
+        return NULL;
+    }
+    PyObject *t = PyObject_CallFunction(goffi_time_from_go, "LiiN", (long long)v->sec, (int)v->nsec, (int)v->offset,
+                                        zone);
+    return t;
 }

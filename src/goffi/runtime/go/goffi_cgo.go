@@ -13,11 +13,13 @@ package main
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 	"unsafe"
 
 	"goffi.local/bundle/rt"
@@ -122,10 +124,75 @@ func goffiBool(b bool) C.uint8_t {
 
 // goffiSetError reports a returned, non-nil error.
 func goffiSetError(e *C.goffi_err, a *C.goffi_arena, err error) {
+	goffiDescribeError(e, a, err, 0)
+}
+
+// goffiMaxCause bounds how much of a wrapped-error chain crosses (a cycle would be a
+// bug in Go code, but must not hang Python).
+const goffiMaxCause = 32
+
+// goffiDescribeError fills *e with what Python needs to build the exception of err:
+// its message and type, the error value itself (a handle, so it can go back to Go),
+// the bundle's sentinels it matches (errors.Is), the bundle's error types in its chain
+// with their values (errors.As), and the error it wraps. A nil err is GOFFI_OK.
+func goffiDescribeError(e *C.goffi_err, a *C.goffi_arena, err error, depth int) {
+	*e = C.goffi_err{}
+	if err == nil {
+		return
+	}
 	message, goType := rt.ErrorInfo(err)
 	e.kind = C.GOFFI_ERROR
 	goffiSetString(&e.message, a, message)
 	goffiSetString(&e.go_type, a, goType)
+	goffiPutDynamic(&e.value, err, goffiAnyClass)
+	var matched []C.int32_t
+	for i, sentinel := range goffiSentinels() {
+		if sentinel != nil && errors.Is(err, sentinel) {
+			matched = append(matched, C.int32_t(i))
+		}
+	}
+	if len(matched) > 0 {
+		p := unsafe.Slice((*C.int32_t)(goffiAlloc(a, uintptr(len(matched))*C.sizeof_int32_t)), len(matched))
+		copy(p, matched)
+		e.sentinels, e.nsentinels = &p[0], C.int64_t(len(matched))
+	}
+	var types []C.int32_t
+	var values []any
+	goffiErrorTypes(err, func(index int, value any) {
+		types = append(types, C.int32_t(index))
+		values = append(values, value)
+	})
+	if len(types) > 0 {
+		t := unsafe.Slice((*C.int32_t)(goffiAlloc(a, uintptr(len(types))*C.sizeof_int32_t)), len(types))
+		v := unsafe.Slice((*C.goffi_any)(goffiAlloc(a, uintptr(len(values))*C.sizeof_goffi_any)), len(values))
+		copy(t, types)
+		for i, value := range values {
+			goffiAnyOut(&v[i], a, value)
+		}
+		e.types, e.type_values, e.ntypes = &t[0], &v[0], C.int64_t(len(types))
+	}
+	if depth >= goffiMaxCause {
+		return
+	}
+	var next error
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		next = u.Unwrap()
+	case interface{ Unwrap() []error }:
+		if list := u.Unwrap(); len(list) > 0 {
+			next = list[0]
+		}
+	}
+	if next != nil {
+		cause := (*C.goffi_err)(goffiAlloc(a, C.sizeof_goffi_err))
+		goffiDescribeError(cause, a, next, depth+1)
+		e.cause = cause
+	}
+}
+
+// goffiErrorIn is the Go error an error argument holds (nil for None).
+func goffiErrorIn(c C.goffi_err, what string) error {
+	return goffiArg[error](c.value, what)
 }
 
 // goffiSetPanic reports a recovered panic. Call it from the deferred function that
@@ -373,4 +440,22 @@ func goffiAnyOut(dst *C.goffi_any, a *C.goffi_arena, v any) {
 		goffiPut(&h, v, rt.IdentityKey(v), goffiAnyClass)
 		dst.tag, dst.i, dst.cls = C.GOFFI_ANY_HANDLE, C.int64_t(h.id), h.cls
 	}
+}
+
+// goffiTimeIn is the time.Time of a Python datetime (Unix time plus its zone). UTC
+// stays time.UTC; any other zone becomes a fixed zone of the same name and offset.
+func goffiTimeIn(c C.goffi_time) time.Time {
+	t := time.Unix(int64(c.sec), int64(c.nsec))
+	name := goffiString(c.zone)
+	if c.offset == 0 && (name == "UTC" || name == "") {
+		return t.UTC()
+	}
+	return t.In(time.FixedZone(name, int(c.offset)))
+}
+
+// goffiTimeOut describes a time.Time for Python: its instant and its zone at that instant.
+func goffiTimeOut(dst *C.goffi_time, a *C.goffi_arena, t time.Time) {
+	name, offset := t.Zone()
+	dst.sec, dst.nsec, dst.offset = C.int64_t(t.Unix()), C.int32_t(t.Nanosecond()), C.int32_t(offset)
+	goffiSetString(&dst.zone, a, name)
 }
