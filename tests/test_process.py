@@ -171,6 +171,15 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
     assert "['a', 'b', 'c']\nababab\n\"héllo\\n\"\n" in quickstart
     assert 'strconv.Atoi: parsing "x": invalid syntax | *strconv.NumError' in quickstart
     assert "Go: func Fields(s string) []string" in quickstart
+    # The Go objects example, verbatim, with its commented results checked.
+    objects = blocks[2]
+    assert "regexp.MustCompile" in objects
+    checks = (
+        "\nassert r.FindStringSubmatch('xabbbcx') == ['abbbc', 'bbb'] and str(r) == 'a(b+)c'"
+        "\nassert (u.Port(), u.Query()['q'], u.User.Username()) == ('8080', ['1'], 'user')"
+        "\nassert u.User is u.User\nprint('objects ok')"
+    )
+    assert check(run_python("import goffi\n" + objects + checks, cache, cwd=tmp_path)) == "objects ok\n"
     # The first block is the teaser at the top: it ends by raising GoError on purpose.
     teaser = run_python(blocks[0], cache, cwd=tmp_path)
     assert teaser.returncode == 1
