@@ -12,20 +12,43 @@ type table and ``goffi inspect PKG`` for what each package's symbols become.
 from goffi._version import __version__
 from goffi.errors import BuildError, ExtractionError, GoffiError, SpecError, ToolchainError
 from goffi.loader import load
-from goffi.runtime import BundleConflictError, GoError, GoObject, GoPanic, Record, live_handles
+from goffi.runtime import (
+    CLOSED,
+    BundleConflictError,
+    Channel,
+    ChannelClosed,
+    GoError,
+    GoObject,
+    GoPanic,
+    GoTime,
+    OwnerThread,
+    Record,
+    collect_go,
+    live_handles,
+    make_chan,
+    select,
+)
 
 __all__ = [
+    "CLOSED",
     "BuildError",
     "BundleConflictError",
+    "Channel",
+    "ChannelClosed",
     "ExtractionError",
     "GoError",
     "GoObject",
     "GoPanic",
+    "GoTime",
     "GoffiError",
+    "OwnerThread",
     "Record",
     "SpecError",
     "ToolchainError",
     "__version__",
+    "collect_go",
     "live_handles",
     "load",
+    "make_chan",
+    "select",
 ]

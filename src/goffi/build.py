@@ -187,7 +187,17 @@ def _build(
             # linking libpython would load a second Python into a static interpreter.
             CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
         )
-        command = [str(toolchain.go), "build", "-buildmode=c-shared", "-trimpath", "-o", str(library), "."]
+        tags = ["-tags", "goffi_bridge"] if plan.bridge else []
+        command = [
+            str(toolchain.go),
+            "build",
+            "-buildmode=c-shared",
+            "-trimpath",
+            *tags,
+            "-o",
+            str(library),
+            ".",
+        ]
         with progress.step(
             f"compiling bundle {name!r} ({len(plan.packages)} Go packages) with {toolchain.version}"
         ):

@@ -67,6 +67,8 @@ class FuncPlan:
     @property
     def qualified(self) -> str:
         """Go spelling used in error messages: "url.Parse", "regexp.Regexp.FindString"."""
+        if self.receiver is not None and self.receiver.via == "func":
+            return f"Go {self.receiver.cls}"
         if self.receiver is not None:
             return f"{default_class_name(self.receiver.cls)}.{self.go_name}"
         return f"{self.pkg_name}.{self.go_name}"
@@ -250,10 +252,26 @@ class PackagePlan:
 
 
 @dataclass(frozen=True)
+class FuncTypePlan:
+    """A Go func type crossing the boundary: its callback shim, and the class of its Go values."""
+
+    mapping: Mapping  # shape "func"
+    index: int  # the class index of Go funcs of this type seen from Python
+    call: FuncPlan  # how Python calls a Go func of this type
+
+    @property
+    def ident(self) -> str:
+        return identifier(self.mapping.go_name)
+
+
+@dataclass(frozen=True)
 class BundlePlan:
     name: str  # the Python package name of the bundle, e.g. "gopkgs"
     go_version: str
     packages: tuple[PackagePlan, ...]  # requested ones sorted by import path, then type-only ones
+    # Whether the bundle carries the goroutine bridge (channels, callbacks): needs_runtime.
+    bridge: bool = False
+    func_types: tuple[FuncTypePlan, ...] = ()
 
     def classes(self) -> tuple[ClassPlan, ...]:
         """Every class of the bundle, in registry order."""
@@ -263,6 +281,26 @@ class BundlePlan:
     def any_class(self) -> int:
         """Registry index of GoValue, the class of `any` values with no class of their own."""
         return len(self.classes())
+
+    @property
+    def chan_class(self) -> int:
+        """Registry index of the class of channel handles (wrapped by goffi.Channel)."""
+        return self.any_class + 1
+
+    @property
+    def class_count(self) -> int:
+        return self.any_class + 2 + len(self.func_types)
+
+    def chan_elems(self) -> tuple[Mapping, ...]:
+        """The element types of the bundle's channels (what make_chan accepts), by Go spelling."""
+        found = {m.elem.go_name: m.elem for m in self.mappings() if m.shape == "chan" and m.elem is not None}
+        return tuple(found[k] for k in sorted(found))
+
+    def func_type(self, go_name: str) -> FuncTypePlan:
+        for f in self.func_types:
+            if f.mapping.go_name == go_name:
+                return f
+        raise KeyError(go_name)
 
     def record_mapping(self, key: str) -> Mapping:
         """The mapping of a record class."""
@@ -463,7 +501,81 @@ def plan_bundle(surface: Surface, name: str = "gopkgs", requested: Sequence[str]
                 error_types=tuple(errors_by_pkg.get(path, [])),
             )
         )
-    return BundlePlan(name=name, go_version=surface.go_version, packages=tuple(plans))
+    bundle = BundlePlan(name=name, go_version=surface.go_version, packages=tuple(plans))
+    funcs = [m for m in bundle.mappings() if m.shape == "func"]
+    first = bundle.any_class + 2
+    func_types = tuple(_plan_func_type(m, first + i) for i, m in enumerate(funcs))
+    # A channel or func can also come from a type outside the requested packages.
+    bridged = any(m.shape in ("chan", "func") for m in bundle.mappings())
+    return _replace_bundle(bundle, func_types=func_types, bridge=needs_runtime(surface) or bridged)
+
+
+def _replace_bundle(plan: BundlePlan, **changes: object) -> BundlePlan:
+    from dataclasses import replace
+
+    return replace(plan, **changes)  # type: ignore[arg-type]
+
+
+def _plan_func_type(m: Mapping, index: int) -> FuncTypePlan:
+    assert m.sig is not None
+    params = tuple(ParamPlan(f"arg{i}", "", p) for i, p in enumerate(m.sig.params))
+    call = FuncPlan(
+        pkg_path="",
+        pkg_name="",
+        go_name="call",
+        py_name="__call__",
+        symbol=f"goffi_fcall_{identifier(m.go_name)}",
+        params=params,
+        results=m.sig.results,
+        returns_error=m.sig.returns_error,
+        go_signature=m.go_name,
+        doc="",
+        pos="",
+        receiver=ReceiverPlan(m.go_name, "func"),
+    )
+    return FuncTypePlan(m, index, call)
+
+
+def needs_runtime(surface: Surface | None) -> bool:
+    """Whether a bundle needs the goroutine bridge: a channel or func in any exported
+    function, method, field or interface method, at any depth of its type expression.
+
+    A surface that could not be read (None) counts as needing it: leaving the bridge out
+    of a bundle that uses it would fail to build with an obscure link error.
+    """
+    if surface is None:
+        return True
+    wanted = set(surface.requested) or {p.path for p in surface.packages}
+
+    def has(ref: TypeRef | None) -> bool:
+        if ref is None:
+            return False
+        if ref.kind in ("chan", "func"):
+            return True
+        if ref.kind == "named":
+            named = surface.named.get(ref.named_key)
+            return named is not None and named.underlying.kind in ("chan", "func")
+        if ref.kind == "interface":
+            return any(signature_has(m.params, m.results) for m in ref.methods)
+        if ref.kind == "struct":
+            return any(has(f.type) for f in ref.fields if f.exported)
+        return has(ref.elem) or has(ref.key)
+
+    def signature_has(params: tuple[Param, ...], results: tuple[Param, ...]) -> bool:
+        return any(has(p.type) for p in (*params, *results))
+
+    for pkg in surface.packages:
+        if pkg.path not in wanted:
+            continue
+        if any(signature_has(f.params, f.results) for f in pkg.funcs):
+            return True
+        if any(has(v.type) for v in pkg.vars):
+            return True
+        for key in pkg.types:
+            named = surface.named[key]
+            if any(signature_has(m.params, m.results) for m in named.methods) or has(named.underlying):
+                return True
+    return False
 
 
 def _replace_package(plan: PackagePlan, **changes: object) -> PackagePlan:

@@ -55,6 +55,8 @@ Shape = Literal[
     "error",  # an error value: an exception instance (not raised), None for nil
     "duration",  # time.Duration <-> datetime.timedelta
     "time",  # time.Time <-> an aware datetime.datetime
+    "chan",  # a channel: a goffi.Channel
+    "func",  # a func: a Python callable in, a callable Go func object out
 ]
 Crossing = Literal["copy", "view", "handle"]
 # How a handle's Go value relates to the Go type: a *T, a T (boxed into a *T), or an interface.
@@ -106,6 +108,7 @@ class Mapping:
     fields: tuple[tuple[str, Mapping], ...] = ()  # record: (Go field name, mapping), in order
     via: Via = ""  # handle: pointer, value or interface
     nilable: bool = False  # handle: None is Go's nil
+    sig: FuncSig | None = None  # func: the signature, mapped
 
     @property
     def cid(self) -> str:
@@ -145,6 +148,11 @@ class Mapping:
             return "dur"
         if s == "time":
             return "time"
+        if s == "chan":
+            assert self.elem is not None
+            return f"chan_{self.ref_chan.dir}_{self.elem.cid}"
+        if s == "func":
+            return "fn_" + identifier(self.ref.go_spelling())
         if s == "optional":
             assert self.elem is not None
             return f"opt_{self.elem.cid}"
@@ -181,6 +189,8 @@ class Mapping:
             return "int64_t"
         if s == "time":
             return "goffi_time"
+        if s in ("chan", "func"):
+            return "goffi_handle"
         if s == "optional":
             return "void *"
         return "goffi_map"
@@ -204,6 +214,15 @@ class Mapping:
             return "datetime.timedelta"
         if s == "time":
             return "datetime.datetime"
+        if s == "chan":
+            return "goffi.Channel | None"
+        if s == "func":
+            assert self.sig is not None
+            # What Python passes (in) is called by Go with Go's arguments (out), and back.
+            args = ", ".join(p.py_type("out" if position == "in" else "in", namer) for p in self.sig.params)
+            rets = [r.py_type("in" if position == "in" else "out", namer) for r in self.sig.results]
+            ret = "None" if not rets else rets[0] if len(rets) == 1 else f"tuple[{', '.join(rets)}]"
+            return f"Callable[[{args}], {ret}] | None"
         if s == "optional":
             assert self.elem is not None
             return f"{self.elem.py_type(position, namer)} | None"
@@ -233,10 +252,16 @@ class Mapping:
     def go_name(self) -> str:
         return self.ref.go_spelling()
 
+    @property
+    def ref_chan(self) -> TypeRef:
+        """A chan mapping's channel type (its direction), named or not."""
+        return self.ref
+
     def walk(self) -> list[Mapping]:
         """This mapping and every mapping nested in it, innermost first."""
         out: list[Mapping] = []
-        for child in (self.key, self.elem, *(m for _, m in self.fields)):
+        sig = (*self.sig.params, *self.sig.results) if self.sig is not None else ()
+        for child in (self.key, self.elem, *(m for _, m in self.fields), *sig):
             if child is not None:
                 out.extend(child.walk())
         out.append(self)
@@ -244,6 +269,15 @@ class Mapping:
 
 
 ClassNamer = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class FuncSig:
+    """A func type's signature, mapped: how Go calls a Python callable, and Python a Go func."""
+
+    params: tuple[Mapping, ...]
+    results: tuple[Mapping, ...]  # without a trailing error
+    returns_error: bool  # a Python exception in the callable becomes this error
 
 
 def default_class_name(key: str) -> str:
@@ -280,8 +314,6 @@ MapResult = Mapping | Skip
 _NOT_YET = {
     "struct": ("struct", "unnamed struct types have no class to cross as"),
     "interface": ("interface", "unnamed interface types with methods have no class to cross as"),
-    "chan": ("channel", "channels cross as goffi.Channel objects, not built yet"),
-    "func": ("func", "func values (callbacks) are not bridged yet"),
 }
 
 
@@ -360,12 +392,62 @@ class TypeMapper:
             )
         if k == "pointer":
             return self._map_pointer(ref, visiting)
+        if k == "chan":
+            return self._map_chan(ref, visiting)
+        if k == "func":
+            return self._map_func(ref, visiting)
         if k == "interface" and not ref.methods and not ref.embeds_non_methods:
             return _any_mapping(ref)
         if k in _NOT_YET:
             category, reason = _NOT_YET[k]
             return Skip(reason, category)
         return Skip(f"{k} types are not supported", "unsupported")
+
+    def _map_chan(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
+        assert ref.elem is not None
+        elem = self._map(ref.elem, visiting)
+        if isinstance(elem, Skip):
+            return _wrap_skip(elem, "channel element")
+        return Mapping(
+            ref,
+            "chan",
+            "handle",
+            elem=elem,
+            note="a goffi.Channel (send/recv/iterate/select, from any thread); its values cross as any "
+            "values do",
+        )
+
+    def _map_func(self, ref: TypeRef, visiting: tuple[str, ...], named: TypeRef | None = None) -> MapResult:
+        if ref.variadic:
+            return Skip("variadic func types are not bridged", "func")
+        params: list[Mapping] = []
+        for i, p in enumerate(ref.params):
+            mapped = self._map(p.type, visiting)
+            if isinstance(mapped, Skip):
+                return _wrap_skip(mapped, f"func parameter {p.name or i}")
+            params.append(mapped)
+        results = list(ref.results)
+        returns_error = (
+            bool(results) and results[-1].type.kind == "named" and results[-1].type.named_key == "error"
+        )
+        if returns_error:
+            results.pop()
+        mapped_results: list[Mapping] = []
+        for i, r in enumerate(results):
+            mapped = self._map(r.type, visiting)
+            if isinstance(mapped, Skip):
+                return _wrap_skip(mapped, f"func result {r.name or i}")
+            mapped_results.append(mapped)
+        return Mapping(
+            named or ref,
+            "func",
+            "handle",
+            sig=FuncSig(tuple(params), tuple(mapped_results), returns_error),
+            note="a Python callable (Go may call it from any goroutine, now or later; an exception it "
+            "raises is re-raised to the Python call that passed it"
+            + (", and Go sees an error" if returns_error else "")
+            + "); a Go func comes back as a callable object",
+        )
 
     def _map_pointer(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
         assert ref.elem is not None
@@ -485,6 +567,10 @@ class TypeMapper:
                 note=f"a {key} value: an object of its dynamic type's class when that type is bridged, "
                 "else a generic object with the interface's methods; nil is None",
             )
+        if u.kind == "func":
+            return self._map_func(u, (*visiting, key), named=ref)
+        if u.kind == "chan":
+            return Skip(f"named channel types ({key}) are not bridged; Go code rarely needs them", "channel")
         under = self._map(named.underlying, (*visiting, key))
         if isinstance(under, Skip):
             return under

@@ -14,7 +14,7 @@ from pathlib import Path
 from goffi.bench.context import Bench, Settings
 from goffi.bench.gopy import measure_gopy
 from goffi.bench.model import NOT_MEASURED, Row
-from goffi.bench.report import machine, render_markdown, render_text, to_json, write_json
+from goffi.bench.report import machine, read_json, render_markdown, render_text, to_json, write_json
 from goffi.bench.subjects import GOBENCH_DIR, load_subjects
 from goffi.bench.suite import CASES, Case
 from goffi.cache import cache_root
@@ -37,6 +37,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--gopy", action="store_true", help="also build and time gopy (installs gopy and pybindgen)"
     )
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
+    p.add_argument(
+        "--render",
+        type=Path,
+        metavar="JSON",
+        help="run nothing: print the table of an earlier run from its --json file (e.g. with --markdown)",
+    )
     p.add_argument("--list", action="store_true", help="list the case ids and exit")
     return p.parse_args(argv)
 
@@ -108,8 +114,16 @@ def run(args: argparse.Namespace) -> int:
     render = render_markdown if args.markdown else render_text
     sys.stdout.write(render(rows, lines))
     settings_json = dict(settings.__dict__, loop_ns=bench.loop_ns)
-    write_json(args.json, to_json(rows, machine(go.version), settings_json))
+    write_json(args.json, to_json(rows, machine(go.version), settings_json, lines))
     progress(f"wrote {args.json}")
+    return 0
+
+
+def render_saved(args: argparse.Namespace) -> int:
+    """Print the table of an earlier run (its JSON), as text or Markdown."""
+    rows, lines = read_json(args.render)
+    render = render_markdown if args.markdown else render_text
+    sys.stdout.write(render(rows, lines))
     return 0
 
 
@@ -120,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for c in CASES:
             print(c.id)
         return 0
+    if args.render is not None:
+        return render_saved(args)
     if loaded_bundle() is not None:
         # The bench loads its own bundle; a second Go runtime in one process is unsupported.
         return subprocess.call(

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from goffi.bench.context import GopyOutcome, Settings, measure_results
 from goffi.bench.model import Result
-from goffi.bench.timing import Contender, call_loop
+from goffi.bench.timing import Contender, call_loop, inc_loop
 
 GOPY = "github.com/go-python/gopy"
 #: Used when `go install gopy@latest` fails (e.g. a proxy that refuses version lists).
@@ -171,6 +171,7 @@ def worker(project: Path, reps: int, quick: bool) -> dict[str, Result]:
         "upper_16": call_loop(gobench.Upper, "abcdefghijklmnop"),
         "upper_4k": call_loop(gobench.Upper, "abcdefghijklmnop" * 256),
         "error_nil": call_loop(gobench.AddErr, 1, 2),
+        "handle_method": inc_loop(gobench.NewCounter()),
     }
     out = {}
     for case, run in cases.items():

@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Status = Literal["measured", "pending", "not measured"]
-#: How a row's times are shown: per operation, or as a rate of ``Row.work`` per op.
-Unit = Literal["ns/op", "MB/s", "items/s", "ms", "s"]
+#: How a row's values are shown: per operation, or as a rate of ``Row.work`` per op;
+#: "B/handle" rows hold bytes per handle (a memory case) where the others hold ns.
+Unit = Literal["ns/op", "MB/s", "items/s", "ms", "s", "B/handle"]
 
 MEASURED: Status = "measured"
 PENDING: Status = "pending"
@@ -26,7 +27,8 @@ class Result:
     """One contender's outcome in a row: a median time per operation, or why there is none."""
 
     label: str
-    ns: float | None = None  # median ns per operation (net of the harness loop where the row says so)
+    ns: float | None = None  # median ns per operation (net of the harness loop where the row says so);
+    # in a "B/handle" row, bytes per handle instead
     samples: list[float] = field(default_factory=list)  # ns per operation, one per repetition
     per_rep: int = 0  # operations timed per repetition
     reason: str = ""  # set when ns is None: "not measured: ..."
@@ -54,7 +56,7 @@ class Row:
     goffi: Result | None = None
     baselines: list[Result] = field(default_factory=list)
     target_of: str | None = None  # label of the baseline the target ratio is against
-    target: float | None = None  # the largest goffi/baseline ratio that meets the target
+    target: float | None = None  # the largest goffi/baseline ratio that meets the target (None: checks only)
     target_text: str = ""  # the target as the issue states it
     reason: str = ""  # pending / not measured: why
     checks: list[Check] = field(default_factory=list)
@@ -86,9 +88,15 @@ class Row:
 
     @property
     def met(self) -> bool | None:
-        """Whether the target is met; None when the row has no target or no measurement."""
-        if self.status != MEASURED or self.target is None or not self.judged:
+        """Whether the target is met; None when the row has no target or no measurement.
+
+        A row whose target is only its checks (no ratio, e.g. "no growth after
+        release") is met when every check passes.
+        """
+        if self.status != MEASURED or not self.judged:
             return None
+        if self.target is None:
+            return all(c.ok for c in self.checks) if self.checks else None
         ratio = self.target_ratio()
         if ratio is None:
             return None
@@ -99,6 +107,16 @@ class Row:
         data["met"] = self.met
         data["ratios"] = {b.label: self.ratio(b) for b in self.baselines}
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Row:
+        """The row :meth:`to_json` wrote (its computed ``met`` and ``ratios`` are recomputed)."""
+        fields = {k: v for k, v in data.items() if k not in ("met", "ratios")}
+        goffi = fields["goffi"]
+        fields["goffi"] = Result(**goffi) if goffi is not None else None
+        fields["baselines"] = [Result(**b) for b in fields["baselines"]]
+        fields["checks"] = [Check(**c) for c in fields["checks"]]
+        return cls(**fields)
 
 
 def pending(case: str, title: str, needs: str, target_text: str) -> Row:

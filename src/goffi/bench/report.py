@@ -87,6 +87,8 @@ def fmt_value(row: Row, result: Result) -> str:
         return f"{ns / 1e6:.1f} ms"
     if row.unit == "s":
         return f"{ns / 1e9:.2f} s"
+    if row.unit == "B/handle":
+        return f"{result.ns:,.0f} B/handle"
     return fmt_time(ns)
 
 
@@ -215,13 +217,22 @@ def notes(rows: Sequence[Row]) -> list[str]:
     return lines if len(lines) > 1 else []
 
 
-def to_json(rows: Sequence[Row], mach: Machine, settings: dict[str, Any]) -> str:
+def to_json(
+    rows: Sequence[Row], mach: Machine, settings: dict[str, Any], header_lines: Sequence[str] = ()
+) -> str:
     data = {
         "machine": mach.__dict__,
         "settings": settings,
+        "header": list(header_lines),  # the lines above the table, for --render
         "rows": [r.to_json() for r in rows],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_json(path: Path) -> tuple[list[Row], list[str]]:
+    """The rows and header lines of a run's JSON file (to print its table again)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [Row.from_json(r) for r in data["rows"]], list(data.get("header", []))
 
 
 def write_json(path: Path, text: str) -> None:

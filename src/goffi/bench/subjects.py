@@ -72,6 +72,12 @@ def _ctypes_lib(library: Path) -> ctypes.CDLL:
     lib.gobench_Noop.restype = None
     lib.gobench_SumBytes.argtypes = [ctypes.c_char_p, ctypes.c_int64]
     lib.gobench_SumBytes.restype = ctypes.c_uint64
+    lib.gobench_NewCounter.argtypes = []
+    lib.gobench_NewCounter.restype = ctypes.c_size_t
+    lib.gobench_CounterInc.argtypes = [ctypes.c_size_t]
+    lib.gobench_CounterInc.restype = ctypes.c_int64
+    lib.gobench_FreeCounter.argtypes = [ctypes.c_size_t]
+    lib.gobench_FreeCounter.restype = None
     return lib
 
 

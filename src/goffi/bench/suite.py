@@ -1,6 +1,6 @@
 """The cases in the order the table shows them (issue 5's order), with their ids.
 
-Adding a case: write a function ``(Bench) -> Row`` (cases.py, procs.py) and list it
+Adding a case: write a function ``(Bench) -> Row`` (cases.py, procs.py, memory.py) and list it
 here; a feature goffi does not have yet is a :func:`_pending` line until then.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from goffi.bench import cases, procs
+from goffi.bench import cases, memory, procs
 from goffi.bench.context import Bench
 from goffi.bench.model import Row, pending
 
@@ -36,12 +36,7 @@ CASES: tuple[Case, ...] = (
     Case("noop", cases.noop, uses_gopy=True),
     Case("upper_16", cases.upper_16, uses_gopy=True),
     Case("upper_4k", cases.upper_4k, uses_gopy=True),
-    _pending(
-        "handle_method",
-        "(*Counter).Inc on a handle object",
-        "handle objects (Go pointers and their methods)",
-        "<= 1.5x floor + one handle lookup",
-    ),
+    Case("handle_method", cases.handle_method, uses_gopy=True),
     Case("error_nil", cases.error_nil, uses_gopy=True),
     Case("bytes_64m", cases.bytes_sum),
     Case("bytearray_64m", cases.bytearray_sum),
@@ -79,10 +74,5 @@ CASES: tuple[Case, ...] = (
     ),
     Case("warm_load", procs.warm_load),
     Case("cold_build", procs.cold_build, uses_gopy=True),
-    _pending(
-        "handles_1m",
-        "1M live handle objects: memory",
-        "handle objects",
-        "bytes per handle reported; no growth after release",
-    ),
+    Case("handles_1m", memory.handles_1m),
 )

@@ -63,6 +63,17 @@ def call_loop(fn: Callable[..., Any], *args: Any) -> Runner:
     return run_n
 
 
+def inc_loop(counter: Any) -> Runner:
+    """``counter.Inc()`` n times, spelled as user code spells a method call (LOAD_METHOD, CALL)."""
+
+    def run(n: int) -> None:
+        c = counter
+        for _ in repeat(None, n):
+            c.Inc()
+
+    return run
+
+
 def empty_loop(n: int) -> None:
     """The harness alone: the same loop with no call, subtracted from per-call cases."""
     for _ in repeat(None, n):

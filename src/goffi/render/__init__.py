@@ -24,6 +24,9 @@ _RUNTIME_FILES = (
     ("c/goffi_py.h", "goffi_py.h"),
     ("c/goffi_rt.c", "goffi_rt.c"),
     ("go/goffi_cgo.go", "goffi_cgo.go"),
+    # The goroutine bridge: built only with -tags goffi_bridge (BundlePlan.bridge).
+    ("go/goffi_bridge.go", "goffi_bridge.go"),
+    ("c/goffi_bridge.c", "goffi_bridge.c"),
 )
 
 

@@ -11,7 +11,7 @@ Everything here reads the :class:`~goffi.plan.BundlePlan`; no type decision is m
 
 from __future__ import annotations
 
-from goffi.plan import BundlePlan, ClassPlan, FieldPlan, FuncPlan, PackagePlan, VarPlan
+from goffi.plan import BundlePlan, ClassPlan, FieldPlan, FuncPlan, FuncTypePlan, PackagePlan, VarPlan
 from goffi.typemap import Mapping, default_class_name
 
 _HEADER = """\
@@ -43,7 +43,12 @@ static PyObject *
 {conversions}    Py_BEGIN_ALLOW_THREADS
     {symbol}({call_args});
     Py_END_ALLOW_THREADS
-{after_call}    if (err.kind != GOFFI_OK) {{
+{after_call}    if (GOFFI_UNLIKELY(arena.pending != NULL)) {{
+        /* A Python callback raised: that exception, the original object, is the result. */
+        goffi_raise_pending(&arena);
+        goto done;
+    }}
+    if (err.kind != GOFFI_OK) {{
         goffi_raise(&err);
         goto done;
     }}
@@ -109,7 +114,139 @@ class CRenderer:
                     out.append(self._optional(m))
                 elif m.shape == "record":
                     out.append(self._record(m))
+                elif m.shape == "chan":
+                    out.append(self._chan(m))
+                elif m.shape == "func":
+                    out.append(self._func_conv(m))
         return "".join(out)
+
+    def _chan(self, m: Mapping) -> str:
+        assert m.elem is not None
+        return (
+            f"/* {m.go_name}: a goffi.Channel or None. */\n"
+            f"static inline int goffi_in_{m.cid}(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where)\n"
+            "{\n    return goffi_in_channel(o, out, a, where);\n}\n"
+            f"static inline PyObject *goffi_out_{m.cid}(const goffi_handle *v)\n"
+            f"{{\n    return goffi_out_channel(v, {c_string(m.ref.dir)}, {c_string(m.elem.go_name)});\n}}\n\n"
+        )
+
+    def _func_conv(self, m: Mapping) -> str:
+        return (
+            f"/* {m.go_name}: a Python callable (or a Go func) in, a callable Go func object out. */\n"
+            f"static inline int goffi_in_{m.cid}(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where)\n"
+            "{\n    return goffi_in_callable(o, out, a, where);\n}\n"
+            f"static inline PyObject *goffi_out_{m.cid}(const goffi_handle *v) {{ return goffi_handle_object(v); }}\n\n"
+        )
+
+    def trampoline(self, f: FuncTypePlan) -> str:
+        """The C function a Go closure calls to run its Python callable, on any thread."""
+        sig = f.mapping.sig
+        assert sig is not None
+        params = ["uint64_t id", *(f"{p.c_type} a{i}" for i, p in enumerate(sig.params))]
+        params += [f"{r.c_type} *r{i}" for i, r in enumerate(sig.results)] + ["goffi_arena *arena"]
+        n = len(sig.params)
+        lines = [
+            f"/* Go calls this to run a Python callable as a {f.mapping.go_name}, from any goroutine. */\n",
+            f"int goffi_cb_{f.ident}({', '.join(params)})\n{{\n",
+            "    if (!goffi_cb_available()) {\n        return GOFFI_CB_GONE;\n    }\n",
+            "    PyGILState_STATE gil = goffi_cb_enter();\n",
+            f"    PyObject *args[{max(n, 1)}] = {{NULL}};\n",
+            "    PyObject *result = NULL;\n    int status = GOFFI_CB_OK;\n    (void)arena;\n",
+        ]
+        for i, p in enumerate(sig.params):
+            lines.append(
+                f"    args[{i}] = goffi_out_{p.cid}(&a{i});\n    if (args[{i}] == NULL) {{\n        goto failed;\n    }}\n"
+            )
+        lines.append(f"    status = goffi_callback_call(id, args, {n}, &result);\n")
+        lines.append("    if (status != GOFFI_CB_OK) {\n        goto done;\n    }\n")
+        results = sig.results
+        where = c_string(f"the result of a Python callback for Go {f.mapping.go_name}")
+        if len(results) == 1:
+            lines.append(
+                f"    if (goffi_in_{results[0].cid}(result, r0, arena, {where}) < 0) {{\n        goto failed;\n    }}\n"
+            )
+        elif len(results) > 1:
+            lines.append(
+                f"    if (!PyTuple_Check(result) || PyTuple_GET_SIZE(result) != {len(results)}) {{\n"
+                f'        PyErr_Format(PyExc_TypeError, "%s must be a tuple of {len(results)} values", {where});\n'
+                "        goto failed;\n    }\n"
+            )
+            for i, r in enumerate(results):
+                lines.append(
+                    f"    if (goffi_in_{r.cid}(PyTuple_GET_ITEM(result, {i}), r{i}, arena, {where}) < 0) {{\n"
+                    "        goto failed;\n    }\n"
+                )
+        if any(r.shape not in _SCALAR_SHAPES for r in results):
+            # The converted results point into the result object: Go copies them before
+            # goffi_cb_finish drops it.
+            lines.append(
+                "    if (goffi_arena_keep(arena, result) < 0) {\n        goto failed;\n    }\n    result = NULL;\n"
+            )
+        lines.append("    goto done;\nfailed:\n    status = goffi_callback_fail(id);\ndone:\n")
+        lines.append(f"    for (int i = 0; i < {n}; i++) {{\n        Py_XDECREF(args[i]);\n    }}\n")
+        lines.append("    Py_XDECREF(result);\n    goffi_cb_leave(gil);\n    return status;\n}\n\n")
+        return "".join(lines)
+
+    def func_class(self, f: FuncTypePlan) -> str:
+        """The class of Go funcs of one type: calling the object calls Go."""
+        cname = f"goffi_py_fcall_{f.ident}"
+        doc = c_string(f"A Go {f.mapping.go_name}: call it like a Python function.")
+        return (
+            self.func(f.call, cname)
+            + f"static PyObject *\ngoffi_tpcall_{f.ident}(PyObject *self, PyObject *args, PyObject *kwargs)\n{{\n"
+            "    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) {\n"
+            '        PyErr_SetString(PyExc_TypeError, "Go funcs take no keyword arguments");\n        return NULL;\n    }\n'
+            f"    return {cname}(self, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args));\n}}\n\n"
+            f"static PyType_Slot goffi_slots_fn_{f.ident}[] = {{\n"
+            f"    {{Py_tp_doc, (void *){doc}}},\n    {{Py_tp_call, goffi_tpcall_{f.ident}}},\n"
+            "    {Py_tp_dealloc, goffi_object_dealloc},\n    {Py_tp_new, goffi_object_no_new},\n    {0, NULL},\n};\n\n"
+            f"static PyType_Spec goffi_spec_fn_{f.ident} = {{\n"
+            f'    "{self.plan.name}.GoFunc",\n    sizeof(goffi_object),\n    0,\n    Py_TPFLAGS_DEFAULT,\n'
+            f"    goffi_slots_fn_{f.ident},\n}};\n\n"
+        )
+
+    def make_chan_py(self) -> str:
+        """_make_chan(name, buffer) -> (handle, element type): make_chan's native half."""
+        return """\
+static PyObject *
+goffi_make_chan_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    goffi_str name;
+    int64_t buffer;
+    goffi_handle h = {0, -1};
+    goffi_str canonical = {NULL, 0};
+    goffi_err err = {0};
+    PyObject *result = NULL;
+    GOFFI_ARENA(arena);
+    (void)self;
+    if (goffi_check_nargs("make_chan", nargs, 2, 2) < 0) {
+        return NULL;
+    }
+    if (goffi_in_str(args[0], &name, &arena, "make_chan() element type") < 0 ||
+        goffi_in_i64(args[1], &buffer, &arena, "make_chan() buffer") < 0) {
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    goffi_make_chan(name, buffer, &h, &canonical, &err, &arena);
+    Py_END_ALLOW_THREADS
+    if (err.kind != GOFFI_OK) {
+        goffi_raise(&err);
+        goto done;
+    }
+    {
+        PyObject *obj = goffi_handle_object(&h);
+        PyObject *elem = obj ? goffi_out_str(&canonical) : NULL;
+        result = elem ? Py_BuildValue("(NN)", obj, elem) : NULL;
+        if (result == NULL) {
+            Py_XDECREF(obj);
+        }
+    }
+done:
+    goffi_arena_free(&arena);
+    return result;
+}
+
+"""
 
     def _record(self, m: Mapping) -> str:
         cls = self.plan.class_by_key(m.cls)
@@ -692,7 +829,7 @@ done:
             "    if (goffi_runtime_init() < 0) {\n        return NULL;\n    }\n",
             "    PyObject *m = PyModule_Create(&goffi_module);\n",
             "    if (m == NULL) {\n        return NULL;\n    }\n",
-            f"    if (goffi_classes_init({self.plan.any_class + 1}) < 0) {{\n        Py_DECREF(m);\n        return NULL;\n    }}\n",
+            f"    if (goffi_classes_init({self.plan.class_count}) < 0) {{\n        Py_DECREF(m);\n        return NULL;\n    }}\n",
             "    PyObject *bases = PyTuple_Pack(1, goffi_object_base());\n",
             "    if (bases == NULL) {\n        Py_DECREF(m);\n        return NULL;\n    }\n",
         ]
@@ -724,6 +861,22 @@ done:
             '            PyModule_AddObject(m, "GoValue", t) < 0) {\n'
             "            Py_XDECREF(t);\n            goto fail;\n        }\n    }\n"
         )
+        if self.plan.bridge:
+            lines.append(
+                "    /* The goroutine bridge: the class of channel handles, and of each func type. */\n"
+                "    if (goffi_bridge_init() < 0) {\n        goto fail;\n    }\n"
+                "    {\n        PyObject *t = PyType_FromSpecWithBases(&goffi_spec_GoChannel, bases);\n"
+                f'        if (t == NULL || goffi_class_register({self.plan.chan_class}, t, 0, "chan") < 0 ||\n'
+                '            PyModule_AddObject(m, "GoChannel", t) < 0) {\n'
+                "            Py_XDECREF(t);\n            goto fail;\n        }\n    }\n"
+            )
+            for f in self.plan.func_types:
+                lines.append(
+                    "    {\n"
+                    f"        PyObject *t = PyType_FromSpecWithBases(&goffi_spec_fn_{f.ident}, bases);\n"
+                    f"        if (t == NULL || goffi_class_register({f.index}, t, 0, {c_string(f.mapping.go_name)}) < 0) {{\n"
+                    "            Py_XDECREF(t);\n            goto fail;\n        }\n        Py_DECREF(t);\n    }\n"
+                )
         lines.append(
             "    if (PyModule_AddFunctions(m, goffi_bundle_methods) < 0) {\n        goto fail;\n    }\n"
             "    Py_DECREF(bases);\n    return m;\n"
@@ -741,7 +894,8 @@ done:
             "static PyMethodDef goffi_bundle_methods[] = {\n"
             '    {"_live_handles", goffi_live_handles_py, METH_NOARGS, "The number of live Go handles."},\n'
             '    {"_register_class", (PyCFunction)(void (*)(void))goffi_register_class_py, METH_FASTCALL, NULL},\n'
-            "    {NULL, NULL, 0, NULL},\n};\n\n",
+            + (_BRIDGE_METHODS if self.plan.bridge else "")
+            + "    {NULL, NULL, 0, NULL},\n};\n\n",
         )
         return "".join(lines)
 
@@ -757,6 +911,19 @@ done:
                 parts.append(self.var_accessors(pkg, var))
             parts.append(self.method_table(pkg))
         parts.append(self.record_any())
+        if self.plan.bridge:
+            parts.append(self.make_chan_py())
+            parts.append(
+                "static PyType_Slot goffi_slots_GoChannel[] = {\n"
+                f"    {{Py_tp_doc, (void *){c_string('A Go channel handle; goffi.Channel wraps it.')}}},\n"
+                "    {Py_tp_dealloc, goffi_object_dealloc},\n    {Py_tp_new, goffi_object_no_new},\n    {0, NULL},\n};\n\n"
+                "static PyType_Spec goffi_spec_GoChannel = {\n"
+                f'    "{self.plan.name}.GoChannel",\n    sizeof(goffi_object),\n    0,\n    Py_TPFLAGS_DEFAULT,\n'
+                "    goffi_slots_GoChannel,\n};\n\n"
+            )
+        for f in self.plan.func_types:
+            parts.append(self.trampoline(f))
+            parts.append(self.func_class(f))
         parts.append(self.module())
         return "".join(parts)
 
@@ -783,6 +950,26 @@ def function_docstring(fn: FuncPlan) -> str:
     if fn.doc.strip():
         text += "\n\n" + fn.doc.strip()
     return text
+
+
+# Result shapes a trampoline converts without keeping the Python result alive.
+_SCALAR_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
+
+# The bridge's functions in the native module (goffi_bridge.c), for goffi.runtime.bridge.
+_BRIDGE_METHODS = (
+    '    {"_chan_recv", (PyCFunction)(void (*)(void))goffi_chan_recv_py, METH_FASTCALL, NULL},\n'
+    '    {"_chan_recv_batch", (PyCFunction)(void (*)(void))goffi_chan_recv_batch_py, METH_FASTCALL, NULL},\n'
+    '    {"_chan_send", (PyCFunction)(void (*)(void))goffi_chan_send_py, METH_FASTCALL, NULL},\n'
+    '    {"_chan_try_recv", goffi_chan_try_recv_py, METH_O, NULL},\n'
+    '    {"_chan_try_send", (PyCFunction)(void (*)(void))goffi_chan_try_send_py, METH_FASTCALL, NULL},\n'
+    '    {"_chan_close", goffi_chan_close_py, METH_O, NULL},\n'
+    '    {"_chan_len", goffi_chan_len_py, METH_O, NULL},\n'
+    '    {"_chan_select", (PyCFunction)(void (*)(void))goffi_chan_select_py, METH_FASTCALL, NULL},\n'
+    '    {"_make_chan", (PyCFunction)(void (*)(void))goffi_make_chan_py, METH_FASTCALL, NULL},\n'
+    '    {"_shutdown", goffi_shutdown_py, METH_NOARGS, NULL},\n'
+    '    {"_collect_go", goffi_collect_go_py, METH_NOARGS, NULL},\n'
+    '    {"_live_callables", goffi_live_callables_py, METH_NOARGS, NULL},\n'
+)
 
 
 def class_docstring(cls: ClassPlan) -> str:

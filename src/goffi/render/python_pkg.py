@@ -43,6 +43,12 @@ _register_errors({sentinels}, {error_types})
 
 from . import _bundle  # noqa: E402  (loads the Go runtime)
 
+if hasattr(_bundle, "_shutdown"):
+    # Goroutines may still call back while Python shuts down: from then on they must not.
+    import atexit as _atexit
+
+    _atexit.register(_bundle._shutdown)
+
 __all__ = {modules!r}
 '''
 
@@ -74,6 +80,8 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
     homes = {c.key: (f"{plan.name}.{p.py_module}", c.py_name) for p in plan.packages for c in p.classes}
     out = [_GENERATED, _doc_block(module_docstring(pkg)), "\n"]
     imports = ["from . import _bundle\n"]
+    if plan.bridge:
+        imports = ["from goffi.runtime import make_chan\n", *imports]
     if pkg.sentinels or pkg.error_types:
         imports = ["from goffi.runtime import GoError as _GoError\n", *imports]
     if any(c.kind == "record" for c in pkg.classes):
@@ -240,9 +248,9 @@ def _const_line(c: ConstPlan) -> str:
 
 
 # Names the stubs import for annotations, by module.
-_STUB_IMPORTS = (("collections.abc", ("Mapping", "Sequence")), ("typing", ("Any", "Final")))
+_STUB_IMPORTS = (("collections.abc", ("Callable", "Mapping", "Sequence")), ("typing", ("Any", "Final")))
 # Annotations spell datetime types as datetime.timedelta / datetime.datetime.
-_STUB_MODULES = ("datetime",)
+_STUB_MODULES = ("datetime", "goffi")
 
 
 def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:

@@ -334,3 +334,18 @@ def claim_bundle(name: str, key: str, packages: Sequence[str]) -> None:
             "goffi.load(" + ", ".join(repr(p) for p in sorted({*_loaded.packages, *packages})) + ")"
             " or `goffi build` with all of them."
         )
+
+
+from goffi.runtime.bridge import (  # noqa: E402  (the bridge builds on the classes above)
+    CLOSED,
+    Channel,
+    ChannelClosed,
+    OwnerThread,
+    _channel,
+    collect_go,
+    make_chan,
+    select,
+)
+
+__all__ += ["CLOSED", "Channel", "ChannelClosed", "OwnerThread", "collect_go", "make_chan", "select"]
+_ = _channel  # re-exported for the native module

@@ -73,3 +73,33 @@ func ScaleFloats(xs []float64, k float64) []float64 {
 	}
 	return out
 }
+
+// Counter is a handle: its field is unexported, so it never copies into Python; a
+// Python object holds a handle to the Go pointer instead.
+type Counter struct{ n int64 }
+
+// NewCounter returns a counter at zero.
+//
+//go:noinline
+func NewCounter() *Counter {
+	return &Counter{}
+}
+
+// Inc adds one to c and returns the new count: the smallest method call on a handle.
+//
+//go:noinline
+func (c *Counter) Inc() int64 {
+	c.n++
+	return c.n
+}
+
+// NewCounters returns n new counters: many handles from one call.
+//
+//go:noinline
+func NewCounters(n int) []*Counter {
+	out := make([]*Counter, n)
+	for i := range out {
+		out[i] = &Counter{}
+	}
+	return out
+}

@@ -11,7 +11,10 @@ package gobench
 */
 import "C"
 
-import "unsafe"
+import (
+	"runtime/cgo"
+	"unsafe"
+)
 
 //export gobench_Add
 func gobench_Add(a, b C.int64_t) C.int64_t {
@@ -50,4 +53,23 @@ func gobench_SumBytes(p *C.char, n C.int64_t) C.uint64_t {
 		return 0
 	}
 	return C.uint64_t(SumBytes(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))))
+}
+
+// The handle floor: a Counter lives in Go and C holds a cgo.Handle to it, the
+// standard library's own handle table. Resolving it (a sync.Map load and a type
+// assertion) is the "one handle lookup" every method call on a handle object needs.
+
+//export gobench_NewCounter
+func gobench_NewCounter() C.uintptr_t {
+	return C.uintptr_t(cgo.NewHandle(NewCounter()))
+}
+
+//export gobench_CounterInc
+func gobench_CounterInc(h C.uintptr_t) C.int64_t {
+	return C.int64_t(cgo.Handle(h).Value().(*Counter).Inc())
+}
+
+//export gobench_FreeCounter
+func gobench_FreeCounter(h C.uintptr_t) {
+	cgo.Handle(h).Delete()
 }

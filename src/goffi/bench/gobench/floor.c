@@ -5,7 +5,8 @@
  * Each function does the least a correct binding can: METH_FASTCALL, a fixed arity,
  * the cheapest conversions, no range checks beyond CPython's own, no arena, no panic
  * recovery. "_gil" variants hold the GIL across the Go call, the others release it
- * (as goffi does by default). The module lives in the same shared library as goffi's
+ * (as goffi does by default). floor.Counter is the handle floor: a C type holding a
+ * cgo.Handle to a Go *Counter, with a METH_FASTCALL Inc. The module lives in the same shared library as goffi's
  * bundle (one Go runtime per process); Python gets it once through
  * ctypes.PyDLL(...).gobench_floor_module, after which calls involve no ctypes at all.
  */
@@ -100,6 +101,72 @@ static PyObject *floor_sum_bytes(PyObject *self, PyObject *const *args, Py_ssize
     return PyLong_FromUnsignedLongLong(r);
 }
 
+/* ---- the handle floor: floor.Counter ------------------------------------------
+ * The least a handle object can be: a Python object holding a cgo.Handle to a Go
+ * *Counter (cabi.go). Each method call resolves the handle once in Go, as any binding
+ * of a Go pointer must; deleting the object deletes the handle. */
+
+typedef struct {
+    PyObject_HEAD
+    uintptr_t handle;
+} floor_counter;
+
+static PyObject *floor_counter_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    (void)args;
+    (void)kwargs;
+    floor_counter *self = (floor_counter *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    self->handle = gobench_NewCounter();
+    return (PyObject *)self;
+}
+
+static void floor_counter_dealloc(PyObject *self) {
+    PyTypeObject *type = Py_TYPE(self);
+    uintptr_t h = ((floor_counter *)self)->handle;
+    if (h != 0) gobench_FreeCounter(h);
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+static PyObject *floor_counter_inc(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)args;
+    if (floor_nargs(nargs, 0) < 0) return NULL;
+    uintptr_t h = ((floor_counter *)self)->handle;
+    int64_t r;
+    Py_BEGIN_ALLOW_THREADS
+    r = gobench_CounterInc(h);
+    Py_END_ALLOW_THREADS
+    return PyLong_FromLongLong(r);
+}
+
+static PyObject *floor_counter_inc_gil(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)args;
+    if (floor_nargs(nargs, 0) < 0) return NULL;
+    return PyLong_FromLongLong(gobench_CounterInc(((floor_counter *)self)->handle));
+}
+
+static PyMethodDef floor_counter_methods[] = {
+    {"Inc", (PyCFunction)(void (*)(void))floor_counter_inc, METH_FASTCALL, "Inc, GIL released."},
+    {"Inc_gil", (PyCFunction)(void (*)(void))floor_counter_inc_gil, METH_FASTCALL, "Inc, GIL held."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot floor_counter_slots[] = {
+    {Py_tp_new, floor_counter_new},
+    {Py_tp_dealloc, floor_counter_dealloc},
+    {Py_tp_methods, floor_counter_methods},
+    {Py_tp_doc, "A Go *Counter behind a cgo.Handle (the handle floor)."},
+    {0, NULL},
+};
+
+static PyType_Spec floor_counter_spec = {
+    "goffi_bench_floor.Counter",
+    sizeof(floor_counter),
+    0,
+    Py_TPFLAGS_DEFAULT,
+    floor_counter_slots,
+};
+
 static PyMethodDef floor_methods[] = {
     {"add", (PyCFunction)(void (*)(void))floor_add, METH_FASTCALL, "Add, GIL released."},
     {"add_gil", (PyCFunction)(void (*)(void))floor_add_gil, METH_FASTCALL, "Add, GIL held."},
@@ -119,4 +186,14 @@ static struct PyModuleDef floor_module = {
 };
 
 /* Called once from Python through ctypes.PyDLL (which holds the GIL). */
-PyObject *gobench_floor_module(void) { return PyModule_Create(&floor_module); }
+PyObject *gobench_floor_module(void) {
+    PyObject *module = PyModule_Create(&floor_module);
+    if (module == NULL) return NULL;
+    PyObject *counter = PyType_FromSpec(&floor_counter_spec);
+    if (counter == NULL || PyModule_AddObject(module, "Counter", counter) < 0) {
+        Py_XDECREF(counter);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

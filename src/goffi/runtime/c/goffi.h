@@ -48,7 +48,9 @@ enum {
     GOFFI_ANY_LIST,    /* items[0..n) */
     GOFFI_ANY_MAP,     /* items[0..2n): key, value, key, value, ... */
     GOFFI_ANY_HANDLE,  /* i: handle ID, cls: its class */
-    GOFFI_ANY_RECORD   /* items: the record's C struct (goffi_rec_*), cls: its class */
+    GOFFI_ANY_RECORD,  /* items: the record's C struct (goffi_rec_*), cls: its class */
+    GOFFI_ANY_TIME,    /* i: Unix seconds, n: nanoseconds, cls: zone offset (s), s: zone name */
+    GOFFI_ANY_DURATION /* i: nanoseconds */
 };
 typedef struct goffi_any {
     int32_t tag;
@@ -63,7 +65,22 @@ typedef struct goffi_any {
 
 /* GOFFI_TYPE_ERROR: an argument had the wrong dynamic Go type (it does not implement an
  * interface); raised as TypeError, with the message Go wrote. */
-enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2, GOFFI_TYPE_ERROR = 3 };
+/* GOFFI_ABORTED: a Python callback raised; the exception waits in the arena's pending. */
+enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2, GOFFI_TYPE_ERROR = 3, GOFFI_ABORTED = 4 };
+
+/* Callback trampolines report how a Python callable ended. */
+enum {
+    GOFFI_CB_OK = 0,
+    GOFFI_CB_ABORT = 1,   /* it raised, on the thread of the Go call that passed it: unwind (panic) */
+    GOFFI_CB_RAISED = 2,  /* it raised elsewhere: return zero values (or an error) and go on */
+    GOFFI_CB_GONE = 3     /* the callable was released */
+};
+
+/* A goffi_handle whose id is a Python callable's (a func argument), not a Go value's. */
+#define GOFFI_CLS_CALLABLE (-2)
+
+/* Status of a channel operation. */
+enum { GOFFI_CHAN_OK = 0, GOFFI_CHAN_TIMEOUT = 1, GOFFI_CHAN_CLOSED = 2, GOFFI_CHAN_EMPTY = 3 };
 
 /*
  * What a call reports besides its results, and how a Go error value crosses.
@@ -98,6 +115,7 @@ typedef struct goffi_arena {
     char *end;
     void *blocks;    /* malloc'd blocks, freed with the arena */
     void *cleanups;  /* C side only */
+    void *pending;   /* C side only: the first exception a callback of this call raised */
 } goffi_arena;
 
 /* Slow path of arena allocation: a new block of at least n bytes (16-byte aligned). */

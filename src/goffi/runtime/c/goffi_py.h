@@ -25,11 +25,15 @@
 #define GOFFI_ARENA_STACK 512
 #define GOFFI_ARENA(name)                                                   \
     _Alignas(16) char name##_stack[GOFFI_ARENA_STACK];                      \
-    goffi_arena name = {name##_stack, name##_stack + GOFFI_ARENA_STACK, NULL, NULL}
+    goffi_arena name = {name##_stack, name##_stack + GOFFI_ARENA_STACK, NULL, NULL, NULL}
 
 void *goffi_arena_alloc(goffi_arena *a, size_t n);
 /* Release buffers and references the call held, then free the arena's blocks. */
 void goffi_arena_free(goffi_arena *a);
+/* A callable registered for this call: detach it from the call when the arena is freed. */
+int goffi_arena_detach(goffi_arena *a, PyObject *entry);
+/* Raise the exception a callback of this call left pending; 1 if there was one. */
+int goffi_raise_pending(goffi_arena *a);
 /* Keep `o` (a new reference, stolen) alive until the arena is freed. */
 int goffi_arena_keep(goffi_arena *a, PyObject *o);
 
@@ -244,5 +248,40 @@ PyObject *goffi_record_class(int32_t cls, const char *module);
 PyObject *goffi_register_class_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* Record a class in the registry and give it __go_type__. */
 int goffi_class_register(int32_t cls, PyObject *type, int closes, const char *go_type);
+
+/* ---- the goroutine bridge (goffi_bridge.c: only in bundles that need it) ---------- */
+
+/* Take the GIL from any thread (a thread Python never saw keeps its thread state). */
+PyGILState_STATE goffi_cb_enter(void);
+void goffi_cb_leave(PyGILState_STATE state);
+/* 0 once Python is shutting down (or in a forked child): callbacks do nothing. */
+int goffi_cb_available(void);
+/* A func argument: a Python callable (registered for this call), a Go func, or None. */
+int goffi_in_callable(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where);
+/* Call the callable with that ID: GOFFI_CB_OK with *result, or how it failed. */
+int goffi_callback_call(uint64_t id, PyObject *const *args, Py_ssize_t nargs, PyObject **result);
+/* The current exception of a callback: hand it to its Go call, or report it. */
+int goffi_callback_raised(PyObject *entry);
+/* The current exception arose converting for callable `id`: treat it as the callable's. */
+int goffi_callback_fail(uint64_t id);
+/* Free a callback's arena (the GIL is taken only when Python references need it). */
+void goffi_cb_finish(goffi_arena *a);
+int goffi_bridge_init(void);
+PyObject *goffi_out_channel(const goffi_handle *h, const char *dir, const char *elem);
+int goffi_in_channel(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where);
+PyObject *goffi_chan_recv_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *goffi_chan_recv_batch_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *goffi_chan_send_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *goffi_chan_try_recv_py(PyObject *self, PyObject *h);
+PyObject *goffi_chan_try_send_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *goffi_chan_close_py(PyObject *self, PyObject *h);
+PyObject *goffi_chan_len_py(PyObject *self, PyObject *h);
+PyObject *goffi_chan_select_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *goffi_shutdown_py(PyObject *self, PyObject *unused);
+PyObject *goffi_collect_go_py(PyObject *self, PyObject *unused);
+PyObject *goffi_live_callables_py(PyObject *self, PyObject *unused);
+
+/* Free an arena's malloc'd blocks only (no Python references: no GIL needed). */
+void goffi_arena_free_blocks(goffi_arena *a);
 
 #endif

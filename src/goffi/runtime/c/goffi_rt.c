@@ -23,6 +23,7 @@ typedef struct goffi_cleanup {
     struct goffi_cleanup *next;
     PyObject *obj;      /* dropped with Py_DECREF when view.obj == NULL */
     Py_buffer view;     /* released with PyBuffer_Release when view.obj != NULL */
+    int detach;         /* obj is a callable's registry entry: forget this call first */
 } goffi_cleanup;
 
 #define GOFFI_ALIGN(n) (((n) + 15) & ~(size_t)15)
@@ -68,6 +69,27 @@ static goffi_cleanup *goffi_new_cleanup(goffi_arena *a) {
     return c;
 }
 
+int goffi_arena_detach(goffi_arena *a, PyObject *entry) {
+    goffi_cleanup *c = goffi_new_cleanup(a);
+    if (c == NULL) {
+        return -1;
+    }
+    c->obj = Py_NewRef(entry);
+    c->detach = 1;
+    return 0;
+}
+
+int goffi_raise_pending(goffi_arena *a) {
+    PyObject *exc = (PyObject *)a->pending;
+    if (exc == NULL) {
+        return 0;
+    }
+    a->pending = NULL;
+    PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+    Py_DECREF(exc);
+    return 1;
+}
+
 int goffi_arena_keep(goffi_arena *a, PyObject *o) {
     goffi_cleanup *c = goffi_new_cleanup(a);
     if (c == NULL) {
@@ -83,10 +105,22 @@ void goffi_arena_free(goffi_arena *a) {
         if (c->view.obj != NULL) {
             PyBuffer_Release(&c->view);
         } else {
+            if (c->detach) {
+                /* The call is over: later exceptions of this callable are unraisable. */
+                PyObject *zero = PyLong_FromLong(0);
+                if (zero == NULL || PyList_SetItem(c->obj, 1, zero) < 0) {
+                    PyErr_Clear();
+                }
+            }
             Py_XDECREF(c->obj);
         }
     }
+    Py_CLEAR(*(PyObject **)&a->pending);
     a->cleanups = NULL;
+    goffi_arena_free_blocks(a);
+}
+
+void goffi_arena_free_blocks(goffi_arena *a) {
     goffi_block *b = (goffi_block *)a->blocks;
     while (b != NULL) {
         goffi_block *next = b->next;
@@ -169,6 +203,11 @@ int goffi_check_nargs(const char *func, Py_ssize_t nargs, Py_ssize_t min, Py_ssi
 /* ---- errors and panics -------------------------------------------------------- */
 
 PyObject *goffi_raise(const goffi_err *err) {
+    if (err->kind == GOFFI_ABORTED) {
+        /* A callback of an enclosing call raised; that call re-raises the exception. */
+        PyErr_SetString(PyExc_RuntimeError, "goffi: a Python callback of an enclosing Go call raised");
+        return NULL;
+    }
     PyObject *message = goffi_out_str(&err->message);
     PyObject *go_type = goffi_out_str(&err->go_type);
     PyObject *exc = NULL;

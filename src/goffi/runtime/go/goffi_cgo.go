@@ -203,6 +203,14 @@ func goffiSetPanic(e *C.goffi_err, a *C.goffi_arena, recovered any) {
 		goffiSetString(&e.message, a, te.Error())
 		return
 	}
+	if _, ok := recovered.(rt.CallbackAbort); ok {
+		e.kind = C.GOFFI_ABORTED // the callback's exception waits in the arena
+		return
+	}
+	if full, ok := recovered.(rt.ErrTooManyHandles); ok {
+		goffiDescribeError(e, a, full, 0) // a limit, not a bug: an ordinary Go error
+		return
+	}
 	message, goType, stack := rt.PanicInfo(recovered)
 	e.kind = C.GOFFI_PANIC
 	goffiSetString(&e.message, a, message)
@@ -214,11 +222,35 @@ func goffiSetPanic(e *C.goffi_err, a *C.goffi_arena, recovered any) {
 // object's handle lives exactly as long as the Python object.
 var goffiHandles = rt.NewHandles(0)
 
+// goffiBridgeTable is the bounded table of channels and callbacks (goffi_bridge.go),
+// nil in bundles without them. Its IDs carry goffiBridgeBit (object IDs never get
+// that high), so release and resolve know which table an ID is from.
+var goffiBridgeTable *rt.Handles
+
+const goffiBridgeBit = uint64(1) << 62
+
+// goffiResolve finds the value of a handle from either table.
+func goffiResolve(id uint64) (any, bool) {
+	if id&goffiBridgeBit != 0 {
+		if goffiBridgeTable == nil {
+			return nil, false
+		}
+		return goffiBridgeTable.Resolve(id &^ goffiBridgeBit)
+	}
+	return goffiHandles.Resolve(id)
+}
+
 // goffi_release gives back refs references to a handle; the C runtime calls it when
 // the Python object holding the handle is collected.
 //
 //export goffi_release
 func goffi_release(id C.uint64_t, refs C.int64_t) {
+	if uint64(id)&goffiBridgeBit != 0 {
+		if goffiBridgeTable != nil {
+			goffiBridgeTable.Release(uint64(id)&^goffiBridgeBit, int64(refs))
+		}
+		return
+	}
 	goffiHandles.Release(uint64(id), int64(refs))
 }
 
@@ -226,7 +258,11 @@ func goffi_release(id C.uint64_t, refs C.int64_t) {
 //
 //export goffi_live_handles
 func goffi_live_handles() C.int64_t {
-	return C.int64_t(goffiHandles.Live())
+	n := goffiHandles.Live()
+	if goffiBridgeTable != nil {
+		n += goffiBridgeTable.Live()
+	}
+	return C.int64_t(n)
 }
 
 // goffiPut stores v in the handle table for Python, as an object of class cls.
@@ -277,7 +313,7 @@ func goffiArg[T any](h C.goffi_handle, what string) T {
 	if h.id == 0 {
 		return zero
 	}
-	v, ok := goffiHandles.Resolve(uint64(h.id))
+	v, ok := goffiResolve(uint64(h.id))
 	if !ok {
 		panic(fmt.Sprintf("goffi: handle %d is not live (a goffi bug: objects release their handle only when collected)", h.id))
 	}
@@ -336,7 +372,7 @@ func goffiAnyIn(c *C.goffi_any) any {
 	case C.GOFFI_ANY_RECORD:
 		return goffiRecordIn(int(c.cls), unsafe.Pointer(c.items))
 	case C.GOFFI_ANY_HANDLE:
-		v, ok := goffiHandles.Resolve(uint64(c.i))
+		v, ok := goffiResolve(uint64(c.i))
 		if !ok {
 			panic(fmt.Sprintf("goffi: handle %d is not live", c.i))
 		}

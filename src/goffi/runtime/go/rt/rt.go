@@ -99,3 +99,10 @@ func IdentityKey(v any) any {
 	}
 	return nil
 }
+
+// CallbackAbort unwinds a Go call whose Python callback raised, on the goroutine of
+// that call: the call's export recovers it and Python re-raises the original exception.
+type CallbackAbort struct{}
+
+// NewTypeErrorText is a TypeError with a message of its own.
+func NewTypeErrorText(msg string) TypeError { return TypeError{msg} }

@@ -1,0 +1,297 @@
+"""The Python half of the goroutine bridge: channels, select, and the owner thread.
+
+Channel operations run in the bundle's native module (goffi_bridge.c), which moves
+values through Go's reflect, so one Channel class serves every element type. A
+blocking operation waits in short slices with the GIL released and checks for signals
+between them: Ctrl-C interrupts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import sys
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, Literal
+
+__all__ = ["CLOSED", "Channel", "ChannelClosed", "OwnerThread", "collect_go", "make_chan", "select"]
+
+Direction = Literal["both", "send", "recv"]
+
+# How many values one crossing may bring when iterating (the order and each value
+# arriving exactly once are kept; values are taken from the channel a little early).
+_BATCH = 256
+# async iteration waits in the default executor in slices this long, so that an
+# executor thread is never stuck on a channel nobody sends to.
+_ASYNC_SLICE = 0.25
+
+
+class ChannelClosed(Exception):
+    """Sending on, closing, or receiving from (once drained) a closed Go channel."""
+
+
+class _Closed:
+    """goffi.CLOSED: what a select's receive case gives when its channel is closed."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "goffi.CLOSED"
+
+
+CLOSED = _Closed()
+
+
+def _native() -> Any:
+    from goffi.runtime import loaded_bundle
+
+    bundle = loaded_bundle()
+    module = sys.modules.get(f"{bundle.name}._bundle") if bundle is not None else None
+    if module is None or not hasattr(module, "_chan_recv"):
+        raise RuntimeError(
+            "goffi: the loaded bundle has no channel support (none of its Go packages has a channel "
+            "or func in its API); load one that does"
+        )
+    return module
+
+
+class Channel:
+    """A Go channel: send and receive values of its element type, from any thread.
+
+    ``recv``/``send`` block (releasing the GIL) until the other side is ready, a timeout
+    passes (``TimeoutError``), or a signal arrives (Ctrl-C). Iterating receives until the
+    channel is closed and drained. ``async for`` waits without blocking the event loop.
+    """
+
+    __slots__ = ("__weakref__", "_buffer", "_h", "dir", "elem")
+
+    def __init__(self, handle: object, direction: Direction, elem: str) -> None:
+        self._h = handle  # the handle object (its class is the bundle's channel class)
+        self.dir: Direction = direction
+        self.elem = elem  # the element type, as Go spells it
+        self._buffer: collections.deque[object] = collections.deque()  # values iteration took early
+
+    def __repr__(self) -> str:
+        kind = {"both": "chan", "send": "chan<-", "recv": "<-chan"}[self.dir]
+        return f"<goffi.Channel {kind} {self.elem}>"
+
+    def _check(self, op: str, needs: Direction) -> None:
+        if self.dir not in ("both", needs):
+            kind = {"send": "chan<-", "recv": "<-chan"}[self.dir]
+            raise TypeError(
+                f"Channel.{op}: this is a {kind} {self.elem} (it only {self.dir}s), as Go typed it"
+            )
+
+    def recv(self, timeout: float | None = None) -> Any:
+        """The next value; ChannelClosed once the channel is closed and drained."""
+        self._check("recv", "recv")
+        if self._buffer:
+            return self._buffer.popleft()
+        return _native()._chan_recv(self._h, timeout)
+
+    def send(self, value: object, timeout: float | None = None) -> None:
+        """Send ``value``, converted to the element type (TypeError/OverflowError if it does not fit)."""
+        self._check("send", "send")
+        _native()._chan_send(self._h, value, timeout)
+
+    def try_recv(self) -> tuple[Any, bool]:
+        """``(value, True)`` if a value was ready, ``(None, False)`` if not."""
+        self._check("try_recv", "recv")
+        if self._buffer:
+            return self._buffer.popleft(), True
+        result: tuple[Any, bool] = _native()._chan_try_recv(self._h)
+        return result
+
+    def try_send(self, value: object) -> bool:
+        """Send only if that does not block; whether it was sent."""
+        self._check("try_send", "send")
+        return bool(_native()._chan_try_send(self._h, value))
+
+    def close(self) -> None:
+        """Close the channel (Go's close): receivers drain it, then see it closed."""
+        self._check("close", "send")
+        _native()._chan_close(self._h)
+
+    def __len__(self) -> int:
+        length, _ = _native()._chan_len(self._h)
+        return int(length) + len(self._buffer)
+
+    @property
+    def cap(self) -> int:
+        """The channel's buffer size (0 for an unbuffered channel)."""
+        _, capacity = _native()._chan_len(self._h)
+        return int(capacity)
+
+    def __iter__(self) -> Channel:
+        self._check("iteration", "recv")
+        return self
+
+    def __next__(self) -> Any:
+        if not self._buffer:
+            batch = _native()._chan_recv_batch(self._h, _BATCH, None)
+            if batch is None:
+                raise StopIteration
+            self._buffer.extend(batch)
+        return self._buffer.popleft()
+
+    def __aiter__(self) -> Channel:
+        self._check("async iteration", "recv")
+        return self
+
+    async def __anext__(self) -> Any:
+        loop = asyncio.get_running_loop()
+        native = _native()
+        while not self._buffer:
+            try:
+                batch = await loop.run_in_executor(
+                    None, native._chan_recv_batch, self._h, _BATCH, _ASYNC_SLICE
+                )
+            except TimeoutError:
+                continue
+            if batch is None:
+                raise StopAsyncIteration
+            self._buffer.extend(batch)
+        return self._buffer.popleft()
+
+
+# One Channel per Go channel handle object while it lives.
+_channels: weakref.WeakValueDictionary[object, Channel] = weakref.WeakValueDictionary()
+
+
+def _channel(handle: object, direction: Direction, elem: str) -> Channel:
+    """The Channel of a channel handle Go returned (the native module calls this)."""
+    found = _channels.get(handle)
+    if found is not None and found.dir == direction:
+        return found
+    ch = Channel(handle, direction, elem)
+    _channels[handle] = ch
+    return ch
+
+
+def make_chan(elem: str, buffer: int = 1) -> Channel:
+    """A new Go channel of element type ``elem`` (its Go spelling, e.g. "int64", "time.Time").
+
+    The element type must occur in a channel in the bundle's API. The default buffer is 1
+    (not Go's 0) so that a Python send does not wait for a Go receiver's scheduling.
+    """
+    if buffer < 0:
+        raise ValueError(f"make_chan: buffer must be >= 0, not {buffer}")
+    handle, canonical = _native()._make_chan(elem, buffer)
+    return _channel(handle, "both", canonical)
+
+
+def select(
+    *cases: Channel | tuple[Channel, object], timeout: float | None = None, default: bool = False
+) -> Any:
+    """Go's select: wait for the first ready case and run it.
+
+    A case is a Channel (receive) or a ``(channel, value)`` pair (send). Returns
+    ``(index, value)`` for the case that ran (``value`` is None for a send, and
+    ``goffi.CLOSED`` for a receive from a closed channel); ``None`` if ``default`` and
+    nothing is ready; raises TimeoutError when ``timeout`` passes.
+    """
+    if not cases:
+        raise TypeError("goffi.select needs at least one case")
+    handles: list[object] = []
+    sends: list[bool] = []
+    values: list[object] = []
+    for i, case in enumerate(cases):
+        if isinstance(case, Channel):
+            case._check("select (receive)", "recv")
+            if case._buffer:  # iteration already took this value from Go
+                return i, case._buffer.popleft()
+            handles.append(case._h)
+            sends.append(False)
+            values.append(None)
+        elif isinstance(case, tuple) and len(case) == 2 and isinstance(case[0], Channel):
+            case[0]._check("select (send)", "send")
+            handles.append(case[0]._h)
+            sends.append(True)
+            values.append(case[1])
+        else:
+            raise TypeError(
+                f"goffi.select case {i} must be a Channel or a (Channel, value) pair, not {case!r}"
+            )
+    return _native()._chan_select(tuple(handles), tuple(sends), tuple(values), timeout, default)
+
+
+def collect_go() -> None:
+    """Run Go's garbage collector, so that Python callables Go no longer holds are released."""
+    _native()._collect_go()
+
+
+class OwnerThread:
+    """Runs calls on one dedicated OS thread, for Go or C code with thread affinity.
+
+    Every Go call made from ``fn`` runs on that thread (a Go export runs on the thread
+    that calls it), so a library that must be called from the thread that created its
+    state gets it::
+
+        with goffi.OwnerThread() as owner:
+            owner.call(lib.Init)
+            owner.call(lib.Draw, frame)
+    """
+
+    def __init__(self, name: str = "goffi-owner") -> None:
+        self._jobs: collections.deque[tuple[concurrent.futures.Future[Any], Callable[[], Any]] | None] = (
+            collections.deque()
+        )
+        self._ready = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._closed = False
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._jobs:
+                    self._ready.wait()
+                job = self._jobs.popleft()
+            if job is None:
+                return
+            future, fn = job
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn())
+                except BaseException as e:  # delivered to the caller, who re-raises it
+                    future.set_exception(e)
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        """Queue ``fn(*args, **kwargs)`` on the owner thread; a Future of its result."""
+        if self._closed:
+            raise RuntimeError("OwnerThread is closed")
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with self._ready:
+            self._jobs.append((future, lambda: fn(*args, **kwargs)))
+            self._ready.notify()
+        return future
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn(*args, **kwargs)`` on the owner thread and return its result (or raise)."""
+        if threading.current_thread() is self._thread:
+            return fn(*args, **kwargs)  # already there: queueing would deadlock
+        return self.submit(fn, *args, **kwargs).result()
+
+    @property
+    def native_id(self) -> int | None:
+        """The OS thread ID of the owner thread."""
+        return self._thread.native_id
+
+    def close(self) -> None:
+        """Finish the queued calls and stop the thread."""
+        if not self._closed:
+            self._closed = True
+            with self._ready:
+                self._jobs.append(None)
+                self._ready.notify()
+            if threading.current_thread() is not self._thread:
+                self._thread.join()
+
+    def __enter__(self) -> OwnerThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

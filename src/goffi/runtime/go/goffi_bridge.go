@@ -1,0 +1,355 @@
+// Code copied by goffi into bundles that need it. DO NOT EDIT.
+
+//go:build goffi_bridge
+
+// This file is the goroutine bridge: channels and callbacks crossing between Go and
+// Python. Only bundles whose API has a channel or a func in it carry it (the build
+// passes -tags goffi_bridge), so pure-sync bundles pay nothing.
+//
+// Channels live in a bounded pool of their own (IDs tagged with goffiBridgeBit so that
+// release and resolve find the right table). Channel operations are generic: reflect
+// moves values, and elements cross like `any` values, so one set of exports serves
+// every element type; each blocking wait is one short slice, and the C side loops,
+// checking for Ctrl-C between slices.
+
+package main
+
+/*
+#include "goffi.h"
+void goffi_callable_release(uint64_t id);
+*/
+import "C"
+
+import (
+	"reflect"
+	"runtime"
+	"time"
+	"unsafe"
+
+	"goffi.local/bundle/rt"
+)
+
+// goffiBridge holds channels and the Go side of Python callbacks: bounded, so a leak
+// shows up as a clear error rather than as unbounded growth.
+var goffiBridge = rt.NewHandles(rt.DefaultMaxHandles)
+
+func init() {
+	goffiBridgeTable = goffiBridge
+}
+
+// goffiPutChan hands a channel to Python (nil is None); the same channel value is the
+// same object.
+func goffiPutChan(dst *C.goffi_handle, ch any, isNil bool) {
+	if isNil {
+		dst.id, dst.cls = 0, -1
+		return
+	}
+	id, err := goffiBridge.Acquire(ch, ch)
+	if err != nil {
+		panic(err)
+	}
+	dst.id, dst.cls = C.uint64_t(id|goffiBridgeBit), C.int32_t(goffiChanClass)
+}
+
+// goffiPutFunc hands a Go func value to Python (nil is None): an object of the class
+// of its func type, which Python can call.
+func goffiPutFunc(dst *C.goffi_handle, f any, isNil bool, cls int) {
+	if isNil {
+		dst.id, dst.cls = 0, -1
+		return
+	}
+	id, err := goffiBridge.Acquire(f, nil)
+	if err != nil {
+		panic(err)
+	}
+	dst.id, dst.cls = C.uint64_t(id|goffiBridgeBit), C.int32_t(cls)
+}
+
+// goffiChanValue is the reflect.Value of a channel handle.
+func goffiChanValue(id C.uint64_t) reflect.Value {
+	v, ok := goffiResolve(uint64(id))
+	if !ok {
+		panic("goffi: channel handle is not live")
+	}
+	return reflect.ValueOf(v)
+}
+
+// goffiElem converts a Python value (as any) to a channel's element type, or panics
+// with a TypeError naming both types.
+func goffiElem(ch reflect.Value, c *C.goffi_any) reflect.Value {
+	want := ch.Type().Elem()
+	v := goffiAnyIn(c)
+	if v == nil {
+		switch want.Kind() {
+		case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map, reflect.Chan, reflect.Func:
+			return reflect.Zero(want)
+		}
+		panic(rt.NewTypeError("a value sent on a chan "+want.String(), v, want))
+	}
+	got := reflect.ValueOf(v)
+	if got.Type().AssignableTo(want) {
+		return got
+	}
+	if got.CanConvert(want) && goffiConvertible(got, want) {
+		return got.Convert(want)
+	}
+	panic(rt.NewTypeError("a value sent on a chan "+want.String(), v, want))
+}
+
+// goffiConvertible allows the conversions Python values need (int64 -> int8, float64
+// -> float32, string -> a named string type) only when nothing is lost.
+func goffiConvertible(v reflect.Value, want reflect.Type) bool {
+	switch {
+	case v.CanInt() && want.Kind() >= reflect.Int && want.Kind() <= reflect.Int64:
+		return !reflect.Zero(want).OverflowInt(v.Int())
+	case v.CanInt() && want.Kind() >= reflect.Uint && want.Kind() <= reflect.Uintptr:
+		return v.Int() >= 0 && !reflect.Zero(want).OverflowUint(uint64(v.Int()))
+	case v.CanUint() && want.Kind() >= reflect.Uint && want.Kind() <= reflect.Uintptr:
+		return !reflect.Zero(want).OverflowUint(v.Uint())
+	case v.CanFloat() && want.Kind() == reflect.Float32:
+		return !reflect.Zero(want).OverflowFloat(v.Float())
+	case v.CanInt() && (want.Kind() == reflect.Float32 || want.Kind() == reflect.Float64):
+		return true
+	}
+	return v.Kind() == want.Kind()
+}
+
+// goffiWait runs one slice of a blocking channel operation: the case, a timer of
+// timeoutNs (< 0: none, only for the non-blocking try_ variants which pass default).
+func goffiWait(c reflect.SelectCase, timeoutNs int64, tryOnly bool) (chosen int, v reflect.Value, ok bool) {
+	cases := []reflect.SelectCase{c}
+	if tryOnly {
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectDefault})
+	} else {
+		timer := time.NewTimer(time.Duration(timeoutNs))
+		defer timer.Stop()
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(timer.C)})
+	}
+	return reflect.Select(cases)
+}
+
+// goffi_chan_recv receives one value, waiting at most timeoutNs (or not at all when
+// try is set): status is GOFFI_CHAN_OK, _TIMEOUT, _EMPTY (try) or _CLOSED.
+//
+//export goffi_chan_recv
+func goffi_chan_recv(id C.uint64_t, timeoutNs C.int64_t, try C.uint8_t, out *C.goffi_any, status *C.int32_t, e *C.goffi_err, arena *C.goffi_arena) {
+	defer func() {
+		if r := recover(); r != nil {
+			goffiSetPanic(e, arena, r)
+		}
+	}()
+	ch := goffiChanValue(id)
+	chosen, v, ok := goffiWait(reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}, int64(timeoutNs), try != 0)
+	switch {
+	case chosen != 0:
+		*status = C.GOFFI_CHAN_TIMEOUT
+		if try != 0 {
+			*status = C.GOFFI_CHAN_EMPTY
+		}
+	case !ok:
+		*status = C.GOFFI_CHAN_CLOSED
+	default:
+		*status = C.GOFFI_CHAN_OK
+		goffiAnyOut(out, arena, v.Interface())
+	}
+}
+
+// goffi_chan_recv_batch receives up to max values: the first waiting at most
+// timeoutNs, the others only while they are ready. Iteration uses it so that each
+// value does not pay a crossing; n says how many arrived, status as goffi_chan_recv
+// for the first (GOFFI_CHAN_CLOSED once the channel is closed and drained).
+//
+//export goffi_chan_recv_batch
+func goffi_chan_recv_batch(id C.uint64_t, max C.int64_t, timeoutNs C.int64_t, out *C.goffi_any, status *C.int32_t, e *C.goffi_err, arena *C.goffi_arena) {
+	defer func() {
+		if r := recover(); r != nil {
+			goffiSetPanic(e, arena, r)
+		}
+	}()
+	ch := goffiChanValue(id)
+	chosen, v, ok := goffiWait(reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}, int64(timeoutNs), false)
+	if chosen != 0 {
+		*status = C.GOFFI_CHAN_TIMEOUT
+		return
+	}
+	if !ok {
+		*status = C.GOFFI_CHAN_CLOSED
+		return
+	}
+	values := []any{v.Interface()}
+	for len(values) < int(max) {
+		v, ok := ch.TryRecv()
+		if !ok {
+			break // nothing ready, or closed: the next call reports the close
+		}
+		values = append(values, v.Interface())
+	}
+	*status = C.GOFFI_CHAN_OK
+	goffiAnyOut(out, arena, values)
+}
+
+// goffi_chan_send sends one value (see goffi_chan_recv for timeouts and status). A
+// send on a closed channel reports GOFFI_CHAN_CLOSED instead of Go's panic.
+//
+//export goffi_chan_send
+func goffi_chan_send(id C.uint64_t, value *C.goffi_any, timeoutNs C.int64_t, try C.uint8_t, status *C.int32_t, e *C.goffi_err, arena *C.goffi_arena) {
+	defer func() {
+		if r := recover(); r != nil {
+			if goffiIsClosedPanic(r) {
+				*status = C.GOFFI_CHAN_CLOSED
+				return
+			}
+			goffiSetPanic(e, arena, r)
+		}
+	}()
+	ch := goffiChanValue(id)
+	v := goffiElem(ch, value)
+	chosen, _, _ := goffiWait(reflect.SelectCase{Dir: reflect.SelectSend, Chan: ch, Send: v}, int64(timeoutNs), try != 0)
+	switch {
+	case chosen == 0:
+		*status = C.GOFFI_CHAN_OK
+	case try != 0:
+		*status = C.GOFFI_CHAN_EMPTY
+	default:
+		*status = C.GOFFI_CHAN_TIMEOUT
+	}
+}
+
+// goffi_chan_close closes a channel; closing a closed channel reports GOFFI_CHAN_CLOSED.
+//
+//export goffi_chan_close
+func goffi_chan_close(id C.uint64_t, status *C.int32_t, e *C.goffi_err, arena *C.goffi_arena) {
+	defer func() {
+		if r := recover(); r != nil {
+			if goffiIsClosedPanic(r) {
+				*status = C.GOFFI_CHAN_CLOSED
+				return
+			}
+			goffiSetPanic(e, arena, r)
+		}
+	}()
+	goffiChanValue(id).Close()
+	*status = C.GOFFI_CHAN_OK
+}
+
+// goffi_chan_len reports a channel's length and capacity.
+//
+//export goffi_chan_len
+func goffi_chan_len(id C.uint64_t, length, capacity *C.int64_t) {
+	ch := goffiChanValue(id)
+	*length, *capacity = C.int64_t(ch.Len()), C.int64_t(ch.Cap())
+}
+
+// goffi_chan_select waits for the first of n cases (a receive, or a send of
+// values[i]), at most timeoutNs, or not at all with dflt. chosen is the case that
+// fired (-1: timeout, -2: default); closed is set when a receive found the channel
+// closed; out holds what a receive got.
+//
+//export goffi_chan_select
+func goffi_chan_select(ids *C.uint64_t, sends *C.uint8_t, values *C.goffi_any, n C.int64_t, timeoutNs C.int64_t, dflt C.uint8_t, chosen *C.int64_t, closed *C.uint8_t, out *C.goffi_any, e *C.goffi_err, arena *C.goffi_arena) {
+	defer func() {
+		if r := recover(); r != nil {
+			if goffiIsClosedPanic(r) {
+				*closed = 1
+				return
+			}
+			goffiSetPanic(e, arena, r)
+		}
+	}()
+	idList := unsafe.Slice(ids, int(n))
+	sendList := unsafe.Slice(sends, int(n))
+	valueList := unsafe.Slice(values, int(n))
+	cases := make([]reflect.SelectCase, 0, int(n)+1)
+	for i := range idList {
+		ch := goffiChanValue(idList[i])
+		if sendList[i] != 0 {
+			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectSend, Chan: ch, Send: goffiElem(ch, &valueList[i])})
+		} else {
+			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch})
+		}
+	}
+	if dflt != 0 {
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectDefault})
+	} else {
+		timer := time.NewTimer(time.Duration(timeoutNs))
+		defer timer.Stop()
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(timer.C)})
+	}
+	i, v, ok := reflect.Select(cases)
+	switch {
+	case i == int(n) && dflt != 0:
+		*chosen = -2
+	case i == int(n):
+		*chosen = -1
+	default:
+		*chosen = C.int64_t(i)
+		if sendList[i] == 0 {
+			if ok {
+				goffiAnyOut(out, arena, v.Interface())
+			} else {
+				*closed = 1
+			}
+		}
+	}
+}
+
+// goffiIsClosedPanic tells Go's "send on closed channel" / "close of closed channel"
+// panics from others.
+func goffiIsClosedPanic(r any) bool {
+	err, ok := r.(runtime.Error)
+	if !ok {
+		return false
+	}
+	msg := err.Error()
+	return msg == "send on closed channel" || msg == "close of closed channel"
+}
+
+// goffiCallback is the Go side of one Python callable: Go func values made from it
+// share this, and when Go no longer reaches it, a finalizer releases the callable.
+type goffiCallback struct {
+	id   C.uint64_t // the C runtime's callable ID
+	slot uint64     // its goffiBridge entry, which bounds how many are live
+}
+
+func goffiNewCallback(id C.uint64_t) *goffiCallback {
+	slot, err := goffiBridge.Acquire(struct{}{}, nil)
+	for wait := 0; err != nil && wait < 20; wait++ {
+		// Full: callbacks Go dropped are released only when Go's collector finalizes
+		// them, so collect (the GIL is free here: Python waits in this Go call) and
+		// give the finalizers a moment before refusing.
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
+		slot, err = goffiBridge.Acquire(struct{}{}, nil)
+	}
+	if err != nil {
+		panic(err)
+	}
+	cb := &goffiCallback{id: id, slot: slot}
+	runtime.SetFinalizer(cb, func(cb *goffiCallback) {
+		goffiBridge.Release(cb.slot, 1)
+		C.goffi_callable_release(cb.id)
+	})
+	return cb
+}
+
+// goffiCallbackFailed is the error a callback whose func type returns an error gives
+// Go when the Python callable raised; Python re-raises the original exception.
+type goffiCallbackFailed struct{ msg string }
+
+func (e goffiCallbackFailed) Error() string { return e.msg }
+
+// goffiCallbackDone handles a trampoline's status: unwind, or go on with zero values.
+func goffiCallbackDone(status C.int) {
+	if status == C.GOFFI_CB_ABORT {
+		panic(rt.CallbackAbort{})
+	}
+}
+
+// goffi_go_gc runs Go's garbage collector (goffi.collect_go()), so that func values Go
+// dropped release their Python callables.
+//
+//export goffi_go_gc
+func goffi_go_gc() {
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond) // finalizers run on their own goroutine
+}
