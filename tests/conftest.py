@@ -37,12 +37,18 @@ OBJECT_STDLIB = (
     "math/big",
 )
 
+# The standard-library packages the goroutine bridge (issue 4) is tested with, besides
+# "time" and "strings" above, by test_goroutines.py.
+GOROUTINE_STDLIB = ("path/filepath", "io/fs")
+
 # Everything in the session bundle: the local test packages (keyed by folder name) first.
 SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "typestest"),
     str(GO_TEST_PACKAGES / "objtest"),
+    str(GO_TEST_PACKAGES / "chantest"),
     *STDLIB,
     *OBJECT_STDLIB,
+    *GOROUTINE_STDLIB,
 )
 
 
@@ -77,6 +83,12 @@ def typestest(go: dict[str, ModuleType]) -> ModuleType:
 def objtest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/objtest, the package that exercises Go objects (structs, interfaces, errors)."""
     return go["objtest"]
+
+
+@pytest.fixture(scope="session")
+def chantest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/chantest, the package that exercises channels and callbacks (issue 4)."""
+    return go["chantest"]
 
 
 _CALL_FAILED = pytest.StashKey[bool]()

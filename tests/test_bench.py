@@ -81,3 +81,30 @@ def test_table_is_printed_with_machine_and_every_case(
         assert f"\n{case.id}: " in done.stdout, case.id
     data = json.loads(out.read_text())
     assert data["machine"]["cpu"] and data["settings"]["quick"] is True
+
+
+def test_handle_rows_are_measured_and_release_every_handle(
+    quick_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, out = quick_run
+    rows = {row["case"]: row for row in json.loads(out.read_text())["rows"]}
+    for case in ("handle_method", "handles_1m"):
+        assert rows[case]["status"] == "measured", rows[case]["reason"]
+    checks = {c["name"]: c for c in rows["handles_1m"]["checks"]}
+    # Not a timing: every handle object dropped must give its Go handle back.
+    assert checks["handles released"]["ok"], checks["handles released"]["text"]
+
+
+def test_a_saved_run_renders_as_markdown(quick_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, out = quick_run
+    done = subprocess.run(
+        [sys.executable, "-m", "goffi.bench", "--render", str(out), "--markdown"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.startswith("machine: "), done.stdout[:200]
+    assert "| case | goffi |" in done.stdout
+    for case in CASES:
+        assert f"| `{case.id}` " in done.stdout, case.id

@@ -629,8 +629,8 @@ def _any_mapping(ref: TypeRef) -> Mapping:
 
 
 def _copies(m: Mapping) -> bool:
-    """Whether a mapping copies all the way down (no handle inside)."""
-    return all(sub.shape != "handle" for sub in m.walk())
+    """Whether a mapping copies all the way down (no handle, channel or func inside)."""
+    return all(sub.shape not in ("handle", "chan", "func") for sub in m.walk())
 
 
 def _is_byte(ref: TypeRef) -> bool:

@@ -40,19 +40,24 @@ static PyObject *
     if (goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
         return NULL;
     }}
-{conversions}    Py_BEGIN_ALLOW_THREADS
+{conversions}    GOFFI_CALL_ENTER(&arena);
+    Py_BEGIN_ALLOW_THREADS
     {symbol}({call_args});
     Py_END_ALLOW_THREADS
-{after_call}    if (GOFFI_UNLIKELY(arena.pending != NULL)) {{
-        /* A Python callback raised: that exception, the original object, is the result. */
-        goffi_raise_pending(&arena);
-        goto done;
-    }}
-    if (err.kind != GOFFI_OK) {{
+    GOFFI_CALL_LEAVE(&arena);
+{after_call}    if (err.kind != GOFFI_OK) {{
         goffi_raise(&err);
-        goto done;
+        goto pending;
     }}
-{results}done:
+{results}pending:
+    if (GOFFI_UNLIKELY(arena.pending != NULL)) {{
+        /* A Python callback raised: that exception, the original object, is the outcome.
+         * What Go returned was still converted above, so its handles are released. */
+        Py_CLEAR(result);
+        PyErr_Clear();
+        goffi_raise_pending(&arena);
+    }}
+done:
     goffi_arena_free(&arena);
     return result;
 }}
@@ -143,7 +148,10 @@ class CRenderer:
         sig = f.mapping.sig
         assert sig is not None
         params = ["uint64_t id", *(f"{p.c_type} a{i}" for i, p in enumerate(sig.params))]
-        params += [f"{r.c_type} *r{i}" for i, r in enumerate(sig.results)] + ["goffi_arena *arena"]
+        params += [f"{r.c_type} *r{i}" for i, r in enumerate(sig.results)]
+        # func(...) error: the callable may return the error (None, or an exception from Go).
+        error_only = sig.returns_error and not sig.results
+        params += (["goffi_err *re"] if error_only else []) + ["goffi_arena *arena"]
         n = len(sig.params)
         lines = [
             f"/* Go calls this to run a Python callable as a {f.mapping.go_name}, from any goroutine. */\n",
@@ -176,7 +184,11 @@ class CRenderer:
                     f"    if (goffi_in_{r.cid}(PyTuple_GET_ITEM(result, {i}), r{i}, arena, {where}) < 0) {{\n"
                     "        goto failed;\n    }\n"
                 )
-        if any(r.shape not in _SCALAR_SHAPES for r in results):
+        if error_only:
+            lines.append(
+                f"    if (goffi_in_err(result, re, arena, {where}) < 0) {{\n        goto failed;\n    }}\n"
+            )
+        if error_only or any(r.shape not in _SCALAR_SHAPES for r in results):
             # The converted results point into the result object: Go copies them before
             # goffi_cb_finish drops it.
             lines.append(
@@ -552,7 +564,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
         for i, r in enumerate(results):
             lines.append(f"        PyObject *o{i} = goffi_out_{r.cid}(&r{i});\n")
             lines.append(
-                f"        if (o{i} == NULL) {{\n            Py_CLEAR(result);\n            goto done;\n        }}\n"
+                f"        if (o{i} == NULL) {{\n            Py_CLEAR(result);\n            goto pending;\n        }}\n"
             )
             lines.append(f"        PyTuple_SET_ITEM(result, {i}, o{i});\n")
         lines.append("    }\n")

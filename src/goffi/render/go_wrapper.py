@@ -293,6 +293,10 @@ class GoRenderer:
         for i, r in enumerate(sig.results):
             body.append(f"\t\tvar r{i} {c_type(r)}\n")
             args.append(f"&r{i}")
+        error_only = sig.returns_error and not sig.results
+        if error_only:  # the callable returns the error itself (None or a Go exception)
+            body.append("\t\tvar re C.goffi_err\n")
+            args.append("&re")
         args.append("arena")
         body.append(f"\t\tstatus := C.goffi_cb_{identifier(m.go_name)}({', '.join(args)})\n")
         body.append("\t\truntime.KeepAlive(cb)\n\t\tdefer C.goffi_cb_finish(arena)\n")
@@ -309,7 +313,9 @@ class GoRenderer:
                 f"\t\t\treturn{' ' + ', '.join(zeros) if zeros else ''}\n\t\t}}\n"
             )
         values = [self.go_in(r, f"r{i}", owned=True) for i, r in enumerate(sig.results)]
-        if sig.returns_error:
+        if error_only:
+            values.append(f"goffiErrorIn(re, {go_string('the error a Python callback returned')})")
+        elif sig.returns_error:
             values.append("nil")
         if values:
             body.append(f"\t\treturn {', '.join(values)}\n")
@@ -329,7 +335,10 @@ class GoRenderer:
             sig = f.mapping.sig
             assert sig is not None
             params = ["uint64_t id", *(f"{p.c_type} a{i}" for i, p in enumerate(sig.params))]
-            params += [f"{r.c_type} *r{i}" for i, r in enumerate(sig.results)] + ["goffi_arena *arena"]
+            params += [f"{r.c_type} *r{i}" for i, r in enumerate(sig.results)]
+            params += (["goffi_err *re"] if sig.returns_error and not sig.results else []) + [
+                "goffi_arena *arena"
+            ]
             out.append(f"int goffi_cb_{f.ident}({', '.join(params)});\n")
         if self.plan.func_types:
             out.append("void goffi_cb_finish(goffi_arena *a);\n")

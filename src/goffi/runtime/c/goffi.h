@@ -49,8 +49,9 @@ enum {
     GOFFI_ANY_MAP,     /* items[0..2n): key, value, key, value, ... */
     GOFFI_ANY_HANDLE,  /* i: handle ID, cls: its class */
     GOFFI_ANY_RECORD,  /* items: the record's C struct (goffi_rec_*), cls: its class */
-    GOFFI_ANY_TIME,    /* i: Unix seconds, n: nanoseconds, cls: zone offset (s), s: zone name */
-    GOFFI_ANY_DURATION /* i: nanoseconds */
+    GOFFI_ANY_TIME,     /* i: Unix seconds, n: nanoseconds, cls: zone offset (s), s: zone name */
+    GOFFI_ANY_DURATION, /* i: nanoseconds */
+    GOFFI_ANY_ERROR     /* items: a goffi_err describing an error value */
 };
 typedef struct goffi_any {
     int32_t tag;
@@ -66,7 +67,8 @@ typedef struct goffi_any {
 /* GOFFI_TYPE_ERROR: an argument had the wrong dynamic Go type (it does not implement an
  * interface); raised as TypeError, with the message Go wrote. */
 /* GOFFI_ABORTED: a Python callback raised; the exception waits in the arena's pending. */
-enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2, GOFFI_TYPE_ERROR = 3, GOFFI_ABORTED = 4 };
+/* GOFFI_OVERFLOW: a value does not fit its Go type; raised as OverflowError. */
+enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2, GOFFI_TYPE_ERROR = 3, GOFFI_ABORTED = 4, GOFFI_OVERFLOW = 5 };
 
 /* Callback trampolines report how a Python callable ended. */
 enum {
@@ -116,6 +118,7 @@ typedef struct goffi_arena {
     void *blocks;    /* malloc'd blocks, freed with the arena */
     void *cleanups;  /* C side only */
     void *pending;   /* C side only: the first exception a callback of this call raised */
+    void *outer;     /* C side only: the call this one is nested in, on this thread */
 } goffi_arena;
 
 /* Slow path of arena allocation: a new block of at least n bytes (16-byte aligned). */

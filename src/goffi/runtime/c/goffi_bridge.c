@@ -121,7 +121,13 @@ int goffi_callback_call(uint64_t id, PyObject *const *args, Py_ssize_t nargs, Py
 }
 
 int goffi_callback_raised(PyObject *entry) {
-    goffi_arena *call = (goffi_arena *)(uintptr_t)PyLong_AsUnsignedLongLong(PyList_GET_ITEM(entry, 1));
+    /* On a thread inside a Python->Go call, the callback runs on that call's goroutine
+     * (a Go export runs on its caller's thread): the exception is that call's, and
+     * unwinding (a recovered panic) ends the call at once. Elsewhere (another goroutine)
+     * it goes to the call that passed the callable, if that call still runs. */
+    int here = goffi_current_call != NULL;
+    goffi_arena *call = here ? goffi_current_call
+                             : (goffi_arena *)(uintptr_t)PyLong_AsUnsignedLongLong(PyList_GET_ITEM(entry, 1));
     if (call == NULL || PyErr_Occurred() == NULL) {
         /* The Go call that received this callable is over: nobody is waiting for its
          * exception, so report it like an exception in a thread. */
@@ -141,11 +147,8 @@ int goffi_callback_raised(PyObject *entry) {
     } else {
         Py_XDECREF(value);
     }
-    unsigned long owner = PyLong_AsUnsignedLong(PyList_GET_ITEM(entry, 2));
     PyErr_Clear();
-    /* On the thread of the Go call that received it, the callback runs on that call's
-     * goroutine: unwinding (a recovered panic) ends the call at once. */
-    return owner == PyThread_get_thread_ident() ? GOFFI_CB_ABORT : GOFFI_CB_RAISED;
+    return here ? GOFFI_CB_ABORT : GOFFI_CB_RAISED;
 }
 
 void goffi_cb_finish(goffi_arena *a) {

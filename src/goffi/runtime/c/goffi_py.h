@@ -25,7 +25,13 @@
 #define GOFFI_ARENA_STACK 512
 #define GOFFI_ARENA(name)                                                   \
     _Alignas(16) char name##_stack[GOFFI_ARENA_STACK];                      \
-    goffi_arena name = {name##_stack, name##_stack + GOFFI_ARENA_STACK, NULL, NULL, NULL}
+    goffi_arena name = {name##_stack, name##_stack + GOFFI_ARENA_STACK, NULL, NULL, NULL, NULL}
+
+/* The innermost Python->Go call running on this thread (its arena), or NULL: where an
+ * exception of a callback Go runs on this thread goes. Generated calls push and pop it. */
+extern __thread goffi_arena *goffi_current_call;
+#define GOFFI_CALL_ENTER(a) ((a)->outer = goffi_current_call, goffi_current_call = (a))
+#define GOFFI_CALL_LEAVE(a) (goffi_current_call = (goffi_arena *)(a)->outer)
 
 void *goffi_arena_alloc(goffi_arena *a, size_t n);
 /* Release buffers and references the call held, then free the arena's blocks. */

@@ -140,6 +140,7 @@ static PyObject *goffi_time_from_go; /* goffi.runtime._time_from_go and _time_to
 static PyObject *goffi_time_to_go;
 static PyObject *goffi_instances;  /* handle ID -> address of its live Python object */
 int goffi_forked = 0;
+__thread goffi_arena *goffi_current_call = NULL;
 
 static void goffi_after_fork_child(void) { goffi_forked = 1; }
 
@@ -220,6 +221,8 @@ PyObject *goffi_raise(const goffi_err *err) {
             }
         } else if (err->kind == GOFFI_TYPE_ERROR) {
             exc = PyObject_CallOneArg(PyExc_TypeError, message);
+        } else if (err->kind == GOFFI_OVERFLOW) {
+            exc = PyObject_CallOneArg(PyExc_OverflowError, message);
         } else {
             exc = goffi_error_object(err);
         }
@@ -766,6 +769,9 @@ PyObject *goffi_handle_object(const goffi_handle *h) {
     }
     Py_DECREF(where);
     Py_DECREF(key);
+    /* The base class (a Python class) makes the type GC-aware, but these objects hold no
+     * Python references: keep them out of the collector's lists. */
+    PyObject_GC_UnTrack(obj);
     obj->handle = h->id;
     obj->refs = 1;
     obj->cls = h->cls;
@@ -776,6 +782,9 @@ PyObject *goffi_handle_object(const goffi_handle *h) {
 void goffi_object_dealloc(PyObject *self) {
     goffi_object *me = (goffi_object *)self;
     PyTypeObject *type = Py_TYPE(self);
+    /* Before anything here can run Python code (the ResourceWarning), so the collector
+     * never sees an object being deallocated. No-op when already untracked. */
+    PyObject_GC_UnTrack(self);
     if (me->handle != 0) {
         PyObject *exc_type, *exc_value, *exc_tb;
         PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
@@ -1042,6 +1051,22 @@ static int goffi_in_any_depth(PyObject *o, goffi_any *out, goffi_arena *a, const
         out->tag = GOFFI_ANY_STRING;
         return goffi_in_str(o, &out->s, a, where);
     }
+    if (PyDelta_Check(o)) {
+        out->tag = GOFFI_ANY_DURATION;
+        return goffi_in_dur(o, &out->i, a, where);
+    }
+    if (PyDateTime_Check(o)) {
+        goffi_time t;
+        if (goffi_in_time(o, &t, a, where) < 0) {
+            return -1;
+        }
+        out->tag = GOFFI_ANY_TIME;
+        out->i = t.sec;
+        out->n = t.nsec;
+        out->cls = t.offset;
+        out->s = t.zone;
+        return 0;
+    }
     if (PyBytes_Check(o) || PyByteArray_Check(o) || PyMemoryView_Check(o)) {
         out->tag = GOFFI_ANY_BYTES;
         return goffi_to_bytes(o, &out->s, a, -1, where);
@@ -1171,6 +1196,14 @@ PyObject *goffi_out_any(const goffi_any *v) {
     }
     case GOFFI_ANY_RECORD:
         return goffi_any_record_out(v);
+    case GOFFI_ANY_TIME: {
+        goffi_time t = {v->i, (int32_t)v->n, v->cls, v->s};
+        return goffi_out_time(&t);
+    }
+    case GOFFI_ANY_DURATION:
+        return goffi_out_dur(&v->i);
+    case GOFFI_ANY_ERROR:
+        return goffi_error_object((const goffi_err *)v->items);
     }
     PyErr_Format(PyExc_SystemError, "goffi: unknown any tag %d", (int)v->tag);
     return NULL;

@@ -78,40 +78,7 @@ func goffiChanValue(id C.uint64_t) reflect.Value {
 // with a TypeError naming both types.
 func goffiElem(ch reflect.Value, c *C.goffi_any) reflect.Value {
 	want := ch.Type().Elem()
-	v := goffiAnyIn(c)
-	if v == nil {
-		switch want.Kind() {
-		case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map, reflect.Chan, reflect.Func:
-			return reflect.Zero(want)
-		}
-		panic(rt.NewTypeError("a value sent on a chan "+want.String(), v, want))
-	}
-	got := reflect.ValueOf(v)
-	if got.Type().AssignableTo(want) {
-		return got
-	}
-	if got.CanConvert(want) && goffiConvertible(got, want) {
-		return got.Convert(want)
-	}
-	panic(rt.NewTypeError("a value sent on a chan "+want.String(), v, want))
-}
-
-// goffiConvertible allows the conversions Python values need (int64 -> int8, float64
-// -> float32, string -> a named string type) only when nothing is lost.
-func goffiConvertible(v reflect.Value, want reflect.Type) bool {
-	switch {
-	case v.CanInt() && want.Kind() >= reflect.Int && want.Kind() <= reflect.Int64:
-		return !reflect.Zero(want).OverflowInt(v.Int())
-	case v.CanInt() && want.Kind() >= reflect.Uint && want.Kind() <= reflect.Uintptr:
-		return v.Int() >= 0 && !reflect.Zero(want).OverflowUint(uint64(v.Int()))
-	case v.CanUint() && want.Kind() >= reflect.Uint && want.Kind() <= reflect.Uintptr:
-		return !reflect.Zero(want).OverflowUint(v.Uint())
-	case v.CanFloat() && want.Kind() == reflect.Float32:
-		return !reflect.Zero(want).OverflowFloat(v.Float())
-	case v.CanInt() && (want.Kind() == reflect.Float32 || want.Kind() == reflect.Float64):
-		return true
-	}
-	return v.Kind() == want.Kind()
+	return rt.Convert("a value sent on a chan "+want.String(), goffiAnyIn(c), want)
 }
 
 // goffiWait runs one slice of a blocking channel operation: the case, a timer of

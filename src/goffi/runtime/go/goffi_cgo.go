@@ -167,7 +167,9 @@ func goffiDescribeError(e *C.goffi_err, a *C.goffi_arena, err error, depth int) 
 		v := unsafe.Slice((*C.goffi_any)(goffiAlloc(a, uintptr(len(values))*C.sizeof_goffi_any)), len(values))
 		copy(t, types)
 		for i, value := range values {
-			goffiAnyOut(&v[i], a, value)
+			// The value behind e.Path, e.Func: converted as a value, not as another exception
+			// (it is an error too, and describing it would describe it again, forever).
+			goffiAnyOutAs(&v[i], a, value, false)
 		}
 		e.types, e.type_values, e.ntypes = &t[0], &v[0], C.int64_t(len(types))
 	}
@@ -205,6 +207,11 @@ func goffiSetPanic(e *C.goffi_err, a *C.goffi_arena, recovered any) {
 	}
 	if _, ok := recovered.(rt.CallbackAbort); ok {
 		e.kind = C.GOFFI_ABORTED // the callback's exception waits in the arena
+		return
+	}
+	if oe, ok := recovered.(rt.OverflowError); ok {
+		e.kind = C.GOFFI_OVERFLOW
+		goffiSetString(&e.message, a, oe.Error())
 		return
 	}
 	if full, ok := recovered.(rt.ErrTooManyHandles); ok {
@@ -371,6 +378,10 @@ func goffiAnyIn(c *C.goffi_any) any {
 		return out
 	case C.GOFFI_ANY_RECORD:
 		return goffiRecordIn(int(c.cls), unsafe.Pointer(c.items))
+	case C.GOFFI_ANY_TIME:
+		return goffiTimeIn(C.goffi_time{sec: c.i, nsec: C.int32_t(c.n), offset: c.cls, zone: c.s})
+	case C.GOFFI_ANY_DURATION:
+		return time.Duration(c.i)
 	case C.GOFFI_ANY_HANDLE:
 		v, ok := goffiResolve(uint64(c.i))
 		if !ok {
@@ -385,7 +396,20 @@ func goffiAnyIn(c *C.goffi_any) any {
 // and maps are copied; values of bridged types become objects of their class; anything
 // else is an object of the generic any class (goffiAnyClass, generated).
 func goffiAnyOut(dst *C.goffi_any, a *C.goffi_arena, v any) {
+	goffiAnyOutAs(dst, a, v, true)
+}
+
+// goffiAnyOutAs is goffiAnyOut; errorsAsExceptions says whether an error value becomes
+// an exception (everywhere but the values an exception's own attributes come from).
+func goffiAnyOutAs(dst *C.goffi_any, a *C.goffi_arena, v any, errorsAsExceptions bool) {
 	*dst = C.goffi_any{}
+	if err, ok := v.(error); ok && errorsAsExceptions {
+		// Errors are exceptions wherever they cross (a chan error, an any).
+		e := (*C.goffi_err)(goffiAlloc(a, C.sizeof_goffi_err))
+		goffiDescribeError(e, a, err, 0)
+		dst.tag, dst.items = C.GOFFI_ANY_ERROR, (*C.goffi_any)(unsafe.Pointer(e))
+		return
+	}
 	switch x := v.(type) {
 	case nil:
 		dst.tag = C.GOFFI_ANY_NIL
@@ -416,6 +440,14 @@ func goffiAnyOut(dst *C.goffi_any, a *C.goffi_arena, v any) {
 			goffiSetString(&dst.s, a, x.String())
 			return
 		}
+	case time.Time:
+		var t C.goffi_time
+		goffiTimeOut(&t, a, x)
+		dst.tag, dst.i, dst.n, dst.cls, dst.s = C.GOFFI_ANY_TIME, t.sec, C.int64_t(t.nsec), t.offset, t.zone
+		return
+	case time.Duration:
+		dst.tag, dst.i = C.GOFFI_ANY_DURATION, C.int64_t(x)
+		return
 	}
 	if p, cls := goffiRecordOut(a, v); p != nil {
 		dst.tag, dst.cls, dst.items = C.GOFFI_ANY_RECORD, C.int32_t(cls), (*C.goffi_any)(p)

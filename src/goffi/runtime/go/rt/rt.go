@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/big"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -106,3 +107,104 @@ type CallbackAbort struct{}
 
 // NewTypeErrorText is a TypeError with a message of its own.
 func NewTypeErrorText(msg string) TypeError { return TypeError{msg} }
+
+// OverflowError reports a value that does not fit its Go type; Python raises
+// OverflowError.
+type OverflowError struct{ msg string }
+
+func (e OverflowError) Error() string { return e.msg }
+
+// NewOverflowError describes value not fitting want, for what.
+func NewOverflowError(what string, value any, want reflect.Type) OverflowError {
+	return OverflowError{fmt.Sprintf("%s: %v does not fit Go %v", what, value, want)}
+}
+
+// Convert makes v (a value that crossed from Python as `any`: int64, float64, string,
+// []byte, []any, map[string]any, ...) a value of type want, element by element for
+// slices, arrays and maps; ok is false when it cannot. An integer that does not fit
+// panics with OverflowError, anything else that cannot convert with TypeError.
+func Convert(what string, v any, want reflect.Type) reflect.Value {
+	if v == nil {
+		switch want.Kind() {
+		case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map, reflect.Chan, reflect.Func:
+			return reflect.Zero(want)
+		}
+		panic(NewTypeError(what, v, want))
+	}
+	got := reflect.ValueOf(v)
+	if got.Type().AssignableTo(want) {
+		return got
+	}
+	switch want.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if _, big := v.(*big.Int); big || got.CanInt() {
+			if big || reflect.Zero(want).OverflowInt(got.Int()) {
+				panic(NewOverflowError(what, v, want))
+			}
+			return got.Convert(want)
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if n, ok := v.(*big.Int); ok {
+			if n.Sign() < 0 || !n.IsUint64() || reflect.Zero(want).OverflowUint(n.Uint64()) {
+				panic(NewOverflowError(what, v, want))
+			}
+			return reflect.ValueOf(n.Uint64()).Convert(want)
+		}
+		if got.CanInt() {
+			if got.Int() < 0 || reflect.Zero(want).OverflowUint(uint64(got.Int())) {
+				panic(NewOverflowError(what, v, want))
+			}
+			return got.Convert(want)
+		}
+	case reflect.Float32, reflect.Float64:
+		if got.CanFloat() {
+			if reflect.Zero(want).OverflowFloat(got.Float()) {
+				panic(NewOverflowError(what, v, want))
+			}
+			return got.Convert(want)
+		}
+		if got.CanInt() {
+			return got.Convert(want)
+		}
+	case reflect.Complex64, reflect.Complex128:
+		if got.CanComplex() || got.CanFloat() || got.CanInt() {
+			return got.Convert(want)
+		}
+	case reflect.String:
+		if got.Kind() == reflect.String {
+			return got.Convert(want)
+		}
+	case reflect.Bool:
+		if got.Kind() == reflect.Bool {
+			return got.Convert(want)
+		}
+	case reflect.Slice:
+		if b, ok := v.([]byte); ok && want.Elem().Kind() == reflect.Uint8 {
+			return reflect.ValueOf(b).Convert(want)
+		}
+		if items, ok := v.([]any); ok {
+			out := reflect.MakeSlice(want, len(items), len(items))
+			for i, item := range items {
+				out.Index(i).Set(Convert(what, item, want.Elem()))
+			}
+			return out
+		}
+	case reflect.Array:
+		if items, ok := v.([]any); ok && len(items) == want.Len() {
+			out := reflect.New(want).Elem()
+			for i, item := range items {
+				out.Index(i).Set(Convert(what, item, want.Elem()))
+			}
+			return out
+		}
+	case reflect.Map:
+		if entries, ok := v.(map[string]any); ok && want.Key().Kind() == reflect.String {
+			out := reflect.MakeMapWithSize(want, len(entries))
+			for k, item := range entries {
+				out.SetMapIndex(reflect.ValueOf(k).Convert(want.Key()), Convert(what, item, want.Elem()))
+			}
+			return out
+		}
+	}
+	panic(NewTypeError(what, v, want))
+}

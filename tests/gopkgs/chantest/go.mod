@@ -1,0 +1,3 @@
+module example.com/chantest
+
+go 1.24
