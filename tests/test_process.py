@@ -180,6 +180,14 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
         "\nassert u.User is u.User\nprint('objects ok')"
     )
     assert check(run_python("import goffi\n" + objects + checks, cache, cwd=tmp_path)) == "objects ok\n"
+    # The goroutines example, verbatim (its assert checks the goroutine callback ran).
+    goroutines = blocks[3]
+    assert "AfterFunc" in goroutines
+    checks = (
+        "\nimport datetime\nassert strings.Map(lambda r: r + 1, 'HAL') == 'IBM'"
+        "\nprint('goroutines ok', isinstance(tick, datetime.datetime))"
+    )
+    assert check(run_python(goroutines + checks, cache, cwd=tmp_path)) == "goroutines ok True\n"
     # The first block is the teaser at the top: it ends by raising GoError on purpose.
     teaser = run_python(blocks[0], cache, cwd=tmp_path)
     assert teaser.returncode == 1

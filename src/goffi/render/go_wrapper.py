@@ -723,10 +723,10 @@ class GoRenderer:
             cases.append(f"\tcase {t}:\n\t\tp := &x\n\t\treturn p, p, {cls.index}\n")
         self.std.add("goffi.local/bundle/rt")
         body = "\tswitch x := v.(type) {\n" + "".join(cases) + "\t}\n" if cases else ""
+        # Always there, so the wrapper compiles with and without the goffi_bridge tag.
         chan_class = (
-            f"// goffiChanClass is the class of channel handles.\nconst goffiChanClass = {self.plan.chan_class}\n\n"
-            if self.plan.bridge
-            else ""
+            "// goffiChanClass is the class of channel handles (used by goffi_bridge.go).\n"
+            f"const goffiChanClass = {self.plan.chan_class}\n\n"
         )
         return chan_class + (
             "// goffiAnyClass is the class of Go values that cross as `any` and have no class of\n"

@@ -21,6 +21,7 @@ void goffi_callable_release(uint64_t id);
 import "C"
 
 import (
+	"os"
 	"reflect"
 	"runtime"
 	"time"
@@ -29,9 +30,10 @@ import (
 	"goffi.local/bundle/rt"
 )
 
-// goffiBridge holds channels and the Go side of Python callbacks: bounded, so a leak
-// shows up as a clear error rather than as unbounded growth.
-var goffiBridge = rt.NewHandles(rt.DefaultMaxHandles)
+// goffiBridge holds channels and the Go side of Python callbacks: bounded (by
+// $GOFFI_MAX_HANDLES when the bundle loads, else rt.DefaultMaxHandles; <= 0 means no
+// bound), so a leak shows up as a clear error rather than as unbounded growth.
+var goffiBridge = rt.NewHandles(rt.MaxHandlesFromEnv(os.Getenv("GOFFI_MAX_HANDLES")))
 
 func init() {
 	goffiBridgeTable = goffiBridge

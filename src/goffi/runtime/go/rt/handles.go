@@ -2,6 +2,7 @@ package rt
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
 )
 
@@ -108,4 +109,13 @@ func (h *Handles) Live() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return len(h.byID)
+}
+
+// MaxHandlesFromEnv is the handle bound a GOFFI_MAX_HANDLES value asks for: its number,
+// or DefaultMaxHandles when it is empty or not a number.
+func MaxHandlesFromEnv(value string) int {
+	if n, err := strconv.Atoi(value); err == nil {
+		return n
+	}
+	return DefaultMaxHandles
 }

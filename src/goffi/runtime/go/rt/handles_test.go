@@ -119,3 +119,11 @@ func TestPanicInfo(t *testing.T) {
 		t.Fatalf("error panic: %q %q", msg, typ)
 	}
 }
+
+func TestMaxHandlesFromEnv(t *testing.T) {
+	for value, want := range map[string]int{"": DefaultMaxHandles, "x": DefaultMaxHandles, "10": 10, "0": 0} {
+		if got := MaxHandlesFromEnv(value); got != want {
+			t.Errorf("MaxHandlesFromEnv(%q) = %d, want %d", value, got, want)
+		}
+	}
+}
