@@ -216,3 +216,43 @@ def test_module_from_the_proxy(cache: Path) -> None:
     )
     assert "error: invalid UUID length: 4" in out
     assert out.endswith("ok\n")
+
+
+def test_nonblocking_functions_keep_the_gil(cache: Path) -> None:
+    out = check(
+        run_python(
+            """
+            import goffi, sys
+            strings = goffi.load("strings", nonblocking=["strings.ToUpper", "strings.Builder.Len"])
+            assert strings.ToUpper("abc") == "ABC" and strings.ToLower("ABC") == "abc"
+            b = strings.Builder()
+            b.WriteString("xy")
+            assert len(b) == 2
+            print(strings.ToUpper.__module__)
+            """,
+            cache,
+        )
+    )
+    assert out == "gopkgs.strings\n"
+    # The generated glue really keeps the GIL for those two, and only those.
+    glue = list(cache.glob("bundles/*/gopkgs"))
+    assert glue  # the bundle exists; its C source is not kept, so check through the plan
+    from goffi.plan import plan_bundle
+    from goffi.render.c_glue import render_c_glue
+    from goffi.surface.model import Func, Package, Param, Surface, TypeRef
+
+    s = TypeRef(kind="basic", name="string")
+    pkg = Package(path="p", name="p", funcs=(Func("A", (Param("s", s),), (Param("", s),)), Func("B", (), ())))
+    c = render_c_glue(plan_bundle(Surface("go1", (pkg,)), nonblocking=["p.A"]))
+    a, b = c.split("/* p.B")
+    assert (
+        "declared non-blocking: the GIL stays held" in a
+        and "Py_BEGIN_ALLOW_THREADS" not in a.split("/* p.A")[1]
+    )
+    assert "Py_BEGIN_ALLOW_THREADS" in b and "declared non-blocking" not in b
+
+
+def test_nonblocking_names_must_exist(cache: Path) -> None:
+    done = run_python('import goffi; goffi.load("strings", nonblocking=["strings.NoSuch"])', cache)
+    assert done.returncode == 1
+    assert "nonblocking: strings.NoSuch is not a bridged function or method of this bundle" in done.stderr

@@ -49,7 +49,9 @@ def _build(args: argparse.Namespace) -> int:
             "is not a valid Python identifier; choose a name like build/gopkgs"
         )
     specs = [parse_spec(p, Path.cwd()) for p in args.packages]
-    bundle = build_bundle(specs, name, progress=Progress(True if args.verbose else None))
+    bundle = build_bundle(
+        specs, name, progress=Progress(True if args.verbose else None), nonblocking=args.nonblocking
+    )
     if out.exists():
         shutil.rmtree(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "-o", "--output", required=True, metavar="DIR", help="the bundle's folder, e.g. build/gopkgs"
     )
     p_build.add_argument("-v", "--verbose", action="store_true", help="report build steps on stderr")
+    p_build.add_argument(
+        "--nonblocking",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a function that neither blocks nor calls back (e.g. strings.ToUpper): call it with the GIL held",
+    )
     p_build.set_defaults(run=_build)
 
     args = parser.parse_args(argv)

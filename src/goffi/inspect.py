@@ -64,6 +64,8 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
     notes = list(_notes(mappings))
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
+    if fn.holds_gil:
+        notes.append("declared non-blocking: called with the GIL held")
     kind = "method" if fn.receiver is not None else "func"
     if fn.receiver is not None and fn.receiver.via == "record" and "(*" in fn.go_signature:
         notes.append("a pointer method on a record: Go runs it on a copy, so changes it makes are not kept")

@@ -63,6 +63,9 @@ class FuncPlan:
     doc: str
     pos: str
     receiver: ReceiverPlan | None = None  # methods only
+    # Declared non-blocking (goffi.load(nonblocking=...)): called with the GIL held, which
+    # saves the release/reacquire; only for functions that neither block nor call back.
+    holds_gil: bool = False
 
     @property
     def qualified(self) -> str:
@@ -383,12 +386,59 @@ BUILTIN_SENTINELS = {
 }
 
 
-def plan_bundle(surface: Surface, name: str = "gopkgs", requested: Sequence[str] | None = None) -> BundlePlan:
+def plan_bundle(
+    surface: Surface,
+    name: str = "gopkgs",
+    requested: Sequence[str] | None = None,
+    nonblocking: Sequence[str] = (),
+) -> BundlePlan:
     """Decide every exported symbol of every requested package in ``surface``.
 
     Packages of the surface that were not requested (IMPLICIT_PACKAGES) contribute only
-    their sentinel errors and error types.
+    their sentinel errors and error types. ``nonblocking`` names functions and methods
+    ("strings.ToUpper", "example.com/p.Counter.Inc") to call with the GIL held.
     """
+    plan = _plan_bundle(surface, name, requested)
+    return _apply_nonblocking(plan, nonblocking) if nonblocking else plan
+
+
+def callable_names(plan: BundlePlan) -> dict[str, FuncPlan]:
+    """Every bridged function and method by the name nonblocking= uses for it."""
+    names = {f"{f.pkg_path}.{f.go_name}": f for p in plan.packages for f in p.funcs}
+    for c in plan.classes():
+        names.update({f"{c.key}.{m.go_name}": m for m in c.methods})
+    return names
+
+
+def _apply_nonblocking(plan: BundlePlan, nonblocking: Sequence[str]) -> BundlePlan:
+    from dataclasses import replace
+
+    from goffi.errors import SpecError
+
+    known = callable_names(plan)
+    unknown = sorted(set(nonblocking) - set(known))
+    if unknown:
+        raise SpecError(
+            f"nonblocking: {', '.join(unknown)} is not a bridged function or method of this bundle; name "
+            f"them as import path + name, e.g. {next(iter(sorted(known)), 'strings.ToUpper')!r} "
+            "(goffi inspect lists them)"
+        )
+    chosen = set(nonblocking)
+
+    def mark(f: FuncPlan, name: str) -> FuncPlan:
+        return replace(f, holds_gil=True) if name in chosen else f
+
+    packages = []
+    for p in plan.packages:
+        funcs = tuple(mark(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
+        classes = tuple(
+            replace(c, methods=tuple(mark(m, f"{c.key}.{m.go_name}") for m in c.methods)) for c in p.classes
+        )
+        packages.append(replace(p, funcs=funcs, classes=classes))
+    return replace(plan, packages=tuple(packages))
+
+
+def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -> BundlePlan:
     if requested is None:
         requested = surface.requested or [p.path for p in surface.packages]
     wanted = set(requested)

@@ -78,6 +78,14 @@ def _ctypes_lib(library: Path) -> ctypes.CDLL:
     lib.gobench_CounterInc.restype = ctypes.c_int64
     lib.gobench_FreeCounter.argtypes = [ctypes.c_size_t]
     lib.gobench_FreeCounter.restype = None
+    lib.gobench_CallN.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int]
+    lib.gobench_CallN.restype = ctypes.c_int64
+    lib.gobench_CountOpen.argtypes = [ctypes.c_int64, ctypes.c_int64]
+    lib.gobench_CountOpen.restype = ctypes.c_size_t
+    lib.gobench_ChanRecv.argtypes = [ctypes.c_size_t, ctypes.POINTER(ctypes.c_int64)]
+    lib.gobench_ChanRecv.restype = ctypes.c_int32
+    lib.gobench_ChanFree.argtypes = [ctypes.c_size_t]
+    lib.gobench_ChanFree.restype = None
     return lib
 
 

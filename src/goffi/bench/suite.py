@@ -1,6 +1,6 @@
 """The cases in the order the table shows them (issue 5's order), with their ids.
 
-Adding a case: write a function ``(Bench) -> Row`` (cases.py, procs.py, memory.py) and list it
+Adding a case: write a function ``(Bench) -> Row`` (cases.py, goroutines.py, procs.py, memory.py) and list it
 here; a feature goffi does not have yet is a :func:`_pending` line until then.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from goffi.bench import cases, memory, procs
+from goffi.bench import cases, goroutines, memory, procs
 from goffi.bench.context import Bench
 from goffi.bench.model import Row, pending
 
@@ -48,30 +48,10 @@ CASES: tuple[Case, ...] = (
         "no per-element work; the view keeps Go memory alive safely",
     ),
     Case("ctypes_add", cases.ctypes_add),
-    _pending(
-        "callback_same_thread",
-        "Go -> Python callback, calling thread",
-        "Go -> Python callbacks (func parameters)",
-        "<= 2x a floor C callback trampoline",
-    ),
-    _pending(
-        "callback_1_goroutine",
-        "Go -> Python callback from 1 goroutine",
-        "callbacks from goroutines (the goroutine bridge)",
-        "<= 300 ns/call; >= 20x a fresh thread state per call",
-    ),
-    _pending(
-        "callback_8_goroutines",
-        "Go -> Python callback from 8 goroutines",
-        "callbacks from goroutines (the goroutine bridge)",
-        "no collapse against 1 goroutine",
-    ),
-    _pending(
-        "chan_iter",
-        "chan int64 fed by a goroutine, iterated",
-        "channels",
-        ">= 5M items/s and >= 10x per-item ctypes",
-    ),
+    Case("callback_same_thread", goroutines.callback_same_thread),
+    Case("callback_1_goroutine", goroutines.callback_1_goroutine),
+    Case("callback_8_goroutines", goroutines.callback_8_goroutines),
+    Case("chan_iter", goroutines.chan_iter),
     Case("warm_load", procs.warm_load),
     Case("cold_build", procs.cold_build, uses_gopy=True),
     Case("handles_1m", memory.handles_1m),

@@ -41,9 +41,9 @@ static PyObject *
         return NULL;
     }}
 {conversions}    GOFFI_CALL_ENTER(&arena);
-    Py_BEGIN_ALLOW_THREADS
+    {release}
     {symbol}({call_args});
-    Py_END_ALLOW_THREADS
+    {reacquire}
     GOFFI_CALL_LEAVE(&arena);
 {after_call}    if (err.kind != GOFFI_OK) {{
         goffi_raise(&err);
@@ -545,6 +545,10 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             go_signature=fn.go_signature,
             cname=cname,
             after_call=after_call,
+            release="/* declared non-blocking: the GIL stays held */"
+            if fn.holds_gil
+            else "Py_BEGIN_ALLOW_THREADS",
+            reacquire="" if fn.holds_gil else "Py_END_ALLOW_THREADS",
             decls="".join(decls),
             min_args=nfixed + first,
             max_args=-1 if fn.variadic else nfixed + first,

@@ -167,6 +167,179 @@ static PyType_Spec floor_counter_spec = {
     floor_counter_slots,
 };
 
+/* ---- the callback floors -------------------------------------------------------
+ * Go calls one of these C trampolines per invocation (cabi_bridge.go's closures, passed
+ * to the same CallN / CallNParallel goffi's rows call). Each takes the GIL, boxes the
+ * argument, calls the Python callable (vectorcall), unboxes the result and gives the
+ * GIL back, in one of these ways:
+ *   restore: PyEval_RestoreThread/SaveThread with the calling thread's saved state,
+ *            the cheapest correct way on the thread that called Go (floor.call_n only);
+ *   ensure:  PyGILState_Ensure/Release, the documented way on any thread;
+ *   pinned:  PyGILState_Ensure/Release with each thread's state pinned on its first
+ *            call (what goffi does), so later calls only take the GIL;
+ *   fresh:   PyGILState_Ensure/Release on a thread that has no Python state: each call
+ *            creates a thread state and destroys it (cabi_bridge.go's locked workers).
+ * A call that raises records its exception (the first one) and gives Go 0; the floor
+ * function raises it once Go returns. */
+
+enum { FLOOR_CB_RESTORE = 0, FLOOR_CB_ENSURE = 1, FLOOR_CB_PINNED = 2 };
+
+typedef struct {
+    PyObject *fn;
+    PyThreadState *ts; /* restore: the caller's state while Go runs */
+    PyObject *etype, *evalue, *etb; /* the first exception a call raised */
+} floor_cb_ctx;
+
+static long long floor_fresh_with_state = 0; /* fresh calls that found a thread state (must stay 0) */
+
+static void floor_cb_failed(floor_cb_ctx *c) {
+    if (c->etype == NULL) {
+        PyErr_Fetch(&c->etype, &c->evalue, &c->etb);
+    } else {
+        PyErr_Clear();
+    }
+}
+
+static int64_t floor_cb_invoke(floor_cb_ctx *c, int64_t x) {
+    PyObject *arg = PyLong_FromLongLong(x);
+    if (arg == NULL) {
+        floor_cb_failed(c);
+        return 0;
+    }
+    PyObject *r = PyObject_Vectorcall(c->fn, &arg, 1, NULL);
+    Py_DECREF(arg);
+    if (r == NULL) {
+        floor_cb_failed(c);
+        return 0;
+    }
+    long long v = PyLong_AsLongLong(r);
+    Py_DECREF(r);
+    if (v == -1 && PyErr_Occurred()) {
+        floor_cb_failed(c);
+        return 0;
+    }
+    return v;
+}
+
+int64_t floor_cb_restore(void *ctx, int64_t x) {
+    floor_cb_ctx *c = ctx;
+    PyEval_RestoreThread(c->ts);
+    int64_t v = floor_cb_invoke(c, x);
+    c->ts = PyEval_SaveThread();
+    return v;
+}
+
+int64_t floor_cb_ensure(void *ctx, int64_t x) {
+    PyGILState_STATE s = PyGILState_Ensure();
+    int64_t v = floor_cb_invoke(ctx, x);
+    PyGILState_Release(s);
+    return v;
+}
+
+static __thread int floor_thread_pinned = 0;
+
+int64_t floor_cb_pinned(void *ctx, int64_t x) {
+    PyGILState_STATE s = PyGILState_Ensure();
+    if (!floor_thread_pinned) {
+        PyGILState_Ensure(); /* never released: the thread keeps its state */
+        floor_thread_pinned = 1;
+    }
+    int64_t v = floor_cb_invoke(ctx, x);
+    PyGILState_Release(s);
+    return v;
+}
+
+int64_t floor_cb_fresh(void *ctx, int64_t x) {
+    int had_state = PyGILState_GetThisThreadState() != NULL;
+    PyGILState_STATE s = PyGILState_Ensure(); /* no state here: creates one */
+    floor_fresh_with_state += had_state;
+    int64_t v = floor_cb_invoke(ctx, x);
+    PyGILState_Release(s); /* the last release: clears and deletes the state */
+    return v;
+}
+
+/* A plain C function pointer (a ctypes CFUNCTYPE) as the callback. */
+int64_t floor_cb_fnptr(void *fn, int64_t x) { return ((int64_t (*)(int64_t))fn)(x); }
+
+int floor_thread_has_state(void) { return PyGILState_GetThisThreadState() != NULL; }
+
+static PyObject *floor_cb_result(floor_cb_ctx *c, int64_t r) {
+    if (c->etype != NULL) {
+        PyErr_Restore(c->etype, c->evalue, c->etb);
+        return NULL;
+    }
+    return PyLong_FromLongLong(r);
+}
+
+static int floor_cb_args(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t want, long long *out) {
+    if (floor_nargs(nargs, want) < 0) return -1;
+    if (!PyCallable_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "the first argument must be callable");
+        return -1;
+    }
+    for (Py_ssize_t i = 1; i < want; i++) {
+        out[i - 1] = PyLong_AsLongLong(args[i]);
+        if (out[i - 1] == -1 && PyErr_Occurred()) return -1;
+    }
+    return 0;
+}
+
+/* call_n(f, n, kind): CallN(f, n) through the trampoline of that kind, on this thread. */
+static PyObject *floor_call_n(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    long long a[2];
+    if (floor_cb_args(args, nargs, 3, a) < 0) return NULL;
+    floor_cb_ctx c = {args[0], NULL, NULL, NULL, NULL};
+    c.ts = PyEval_SaveThread();
+    int64_t r = gobench_CallN(&c, a[0], (int)a[1]);
+    PyEval_RestoreThread(c.ts);
+    return floor_cb_result(&c, r);
+}
+
+/* call_n_parallel(f, n, g, kind): CallNParallel(f, n, g) through the ensure or pinned trampoline. */
+static PyObject *floor_call_n_parallel(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    long long a[3];
+    if (floor_cb_args(args, nargs, 4, a) < 0) return NULL;
+    if (a[2] == FLOOR_CB_RESTORE) {
+        PyErr_SetString(PyExc_ValueError, "the restore trampoline works on the calling thread only");
+        return NULL;
+    }
+    floor_cb_ctx c = {args[0], NULL, NULL, NULL, NULL};
+    int64_t r;
+    Py_BEGIN_ALLOW_THREADS
+    r = gobench_CallNParallel(&c, a[0], a[1], (int)a[2]);
+    Py_END_ALLOW_THREADS
+    return floor_cb_result(&c, r);
+}
+
+/* call_n_fresh(f, n, g): n calls from g threads without a Python state, a new state per call. */
+static PyObject *floor_call_n_fresh(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    long long a[2];
+    if (floor_cb_args(args, nargs, 3, a) < 0) return NULL;
+    floor_cb_ctx c = {args[0], NULL, NULL, NULL, NULL};
+    int64_t r, discarded = 0;
+    Py_BEGIN_ALLOW_THREADS
+    r = gobench_CallNFresh(&c, a[0], a[1], &discarded);
+    Py_END_ALLOW_THREADS
+    (void)discarded;
+    return floor_cb_result(&c, r);
+}
+
+/* fresh_stats() -> (threads discarded for carrying a state, fresh calls that found a state) */
+static PyObject *floor_fresh_stats(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    (void)args;
+    if (floor_nargs(nargs, 0) < 0) return NULL;
+    floor_cb_ctx c = {Py_None, NULL, NULL, NULL, NULL};
+    int64_t discarded = 0;
+    Py_BEGIN_ALLOW_THREADS
+    gobench_CallNFresh(&c, 0, 0, &discarded);
+    Py_END_ALLOW_THREADS
+    return Py_BuildValue("(LL)", (long long)discarded, floor_fresh_with_state);
+}
+
 static PyMethodDef floor_methods[] = {
     {"add", (PyCFunction)(void (*)(void))floor_add, METH_FASTCALL, "Add, GIL released."},
     {"add_gil", (PyCFunction)(void (*)(void))floor_add_gil, METH_FASTCALL, "Add, GIL held."},
@@ -174,6 +347,13 @@ static PyMethodDef floor_methods[] = {
     {"noop_gil", (PyCFunction)(void (*)(void))floor_noop_gil, METH_FASTCALL, "Noop, GIL held."},
     {"upper", (PyCFunction)(void (*)(void))floor_upper, METH_FASTCALL, "Upper, GIL released."},
     {"sum_bytes", (PyCFunction)(void (*)(void))floor_sum_bytes, METH_FASTCALL, "SumBytes, GIL released."},
+    {"call_n", (PyCFunction)(void (*)(void))floor_call_n, METH_FASTCALL, "CallN(f, n) via a C trampoline."},
+    {"call_n_parallel", (PyCFunction)(void (*)(void))floor_call_n_parallel, METH_FASTCALL,
+     "CallNParallel(f, n, g) via a C trampoline."},
+    {"call_n_fresh", (PyCFunction)(void (*)(void))floor_call_n_fresh, METH_FASTCALL,
+     "n calls from g threads, a new thread state per call."},
+    {"fresh_stats", (PyCFunction)(void (*)(void))floor_fresh_stats, METH_FASTCALL,
+     "(threads discarded, fresh calls that found a state)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,0 +1,309 @@
+"""The goroutine-bridge cases: Go -> Python callbacks and a channel iterated in Python.
+
+Go calls Python through gobench's ``CallN`` (on the calling goroutine) and
+``CallNParallel`` (from new goroutines); goffi passes a Python callable as their
+``func(int64) int64``, and the floors pass a Go closure calling one of floor.c's C
+trampolines, so both sides run the same Go loop. One operation is one invocation of
+the callable: a runner makes a single Go call with n invocations (the per-call cost of
+registering the callable is spread over millions of invocations), and nothing is
+subtracted, since there is no Python loop per invocation.
+
+The callable is a plain Python function returning its argument, as a user's callback
+would be: the cost of running it is in every contender's time alike.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable
+from typing import Any
+
+from goffi.bench.context import Bench
+from goffi.bench.model import Check, Result, Row
+from goffi.bench.timing import Contender, Runner
+
+FLOOR = "floor (C trampoline, same thread)"
+FLOOR_ENSURE = "floor (PyGILState_Ensure)"
+FLOOR_PINNED = "floor (pinned thread state)"
+CTYPES_CB = "ctypes CFUNCTYPE"
+FRESH = "fresh thread state per call"
+GOFFI_1 = "goffi, 1 goroutine"
+CTYPES = "ctypes, one item per call"
+UNBUFFERED = "goffi, unbuffered chan"
+
+# floor.c's trampoline kinds (FLOOR_CB_* and cabi_bridge.go's cb* constants)
+_RESTORE, _ENSURE, _PINNED, _FNPTR = 0, 1, 2, 3
+
+#: The most a callback may take from 1 goroutine (issue 5), and how much faster than a
+#: fresh thread state per call it must be.
+MAX_NS_1_GOROUTINE = 300.0
+FRESH_SPEEDUP = 20.0
+#: "No collapse" at 8 goroutines: the per-call time at most this many times the
+#: 1-goroutine time measured in the same rounds (the GIL serializes the calls either way,
+#: so it can only grow by contention, never shrink by parallelism).
+COLLAPSE = 2.0
+#: The chan_iter case's channel capacity (iteration receives up to 256 values per
+#: crossing, and takes only values that are ready, so a buffer lets a batch fill).
+CHAN_BUFFER = 1024
+MIN_ITEMS_PER_S = 5e6
+CTYPES_SPEEDUP = 10.0
+
+
+def _identity(x: int) -> int:
+    """The callback every contender calls: a Python function, as users write them."""
+    return x
+
+
+def _expected(n: int, g: int = 1) -> int:
+    """What CallNParallel(identity, n, g) returns: goroutine w sums 0..count_w-1."""
+    counts = [n // g + (1 if w < n % g else 0) for w in range(g)]
+    return sum(c * (c - 1) // 2 for c in counts)
+
+
+def _runner(fn: Callable[..., Any], *args: Any) -> Runner:
+    """``fn(f, n, *args)``: one Go call making n invocations of the callback."""
+
+    def run(n: int) -> None:
+        fn(_identity, n, *args)
+
+    return run
+
+
+def _ctypes_callback(lib: ctypes.CDLL) -> tuple[Runner, Callable[[int], int], object]:
+    """CallN through ctypes alone: the export called with a CFUNCTYPE pointer as f."""
+    proto = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64)
+    callback = proto(_identity)  # must outlive every call: returned to the caller
+    pointer = ctypes.cast(callback, ctypes.c_void_p)
+    call = lib.gobench_CallN
+
+    def once(n: int) -> int:
+        return int(call(pointer, n, _FNPTR))
+
+    def run(n: int) -> None:
+        call(pointer, n, _FNPTR)
+
+    return run, once, callback
+
+
+def callback_same_thread(b: Bench) -> Row:
+    go, floor, lib = b.subjects.go, b.subjects.floor, b.subjects.lib
+    ctypes_run, ctypes_once, keep = _ctypes_callback(lib)
+    n = 1000
+    assert (
+        go.CallN(_identity, n)
+        == floor.call_n(_identity, n, _RESTORE)
+        == floor.call_n(_identity, n, _ENSURE)
+        == ctypes_once(n)
+        == _expected(n)
+    )
+    r = b.timed(
+        [
+            Contender("goffi", _runner(go.CallN)),
+            Contender(FLOOR, _runner(floor.call_n, _RESTORE)),
+            Contender(FLOOR_ENSURE, _runner(floor.call_n, _ENSURE)),
+            Contender(CTYPES_CB, ctypes_run),
+        ],
+        per_call=False,
+    )
+    del keep
+    return Row(
+        case="callback_same_thread",
+        title="CallN(f func(int64) int64, n): Go -> Python, calling thread",
+        goffi=r["goffi"],
+        baselines=[r[FLOOR], r[FLOOR_ENSURE], r[CTYPES_CB]],
+        target_of=FLOOR,
+        target=2.0,
+        target_text="<= 2x floor",
+        notes=[
+            "per invocation of a Python function (def f(x): return x), Go's CallN calling it n times "
+            "in one call; floor: floor.c's C function, called by a Go closure passed to the same CallN, "
+            "takes the GIL with PyEval_RestoreThread of the caller's saved thread state (the cheapest "
+            "correct way on the calling thread), boxes, vectorcalls, unboxes, PyEval_SaveThread; "
+            "the PyGILState_Ensure floor is the same with Ensure/Release; ctypes: gobench_CallN called "
+            "through ctypes with a CFUNCTYPE pointer as the callback"
+        ],
+    )
+
+
+def _fresh_checks(b: Bench) -> tuple[list[Check], str]:
+    """That every fresh-state call really made a new thread state, and what was discarded."""
+    discarded, with_state = b.subjects.floor.fresh_stats()
+    check = Check(
+        "fresh states",
+        with_state == 0,
+        f"calls of the fresh-state trampoline that found a Python thread state on their thread: "
+        f"{with_state} (must be 0)",
+    )
+    note = (
+        "fresh thread state per call: floor.c's trampoline doing PyGILState_Ensure/Release on Go "
+        "threads that have no Python thread state, so each call creates one and its Release deletes "
+        "it; the calls run on worker goroutines locked to their own OS threads (no other goroutine, "
+        "so no pinned state, ever runs there), each thread checked to carry no state when its worker "
+        f"starts ({discarded} thread(s) this run carried one from goffi's or the pinned floor's "
+        "callbacks and were discarded)"
+    )
+    return [check], note
+
+
+def _parallel(b: Bench, g: int) -> dict[str, Result]:
+    go, floor = b.subjects.go, b.subjects.floor
+    n = 1000
+    want = _expected(n, g)
+    assert go.CallNParallel(_identity, n, g) == floor.call_n_parallel(_identity, n, g, _PINNED) == want
+    assert floor.call_n_fresh(_identity, n, g) == want
+    contenders = [
+        Contender("goffi", _runner(go.CallNParallel, g)),
+        Contender(FLOOR_PINNED, _runner(floor.call_n_parallel, g, _PINNED)),
+        Contender(FRESH, _runner(floor.call_n_fresh, g)),
+    ]
+    if g != 1:
+        contenders.append(Contender(GOFFI_1, _runner(go.CallNParallel, 1)))
+    return b.timed(contenders, per_call=False)
+
+
+_PINNED_NOTE = (
+    "pinned floor: floor.c's trampoline as goffi's callbacks work (PyGILState_Ensure/Release, the "
+    "thread's state pinned by one extra Ensure on its first call), passed to the same CallNParallel"
+)
+
+
+def callback_1_goroutine(b: Bench) -> Row:
+    r = _parallel(b, 1)
+    checks, fresh_note = _fresh_checks(b)
+    goffi = r["goffi"]
+    if goffi.ns is not None:
+        checks.insert(
+            0,
+            Check(
+                "<= 300 ns",
+                goffi.ns <= MAX_NS_1_GOROUTINE,
+                f"goffi from 1 goroutine: {goffi.ns:.0f} ns per call (target <= {MAX_NS_1_GOROUTINE:.0f} ns)",
+            ),
+        )
+    return Row(
+        case="callback_1_goroutine",
+        title="CallNParallel(f, n, 1): Go -> Python from 1 goroutine",
+        goffi=goffi,
+        baselines=[r[FRESH], r[FLOOR_PINNED]],
+        target_of=FRESH,
+        target=1 / FRESH_SPEEDUP,
+        target_text=f"<= {MAX_NS_1_GOROUTINE:.0f} ns; >= {FRESH_SPEEDUP:.0f}x faster than fresh state",
+        checks=checks,
+        notes=[
+            "per call of a Python function from a goroutine Python never saw (the calling goroutine "
+            "only waits); goffi/base against the fresh state is goffi's time over it (<= 0.05x is >= 20x faster)",
+            fresh_note,
+            _PINNED_NOTE,
+        ],
+    )
+
+
+def callback_8_goroutines(b: Bench) -> Row:
+    r = _parallel(b, 8)
+    checks, fresh_note = _fresh_checks(b)
+    return Row(
+        case="callback_8_goroutines",
+        title="CallNParallel(f, n, 8): Go -> Python from 8 goroutines",
+        goffi=r["goffi"],
+        baselines=[r[GOFFI_1], r[FRESH], r[FLOOR_PINNED]],
+        target_of=GOFFI_1,
+        target=COLLAPSE,
+        target_text=f"no collapse: <= {COLLAPSE:.0f}x 1 goroutine",
+        checks=checks,
+        notes=[
+            "per call, n calls in all from 8 goroutines at once (n/8 each) beside goffi's 1-goroutine "
+            "time measured in the same rounds; the GIL runs one call at a time either way, so 8 "
+            f"goroutines can only add contention: 'collapse' is taken as more than {COLLAPSE:.0f}x the "
+            "1-goroutine time per call",
+            fresh_note.replace("fresh thread state per call:", "fresh thread state per call (8 threads):"),
+            _PINNED_NOTE,
+        ],
+    )
+
+
+# ------------------------------------------------------------------------------ channels
+
+
+def _goffi_iter(count: Callable[[int, int], Any], buffer: int) -> Runner:
+    """``for v in ch`` over Count(n, buffer): n items, as user code spells it."""
+
+    def run(n: int) -> None:
+        for _v in count(n, buffer):
+            pass
+
+    return run
+
+
+def _ctypes_iter(lib: ctypes.CDLL) -> tuple[Runner, Callable[[int], int]]:
+    """The same channel behind a cgo.Handle, one ctypes call per item."""
+    open_, recv, free = lib.gobench_CountOpen, lib.gobench_ChanRecv, lib.gobench_ChanFree
+
+    def total(n: int) -> int:
+        h = open_(n, CHAN_BUFFER)
+        value = ctypes.c_int64()
+        ref = ctypes.byref(value)
+        s = 0
+        try:
+            while recv(h, ref):
+                s += value.value
+        finally:
+            free(h)
+        return s
+
+    def run(n: int) -> None:
+        h = open_(n, CHAN_BUFFER)
+        value = ctypes.c_int64()
+        ref = ctypes.byref(value)
+        try:
+            while recv(h, ref):
+                _v = value.value
+        finally:
+            free(h)
+
+    return run, total
+
+
+def chan_iter(b: Bench) -> Row:
+    go, lib = b.subjects.go, b.subjects.lib
+    ctypes_run, ctypes_total = _ctypes_iter(lib)
+    n = 5000
+    assert sum(go.Count(n, CHAN_BUFFER)) == sum(go.Count(n, 0)) == ctypes_total(n) == n * (n - 1) // 2
+    r = b.timed(
+        [
+            Contender("goffi", _goffi_iter(go.Count, CHAN_BUFFER)),
+            Contender(CTYPES, ctypes_run),
+            Contender(UNBUFFERED, _goffi_iter(go.Count, 0)),
+        ],
+        per_call=False,
+    )
+    goffi = r["goffi"]
+    checks = []
+    if goffi.ns is not None:
+        rate = 1e9 / max(goffi.ns, 1e-9)
+        checks.append(
+            Check(
+                ">= 5M items/s",
+                rate >= MIN_ITEMS_PER_S,
+                f"goffi iterates {rate / 1e6:.2f} M items/s (target >= {MIN_ITEMS_PER_S / 1e6:.0f} M)",
+            )
+        )
+    return Row(
+        case="chan_iter",
+        title=f"for v in Count(n, {CHAN_BUFFER}): chan int64 fed by a goroutine",
+        unit="items/s",
+        work=1,
+        goffi=goffi,
+        baselines=[r[CTYPES], r[UNBUFFERED]],
+        target_of=CTYPES,
+        target=1 / CTYPES_SPEEDUP,
+        target_text=f">= {MIN_ITEMS_PER_S / 1e6:.0f}M items/s; >= {CTYPES_SPEEDUP:.0f}x ctypes",
+        checks=checks,
+        notes=[
+            f"one item is one value of a chan int64 (capacity {CHAN_BUFFER}) that a goroutine fills "
+            "with 0..n-1 and closes; the time includes making the channel and the Python loop; "
+            "goffi/base against ctypes is goffi's time per item over ctypes' (<= 0.10x is >= 10x "
+            "faster); ctypes: a C-ABI export receiving one value per call (the channel behind a "
+            "cgo.Handle), in a `while recv(h, byref(v))` loop; the unbuffered line is the same "
+            "iteration over Count(n, 0), for reference"
+        ],
+    )
