@@ -5,7 +5,9 @@ run it in a subprocess."""
 from __future__ import annotations
 
 import gc
+import json
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -121,3 +123,19 @@ def no_handle_leaks(go: dict[str, ModuleType], request: pytest.FixtureRequest) -
         return
     gc.collect()
     assert goffi.live_handles() == before, "the test leaked Go handles"
+
+
+def inspect_report(cache: Path, folder: Path, import_path: str) -> dict[str, Any]:
+    """`goffi inspect --json FOLDER` (in a subprocess): the report of its package."""
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(cache))
+    done = subprocess.run(
+        [sys.executable, "-m", "goffi", "inspect", "--json", str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    packages: list[dict[str, Any]] = json.loads(done.stdout)["packages"]
+    (pkg,) = [p for p in packages if p["path"] == import_path]
+    return pkg

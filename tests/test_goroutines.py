@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import os
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from typing import Any
 import pytest
 
 import goffi
-from conftest import _CALL_FAILED, GO_TEST_PACKAGES, SESSION_SPECS
+from conftest import _CALL_FAILED, GO_TEST_PACKAGES, SESSION_SPECS, inspect_report
 from goffi.build import Progress, prepare_surface
 from goffi.plan import BundlePlan, plan_bundle
 from goffi.render import render_bundle
@@ -1277,18 +1276,7 @@ def test_rendering_with_channels_and_callbacks_is_byte_identical(plan: BundlePla
 @pytest.fixture(scope="module")
 def chantest_report(session_cache: Path) -> dict[str, Any]:
     """`goffi inspect --json` of tests/gopkgs/chantest: its one package's report."""
-    env = dict(os.environ, GOFFI_CACHE_DIR=str(session_cache))
-    done = subprocess.run(
-        [sys.executable, "-m", "goffi", "inspect", "--json", str(GO_TEST_PACKAGES / "chantest")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    packages: list[dict[str, Any]] = json.loads(done.stdout)["packages"]
-    (pkg,) = [p for p in packages if p["path"] == "example.com/chantest"]
-    return pkg
+    return inspect_report(session_cache, GO_TEST_PACKAGES / "chantest", "example.com/chantest")
 
 
 def _entry(report: dict[str, Any], kind: str, name: str) -> dict[str, Any]:

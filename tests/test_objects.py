@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import goffi
-from conftest import GO_TEST_PACKAGES, SESSION_SPECS
+from conftest import GO_TEST_PACKAGES, SESSION_SPECS, inspect_report
 
 pytestmark = pytest.mark.usefixtures("no_handle_leaks")
 
@@ -668,18 +668,7 @@ def test_stub_type_checks_with_mypy(objtest: ModuleType, tmp_path: Path) -> None
 @pytest.fixture(scope="module")
 def objtest_report(session_cache: Path) -> dict[str, Any]:
     """`goffi inspect --json` of tests/gopkgs/objtest: its one package's report."""
-    env = dict(os.environ, GOFFI_CACHE_DIR=str(session_cache))
-    done = subprocess.run(
-        [sys.executable, "-m", "goffi", "inspect", "--json", str(GO_TEST_PACKAGES / "objtest")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    packages: list[dict[str, Any]] = json.loads(done.stdout)["packages"]
-    (pkg,) = [p for p in packages if p["path"] == "example.com/objtest"]
-    return pkg
+    return inspect_report(session_cache, GO_TEST_PACKAGES / "objtest", "example.com/objtest")
 
 
 def _entry(report: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
