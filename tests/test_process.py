@@ -256,3 +256,33 @@ def test_nonblocking_names_must_exist(cache: Path) -> None:
     done = run_python('import goffi; goffi.load("strings", nonblocking=["strings.NoSuch"])', cache)
     assert done.returncode == 1
     assert "nonblocking: strings.NoSuch is not a bridged function or method of this bundle" in done.stderr
+
+
+def test_cgo_pointer_rules_hold_under_cgocheck2(cache: Path) -> None:
+    """Go's strict checker of the cgo pointer rules (GOEXPERIMENT=cgocheck2) aborts the
+    process on a violation; callbacks, channels, handles and records must pass it."""
+    gopkgs = ROOT / "tests" / "gopkgs"
+    code = f"""
+        import gc, threading
+        from datetime import timedelta
+        import goffi
+        ch, obj, strings, time_ = goffi.load({str(gopkgs / "chantest")!r}, {str(gopkgs / "objtest")!r}, "strings", "time")
+        assert list(ch.Count(5)) == [0, 1, 2, 3, 4] and ch.Sum(ch.Count(10)) == 45
+        assert ch.Apply(lambda x: x * 2, 21) == 42 and ch.Concurrent(lambda x: x + 1, 8) == 36
+        assert strings.Map(lambda r: r + 1, "HAL") == "IBM"
+        assert ch.Everything(lambda *a: "ok") == "ok"
+        assert obj.Echo([1, {{"k": obj.Point(X=1, Y=2)}}]) == [1, {{"k": obj.Point(X=1, Y=2)}}]
+        c = ch.make_chan("map[string]int64", 2)
+        c.send({{"a": 1}})
+        assert c.recv() == {{"a": 1}} and ch.MakeAdder(3)(4) == 7
+        done = threading.Event()
+        time_.AfterFunc(timedelta(milliseconds=2), done.set)
+        assert done.wait(2)
+        print("ok")
+        """
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(cache), GOEXPERIMENT="cgocheck2")
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout == "ok\n"

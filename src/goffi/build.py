@@ -87,6 +87,7 @@ def compute_key(
         "cc": os.environ.get("CC", ""),
         "cgo_cflags": os.environ.get("CGO_CFLAGS", ""),
         "cgo_ldflags": os.environ.get("CGO_LDFLAGS", ""),
+        "goexperiment": os.environ.get("GOEXPERIMENT", ""),  # e.g. cgocheck2 builds differ
     }
     for spec in sorted(specs, key=canonical_spec):
         source = ""
