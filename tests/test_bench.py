@@ -108,3 +108,15 @@ def test_a_saved_run_renders_as_markdown(quick_run: tuple[subprocess.CompletedPr
     assert "| case | goffi |" in done.stdout
     for case in CASES:
         assert f"| `{case.id}` " in done.stdout, case.id
+
+
+def test_goroutine_bridge_rows_are_measured(quick_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, out = quick_run
+    rows = {row["case"]: row for row in json.loads(out.read_text())["rows"]}
+    for case in ("callback_same_thread", "callback_1_goroutine", "callback_8_goroutines", "chan_iter"):
+        assert rows[case]["status"] == "measured", rows[case]["reason"]
+        assert all(b["ns"] is not None for b in rows[case]["baselines"]), rows[case]["baselines"]
+    for case in ("callback_1_goroutine", "callback_8_goroutines"):
+        checks = {c["name"]: c for c in rows[case]["checks"]}
+        # Not a timing: the fresh-state baseline must really create a thread state per call.
+        assert checks["fresh states"]["ok"], checks["fresh states"]["text"]

@@ -47,6 +47,26 @@ def add(b: Bench) -> Row:
     )
 
 
+def add_nonblocking(b: Bench) -> Row:
+    go, floor = b.subjects.go, b.subjects.floor
+    r = b.timed(
+        [
+            Contender("goffi", call_loop(go.AddNB, 1, 2)),
+            Contender(FLOOR_GIL, call_loop(floor.add_gil, 1, 2)),
+            Contender("goffi Add (default policy)", call_loop(go.Add, 1, 2)),
+        ]
+    )
+    return Row(
+        case="add_nonblocking",
+        title="Add, opt-in 'does not block' policy (nonblocking=)",
+        goffi=r["goffi"],
+        baselines=[r[FLOOR_GIL], r["goffi Add (default policy)"]],
+        target_of=FLOOR_GIL,
+        target=1.3,
+        target_text="<= 1.3x floor (GIL held)",
+    )
+
+
 def noop(b: Bench) -> Row:
     go, floor, lib = b.subjects.go, b.subjects.floor, b.subjects.lib
     r = b.timed(

@@ -92,7 +92,8 @@ def _ctypes_lib(library: Path) -> ctypes.CDLL:
 def load_subjects() -> Subjects:
     """Build (or find in goffi's cache) and load the bench bundle, then its baselines."""
     with _python_headers_for_cgo():
-        go = goffi.load(str(GOBENCH_DIR), name=BUNDLE_NAME)
+        # AddNB: the "does not block" policy's case (called with the GIL held).
+        go = goffi.load(str(GOBENCH_DIR), name=BUNDLE_NAME, nonblocking=["goffi.local/gobench.AddNB"])
     assert isinstance(go, ModuleType)
     library = Path(sys.modules[BUNDLE_NAME]._bundle.__file__)
     return Subjects(go=go, floor=_floor_module(library), lib=_ctypes_lib(library), library=library)

@@ -27,12 +27,7 @@ def _pending(case: str, title: str, needs: str, target: str) -> Case:
 
 CASES: tuple[Case, ...] = (
     Case("add", cases.add, uses_gopy=True),
-    _pending(
-        "add_nonblocking",
-        "Add, opt-in 'does not block' policy",
-        "the per-function 'does not block' policy (GIL held)",
-        "<= 1.3x floor (GIL held)",
-    ),
+    Case("add_nonblocking", cases.add_nonblocking),
     Case("noop", cases.noop, uses_gopy=True),
     Case("upper_16", cases.upper_16, uses_gopy=True),
     Case("upper_4k", cases.upper_4k, uses_gopy=True),

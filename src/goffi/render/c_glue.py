@@ -32,12 +32,14 @@ _FUNC = """\
 static PyObject *
 {cname}(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {{
-{decls}    goffi_err err = {{0}};
+{decls}    goffi_err err;
     PyObject *result = NULL;
     GOFFI_ARENA(arena);
     (void)self;
     (void)args;
-    if (goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
+    err.kind = GOFFI_OK; /* Go fills the rest, on the error path only */
+    if (GOFFI_UNLIKELY(goffi_forked || nargs < {min_args} || ({max_args} >= 0 && nargs > {max_args})) &&
+        goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
         return NULL;
     }}
 {conversions}    GOFFI_CALL_ENTER(&arena);

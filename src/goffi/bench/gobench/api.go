@@ -2,8 +2,9 @@
 // baselines it compares goffi against.
 //
 // The exported functions in this file are ordinary Go: goffi bridges them like any
-// user package, and gopy (in its own process) binds a copy of this file. The baselines
-// live in the same package (cabi.go, floor.c) because one process can hold only one Go
+// user package, and gopy (in its own process) binds a copy of this file; those of the
+// goroutine-bridge cases (funcs and channels) are in bridge.go. The baselines live in
+// the same package (cabi.go, cabi_bridge.go, floor.c) because one process can hold only one Go
 // runtime: they end up in the same shared library as goffi's bundle, so goffi, the
 // hand-written CPython "floor" module and ctypes all call the very same Go code.
 //
@@ -23,6 +24,13 @@ import (
 //
 //go:noinline
 func Add(a, b int64) int64 {
+	return a + b
+}
+
+// AddNB is Add, bridged with goffi's opt-in "does not block" policy (the GIL stays held).
+//
+//go:noinline
+func AddNB(a, b int64) int64 {
 	return a + b
 }
 

@@ -78,8 +78,8 @@ type freshJob struct {
 }
 
 var (
-	freshMu      sync.Mutex
-	freshWorkers []chan freshJob
+	freshMu        sync.Mutex
+	freshWorkers   []chan freshJob
 	freshDiscarded int64 // threads discarded because they carried a Python thread state
 )
 
@@ -110,11 +110,10 @@ func startFreshWorker() chan freshJob {
 }
 
 // gobench_CallNFresh makes n calls of the fresh-state trampoline from g locked worker
-// goroutines (n/g each); discarded says how many threads with a Python state were
-// skipped while starting workers (ever).
+// goroutines (n/g each, the first n%g one more) and returns the sum of the results.
 //
 //export gobench_CallNFresh
-func gobench_CallNFresh(ctx unsafe.Pointer, n, g C.int64_t, discarded *C.int64_t) C.int64_t {
+func gobench_CallNFresh(ctx unsafe.Pointer, n, g C.int64_t) C.int64_t {
 	freshMu.Lock()
 	defer freshMu.Unlock()
 	for len(freshWorkers) < int(g) {
@@ -132,8 +131,17 @@ func gobench_CallNFresh(ctx unsafe.Pointer, n, g C.int64_t, discarded *C.int64_t
 	for w := 0; w < int(g); w++ {
 		total += <-done
 	}
-	*discarded = C.int64_t(freshDiscarded)
 	return C.int64_t(total)
+}
+
+// gobench_FreshDiscarded says how many threads were discarded, so far, for carrying a
+// Python thread state when a fresh-state worker started on them.
+//
+//export gobench_FreshDiscarded
+func gobench_FreshDiscarded() C.int64_t {
+	freshMu.Lock()
+	defer freshMu.Unlock()
+	return C.int64_t(freshDiscarded)
 }
 
 // ---- channels through ctypes -------------------------------------------------------

@@ -6,7 +6,9 @@
  * the cheapest conversions, no range checks beyond CPython's own, no arena, no panic
  * recovery. "_gil" variants hold the GIL across the Go call, the others release it
  * (as goffi does by default). floor.Counter is the handle floor: a C type holding a
- * cgo.Handle to a Go *Counter, with a METH_FASTCALL Inc. The module lives in the same shared library as goffi's
+ * cgo.Handle to a Go *Counter, with a METH_FASTCALL Inc. The callback floors are C
+ * trampolines Go calls per invocation (call_n, call_n_parallel, call_n_fresh; see
+ * "the callback floors" below). The module lives in the same shared library as goffi's
  * bundle (one Go runtime per process); Python gets it once through
  * ctypes.PyDLL(...).gobench_floor_module, after which calls involve no ctypes at all.
  */
@@ -319,11 +321,10 @@ static PyObject *floor_call_n_fresh(PyObject *self, PyObject *const *args, Py_ss
     long long a[2];
     if (floor_cb_args(args, nargs, 3, a) < 0) return NULL;
     floor_cb_ctx c = {args[0], NULL, NULL, NULL, NULL};
-    int64_t r, discarded = 0;
+    int64_t r;
     Py_BEGIN_ALLOW_THREADS
-    r = gobench_CallNFresh(&c, a[0], a[1], &discarded);
+    r = gobench_CallNFresh(&c, a[0], a[1]);
     Py_END_ALLOW_THREADS
-    (void)discarded;
     return floor_cb_result(&c, r);
 }
 
@@ -332,12 +333,7 @@ static PyObject *floor_fresh_stats(PyObject *self, PyObject *const *args, Py_ssi
     (void)self;
     (void)args;
     if (floor_nargs(nargs, 0) < 0) return NULL;
-    floor_cb_ctx c = {Py_None, NULL, NULL, NULL, NULL};
-    int64_t discarded = 0;
-    Py_BEGIN_ALLOW_THREADS
-    gobench_CallNFresh(&c, 0, 0, &discarded);
-    Py_END_ALLOW_THREADS
-    return Py_BuildValue("(LL)", (long long)discarded, floor_fresh_with_state);
+    return Py_BuildValue("(LL)", (long long)gobench_FreshDiscarded(), floor_fresh_with_state);
 }
 
 static PyMethodDef floor_methods[] = {

@@ -200,6 +200,8 @@ func goffiErrorIn(c C.goffi_err, what string) error {
 // goffiSetPanic reports a recovered panic. Call it from the deferred function that
 // recovered, so the stack still shows where the panic happened.
 func goffiSetPanic(e *C.goffi_err, a *C.goffi_arena, recovered any) {
+	// The C glue initialized only e.kind (the hot path skips zeroing the rest).
+	*e = C.goffi_err{}
 	if te, ok := recovered.(rt.TypeError); ok {
 		e.kind = C.GOFFI_TYPE_ERROR
 		goffiSetString(&e.message, a, te.Error())
