@@ -12,7 +12,7 @@ import keyword
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from goffi.surface.model import (
     Const,
@@ -411,8 +411,6 @@ def callable_names(plan: BundlePlan) -> dict[str, FuncPlan]:
 
 
 def _apply_nonblocking(plan: BundlePlan, nonblocking: Sequence[str]) -> BundlePlan:
-    from dataclasses import replace
-
     from goffi.errors import SpecError
 
     known = callable_names(plan)
@@ -521,7 +519,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
         # An error variable is a sentinel class, not a variable.
         variables = tuple(v for v in plan.vars if v.type.shape != "error")
         plans.append(
-            _replace_package(
+            replace(
                 plan,
                 py_module=names[pkg.path],
                 classes=classes,
@@ -557,13 +555,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
     func_types = tuple(_plan_func_type(m, first + i) for i, m in enumerate(funcs))
     # A channel or func can also come from a type outside the requested packages.
     bridged = any(m.shape in ("chan", "func") for m in bundle.mappings())
-    return _replace_bundle(bundle, func_types=func_types, bridge=needs_runtime(surface) or bridged)
-
-
-def _replace_bundle(plan: BundlePlan, **changes: object) -> BundlePlan:
-    from dataclasses import replace
-
-    return replace(plan, **changes)  # type: ignore[arg-type]
+    return replace(bundle, func_types=func_types, bridge=needs_runtime(surface) or bridged)
 
 
 def _plan_func_type(m: Mapping, index: int) -> FuncTypePlan:
@@ -626,12 +618,6 @@ def needs_runtime(surface: Surface | None) -> bool:
             if any(signature_has(m.params, m.results) for m in named.methods) or has(named.underlying):
                 return True
     return False
-
-
-def _replace_package(plan: PackagePlan, **changes: object) -> PackagePlan:
-    from dataclasses import replace
-
-    return replace(plan, **changes)  # type: ignore[arg-type]
 
 
 def _unique_module_name(path: str, taken: set[str]) -> str:
@@ -862,9 +848,11 @@ def _plan_class_members(
         (methods if isinstance(planned, FuncPlan) else skipped).append(planned)  # type: ignore[arg-type]
     fields: list[FieldPlan] = []
     if record is not None:
-        fields = [FieldPlan(name, python_identifier(name), m, "", "", "") for name, m in record.fields]
         docs = {f.name: f.doc for f in named.underlying.fields}
-        fields = [FieldPlan(f.go_name, f.py_name, f.type, "", "", docs.get(f.go_name, "")) for f in fields]
+        fields = [
+            FieldPlan(name, python_identifier(name), m, "", "", docs.get(name, ""))
+            for name, m in record.fields
+        ]
     if decision.kind == "handle":
         for f in field_set(named, surface):
             mapped = mapper.map(f.type)

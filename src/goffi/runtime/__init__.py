@@ -14,6 +14,7 @@ import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "BundleConflictError",
@@ -229,10 +230,14 @@ def record_class(module: str, name: str) -> type[Record]:
     return cls
 
 
+def native_module() -> Any:
+    """The loaded bundle's native module (its _bundle extension), or None before one loads."""
+    return sys.modules.get(f"{_loaded.name}._bundle") if _loaded is not None else None
+
+
 def live_handles() -> int:
     """The number of Go values Python objects hold right now (0 before a bundle is loaded)."""
-    bundle = _loaded
-    module = sys.modules.get(f"{bundle.name}._bundle") if bundle is not None else None
+    module = native_module()
     return int(module._live_handles()) if module is not None else 0
 
 
@@ -341,11 +346,9 @@ from goffi.runtime.bridge import (  # noqa: E402  (the bridge builds on the clas
     Channel,
     ChannelClosed,
     OwnerThread,
-    _channel,
     collect_go,
     make_chan,
     select,
 )
 
 __all__ += ["CLOSED", "Channel", "ChannelClosed", "OwnerThread", "collect_go", "make_chan", "select"]
-_ = _channel  # re-exported for the native module

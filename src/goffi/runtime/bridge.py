@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -46,10 +45,9 @@ CLOSED = _Closed()
 
 
 def _native() -> Any:
-    from goffi.runtime import loaded_bundle
+    from goffi.runtime import native_module
 
-    bundle = loaded_bundle()
-    module = sys.modules.get(f"{bundle.name}._bundle") if bundle is not None else None
+    module = native_module()
     if module is None or not hasattr(module, "_chan_recv"):
         raise RuntimeError(
             "goffi: the loaded bundle has no channel support (none of its Go packages has a channel "

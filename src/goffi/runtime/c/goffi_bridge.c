@@ -173,12 +173,12 @@ PyObject *goffi_collect_go_py(PyObject *self, PyObject *unused) {
 
 /* ---- channels ------------------------------------------------------------------- */
 
-static PyObject *goffi_channel_factory; /* goffi.runtime._channel */
+static PyObject *goffi_channel_factory; /* goffi.runtime.bridge._channel */
 static PyObject *goffi_ChannelClosed;
 static PyObject *goffi_CLOSED;
 
 int goffi_bridge_init(void) {
-    PyObject *rt = PyImport_ImportModule("goffi.runtime");
+    PyObject *rt = PyImport_ImportModule("goffi.runtime.bridge");
     if (rt == NULL) {
         return -1;
     }
