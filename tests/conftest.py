@@ -48,9 +48,29 @@ SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "typestest"),
     str(GO_TEST_PACKAGES / "objtest"),
     str(GO_TEST_PACKAGES / "chantest"),
+    str(GO_TEST_PACKAGES / "zerocopy"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
+)
+
+
+# The session bundle's zero-copy functions (goffi.load(zero_copy=...)), tested by
+# test_zero_copy.py. Every process that loads the session bundle passes the same list,
+# so that it finds the one build in the cache.
+ZERO_COPY = tuple(
+    f"example.com/zerocopy.{name}"
+    for name in (
+        "ScaleView",
+        "SumView",
+        "IsNilView",
+        "RampView",
+        "BytesView",
+        "SameView",
+        "TrimView",
+        "SamplesView",
+        "Buffer.Data",
+    )
 )
 
 
@@ -70,7 +90,7 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def go(session_cache: Path) -> dict[str, ModuleType]:
     """The session bundle: Go import path (or local folder name) -> Python module."""
-    modules = goffi.load(*SESSION_SPECS)
+    modules = goffi.load(*SESSION_SPECS, zero_copy=ZERO_COPY)
     assert isinstance(modules, tuple)
     return {(Path(spec).name if spec.startswith("/") else spec): m for spec, m in zip(SESSION_SPECS, modules)}
 

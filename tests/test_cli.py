@@ -105,3 +105,22 @@ def test_inspect_local_package(inspect_run: Any, tmp_path: Path) -> None:
     )
     assert "bridged  Boil: float = 100.0" in done.stdout
     assert "bridged  Celsius: values cross as float" in done.stdout
+
+
+def test_inspect_shows_the_call_policies(inspect_run: Any) -> None:
+    done = inspect_run(
+        "encoding/hex",
+        "--zero-copy",
+        "encoding/hex.DecodeString",
+        "--nonblocking",
+        "encoding/hex.EncodeToString",
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "    bridged  DecodeString(s: str, /) -> memoryview" in out
+    assert "declared zero-copy: it must keep no slice argument after it returns" in out
+    assert "the result is a memoryview of Go's array (format 'B')" in out
+    assert "declared non-blocking: called with the GIL held" in out
+    bad = inspect_run("encoding/hex", "--zero-copy", "encoding/hex.EncodedLen")
+    assert bad.returncode == 1
+    assert "zero_copy: encoding/hex.EncodedLen has no slice of fixed-size numbers" in bad.stderr

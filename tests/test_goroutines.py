@@ -36,7 +36,7 @@ from typing import Any
 import pytest
 
 import goffi
-from conftest import _CALL_FAILED, GO_TEST_PACKAGES, SESSION_SPECS, inspect_report
+from conftest import _CALL_FAILED, GO_TEST_PACKAGES, SESSION_SPECS, ZERO_COPY, inspect_report
 from goffi.build import Progress, prepare_surface
 from goffi.plan import BundlePlan, plan_bundle
 from goffi.render import render_bundle
@@ -133,7 +133,9 @@ SUBPROCESS_PRELUDE = """\
 import goffi
 from pathlib import Path
 SPECS = {specs!r}
-MODS = dict(zip([Path(s).name if s.startswith("/") else s for s in SPECS], goffi.load(*SPECS)))
+MODS = dict(
+    zip([Path(s).name if s.startswith("/") else s for s in SPECS], goffi.load(*SPECS, zero_copy={zero_copy!r}))
+)
 chantest = MODS["chantest"]
 """
 
@@ -141,7 +143,7 @@ chantest = MODS["chantest"]
 def run_session_python(session_cache: Path, code: str, timeout: float) -> str:
     """Runs code in a fresh interpreter that loads the session bundle (warm: no Go runs)
     as `chantest` and `MODS`; returns its stdout, failing the test on a non-zero exit."""
-    source = SUBPROCESS_PRELUDE.format(specs=list(SESSION_SPECS)) + textwrap.dedent(code)
+    source = SUBPROCESS_PRELUDE.format(specs=list(SESSION_SPECS), zero_copy=ZERO_COPY) + textwrap.dedent(code)
     env = dict(os.environ, GOFFI_CACHE_DIR=str(session_cache), GOFFI_VERBOSE="0")
     done = subprocess.run(
         [sys.executable, "-c", source], env=env, capture_output=True, text=True, timeout=timeout
@@ -1257,7 +1259,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Bundl
     specs = [parse_spec(s) for s in SESSION_SPECS]
     work = tmp_path_factory.mktemp("plan-work")
     surface = prepare_surface(specs, work, find_go(), session_cache, Progress(False))
-    return plan_bundle(surface, "gopkgs")
+    return plan_bundle(surface, "gopkgs", zero_copy=ZERO_COPY)
 
 
 def test_rendering_with_channels_and_callbacks_is_byte_identical(plan: BundlePlan) -> None:

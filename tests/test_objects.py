@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import goffi
-from conftest import GO_TEST_PACKAGES, SESSION_SPECS, inspect_report
+from conftest import GO_TEST_PACKAGES, SESSION_SPECS, ZERO_COPY, inspect_report
 
 pytestmark = pytest.mark.usefixtures("no_handle_leaks")
 
@@ -544,7 +544,7 @@ def test_naive_datetime_is_local_time_in_another_zone(session_cache: Path) -> No
         from datetime import datetime
         import goffi
         specs = {list(SESSION_SPECS)!r}
-        objtest = goffi.load(*specs)[1]
+        objtest = goffi.load(*specs, zero_copy={ZERO_COPY!r})[1]
         naive = datetime(2000, 1, 1)
         print(objtest.UnixNano(naive), objtest.Offset(naive), round(naive.timestamp()))
         back = objtest.AddDuration(naive, naive - naive)

@@ -172,8 +172,7 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
     assert 'strconv.Atoi: parsing "x": invalid syntax | *strconv.NumError' in quickstart
     assert "Go: func Fields(s string) []string" in quickstart
     # The Go objects example, verbatim, with its commented results checked.
-    objects = blocks[2]
-    assert "regexp.MustCompile" in objects
+    objects = next(b for b in blocks if "regexp.MustCompile" in b)
     checks = (
         "\nassert r.FindStringSubmatch('xabbbcx') == ['abbbc', 'bbb'] and str(r) == 'a(b+)c'"
         "\nassert (u.Port(), u.Query()['q'], u.User.Username()) == ('8080', ['1'], 'user')"
@@ -181,13 +180,17 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
     )
     assert check(run_python("import goffi\n" + objects + checks, cache, cwd=tmp_path)) == "objects ok\n"
     # The goroutines example, verbatim (its assert checks the goroutine callback ran).
-    goroutines = blocks[3]
-    assert "AfterFunc" in goroutines
+    goroutines = next(b for b in blocks if "AfterFunc" in b)
     checks = (
         "\nimport datetime\nassert strings.Map(lambda r: r + 1, 'HAL') == 'IBM'"
         "\nprint('goroutines ok', isinstance(tick, datetime.datetime))"
     )
     assert check(run_python(goroutines + checks, cache, cwd=tmp_path)) == "goroutines ok True\n"
+    # The zero-copy example prints what its comments say.
+    zero_copy = next(b for b in blocks if "zero_copy=" in b)
+    assert check(run_python(zero_copy, cache, cwd=tmp_path)) == (
+        "array('d', [1.0, 2.0, 3.0])\nB b'\\xde\\xad\\xbe\\xef'\n<goffi.GoArray of 4 'B' items, lent by Go>\n"
+    )
     # The first block is the teaser at the top: it ends by raising GoError on purpose.
     teaser = run_python(blocks[0], cache, cwd=tmp_path)
     assert teaser.returncode == 1
@@ -260,13 +263,28 @@ def test_nonblocking_names_must_exist(cache: Path) -> None:
 
 def test_cgo_pointer_rules_hold_under_cgocheck2(cache: Path) -> None:
     """Go's strict checker of the cgo pointer rules (GOEXPERIMENT=cgocheck2) aborts the
-    process on a violation; callbacks, channels, handles and records must pass it."""
+    process on a violation; callbacks, channels, handles, records and Go arrays lent to
+    Python as memoryviews (C keeps pointers into them) must pass it."""
     gopkgs = ROOT / "tests" / "gopkgs"
+    lent = [f"example.com/zerocopy.{n}" for n in ("RampView", "ScaleView", "SameView", "Buffer.Data")]
     code = f"""
-        import gc, threading
+        import array, gc, threading
         from datetime import timedelta
         import goffi
-        ch, obj, strings, time_ = goffi.load({str(gopkgs / "chantest")!r}, {str(gopkgs / "objtest")!r}, "strings", "time")
+        ch, obj, strings, time_, zc = goffi.load(
+            {str(gopkgs / "chantest")!r}, {str(gopkgs / "objtest")!r}, "strings", "time",
+            {str(gopkgs / "zerocopy")!r}, zero_copy={lent!r},
+        )
+        ramp = zc.RampView(1000)
+        zc.Churn()
+        assert ramp[999] == 999.0 and zc.SameView(array.array("i", [1, 2]), 1).tolist() == [2]
+        xs = array.array("d", [1.0, 2.0])
+        zc.ScaleView(xs, 2.0)
+        data = zc.NewBuffer(3).Data()
+        data[2] = 4
+        assert xs.tolist() == [2.0, 4.0] and data.tolist() == [0, 0, 4]
+        del ramp, data
+        gc.collect()
         assert list(ch.Count(5)) == [0, 1, 2, 3, 4] and ch.Sum(ch.Count(10)) == 45
         assert ch.Apply(lambda x: x * 2, 21) == 42 and ch.Concurrent(lambda x: x + 1, 8) == 36
         assert strings.Map(lambda r: r + 1, "HAL") == "IBM"

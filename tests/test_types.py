@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 import goffi
-from conftest import SESSION_SPECS
+from conftest import SESSION_SPECS, ZERO_COPY
 from goffi.build import Progress, prepare_surface
 from goffi.cache import goffi_source_hash
 from goffi.plan import BundlePlan, plan_bundle
@@ -750,7 +750,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Bundl
     specs = [parse_spec(s) for s in SPECS]
     work = tmp_path_factory.mktemp("plan-work")
     surface = prepare_surface(specs, work, find_go(), session_cache, Progress(False))
-    return plan_bundle(surface, "gopkgs")
+    return plan_bundle(surface, "gopkgs", zero_copy=ZERO_COPY)
 
 
 def test_plan_says_why_symbols_are_skipped(plan: BundlePlan) -> None:
@@ -916,9 +916,9 @@ from goffi.build import build_bundle
 from goffi.workspace import parse_spec
 
 specs = {list(SPECS)!r}
-built = build_bundle([parse_spec(s) for s in specs])
+built = build_bundle([parse_spec(s) for s in specs], zero_copy={ZERO_COPY!r})
 print(built.built_now, built.key)
-typestest = goffi.load(*specs)[0]
+typestest = goffi.load(*specs, zero_copy={ZERO_COPY!r})[0]
 print(typestest.Sum(1, 2, 3), typestest.Join("-", "a", "b"))
 """
     env = dict(os.environ, GOFFI_CACHE_DIR=str(session_cache), GOFFI_GO=str(wrapper), GOFFI_VERBOSE="0")

@@ -75,10 +75,15 @@ class Progress:
 
 
 def compute_key(
-    specs: Sequence[PackageSpec], name: str, toolchain: GoToolchain, nonblocking: Sequence[str] = ()
+    specs: Sequence[PackageSpec],
+    name: str,
+    toolchain: GoToolchain,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
 ) -> str:
     parts = {
         "nonblocking": ",".join(sorted(set(nonblocking))),
+        "zero_copy": ",".join(sorted(set(zero_copy))),
         "goffi": __version__,
         "goffi_source": goffi_source_hash(),
         "go": toolchain.version,
@@ -133,17 +138,19 @@ def build_bundle(
     cache: Path | None = None,
     progress: Progress | None = None,
     nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
 ) -> BuiltBundle:
     """Build (or find in the cache) the bundle holding ``specs``.
 
-    ``nonblocking`` names functions to call with the GIL held (see plan_bundle).
+    ``nonblocking`` names functions to call with the GIL held, ``zero_copy`` those whose
+    numeric slices cross as views (see plan_bundle).
     """
     if not specs:
         raise BuildError("no Go packages given: name at least one, e.g. goffi.load('strings')")
     cache = cache or cache_root()
     progress = progress or Progress()
     toolchain = find_go()
-    key = compute_key(specs, name, toolchain, nonblocking)
+    key = compute_key(specs, name, toolchain, nonblocking, zero_copy)
     bundle_dir = _bundle_dir(cache, key)
     modules = _read_manifest(bundle_dir, name)
     if modules is not None:
@@ -152,7 +159,7 @@ def build_bundle(
         modules = _read_manifest(bundle_dir, name)  # another process may have built it meanwhile
         if modules is not None:
             return BuiltBundle(name, key, bundle_dir / name, modules, built_now=False)
-        modules = _build(specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking)
+        modules = _build(specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy)
     return BuiltBundle(name, key, bundle_dir / name, modules, built_now=True)
 
 
@@ -165,13 +172,14 @@ def _build(
     bundle_dir: Path,
     progress: Progress,
     nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
 ) -> dict[str, str]:
     cc = find_c_compiler()
     include = python_include_dir()
     workdir = cache / "work" / key
     shutil.rmtree(workdir, ignore_errors=True)
     surface = prepare_surface(specs, workdir, toolchain, cache, progress)
-    plan = plan_bundle(surface, name, nonblocking=nonblocking)
+    plan = plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy)
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
     for rel, content in rendered.go_files.items():

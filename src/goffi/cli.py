@@ -19,7 +19,12 @@ from goffi.toolchain import find_go
 from goffi.workspace import parse_spec
 
 
-def plan_for(packages: Sequence[str], name: str = "gopkgs") -> BundlePlan:
+def plan_for(
+    packages: Sequence[str],
+    name: str = "gopkgs",
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+) -> BundlePlan:
     """Extract and plan ``packages`` without building them (what ``goffi inspect`` shows)."""
     specs = [parse_spec(p, Path.cwd()) for p in packages]
     toolchain = find_go()
@@ -31,11 +36,11 @@ def plan_for(packages: Sequence[str], name: str = "gopkgs") -> BundlePlan:
         surface = prepare_surface(specs, workdir, toolchain, cache, Progress())
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return plan_bundle(surface, name)
+    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy)
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    plan = plan_for(args.packages)
+    plan = plan_for(args.packages, nonblocking=args.nonblocking, zero_copy=args.zero_copy)
     sys.stdout.write(to_json(plan) if args.json else to_text(plan))
     return 0
 
@@ -50,7 +55,11 @@ def _build(args: argparse.Namespace) -> int:
         )
     specs = [parse_spec(p, Path.cwd()) for p in args.packages]
     bundle = build_bundle(
-        specs, name, progress=Progress(True if args.verbose else None), nonblocking=args.nonblocking
+        specs,
+        name,
+        progress=Progress(True if args.verbose else None),
+        nonblocking=args.nonblocking,
+        zero_copy=args.zero_copy,
     )
     if out.exists():
         shutil.rmtree(out)
@@ -63,6 +72,25 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _policy_options(parser: argparse.ArgumentParser) -> None:
+    """The per-function call policies (goffi.load's nonblocking= and zero_copy=)."""
+    parser.add_argument(
+        "--nonblocking",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a function that neither blocks nor calls back (e.g. strings.ToUpper): call it with the GIL held",
+    )
+    parser.add_argument(
+        "--zero-copy",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a function that keeps no slice argument (e.g. example.com/m.Scale): its numeric slices cross "
+        "as buffer views in and memoryviews of Go memory out",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="goffi", description="Import Go packages into Python.")
     parser.add_argument("--version", action="version", version=f"goffi {__version__}")
@@ -73,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "packages", nargs="+", metavar="PKG", help="import path, ./folder, or path@version"
     )
     p_inspect.add_argument("--json", action="store_true", help="machine-readable output")
+    _policy_options(p_inspect)
     p_inspect.set_defaults(run=_inspect)
 
     p_build = sub.add_parser("build", help="build Go packages into one importable Python package (a bundle)")
@@ -81,13 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "-o", "--output", required=True, metavar="DIR", help="the bundle's folder, e.g. build/gopkgs"
     )
     p_build.add_argument("-v", "--verbose", action="store_true", help="report build steps on stderr")
-    p_build.add_argument(
-        "--nonblocking",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a function that neither blocks nor calls back (e.g. strings.ToUpper): call it with the GIL held",
-    )
+    _policy_options(p_build)
     p_build.set_defaults(run=_build)
 
     args = parser.parse_args(argv)

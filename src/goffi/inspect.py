@@ -66,6 +66,8 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
         notes.append("error: a non-nil error raises goffi.GoError")
     if fn.holds_gil:
         notes.append("declared non-blocking: called with the GIL held")
+    if fn.zero_copy:
+        notes.append("declared zero-copy: it must keep no slice argument after it returns")
     kind = "method" if fn.receiver is not None else "func"
     if fn.receiver is not None and fn.receiver.via == "record" and "(*" in fn.go_signature:
         notes.append("a pointer method on a record: Go runs it on a copy, so changes it makes are not kept")

@@ -17,7 +17,10 @@ DEFAULT_BUNDLE = "gopkgs"
 
 
 def load(
-    *packages: str, name: str = DEFAULT_BUNDLE, nonblocking: Sequence[str] = ()
+    *packages: str,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
 ) -> ModuleType | tuple[ModuleType, ...]:
     """Import Go packages as Python modules.
 
@@ -29,6 +32,11 @@ def load(
     ``nonblocking`` names functions and methods ("strings.ToUpper",
     "example.com/p.Counter.Inc") that neither block nor call back into Python: they are
     called with the GIL held, which saves about 100 ns a call.
+
+    ``zero_copy`` names functions and methods that keep no slice argument after they
+    return: their slices of fixed-size numbers ([]float64, []int32, ...) take a writable
+    buffer of the same format (array.array, numpy) as a view, with no copy, and their
+    numeric slice and []byte results come back as memoryviews of Go's memory.
 
     A process can hold one bundle: a later ``load`` of packages that are all in the
     loaded bundle returns them; one that needs other packages raises
@@ -57,7 +65,7 @@ def load(
         index: dict[str, str] = getattr(bundle_module, "PACKAGES", {})
         by_spec = {canonical: index.get(canonical.split("@")[0], "") for canonical in wanted}
         return _result([importlib.import_module(f"{current.name}.{by_spec[w]}") for w in wanted])
-    bundle = build_bundle(specs, name, nonblocking=nonblocking)
+    bundle = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy)
     _import_bundle(bundle)
     return _result([importlib.import_module(f"{bundle.name}.{bundle.modules[w]}") for w in wanted])
 

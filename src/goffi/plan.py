@@ -11,7 +11,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from goffi.surface.model import (
@@ -25,7 +25,16 @@ from goffi.surface.model import (
     TypeRef,
     signature_spelling,
 )
-from goffi.typemap import ClassDecision, ClassNamer, Mapping, Skip, TypeMapper, default_class_name, identifier
+from goffi.typemap import (
+    ClassDecision,
+    ClassNamer,
+    Mapping,
+    Skip,
+    TypeMapper,
+    default_class_name,
+    identifier,
+    zero_copy_form,
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,9 @@ class FuncPlan:
     # Declared non-blocking (goffi.load(nonblocking=...)): called with the GIL held, which
     # saves the release/reacquire; only for functions that neither block nor call back.
     holds_gil: bool = False
+    # Declared zero-copy (goffi.load(zero_copy=...)): its slices of fixed-size numbers
+    # cross as views (typemap.zero_copy_form); the function must not keep them.
+    zero_copy: bool = False
 
     @property
     def qualified(self) -> str:
@@ -341,7 +353,8 @@ class BundlePlan:
 
     def mappings(self) -> tuple[Mapping, ...]:
         """Every distinct mapping the bundle uses (nested ones included), sorted by Go spelling."""
-        seen: dict[str, Mapping] = {}
+        # A zero-copy slice (shape "buffer") is distinct from the same Go type copied.
+        seen: dict[tuple[str, bool], Mapping] = {}
         tops = [p.type for f in self.callables() for p in f.params]
         tops += [r for f in self.callables() for r in f.results]
         tops += [v.type for pkg in self.packages for v in pkg.vars]
@@ -349,7 +362,7 @@ class BundlePlan:
         tops += [c.record for c in self.classes() if c.record is not None]
         for top in tops:
             for m in top.walk():
-                seen.setdefault(m.go_name, m)
+                seen.setdefault((m.go_name, m.shape == "buffer"), m)
         return tuple(seen[k] for k in sorted(seen))
 
     def imported_packages(self) -> tuple[str, ...]:
@@ -391,40 +404,72 @@ def plan_bundle(
     name: str = "gopkgs",
     requested: Sequence[str] | None = None,
     nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
 ) -> BundlePlan:
     """Decide every exported symbol of every requested package in ``surface``.
 
     Packages of the surface that were not requested (IMPLICIT_PACKAGES) contribute only
     their sentinel errors and error types. ``nonblocking`` names functions and methods
-    ("strings.ToUpper", "example.com/p.Counter.Inc") to call with the GIL held.
+    ("strings.ToUpper", "example.com/p.Counter.Inc") to call with the GIL held;
+    ``zero_copy`` names those whose numeric slices cross as views (zero_copy_form).
     """
     plan = _plan_bundle(surface, name, requested)
-    return _apply_nonblocking(plan, nonblocking) if nonblocking else plan
+    if nonblocking:
+        plan = _apply_policy(plan, "nonblocking", nonblocking, _hold_gil)
+    if zero_copy:
+        plan = _apply_policy(plan, "zero_copy", zero_copy, _lend_slices)
+    return plan
 
 
 def callable_names(plan: BundlePlan) -> dict[str, FuncPlan]:
-    """Every bridged function and method by the name nonblocking= uses for it."""
+    """Every bridged function and method by the name nonblocking= and zero_copy= use for it."""
     names = {f"{f.pkg_path}.{f.go_name}": f for p in plan.packages for f in p.funcs}
     for c in plan.classes():
         names.update({f"{c.key}.{m.go_name}": m for m in c.methods})
     return names
 
 
-def _apply_nonblocking(plan: BundlePlan, nonblocking: Sequence[str]) -> BundlePlan:
+def _hold_gil(f: FuncPlan, name: str) -> FuncPlan:
+    return replace(f, holds_gil=True)
+
+
+def _lend_slices(f: FuncPlan, name: str) -> FuncPlan:
+    from goffi.errors import SpecError
+
+    def lend(p: ParamPlan) -> ParamPlan:
+        # A []byte parameter is a view already; *args are Python's own tuple.
+        form = None if p.variadic or p.type.shape == "bytes" else zero_copy_form(p.type)
+        return p if form is None else replace(p, type=form)
+
+    params = tuple(lend(p) for p in f.params)
+    results = tuple(zero_copy_form(r) or r for r in f.results)
+    if params == f.params and results == f.results:
+        raise SpecError(
+            f"zero_copy: {name} has no slice of fixed-size numbers ([]float64, []int32, ...) among its "
+            "parameters and no such slice or []byte among its results, so there is nothing to share; "
+            "remove it from zero_copy"
+        )
+    return replace(f, zero_copy=True, params=params, results=results)
+
+
+def _apply_policy(
+    plan: BundlePlan, policy: str, names: Sequence[str], apply: Callable[[FuncPlan, str], FuncPlan]
+) -> BundlePlan:
+    """``apply`` to the functions and methods ``names`` lists (a SpecError for unknown names)."""
     from goffi.errors import SpecError
 
     known = callable_names(plan)
-    unknown = sorted(set(nonblocking) - set(known))
+    unknown = sorted(set(names) - set(known))
     if unknown:
         raise SpecError(
-            f"nonblocking: {', '.join(unknown)} is not a bridged function or method of this bundle; name "
+            f"{policy}: {', '.join(unknown)} is not a bridged function or method of this bundle; name "
             f"them as import path + name, e.g. {next(iter(sorted(known)), 'strings.ToUpper')!r} "
             "(goffi inspect lists them)"
         )
-    chosen = set(nonblocking)
+    chosen = set(names)
 
     def mark(f: FuncPlan, name: str) -> FuncPlan:
-        return replace(f, holds_gil=True) if name in chosen else f
+        return apply(f, name) if name in chosen else f
 
     packages = []
     for p in plan.packages:

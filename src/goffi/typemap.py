@@ -17,6 +17,8 @@ on its own. The table is closed: a type not listed here is skipped with a reason
 | []byte                    | any buffer or None   | bytes      | view in  |
 | [N]byte                   | buffer of N bytes    | bytes      | copy     |
 | []T, [N]T                 | sequence             | list       | copy     |
+| []T of fixed-size numbers | sequence, or buffer  | list       | copy     |
+|   (zero_copy= functions)  | view of a buffer     | memoryview | view     |
 | map[K]V                   | dict                 | dict       | copy     |
 | named type T (underlying  | as the underlying    | as the     | as the   |
 | maps)                     |                      | underlying | underl.  |
@@ -24,6 +26,9 @@ on its own. The table is closed: a type not listed here is skipped with a reason
 A []byte parameter is a view for the duration of the call of a *writable* buffer
 (bytearray, writable memoryview), so Go's writes land in it; a read-only buffer (bytes)
 is copied first, because Go may write into any []byte and Python's bytes are immutable.
+A slice of fixed-size numbers ([]float64, []int32, ...) also takes a buffer whose items
+have its format (array('d'), a numpy array): one bulk copy instead of one per element.
+Functions declared zero-copy (zero_copy=) go further, see :func:`zero_copy_form`.
 A package variable's setter always copies: Go keeps that value after the call.
 """
 
@@ -57,6 +62,7 @@ Shape = Literal[
     "time",  # time.Time <-> an aware datetime.datetime
     "chan",  # a channel: a goffi.Channel
     "func",  # a func: a Python callable in, a callable Go func object out
+    "buffer",  # a zero_copy= slice of fixed-size numbers: a buffer view in, a memoryview of Go memory out
 ]
 Crossing = Literal["copy", "view", "handle"]
 # How a handle's Go value relates to the Go type: a *T, a T (boxed into a *T), or an interface.
@@ -81,6 +87,21 @@ _BASIC: dict[str, tuple[Shape, int]] = {
     "complex64": ("complex", 64),
     "complex128": ("complex", 128),
     "string": ("string", 0),
+}
+
+# The struct-module format character of each fixed-size element a buffer can carry.
+# (Not bool: a buffer byte other than 0 or 1 would be an invalid Go bool.)
+_FORMATS: dict[tuple[str, int], str] = {
+    ("int", 8): "b",
+    ("int", 16): "h",
+    ("int", 32): "i",
+    ("int", 64): "q",
+    ("uint", 8): "B",
+    ("uint", 16): "H",
+    ("uint", 32): "I",
+    ("uint", 64): "Q",
+    ("float", 32): "f",
+    ("float", 64): "d",
 }
 
 # Key shapes whose Python value is hashable (a dict key) and whose Go type is comparable.
@@ -136,6 +157,9 @@ class Mapping:
         if s == "array":
             assert self.elem is not None
             return f"ar{self.length}_{self.elem.cid}"
+        if s == "buffer":
+            assert self.elem is not None
+            return f"buf_{self.elem.cid}"
         if s == "handle":
             return "h_" + identifier(self.cls) + ("_n" if self.nilable else "")
         if s == "record":
@@ -177,6 +201,8 @@ class Mapping:
             return "goffi_str"
         if s in ("slice", "array"):
             return "goffi_slice"
+        if s == "buffer":
+            return "goffi_view"
         if s == "handle":
             return "goffi_handle"
         if s == "record":
@@ -240,6 +266,13 @@ class Mapping:
             return "bytes | bytearray | memoryview | None" if position == "in" else "bytes"
         if s == "bytearray":  # [N]byte has no nil
             return "bytes | bytearray | memoryview" if position == "in" else "bytes"
+        if s == "buffer":
+            assert self.elem is not None
+            return (
+                f"Sequence[{self.elem.py_type(position, namer)}] | memoryview"
+                if position == "in"
+                else "memoryview"
+            )
         if s in ("slice", "array"):
             assert self.elem is not None
             container = "Sequence" if position == "in" else "list"
@@ -251,6 +284,13 @@ class Mapping:
     @property
     def go_name(self) -> str:
         return self.ref.go_spelling()
+
+    @property
+    def buffer_format(self) -> str:
+        """For a slice of fixed-size numbers: its items' struct-module format ("d"), else ""."""
+        if self.shape not in ("slice", "buffer") or self.elem is None:
+            return ""
+        return _FORMATS.get((self.elem.shape, self.elem.bits), "")
 
     @property
     def ref_chan(self) -> TypeRef:
@@ -366,7 +406,15 @@ class TypeMapper:
             elem = self._map(ref.elem, visiting)
             if isinstance(elem, Skip):
                 return _wrap_skip(elem, "slice element")
-            return Mapping(ref, "slice", "copy", elem=elem, note="copied element by element into a list")
+            if (elem.shape, elem.bits) in _FORMATS:
+                note = (
+                    "copied into a list; a buffer of its items' format (array('"
+                    + _FORMATS[(elem.shape, elem.bits)]
+                    + "'), numpy) is copied in bulk; zero_copy= makes it a view"
+                )
+            else:
+                note = "copied element by element into a list"
+            return Mapping(ref, "slice", "copy", elem=elem, note=note)
         if k == "array":
             assert ref.elem is not None
             if _is_byte(ref.elem):
@@ -615,6 +663,34 @@ class TypeMapper:
         if parts[0] == "vendor":
             return f"type {named.key} is in the standard library's vendored code"
         return ""
+
+
+def zero_copy_form(m: Mapping) -> Mapping | None:
+    """How ``m`` crosses for a function declared zero-copy (zero_copy=), or None if as usual.
+
+    A slice of fixed-size numbers (and a []byte result) becomes a "buffer": a parameter
+    is a view of the caller's writable buffer of the same format (Go reads and writes
+    Python's memory for the duration of the call; other input is copied into C memory
+    Go views), and a result is a writable memoryview of Go's own array, pinned until
+    the memoryview is released. The contract the user declares: the function keeps no
+    slice argument after it returns.
+    """
+    if m.shape == "bytes":  # parameters are views already; a result becomes a memoryview
+        elem = Mapping(TypeRef(kind="basic", name="uint8"), "uint", "copy", bits=8)
+    elif m.shape == "slice" and m.elem is not None and m.buffer_format:
+        elem = m.elem
+    else:
+        return None
+    fmt = _FORMATS[(elem.shape, elem.bits)]
+    return Mapping(
+        m.ref,
+        "buffer",
+        "view",
+        elem=elem,
+        note=f"zero-copy (zero_copy=): a writable buffer of '{fmt}' items in is viewed for the call, other "
+        f"input is copied into C memory; the result is a memoryview of Go's array (format '{fmt}'), "
+        "pinned until released",
+    )
 
 
 def _any_mapping(ref: TypeRef) -> Mapping:

@@ -1,9 +1,8 @@
 """The in-process cases: goffi and its baselines calling the same Go functions.
 
 Each case builds its contenders, measures them together (:meth:`Bench.timed`) and
-returns a :class:`Row` with the target from issue 5. A case for a feature goffi does
-not have yet is a :func:`pending` row, so adding it later is one function here and one
-line in :mod:`goffi.bench.suite`.
+returns a :class:`Row` with the target from issue 5; adding a case is one function
+here and one line in :mod:`goffi.bench.suite`.
 """
 
 from __future__ import annotations
@@ -301,11 +300,96 @@ def floats(b: Bench) -> Row:
         target=2.0,
         target_text="<= 2x array.array copy",
         notes=[
-            "goffi takes and returns a list (what exists today); the array('d', ...) baselines copy the "
-            "same data once, .tolist() adds Python's own way back to a list; the zero-copy path is the "
-            "floats_zero_copy row"
+            "goffi takes and returns a list; the array('d', ...) baselines copy the same data once, "
+            ".tolist() adds Python's own way back to a list; the zero-copy path is the floats_zero_copy row"
         ],
     )
+
+
+def floats_zero_copy(b: Bench) -> Row:
+    """ScaleFloats with the zero_copy= policy: a buffer in as a view, Go's array out as a memoryview."""
+    import goffi
+
+    go, floor = b.subjects.go, b.subjects.floor
+    n = b.settings.floats_n
+    packed = array.array("d", (float(i) for i in range(n)))
+    xs = packed.tolist()
+    lent = go.ScaleFloatsView(packed, 2.0)
+    assert isinstance(lent, memoryview) and lent[-1] == floor.scale_floats(packed, 2.0) == packed[-1] * 2
+    del lent
+    through_list = "goffi, list in and out"
+    one_copy = "array('d', array) copy"
+    r = b.timed(
+        [
+            Contender("goffi", call_loop(go.ScaleFloatsView, packed, 2.0)),
+            Contender(FLOOR, call_loop(floor.scale_floats, packed, 2.0)),
+            Contender(through_list, call_loop(go.ScaleFloats, xs, 2.0)),
+            Contender(one_copy, call_loop(array.array, "d", packed)),
+        ],
+        per_call=False,
+    )
+    return Row(
+        case="floats_zero_copy",
+        title=f"ScaleFloatsView([]float64) zero-copy: buffer in, memoryview out, {n:,}",
+        unit="items/s",
+        work=n,
+        goffi=r["goffi"],
+        baselines=[r[FLOOR], r[through_list], r[one_copy]],
+        target_of=FLOOR,
+        target=1.1,
+        target_text="<= 1.1x floor: no per-element work",
+        checks=[
+            *_zero_copy_checks(go, packed, n),
+            *_lent_array_checks(go, goffi.live_handles, goffi.collect_go),
+        ],
+        notes=[
+            "floor: floor.c hands the buffer's doubles to the same Go ScaleFloats (GIL released) and returns "
+            "one float, leaving Go's result in Go: the Go work alone, with nothing converted either way; goffi "
+            "also pins Go's result and wraps it in a memoryview"
+        ],
+    )
+
+
+def _zero_copy_checks(go: Any, packed: array.array[float], n: int) -> list[Check]:
+    growth = _peak_rss_growth(partial(go.ScaleFloatsView, packed, 2.0))
+    if growth is None:
+        return [Check("peak RSS", True, "peak RSS not measurable here (/proc/self/clear_refs refused)")]
+    size = n * 8
+    limit = size + size // 2  # Go's new result is one size; a copy of the input or output would add another
+    return [
+        Check(
+            "peak RSS",
+            growth[0] <= limit,
+            f"peak RSS during one goffi call on {size / 2**20:.1f} MiB: {growth[0] / 2**20:+.1f} MiB ({growth[1]}); "
+            f"limit {limit / 2**20:.1f} MiB (Go's own result is {size / 2**20:.1f} MiB; a copy would add as much)",
+        )
+    ]
+
+
+def _lent_array_checks(
+    go: Any, live_handles: Callable[[], int], collect_go: Callable[[], None]
+) -> list[Check]:
+    """The memoryview keeps Go's array: Go's GC neither frees nor reuses it while Python holds it."""
+    import gc
+
+    before = live_handles()
+    view = go.ScaleFloatsView(array.array("d", range(1000)), 3.0)
+    during = live_handles()
+    for _ in range(3):
+        go.ScaleFloats([1.0] * 100_000, -1.0)  # garbage for Go's heap to reuse, were the array freed
+        collect_go()
+    intact = view.tolist() == [3.0 * i for i in range(1000)]
+    del view
+    gc.collect()
+    after = live_handles()
+    return [
+        Check(
+            "lent array",
+            intact and during == before + 1 and after == before,
+            f"a memoryview of Go's result survived 3 Go GCs intact: {intact}; live handles {before} -> "
+            f"{during} while held -> {after} after release",
+        )
+    ]
 
 
 def ctypes_add(b: Bench) -> Row:

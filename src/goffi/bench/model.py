@@ -119,13 +119,6 @@ class Row:
         return cls(**fields)
 
 
-def pending(case: str, title: str, needs: str, target_text: str) -> Row:
-    """A row for a case whose goffi feature does not exist yet."""
-    return Row(
-        case=case, title=title, status=PENDING, reason=f"pending: needs {needs}", target_text=target_text
-    )
-
-
 def not_measured(label: str, reason: str) -> Result:
     """A baseline (or goffi result) that could not be measured, with the one-line reason."""
     return Result(label=label, reason=f"not measured: {reason}")

@@ -92,8 +92,14 @@ def _ctypes_lib(library: Path) -> ctypes.CDLL:
 def load_subjects() -> Subjects:
     """Build (or find in goffi's cache) and load the bench bundle, then its baselines."""
     with _python_headers_for_cgo():
-        # AddNB: the "does not block" policy's case (called with the GIL held).
-        go = goffi.load(str(GOBENCH_DIR), name=BUNDLE_NAME, nonblocking=["goffi.local/gobench.AddNB"])
+        # AddNB: the "does not block" policy's case (called with the GIL held);
+        # ScaleFloatsView: the zero-copy policy's.
+        go = goffi.load(
+            str(GOBENCH_DIR),
+            name=BUNDLE_NAME,
+            nonblocking=["goffi.local/gobench.AddNB"],
+            zero_copy=["goffi.local/gobench.ScaleFloatsView"],
+        )
     assert isinstance(go, ModuleType)
     library = Path(sys.modules[BUNDLE_NAME]._bundle.__file__)
     return Subjects(go=go, floor=_floor_module(library), lib=_ctypes_lib(library), library=library)

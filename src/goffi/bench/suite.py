@@ -1,7 +1,7 @@
 """The cases in the order the table shows them (issue 5's order), with their ids.
 
 Adding a case: write a function ``(Bench) -> Row`` (cases.py, goroutines.py, procs.py, memory.py) and list it
-here; a feature goffi does not have yet is a :func:`_pending` line until then.
+here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from goffi.bench import cases, goroutines, memory, procs
 from goffi.bench.context import Bench
-from goffi.bench.model import Row, pending
+from goffi.bench.model import Row
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,6 @@ class Case:
     id: str
     run: Callable[[Bench], Row]
     uses_gopy: bool = False  # gopy has a result for it (so --gopy work is only done when needed)
-
-
-def _pending(case: str, title: str, needs: str, target: str) -> Case:
-    return Case(case, lambda _b: pending(case, title, needs, target))
 
 
 CASES: tuple[Case, ...] = (
@@ -36,12 +32,7 @@ CASES: tuple[Case, ...] = (
     Case("bytes_64m", cases.bytes_sum),
     Case("bytearray_64m", cases.bytearray_sum),
     Case("floats_1m", cases.floats),
-    _pending(
-        "floats_zero_copy",
-        "[]float64 zero-copy: buffer in, memoryview out",
-        "a zero-copy []float64 path (buffer in, Go-backed memoryview out)",
-        "no per-element work; the view keeps Go memory alive safely",
-    ),
+    Case("floats_zero_copy", cases.floats_zero_copy),
     Case("ctypes_add", cases.ctypes_add),
     Case("callback_same_thread", goroutines.callback_same_thread),
     Case("callback_1_goroutine", goroutines.callback_1_goroutine),

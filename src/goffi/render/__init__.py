@@ -24,6 +24,9 @@ _RUNTIME_FILES = (
     ("c/goffi_py.h", "goffi_py.h"),
     ("c/goffi_rt.c", "goffi_rt.c"),
     ("go/goffi_cgo.go", "goffi_cgo.go"),
+    # Zero-copy slices (zero_copy=): views of Python buffers, Go arrays lent as memoryviews.
+    ("go/goffi_view.go", "goffi_view.go"),
+    ("c/goffi_view.c", "goffi_view.c"),
     # The goroutine bridge: built only with -tags goffi_bridge (BundlePlan.bridge).
     ("go/goffi_bridge.go", "goffi_bridge.go"),
     ("c/goffi_bridge.c", "goffi_bridge.c"),

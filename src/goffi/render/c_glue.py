@@ -111,6 +111,8 @@ class CRenderer:
                 done.add(m.cid)
                 if m.shape in ("slice", "array"):
                     out.append(self._seq(m))
+                elif m.shape == "buffer":
+                    out.append(self._buffer(m))
                 elif m.shape == "map":
                     out.append(self._map(m))
                 elif m.shape == "bytearray":
@@ -365,12 +367,76 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(void *const *v)
             f"static inline PyObject *goffi_out_{m.cid}(const goffi_str *v) {{ return goffi_out_bytes(v); }}\n\n"
         )
 
+    def _buffer(self, m: Mapping) -> str:
+        """A zero_copy= slice: a buffer viewed (or a sequence converted) in, a memoryview out."""
+        assert m.elem is not None
+        e, fmt = m.elem, m.buffer_format
+        return f"""\
+/* {m.go_name}, zero-copy: Go views a buffer of '{fmt}' items (a read-only one is copied
+ * first) or the items of any other sequence, converted into the arena; out, a
+ * memoryview of the Go array itself. */
+GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_view *out, goffi_arena *a, const char *where)
+{{
+    int found = goffi_in_buffer(o, out, a, '{fmt}', sizeof({e.c_type}), 1);
+    if (found != 0) {{
+        return found < 0 ? -1 : 0;
+    }}
+    int is_nil;
+    PyObject *t = goffi_in_sequence(o, a, -1, &is_nil, where);
+    if (t == NULL) {{
+        return -1;
+    }}
+    out->p = NULL;
+    out->n = 0;
+    out->loan = 0;
+    if (is_nil) {{
+        return 0;
+    }}
+    Py_ssize_t n = PyTuple_GET_SIZE(t);
+    {e.c_type} *p = goffi_arena_alloc(a, (n > 0 ? (size_t)n : 1) * sizeof({e.c_type}));
+    if (p == NULL) {{
+        return -1;
+    }}
+    for (Py_ssize_t i = 0; i < n; i++) {{
+        if (goffi_in_{e.cid}(PyTuple_GET_ITEM(t, i), &p[i], a, where) < 0) {{
+            goffi_annotate_index(i);
+            return -1;
+        }}
+    }}
+    out->p = p;
+    out->n = n;
+    return 0;
+}}
+
+GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
+{{
+    return goffi_out_view(v, "{fmt}", sizeof({e.c_type}));
+}}
+
+"""
+
     def _seq(self, m: Mapping) -> str:
         assert m.elem is not None
         e = m.elem
         exact = m.length if m.shape == "array" else -1
+        fmt = m.buffer_format
+        # A slice of fixed-size numbers also takes a buffer of its items' format: Go copies
+        # from the buffer in one memmove (goffiIn_), so even a read-only one is passed as is.
+        bulk = (
+            f"""\
+    goffi_view items;
+    int found = goffi_in_buffer(o, &items, a, '{fmt}', sizeof({e.c_type}), 0);
+    if (found != 0) {{
+        out->p = items.p;
+        out->n = items.n;
+        return found < 0 ? -1 : 0;
+    }}
+"""
+            if fmt
+            else ""
+        )
         return f"""\
-/* {m.go_name}: a sequence in, a list out. */
+/* {m.go_name}: a sequence{" (or a buffer of '" + fmt + "' items)" if fmt else ""} in, a list out. */
 GOFFI_MAYBE_UNUSED static int goffi_items_{m.cid}(PyObject *const *items, Py_ssize_t n, goffi_slice *out,
                                                  goffi_arena *a, const char *where)
 {{
@@ -391,7 +457,7 @@ GOFFI_MAYBE_UNUSED static int goffi_items_{m.cid}(PyObject *const *items, Py_ssi
 
 GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_slice *out, goffi_arena *a, const char *where)
 {{
-    int is_nil;
+{bulk}    int is_nil;
     PyObject *t = goffi_in_sequence(o, a, {exact}, &is_nil, where);
     if (t == NULL) {{
         return -1;

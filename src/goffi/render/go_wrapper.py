@@ -168,6 +168,8 @@ class GoRenderer:
         if s == "bytes":
             conv = "goffiBytesCopy" if owned else "goffiBytesView"
             return f"{t}({conv}({c}))" if named else f"{conv}({c})"
+        if s == "buffer":
+            return f"goffiView[{t}]({c})"  # zero_copy=: the function keeps no slice argument
         if s == "bytearray":
             self.std.add("unsafe")
             # The C glue checked the length, so the buffer holds exactly N bytes.
@@ -208,6 +210,8 @@ class GoRenderer:
             return f"goffiSetBytes({dst}, arena, []byte({v}))"
         if s == "bytearray":
             return f"goffiSetBytes({dst}, arena, {v}[:])"
+        if s == "buffer":
+            return f"goffiLend({dst}, {v})"
         if s == "any":
             return f"goffiAnyOut({dst}, arena, {v})"
         if s == "error":
@@ -588,9 +592,25 @@ class GoRenderer:
         if fn.returns_error:
             body.append("\tif err != nil {\n\t\tgoffiSetError(e, arena, err)\n\t\treturn\n\t}\n")
         for i, r in enumerate(fn.results):
-            body.append(f"\t{self.go_out(r, f'r{i}', f'v{i}')}\n")
+            if r.shape == "buffer":
+                # Lent to Python, unless it shares memory with a viewed argument.
+                body.append(f"\tgoffiLend({', '.join([f'r{i}', f'v{i}', *self._viewed_spans(fn)])})\n")
+            else:
+                body.append(f"\t{self.go_out(r, f'r{i}', f'v{i}')}\n")
         comment = f"{fn.symbol} calls {fn.qualified}: {fn.go_signature}"
         return _EXPORT.format(comment=comment, symbol=fn.symbol, params=", ".join(params), body="".join(body))
+
+    def _viewed_spans(self, fn: FuncPlan) -> list[str]:
+        """Go expressions for the memory of each argument that Go sees as a view."""
+        spans = []
+        for i, p in enumerate(fn.params):
+            if p.type.shape == "buffer" and p.type.elem is not None:
+                spans.append(f"goffiViewSpan[{self.speller.type(p.type.elem.ref)}](a{i})")
+            elif p.type.shape == "bytes" and not p.variadic:
+                spans.append(f"goffiBytesSpan(a{i})")
+            elif _holds_view(p.type):
+                spans.append("goffiAnywhere")
+        return spans
 
     def var_exports(self, pkg: PackagePlan, var: VarPlan) -> str:
         alias = self.speller.alias(pkg.path)
@@ -805,4 +825,4 @@ def render_go_wrapper(plan: BundlePlan) -> str:
 
 def _holds_view(m: Mapping) -> bool:
     """Whether a Go value of this mapping, converted from C, may alias the caller's buffers."""
-    return any(sub.shape == "bytes" for sub in m.walk())
+    return any(sub.shape in ("bytes", "buffer") for sub in m.walk())

@@ -82,6 +82,15 @@ func ScaleFloats(xs []float64, k float64) []float64 {
 	return out
 }
 
+// ScaleFloatsView is ScaleFloats, bridged with goffi's zero_copy= policy: xs is a
+// view of the caller's buffer, and the new slice goes to Python as a memoryview of
+// this very array.
+//
+//go:noinline
+func ScaleFloatsView(xs []float64, k float64) []float64 {
+	return ScaleFloats(xs, k)
+}
+
 // Counter is a handle: its field is unexported, so it never copies into Python; a
 // Python object holds a handle to the Go pointer instead.
 type Counter struct{ n int64 }

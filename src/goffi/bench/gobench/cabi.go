@@ -55,6 +55,18 @@ func gobench_SumBytes(p *C.char, n C.int64_t) C.uint64_t {
 	return C.uint64_t(SumBytes(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))))
 }
 
+// gobench_ScaleFloats runs ScaleFloats on n doubles at p in place (a view, no copy)
+// and returns the result's last element (Go's result stays in Go, collected later).
+//
+//export gobench_ScaleFloats
+func gobench_ScaleFloats(p *C.double, n C.int64_t, k C.double) C.double {
+	if n == 0 {
+		return 0
+	}
+	out := ScaleFloats(unsafe.Slice((*float64)(unsafe.Pointer(p)), int(n)), float64(k))
+	return C.double(out[len(out)-1])
+}
+
 // The handle floor: a Counter lives in Go and C holds a cgo.Handle to it, the
 // standard library's own handle table. Resolving it (a sync.Map load and a type
 // assertion) is the "one handle lookup" every method call on a handle object needs.

@@ -103,6 +103,21 @@ static PyObject *floor_sum_bytes(PyObject *self, PyObject *const *args, Py_ssize
     return PyLong_FromUnsignedLongLong(r);
 }
 
+static PyObject *floor_scale_floats(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (floor_nargs(nargs, 2) < 0) return NULL;
+    double k = PyFloat_AsDouble(args[1]);
+    if (k == -1.0 && PyErr_Occurred()) return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0) return NULL;
+    double last;
+    Py_BEGIN_ALLOW_THREADS
+    last = gobench_ScaleFloats((double *)view.buf, view.len / (Py_ssize_t)sizeof(double), k);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    return PyFloat_FromDouble(last);
+}
+
 /* ---- the handle floor: floor.Counter ------------------------------------------
  * The least a handle object can be: a Python object holding a cgo.Handle to a Go
  * *Counter (cabi.go). Each method call resolves the handle once in Go, as any binding
@@ -343,6 +358,8 @@ static PyMethodDef floor_methods[] = {
     {"noop_gil", (PyCFunction)(void (*)(void))floor_noop_gil, METH_FASTCALL, "Noop, GIL held."},
     {"upper", (PyCFunction)(void (*)(void))floor_upper, METH_FASTCALL, "Upper, GIL released."},
     {"sum_bytes", (PyCFunction)(void (*)(void))floor_sum_bytes, METH_FASTCALL, "SumBytes, GIL released."},
+    {"scale_floats", (PyCFunction)(void (*)(void))floor_scale_floats, METH_FASTCALL,
+     "ScaleFloats on a buffer's doubles in place, GIL released; Go's result stays in Go."},
     {"call_n", (PyCFunction)(void (*)(void))floor_call_n, METH_FASTCALL, "CallN(f, n) via a C trampoline."},
     {"call_n_parallel", (PyCFunction)(void (*)(void))floor_call_n_parallel, METH_FASTCALL,
      "CallNParallel(f, n, g) via a C trampoline."},

@@ -6,7 +6,8 @@
  *
  * Memory rule: every pointer in these structs points to C memory (or into a Python
  * object kept alive by the caller for the whole call); never to Go memory, which cgo
- * forbids C to keep. Memory that Go fills with results comes from the call's arena.
+ * forbids C to keep, except a goffi_view result, whose Go array is pinned. Memory that
+ * Go fills with results comes from the call's arena.
  */
 #ifndef GOFFI_H
 #define GOFFI_H
@@ -19,6 +20,12 @@ typedef struct { const char *p; int64_t n; } goffi_str;
 
 /* A slice or array: p points to n elements, each in its element's C representation. */
 typedef struct { void *p; int64_t n; } goffi_slice;
+
+/* A slice that crosses without a copy (zero_copy= functions): p points to n elements.
+ * In, p is a Python buffer or arena memory Go views for the call. Out, p points into a
+ * Go array that Go pinned and lent to Python under ID `loan` (0: nothing lent); the
+ * only Go pointer C may keep, because it is pinned until goffi_return_loan(loan). */
+typedef struct { void *p; int64_t n; uint64_t loan; } goffi_view;
 
 /* A map as two parallel arrays of n keys and n values. */
 typedef struct { void *keys; void *vals; int64_t n; } goffi_map;

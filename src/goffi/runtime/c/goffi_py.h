@@ -287,6 +287,18 @@ PyObject *goffi_shutdown_py(PyObject *self, PyObject *unused);
 PyObject *goffi_collect_go_py(PyObject *self, PyObject *unused);
 PyObject *goffi_live_callables_py(PyObject *self, PyObject *unused);
 
+/* ---- zero-copy slices (goffi_view.c) ------------------------------------------------ */
+
+/* A Py_buffer the arena releases when it is freed (after the call). */
+Py_buffer *goffi_arena_buffer(goffi_arena *a);
+/* If o is a 1-D C-contiguous buffer of `format` items (itemsize bytes each), point
+ * *out at them and return 1 (exported until the arena is freed); 0 if it is not (no
+ * exception set: the caller tries the sequence path); -1 on error. go_writes: Go views
+ * the items and may write, so a read-only buffer is copied into the arena. */
+int goffi_in_buffer(PyObject *o, goffi_view *out, goffi_arena *a, char format, Py_ssize_t itemsize, int go_writes);
+/* A memoryview of the Go array Go lent (v->loan), returning the loan when released. */
+PyObject *goffi_out_view(const goffi_view *v, const char *format, Py_ssize_t itemsize);
+
 /* Free an arena's malloc'd blocks only (no Python references: no GIL needed). */
 void goffi_arena_free_blocks(goffi_arena *a);
 

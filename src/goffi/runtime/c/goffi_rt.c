@@ -69,6 +69,11 @@ static goffi_cleanup *goffi_new_cleanup(goffi_arena *a) {
     return c;
 }
 
+Py_buffer *goffi_arena_buffer(goffi_arena *a) {
+    goffi_cleanup *c = goffi_new_cleanup(a);
+    return c != NULL ? &c->view : NULL;
+}
+
 int goffi_arena_detach(goffi_arena *a, PyObject *entry) {
     goffi_cleanup *c = goffi_new_cleanup(a);
     if (c == NULL) {

@@ -263,11 +263,12 @@ func goffi_release(id C.uint64_t, refs C.int64_t) {
 	goffiHandles.Release(uint64(id), int64(refs))
 }
 
-// goffi_live_handles reports the number of live handles (goffi.live_handles()).
+// goffi_live_handles reports the number of live handles, memoryviews of lent Go arrays
+// included (goffi.live_handles()).
 //
 //export goffi_live_handles
 func goffi_live_handles() C.int64_t {
-	n := goffiHandles.Live()
+	n := goffiHandles.Live() + goffiLoans.Live()
 	if goffiBridgeTable != nil {
 		n += goffiBridgeTable.Live()
 	}

@@ -1,0 +1,3 @@
+module example.com/zerocopy
+
+go 1.24
