@@ -10,6 +10,8 @@ and a warm cache that runs no Go at all.
 
 from __future__ import annotations
 
+import array
+
 import ast
 import cmath
 import inspect
@@ -351,6 +353,32 @@ def test_slices_in(typestest: ModuleType) -> None:
     assert typestest.FromRunes([104, 233]) == "hé"
     big = list(range(100_000))
     assert typestest.DoubleInts(big) == [2 * x for x in big]
+
+
+def test_a_list_that_changes_while_it_converts(typestest: ModuleType) -> None:
+    """A list of scalars is read in place; an item whose __index__ changes the list is
+    read again safely, and a change of size stops the call with a clear error."""
+    xs: list[object] = []
+
+    class Shrinks:
+        def __index__(self) -> int:
+            xs.clear()  # frees every other item while goffi is converting
+            return 1
+
+    class Replaces:
+        def __index__(self) -> int:
+            xs[1] = 40  # same size: the new item is the one converted
+            return 2
+
+    xs.extend([Replaces(), 7, Shrinks(), 5])
+    with pytest.raises(
+        RuntimeError, match=r"typestest.SumInts\(\) argument 'xs' \(Go \[\]int\): the list changed size"
+    ):
+        typestest.SumInts(xs)
+    assert xs == []
+    xs.extend([Replaces(), 7, 1])
+    assert typestest.SumInts(xs) == 2 + 40 + 1
+    assert typestest.SumFloats(array.array("d", [0.5, 0.25])) == 0.75  # a buffer, copied in bulk
 
 
 def test_slice_errors_say_where(typestest: ModuleType) -> None:

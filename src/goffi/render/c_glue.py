@@ -67,6 +67,10 @@ done:
 """
 
 
+# Element shapes whose C form is a copy of the value, borrowing nothing from the item.
+_SELF_CONTAINED = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
+
+
 def c_string(text: str) -> str:
     """A C string literal for ``text`` (UTF-8, escaped; deterministic)."""
     out = []
@@ -435,6 +439,35 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
             if fmt
             else ""
         )
+        if m.shape == "slice" and e.shape in _SELF_CONTAINED:
+            # A list of scalars is read in place, without the tuple copy that keeps other
+            # items (whose C form may point into them) alive for the call. An item's
+            # conversion may run Python code (__index__) that changes the list, so every
+            # item is read again and held while it converts, and a change of size stops.
+            bulk += f"""\
+    if (PyList_CheckExact(o)) {{
+        Py_ssize_t n = PyList_GET_SIZE(o);
+        {e.c_type} *p = goffi_arena_alloc(a, (n > 0 ? (size_t)n : 1) * sizeof({e.c_type}));
+        if (p == NULL) {{
+            return -1;
+        }}
+        for (Py_ssize_t i = 0; i < n; i++) {{
+            if (PyList_GET_SIZE(o) != n) {{
+                return goffi_list_changed(where);
+            }}
+            PyObject *item = Py_NewRef(PyList_GET_ITEM(o, i));
+            int failed = goffi_in_{e.cid}(item, &p[i], a, where) < 0;
+            Py_DECREF(item);
+            if (failed) {{
+                goffi_annotate_index(i);
+                return -1;
+            }}
+        }}
+        out->p = p;
+        out->n = n;
+        return 0;
+    }}
+"""
         return f"""\
 /* {m.go_name}: a sequence{" (or a buffer of '" + fmt + "' items)" if fmt else ""} in, a list out. */
 GOFFI_MAYBE_UNUSED static int goffi_items_{m.cid}(PyObject *const *items, Py_ssize_t n, goffi_slice *out,

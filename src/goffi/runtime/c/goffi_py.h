@@ -287,6 +287,9 @@ PyObject *goffi_shutdown_py(PyObject *self, PyObject *unused);
 PyObject *goffi_collect_go_py(PyObject *self, PyObject *unused);
 PyObject *goffi_live_callables_py(PyObject *self, PyObject *unused);
 
+/* A list changed size while its items converted (Python code an item ran): -1, raised. */
+int goffi_list_changed(const char *where);
+
 /* ---- zero-copy slices (goffi_view.c) ------------------------------------------------ */
 
 /* A Py_buffer the arena releases when it is freed (after the call). */

@@ -583,6 +583,11 @@ PyObject *goffi_in_sequence(PyObject *o, goffi_arena *a, int64_t exact_len, int 
     return t;
 }
 
+int goffi_list_changed(const char *where) {
+    PyErr_Format(PyExc_RuntimeError, "%s: the list changed size while goffi converted its items", where);
+    return -1;
+}
+
 PyObject *goffi_in_mapping(PyObject *o, goffi_arena *a, int *is_nil, const char *where) {
     *is_nil = 0;
     if (o == Py_None) {
