@@ -98,6 +98,28 @@ def test_unsigned_ints(typestest: ModuleType, func: str, go_type: str, bits: int
         )
 
 
+def test_ints_either_side_of_the_inline_fast_path(typestest: ModuleType) -> None:
+    # Ints CPython stores in one 30-bit digit are read inline by the glue; the rest, and
+    # int subclasses, go through the general conversion. Both must give Go the same value.
+    class Sub(int):
+        pass
+
+    for v in (2**30 - 1, 2**30, 2**30 + 1, 2**31 - 1):
+        assert typestest.EchoInt64(v) == v
+        assert typestest.EchoInt64(-v) == -v
+        assert typestest.EchoUint32(v) == v
+        assert typestest.EchoInt32(v) == v
+    for v in (0, 5, -5, 2**30 - 1, 2**40):
+        assert typestest.EchoInt64(Sub(v)) == v
+    assert typestest.EchoUint8(Sub(255)) == 255
+    with pytest.raises(OverflowError, match=r"\(Go int32\): 2147483648 is out of range"):
+        typestest.EchoInt32(2**31)
+    with pytest.raises(OverflowError, match=r"\(Go uint32\): -1073741824 is out of range"):
+        typestest.EchoUint32(-(2**30))
+    with pytest.raises(OverflowError, match=r"\(Go uint8\): 256 is out of range"):
+        typestest.EchoUint8(Sub(256))
+
+
 def test_int_limits_from_go(typestest: ModuleType) -> None:
     limits = typestest.IntLimits()
     assert limits[:6] == (-128, 127, -32768, 32767, -(2**31), 2**31 - 1)

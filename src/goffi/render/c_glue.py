@@ -47,7 +47,7 @@ static PyObject *
     {symbol}({call_args});
     {reacquire}
     GOFFI_CALL_LEAVE(&arena);
-{after_call}    if (err.kind != GOFFI_OK) {{
+{after_call}    if (GOFFI_UNLIKELY(err.kind != GOFFI_OK)) {{
         goffi_raise(&err);
         goto pending;
     }}

@@ -34,17 +34,25 @@ import "C"
 
 """
 
+# Every export recovers panics. `returned` is set only by falling off the end, so a call
+# that returns normally (nearly all of them) skips recover() (runtime.gorecover, ~13
+# instructions a call); a panic, or an early return on the error path, leaves it false
+# and recover() decides.
 _EXPORT = """\
 // {comment}
 //
 //export {symbol}
 func {symbol}({params}) {{
+\treturned := false
 \tdefer func() {{
-\t\tif r := recover(); r != nil {{
-\t\t\tgoffiSetPanic(e, arena, r)
+\t\tif !returned {{
+\t\t\tif r := recover(); r != nil {{
+\t\t\t\tgoffiSetPanic(e, arena, r)
+\t\t\t}}
 \t\t}}
 \t}}()
-{body}}}
+{body}\treturned = true
+}}
 """
 
 _C_SCALAR = {"uint8_t", "int8_t", "int16_t", "int32_t", "int64_t", "uint16_t", "uint32_t", "uint64_t"}

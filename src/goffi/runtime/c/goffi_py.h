@@ -28,14 +28,30 @@
     goffi_arena name = {name##_stack, name##_stack + GOFFI_ARENA_STACK, NULL, NULL, NULL, NULL}
 
 /* The innermost Python->Go call running on this thread (its arena), or NULL: where an
- * exception of a callback Go runs on this thread goes. Generated calls push and pop it. */
-extern __thread goffi_arena *goffi_current_call;
+ * exception of a callback Go runs on this thread goes. Generated calls push and pop it.
+ * initial-exec: one %fs-relative load instead of a __tls_get_addr call per access. The
+ * library needs static TLS anyway (Go's c-shared runtime uses this model for its own
+ * thread-local g), so this adds 8 bytes to a block the loader reserves already. */
+#if defined(__GNUC__)
+#define GOFFI_TLS __thread __attribute__((tls_model("initial-exec")))
+#else
+#define GOFFI_TLS __thread
+#endif
+extern GOFFI_TLS goffi_arena *goffi_current_call;
 #define GOFFI_CALL_ENTER(a) ((a)->outer = goffi_current_call, goffi_current_call = (a))
 #define GOFFI_CALL_LEAVE(a) (goffi_current_call = (goffi_arena *)(a)->outer)
 
 void *goffi_arena_alloc(goffi_arena *a, size_t n);
-/* Release buffers and references the call held, then free the arena's blocks. */
-void goffi_arena_free(goffi_arena *a);
+/* Release buffers and references the call held, and an unraised callback exception,
+ * then free the arena's blocks. */
+void goffi_arena_release(goffi_arena *a);
+/* The same, inline for the common call: one that used only the stack block and kept
+ * nothing alive has nothing to free. */
+static inline void goffi_arena_free(goffi_arena *a) {
+    if (GOFFI_UNLIKELY(a->blocks != NULL || a->cleanups != NULL || a->pending != NULL)) {
+        goffi_arena_release(a);
+    }
+}
 /* A callable registered for this call: detach it from the call when the arena is freed. */
 int goffi_arena_detach(goffi_arena *a, PyObject *entry);
 /* Raise the exception a callback of this call left pending; 1 if there was one. */
@@ -103,10 +119,52 @@ static inline int goffi_in_bool(PyObject *o, uint8_t *out, goffi_arena *a, const
     return goffi_to_bool(o, out, where);
 }
 static inline PyObject *goffi_out_bool(const uint8_t *v) { return PyBool_FromLong(*v); }
+/*
+ * Integers take an inline fast path for the ints most calls pass: an exact int that
+ * CPython stores in one digit (|v| < 2**30) is read straight from the object, with no
+ * call. Anything else (bigger ints, bools to refuse, __index__ objects, out-of-range
+ * values to report) goes through goffi_to_int / goffi_to_uint, which check everything.
+ */
+#if PY_VERSION_HEX < 0x030B0000
+#include <longintrepr.h> /* 3.9, 3.10: Python.h leaves the int layout out */
+#endif
+static inline int goffi_small_int(PyObject *o, int64_t *v) {
+    if (!PyLong_CheckExact(o)) {
+        return 0;
+    }
+#if PY_VERSION_HEX >= 0x030C0000
+    if (!PyUnstable_Long_IsCompact((PyLongObject *)o)) {
+        return 0;
+    }
+    *v = (int64_t)PyUnstable_Long_CompactValue((PyLongObject *)o);
+#else
+    /* Up to 3.11 the sign of ob_size is the int's sign and |ob_size| its digit count. */
+    Py_ssize_t size = Py_SIZE(o);
+    if (size < -1 || size > 1) {
+        return 0;
+    }
+    *v = (int64_t)size * (int64_t)((PyLongObject *)o)->ob_digit[0];
+#endif
+    return 1;
+}
+static inline int goffi_int_in(PyObject *o, int64_t *v, int64_t min, int64_t max, const char *where) {
+    if (goffi_small_int(o, v) && *v >= min && *v <= max) {
+        return 0;
+    }
+    return goffi_to_int(o, v, min, max, where);
+}
+static inline int goffi_uint_in(PyObject *o, uint64_t *v, uint64_t max, const char *where) {
+    int64_t s;
+    if (goffi_small_int(o, &s) && s >= 0 && (uint64_t)s <= max) {
+        *v = (uint64_t)s;
+        return 0;
+    }
+    return goffi_to_uint(o, v, max, where);
+}
 static inline int goffi_in_i8(PyObject *o, int8_t *out, goffi_arena *a, const char *where) {
     int64_t v;
     (void)a;
-    if (goffi_to_int(o, &v, INT8_MIN, INT8_MAX, where) < 0) return -1;
+    if (goffi_int_in(o, &v, INT8_MIN, INT8_MAX, where) < 0) return -1;
     *out = (int8_t)v;
     return 0;
 }
@@ -114,7 +172,7 @@ static inline PyObject *goffi_out_i8(const int8_t *v) { return PyLong_FromLongLo
 static inline int goffi_in_i16(PyObject *o, int16_t *out, goffi_arena *a, const char *where) {
     int64_t v;
     (void)a;
-    if (goffi_to_int(o, &v, INT16_MIN, INT16_MAX, where) < 0) return -1;
+    if (goffi_int_in(o, &v, INT16_MIN, INT16_MAX, where) < 0) return -1;
     *out = (int16_t)v;
     return 0;
 }
@@ -122,7 +180,7 @@ static inline PyObject *goffi_out_i16(const int16_t *v) { return PyLong_FromLong
 static inline int goffi_in_i32(PyObject *o, int32_t *out, goffi_arena *a, const char *where) {
     int64_t v;
     (void)a;
-    if (goffi_to_int(o, &v, INT32_MIN, INT32_MAX, where) < 0) return -1;
+    if (goffi_int_in(o, &v, INT32_MIN, INT32_MAX, where) < 0) return -1;
     *out = (int32_t)v;
     return 0;
 }
@@ -130,7 +188,7 @@ static inline PyObject *goffi_out_i32(const int32_t *v) { return PyLong_FromLong
 static inline int goffi_in_i64(PyObject *o, int64_t *out, goffi_arena *a, const char *where) {
     int64_t v;
     (void)a;
-    if (goffi_to_int(o, &v, INT64_MIN, INT64_MAX, where) < 0) return -1;
+    if (goffi_int_in(o, &v, INT64_MIN, INT64_MAX, where) < 0) return -1;
     *out = (int64_t)v;
     return 0;
 }
@@ -138,7 +196,7 @@ static inline PyObject *goffi_out_i64(const int64_t *v) { return PyLong_FromLong
 static inline int goffi_in_u8(PyObject *o, uint8_t *out, goffi_arena *a, const char *where) {
     uint64_t v;
     (void)a;
-    if (goffi_to_uint(o, &v, UINT8_MAX, where) < 0) return -1;
+    if (goffi_uint_in(o, &v, UINT8_MAX, where) < 0) return -1;
     *out = (uint8_t)v;
     return 0;
 }
@@ -146,7 +204,7 @@ static inline PyObject *goffi_out_u8(const uint8_t *v) { return PyLong_FromUnsig
 static inline int goffi_in_u16(PyObject *o, uint16_t *out, goffi_arena *a, const char *where) {
     uint64_t v;
     (void)a;
-    if (goffi_to_uint(o, &v, UINT16_MAX, where) < 0) return -1;
+    if (goffi_uint_in(o, &v, UINT16_MAX, where) < 0) return -1;
     *out = (uint16_t)v;
     return 0;
 }
@@ -154,7 +212,7 @@ static inline PyObject *goffi_out_u16(const uint16_t *v) { return PyLong_FromUns
 static inline int goffi_in_u32(PyObject *o, uint32_t *out, goffi_arena *a, const char *where) {
     uint64_t v;
     (void)a;
-    if (goffi_to_uint(o, &v, UINT32_MAX, where) < 0) return -1;
+    if (goffi_uint_in(o, &v, UINT32_MAX, where) < 0) return -1;
     *out = (uint32_t)v;
     return 0;
 }
@@ -162,13 +220,17 @@ static inline PyObject *goffi_out_u32(const uint32_t *v) { return PyLong_FromUns
 static inline int goffi_in_u64(PyObject *o, uint64_t *out, goffi_arena *a, const char *where) {
     uint64_t v;
     (void)a;
-    if (goffi_to_uint(o, &v, UINT64_MAX, where) < 0) return -1;
+    if (goffi_uint_in(o, &v, UINT64_MAX, where) < 0) return -1;
     *out = (uint64_t)v;
     return 0;
 }
 static inline PyObject *goffi_out_u64(const uint64_t *v) { return PyLong_FromUnsignedLongLong(*v); }
 static inline int goffi_in_f64(PyObject *o, double *out, goffi_arena *a, const char *where) {
     (void)a;
+    if (PyFloat_CheckExact(o)) { /* inline; anything else through goffi_to_f64's checks */
+        *out = PyFloat_AS_DOUBLE(o);
+        return 0;
+    }
     return goffi_to_f64(o, out, where);
 }
 static inline PyObject *goffi_out_f64(const double *v) { return PyFloat_FromDouble(*v); }

@@ -105,7 +105,7 @@ int goffi_arena_keep(goffi_arena *a, PyObject *o) {
     return 0;
 }
 
-void goffi_arena_free(goffi_arena *a) {
+void goffi_arena_release(goffi_arena *a) {
     for (goffi_cleanup *c = (goffi_cleanup *)a->cleanups; c != NULL; c = c->next) {
         if (c->view.obj != NULL) {
             PyBuffer_Release(&c->view);
@@ -145,7 +145,7 @@ static PyObject *goffi_time_from_go; /* goffi.runtime._time_from_go and _time_to
 static PyObject *goffi_time_to_go;
 static PyObject *goffi_instances;  /* handle ID -> address of its live Python object */
 int goffi_forked = 0;
-__thread goffi_arena *goffi_current_call = NULL;
+GOFFI_TLS goffi_arena *goffi_current_call = NULL;
 
 static void goffi_after_fork_child(void) { goffi_forked = 1; }
 
