@@ -11,7 +11,6 @@ and a warm cache that runs no Go at all.
 from __future__ import annotations
 
 import array
-
 import ast
 import cmath
 import inspect
