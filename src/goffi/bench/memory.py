@@ -218,9 +218,9 @@ def _notes(goffi: dict[str, Any], floor: dict[str, Any]) -> list[str]:
     kept_go = goffi["rounds"][0]["settled"]["go_live"] - goffi["start"]["go_live"]
     if kept_go > n * 16:
         notes.append(
-            f"goffi keeps {_mib(kept_go)} of live Go heap after every handle is released: its handle "
-            "table stays at its peak size (rt.Handles' Go maps never shrink; the C runtime's "
-            "id -> object dict, a CPython dict, does not shrink on deletion either); later rounds reuse it"
+            f"goffi keeps {_mib(kept_go)} of live Go heap after every handle is released, though "
+            "rt.Handles remakes its maps once the live handles fall to 1/8 of their peak: something "
+            "else holds it"
         )
     notes.append(
         f"each contender in its own new process: {n:,} x NewCounter() (goffi) or floor.Counter() (a 24-byte "

@@ -144,6 +144,7 @@ static PyObject *goffi_make_error; /* goffi.runtime._go_error: builds the except
 static PyObject *goffi_time_from_go; /* goffi.runtime._time_from_go and _time_to_go */
 static PyObject *goffi_time_to_go;
 static PyObject *goffi_instances;  /* handle ID -> address of its live Python object */
+static Py_ssize_t goffi_instances_peak; /* its most entries since it was last made */
 int goffi_forked = 0;
 GOFFI_TLS goffi_arena *goffi_current_call = NULL;
 
@@ -779,6 +780,9 @@ PyObject *goffi_handle_object(const goffi_handle *h) {
     }
     Py_DECREF(where);
     Py_DECREF(key);
+    if (PyDict_GET_SIZE(goffi_instances) > goffi_instances_peak) {
+        goffi_instances_peak = PyDict_GET_SIZE(goffi_instances);
+    }
     /* The base class (a Python class) makes the type GC-aware, but these objects hold no
      * Python references: keep them out of the collector's lists. */
     PyObject_GC_UnTrack(obj);
@@ -787,6 +791,24 @@ PyObject *goffi_handle_object(const goffi_handle *h) {
     obj->cls = h->cls;
     obj->flags = 0;
     return (PyObject *)obj;
+}
+
+/* A dict keeps its table when entries are deleted: after a million objects go, the
+ * table would stay at its peak size. Once the live entries fall to 1/8 of a peak of at
+ * least 4096, they move to a new dict sized for them (amortized O(1) per deletion; the
+ * same rule as rt.Handles in Go). */
+static void goffi_instances_shrink(void) {
+    Py_ssize_t live = PyDict_GET_SIZE(goffi_instances);
+    if (goffi_instances_peak < 4096 || live > goffi_instances_peak / 8) {
+        return;
+    }
+    PyObject *smaller = PyDict_Copy(goffi_instances);
+    if (smaller == NULL) {
+        PyErr_Clear(); /* keep the big one: correct, only larger */
+        return;
+    }
+    Py_SETREF(goffi_instances, smaller);
+    goffi_instances_peak = live;
 }
 
 void goffi_object_dealloc(PyObject *self) {
@@ -813,6 +835,7 @@ void goffi_object_dealloc(PyObject *self) {
             PyErr_Clear();
         }
         Py_XDECREF(key);
+        goffi_instances_shrink();
         if (!goffi_forked) {
             goffi_release(me->handle, me->refs);
         }

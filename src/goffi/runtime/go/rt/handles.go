@@ -36,9 +36,19 @@ type Handles struct {
 	mu    sync.RWMutex
 	next  uint64
 	max   int // <= 0: unbounded
+	peak  int // the most live handles since the maps were last made
 	byID  map[uint64]*handle
 	byKey map[any]uint64
 }
+
+// Go maps keep their buckets when entries are deleted: after a million handles are
+// released the tables would hold their peak size for good. Release copies the live
+// entries into new maps once they fall to 1/shrinkRatio of a peak of at least
+// shrinkFloor, so the copying costs O(1) per release, amortized.
+const (
+	shrinkFloor = 4096
+	shrinkRatio = 8
+)
 
 type handle struct {
 	value any
@@ -71,6 +81,7 @@ func (h *Handles) Acquire(value, key any) (uint64, error) {
 	if key != nil {
 		h.byKey[key] = id
 	}
+	h.peak = max(h.peak, len(h.byID))
 	return id, nil
 }
 
@@ -100,8 +111,24 @@ func (h *Handles) Release(id uint64, refs int64) bool {
 		if e.key != nil {
 			delete(h.byKey, e.key)
 		}
+		if h.peak >= shrinkFloor && len(h.byID) <= h.peak/shrinkRatio {
+			h.shrink()
+		}
 	}
 	return true
+}
+
+// shrink moves the live handles into maps sized for them (h.mu held).
+func (h *Handles) shrink() {
+	byID := make(map[uint64]*handle, len(h.byID))
+	byKey := make(map[any]uint64, len(h.byKey))
+	for id, e := range h.byID {
+		byID[id] = e
+	}
+	for k, id := range h.byKey {
+		byKey[k] = id
+	}
+	h.byID, h.byKey, h.peak = byID, byKey, len(byID)
 }
 
 // Live returns the number of live handles.

@@ -127,3 +127,35 @@ func TestMaxHandlesFromEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestTablesShrinkAfterAPeak(t *testing.T) {
+	h := NewHandles(0)
+	type obj struct{ n int }
+	objs := make([]*obj, 3*shrinkFloor)
+	ids := make([]uint64, len(objs))
+	for i := range objs {
+		objs[i] = &obj{i}
+		id, err := h.Acquire(objs[i], objs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id
+	}
+	keep := ids[:10]
+	for _, id := range ids[10:] {
+		h.Release(id, 1)
+	}
+	if h.peak >= 3*shrinkFloor || h.Live() != 10 {
+		t.Fatalf("after releasing all but 10: peak %d, live %d; want the maps remade for the live ones", h.peak, h.Live())
+	}
+	for i, id := range keep {
+		v, ok := h.Resolve(id)
+		if !ok || v.(*obj).n != i {
+			t.Fatalf("handle %d lost in the shrink: %v %v", id, v, ok)
+		}
+		again, _ := h.Acquire(objs[i], objs[i]) // identity survives: the same key gets the same ID
+		if again != id {
+			t.Fatalf("identity lost: key %d got ID %d, want %d", i, again, id)
+		}
+	}
+}
