@@ -801,6 +801,31 @@ def test_ctrl_c_interrupts_blocking_operations(
     assert lines[1] == "usable 5 2 [0, 1]", out
 
 
+def test_forked_child_cannot_receive_but_keeps_values_already_taken(
+    go: dict[str, ModuleType], session_cache: Path
+) -> None:
+    code = """
+    import os
+    ch = chantest.Numbers(3, 3)
+    assert next(iter(ch)) == 0  # the batch took 1 and 2 too: they are in the Channel
+    pid = os.fork()
+    if pid == 0:
+        got = [ch.recv(), ch.recv()]  # no Go needed
+        try:
+            ch.recv()
+        except RuntimeError as e:
+            print("child:", got, e, flush=True)
+            os._exit(0)
+        os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, status
+    print("parent:", list(ch))
+    """
+    out = run_session_python(session_cache, code, timeout=60)
+    assert "child: [1, 2] Channel receive: cannot call Go in a process forked" in out, out
+    assert "parent: [1, 2]" in out, out
+
+
 # ---------------------------------------------------------------------------- callbacks: synchronous
 
 

@@ -48,7 +48,7 @@ class _Closed:
 
 
 CLOSED = _Closed()
-# What a reader's pop gives when it holds no value.
+# What a reader's _pop gives when it holds no value.
 _NOTHING = object()
 
 
@@ -69,7 +69,9 @@ class Channel:
 
     ``recv``/``send`` block (releasing the GIL) until the other side is ready, a timeout
     passes (``TimeoutError``), or a signal arrives (Ctrl-C). Iterating receives until the
-    channel is closed and drained. ``async for`` waits without blocking the event loop.
+    channel is closed and drained, in batches of ready values (see the module docstring:
+    values a batch took stay here for the next receive). ``async for`` waits without
+    blocking the event loop.
     """
 
     __slots__ = ("__weakref__", "_h", "_r", "dir", "elem")
@@ -95,7 +97,7 @@ class Channel:
     def recv(self, timeout: float | None = None) -> Any:
         """The next value; ChannelClosed once the channel is closed and drained."""
         self._check("recv", "recv")
-        return self._r.recv(timeout)
+        return self._r._recv(timeout)
 
     def send(self, value: object, timeout: float | None = None) -> None:
         """Send ``value``, converted to the element type (TypeError/OverflowError if it does not fit)."""
@@ -105,7 +107,7 @@ class Channel:
     def try_recv(self) -> tuple[Any, bool]:
         """``(value, True)`` if a value was ready, ``(None, False)`` if not."""
         self._check("try_recv", "recv")
-        result: tuple[Any, bool] = self._r.try_recv()
+        result: tuple[Any, bool] = self._r._try_recv()
         return result
 
     def try_send(self, value: object) -> bool:
@@ -146,12 +148,12 @@ class Channel:
         loop = asyncio.get_running_loop()
         reader = self._r
         while True:
-            value = reader.pop(_NOTHING)
+            value = reader._pop(_NOTHING)
             if value is not _NOTHING:
                 return value
             try:
-                # Waits in an executor thread; the batch stays in the reader for pop.
-                more = await loop.run_in_executor(None, reader.fill, _ASYNC_SLICE)
+                # Waits in an executor thread; the batch stays in the reader for _pop.
+                more = await loop.run_in_executor(None, reader._fill, _ASYNC_SLICE)
             except TimeoutError:
                 continue
             if not more:
@@ -203,7 +205,7 @@ def select(
     for i, case in enumerate(cases):
         if isinstance(case, Channel):
             case._check("select (receive)", "recv")
-            value = case._r.pop(_NOTHING)
+            value = case._r._pop(_NOTHING)
             if value is not _NOTHING:  # iteration already took this value from Go
                 return i, value
             handles.append(case._h)

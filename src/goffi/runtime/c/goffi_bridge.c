@@ -417,7 +417,11 @@ PyObject *goffi_chan_len_py(PyObject *self, PyObject *h) {
  *     in the channel's order and each exactly once, even with several Python threads
  *     on one Channel (each thread sees its values in order);
  *   - a blocking wait is cut into slices (Ctrl-C interrupts it between them); a wait
- *     that ends without a value (a signal, a timeout) took nothing.
+ *     that ends without a value (a signal, a timeout) took nothing;
+ *   - try_recv never waits, not even for the lock: while another thread receives for the
+ *     same Channel it reports nothing ready. select (several channels at once) does not
+ *     take the lock: a select racing another thread's batch on the same Channel can get
+ *     a value that comes after the ones that batch is bringing.
  * Values a batch took early are gone from the Go channel: a Go goroutine receiving
  * from the same channel meanwhile does not see them (it sees the later ones). recv and
  * try_recv take one value at a time, exactly as Go's receive does.
@@ -472,18 +476,18 @@ static PyObject *goffi_reader_pop(goffi_reader *r) {
     return v;
 }
 
-/* Take r's lock: 1 once taken, 0 if timeout_ns (< 0: none) passed first, -1 with an
- * exception (a signal handler raised). Another thread holds it only while it receives
- * for this reader; waiting releases the GIL, in slices with signal checks between. */
-static int goffi_reader_lock(goffi_reader *r, int64_t timeout_ns) {
+/* Take r's lock: 1 once taken, 0 if *timeout_ns (< 0: none) passed first, -1 with an
+ * exception (a signal handler raised); *timeout_ns loses the whole slices waited. Another
+ * thread holds the lock only while it receives for this reader; waiting releases the
+ * GIL, in slices with signal checks between. */
+static int goffi_reader_lock(goffi_reader *r, int64_t *timeout_ns) {
     if (PyThread_acquire_lock(r->lock, NOWAIT_LOCK)) {
         return 1;
     }
-    int64_t waited = 0;
     for (;;) {
         int64_t slice = GOFFI_SLICE_NS;
-        if (timeout_ns >= 0 && timeout_ns - waited < slice) {
-            slice = timeout_ns - waited;
+        if (*timeout_ns >= 0 && *timeout_ns < slice) {
+            slice = *timeout_ns;
         }
         if (slice <= 0) {
             return 0;
@@ -495,7 +499,9 @@ static int goffi_reader_lock(goffi_reader *r, int64_t timeout_ns) {
         if (got == PY_LOCK_ACQUIRED) {
             return 1;
         }
-        waited += slice;
+        if (*timeout_ns >= 0) {
+            *timeout_ns -= slice;
+        }
         if (PyErr_CheckSignals() < 0) {
             return -1;
         }
@@ -523,6 +529,10 @@ static int32_t goffi_fill_op(void *p, int64_t slice, goffi_err *err, goffi_arena
  * first waiting at most timeout_ns (< 0: forever; try_: not at all). The status, or -1
  * with an exception. */
 static int32_t goffi_reader_fill(goffi_reader *r, int64_t max, int64_t timeout_ns, int try_) {
+    if (GOFFI_UNLIKELY(goffi_forked)) {
+        goffi_raise_forked("Channel receive"); /* Go does not survive fork */
+        return -1;
+    }
     if (r->kind != GOFFI_SLOT_NONE && r->slots == NULL &&
         (r->slots = PyMem_Malloc(GOFFI_BATCH * sizeof(uint64_t))) == NULL) {
         PyErr_NoMemory();
@@ -581,7 +591,10 @@ static PyObject *goffi_reader_take(goffi_reader *r, int64_t max, int64_t timeout
     if (r->count > 0) {
         return goffi_reader_pop(r);
     }
-    int locked = goffi_reader_lock(r, try_ ? 0 : timeout_ns);
+    if (try_) {
+        timeout_ns = 0;
+    }
+    int locked = goffi_reader_lock(r, &timeout_ns);
     if (locked <= 0) {
         *status = locked < 0 ? -1 : try_ ? GOFFI_CHAN_EMPTY : GOFFI_CHAN_TIMEOUT;
         return NULL;
@@ -616,10 +629,14 @@ static PyObject *goffi_reader_iternext(PyObject *self) {
     return goffi_reader_take(r, GOFFI_BATCH, -1, 0, &status);
 }
 
-/* recv(timeout=None) -> the next value */
+/* _recv(timeout=None) -> the next value (Channel.recv) */
 static PyObject *goffi_reader_recv(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     int64_t timeout = -1;
-    if (goffi_check_nargs("Channel.recv", nargs, 0, 1) < 0 || (nargs == 1 && goffi_timeout_ns(args[0], &timeout) < 0)) {
+    if (nargs > 1) { /* not goffi_check_nargs: values already taken need no Go, even after fork */
+        PyErr_Format(PyExc_TypeError, "Channel.recv() takes at most 1 argument (%zd given)", nargs);
+        return NULL;
+    }
+    if (nargs == 1 && goffi_timeout_ns(args[0], &timeout) < 0) {
         return NULL;
     }
     int32_t status;
@@ -633,7 +650,7 @@ static PyObject *goffi_reader_recv(PyObject *self, PyObject *const *args, Py_ssi
     return v;
 }
 
-/* try_recv() -> (value, True), or (None, False) when no value is ready */
+/* _try_recv() -> (value, True), or (None, False) when no value is ready (Channel.try_recv) */
 static PyObject *goffi_reader_try_recv(PyObject *self, PyObject *unused) {
     (void)unused;
     int32_t status;
@@ -650,9 +667,9 @@ static PyObject *goffi_reader_try_recv(PyObject *self, PyObject *unused) {
     return NULL;
 }
 
-/* fill(timeout) -> True once the reader holds values, False if the channel is closed
+/* _fill(timeout) -> True once the reader holds values, False if the channel is closed
  * and drained; TimeoutError if timeout passed first (async iteration waits with it in
- * an executor thread, then takes the values with pop). */
+ * an executor thread, then takes the values with _pop). */
 static PyObject *goffi_reader_fill_py(PyObject *self, PyObject *timeout_arg) {
     goffi_reader *r = (goffi_reader *)self;
     int64_t timeout;
@@ -662,7 +679,7 @@ static PyObject *goffi_reader_fill_py(PyObject *self, PyObject *timeout_arg) {
     if (r->count > 0) {
         Py_RETURN_TRUE;
     }
-    int locked = goffi_reader_lock(r, timeout);
+    int locked = goffi_reader_lock(r, &timeout);
     if (locked <= 0) {
         return locked < 0 ? NULL : goffi_timeout_error("Channel iteration");
     }
@@ -679,7 +696,7 @@ static PyObject *goffi_reader_fill_py(PyObject *self, PyObject *timeout_arg) {
     return NULL;
 }
 
-/* pop(default) -> the next value the reader already holds, else default (no waiting) */
+/* _pop(default) -> the next value the reader already holds, else default (no waiting) */
 static PyObject *goffi_reader_pop_py(PyObject *self, PyObject *dflt) {
     goffi_reader *r = (goffi_reader *)self;
     return r->count > 0 ? goffi_reader_pop(r) : Py_NewRef(dflt);
@@ -718,10 +735,10 @@ static void goffi_reader_dealloc(PyObject *self) {
 }
 
 static PyMethodDef goffi_reader_methods[] = {
-    {"recv", (PyCFunction)(void (*)(void))goffi_reader_recv, METH_FASTCALL, NULL},
-    {"try_recv", goffi_reader_try_recv, METH_NOARGS, NULL},
-    {"fill", goffi_reader_fill_py, METH_O, NULL},
-    {"pop", goffi_reader_pop_py, METH_O, NULL},
+    {"_recv", (PyCFunction)(void (*)(void))goffi_reader_recv, METH_FASTCALL, NULL},
+    {"_try_recv", goffi_reader_try_recv, METH_NOARGS, NULL},
+    {"_fill", goffi_reader_fill_py, METH_O, NULL},
+    {"_pop", goffi_reader_pop_py, METH_O, NULL},
     {NULL, NULL, 0, NULL},
 };
 
