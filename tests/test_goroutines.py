@@ -19,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import math
 import os
+import struct
 import subprocess
 import sys
 import textwrap
@@ -218,6 +220,105 @@ def test_element_types_out_of_go(chantest: ModuleType) -> None:
     assert second is None
     assert list(chantest.Anything()) == [1, "two", None, 1.5]
     assert list(chantest.Tables()) == [{"a": 1, "b": -2}]
+
+
+def test_basic_element_types_received_typed(chantest: ModuleType) -> None:
+    """Channels of integers, floats and bools skip reflect: same values and Python types."""
+    (float32_tenth,) = struct.unpack("f", struct.pack("f", 0.1))
+    cases: list[tuple[Any, list[object], type]] = [
+        (chantest.Int8s(), [-128, 127, -1], int),
+        (chantest.Ints(), [-(2**63), 2**63 - 1], int),
+        (chantest.Runes(), [ord("é"), 2**31 - 1], int),
+        (chantest.Bytes(), [0, 255], int),
+        (chantest.Uint64s(), [0, 2**63, 2**64 - 1], int),
+        (chantest.Uintptrs(), [2**64 - 1], int),
+        (chantest.Float32s(), [float32_tenth, -3.4028234663852886e38, math.inf], float),
+        (chantest.Bools(), [True, False], bool),
+    ]
+    for ch, want, kind in cases:
+        got = list(ch)
+        assert got == want and all(type(v) is kind for v in got), (ch, got)
+    tiny, negative_zero, nan = list(chantest.Float64s())
+    assert tiny == 5e-324 and math.copysign(1, negative_zero) == -1 and math.isnan(nan)
+    ch = chantest.make_chan("int64", buffer=3)  # one value at a time: recv and try_recv too
+    for v in (-(2**63), 7):
+        ch.send(v)
+    assert ch.try_recv() == (-(2**63), True)
+    assert ch.recv() == 7
+    assert ch.try_recv() == (None, False)
+
+
+def test_breaking_out_of_a_loop_loses_nothing(chantest: ModuleType) -> None:
+    """A batch took the ready values early: the Channel keeps them for its next receive."""
+    ch = chantest.Numbers(10, 10)  # 0..9 ready in the channel, which is closed
+    seen = []
+    for v in ch:
+        seen.append(v)
+        break
+    assert seen == [0]
+    assert len(ch) == 9  # in the Channel now (Go's channel is empty), still counted
+    assert ch.recv() == 1
+    assert ch.try_recv() == (2, True)
+    assert goffi.select(ch, timeout=5) == (0, 3)
+    assert next(iter(ch)) == 4
+    assert next(ch) == 5
+    assert list(ch) == [6, 7, 8, 9]
+    with pytest.raises(goffi.ChannelClosed):
+        ch.recv()
+    strings = chantest.Words("a b c")  # the reflect path (a chan string) keeps them the same way
+    assert next(iter(strings)) == "a"
+    assert strings.recv(timeout=5) == "b"
+    assert list(strings) == ["c"]
+
+
+def test_a_batch_takes_at_most_256_ready_values(chantest: ModuleType) -> None:
+    ch = chantest.Numbers(300, 300)  # 300 ready values, then closed
+    assert next(iter(ch)) == 0
+    assert len(ch) == 299
+    # The batch took 0..255; Go receives the rest, which never reached Python.
+    assert chantest.Sum(ch) == sum(range(256, 300))
+    assert list(ch) == list(range(1, 256))
+
+
+def test_a_batch_never_waits_for_values_not_yet_sent(chantest: ModuleType) -> None:
+    """Each value is yielded as soon as it is there: a ping-pong would hang otherwise."""
+    inp, out = chantest.Doubler()
+
+    def ping_pong() -> list[int]:
+        got = []
+        it = iter(out)
+        for v in range(1, 4):
+            inp.send(v, timeout=5)
+            got.append(next(it))  # Doubler sends no more until it gets the next value
+        inp.close()
+        return got + list(it)
+
+    assert in_thread(ping_pong) == [2, 4, 6]
+
+
+def test_a_receiving_thread_does_not_block_try_recv_or_timeouts(chantest: ModuleType) -> None:
+    ch = chantest.Never()
+    got: list[int] = []
+    t = threading.Thread(target=lambda: got.append(ch.recv(timeout=10)), daemon=True)
+    t.start()
+    time.sleep(0.1)  # t waits in recv
+    assert ch.try_recv() == (None, False)
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        ch.recv(timeout=0.2)
+    assert time.monotonic() - start < 2
+    ch.send(7, timeout=5)
+    t.join(10)
+    assert got == [7]
+
+
+def test_threads_iterating_one_buffered_channel(chantest: ModuleType) -> None:
+    """Full batches shared by 4 threads: each value once, each thread's values in order."""
+    ch = chantest.Numbers(20000, 1000)
+    with ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(lambda _: list(ch), range(4)))
+    assert sorted(v for part in parts for v in part) == list(range(20000))
+    assert all(part == sorted(part) for part in parts)
 
 
 def test_several_python_threads_share_one_go_channel(chantest: ModuleType) -> None:
@@ -673,10 +774,24 @@ PTHREAD_KILL = "signal.pthread_kill(main, signal.SIGINT)"
         (PTHREAD_KILL, "chantest.Never().recv(timeout=60)"),
         (PTHREAD_KILL, "chantest.Never().send(1)"),
         (PTHREAD_KILL, "list(chantest.Never())"),
+        (  # waiting for the Channel's receive lock, which another thread holds
+            PTHREAD_KILL,
+            "ch = chantest.Never(); threading.Thread(target=ch.recv, daemon=True).start(); "
+            "time.sleep(0.05); list(ch)",
+        ),
         (PTHREAD_KILL, "goffi.select(chantest.Never(), chantest.Never())"),
         (PTHREAD_KILL, "chantest.Apply(slow, 1)"),  # a long Go call that calls back
     ],
-    ids=["recv", "recv-interrupt_main", "recv-timeout", "send", "iterate", "select", "callback"],
+    ids=[
+        "recv",
+        "recv-interrupt_main",
+        "recv-timeout",
+        "send",
+        "iterate",
+        "iterate-behind-a-receiving-thread",
+        "select",
+        "callback",
+    ],
 )
 def test_ctrl_c_interrupts_blocking_operations(
     go: dict[str, ModuleType], session_cache: Path, sender: str, blocking: str
@@ -686,6 +801,31 @@ def test_ctrl_c_interrupts_blocking_operations(
     assert lines[0].startswith("interrupted "), out
     assert float(lines[0].split()[1]) < 2.0, out
     assert lines[1] == "usable 5 2 [0, 1]", out
+
+
+def test_forked_child_cannot_receive_but_keeps_values_already_taken(
+    go: dict[str, ModuleType], session_cache: Path
+) -> None:
+    code = """
+    import os
+    ch = chantest.Numbers(3, 3)
+    assert next(iter(ch)) == 0  # the batch took 1 and 2 too: they are in the Channel
+    pid = os.fork()
+    if pid == 0:
+        got = [ch.recv(), ch.recv()]  # no Go needed
+        try:
+            ch.recv()
+        except RuntimeError as e:
+            print("child:", got, e, flush=True)
+            os._exit(0)
+        os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, status
+    print("parent:", list(ch))
+    """
+    out = run_session_python(session_cache, code, timeout=60)
+    assert "child: [1, 2] Channel receive: cannot call Go in a process forked" in out, out
+    assert "parent: [1, 2]" in out, out
 
 
 # ---------------------------------------------------------------------------- callbacks: synchronous

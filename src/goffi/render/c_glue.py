@@ -1074,10 +1074,8 @@ _SCALAR_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "duration
 
 # The bridge's functions in the native module (goffi_bridge.c), for goffi.runtime.bridge.
 _BRIDGE_METHODS = (
-    '    {"_chan_recv", (PyCFunction)(void (*)(void))goffi_chan_recv_py, METH_FASTCALL, NULL},\n'
-    '    {"_chan_recv_batch", (PyCFunction)(void (*)(void))goffi_chan_recv_batch_py, METH_FASTCALL, NULL},\n'
+    '    {"_chan_reader", goffi_chan_reader_py, METH_O, NULL},\n'
     '    {"_chan_send", (PyCFunction)(void (*)(void))goffi_chan_send_py, METH_FASTCALL, NULL},\n'
-    '    {"_chan_try_recv", goffi_chan_try_recv_py, METH_O, NULL},\n'
     '    {"_chan_try_send", (PyCFunction)(void (*)(void))goffi_chan_try_send_py, METH_FASTCALL, NULL},\n'
     '    {"_chan_close", goffi_chan_close_py, METH_O, NULL},\n'
     '    {"_chan_len", goffi_chan_len_py, METH_O, NULL},\n'

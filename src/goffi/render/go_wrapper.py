@@ -385,6 +385,37 @@ class GoRenderer:
             + "\n"
         )
 
+    def chan_slots(self) -> str:
+        """goffiChanSlots: typed batch receives for the bundle's basic channel element types.
+
+        Iterating a channel of integers, floats or bools is the hot path of channels, so
+        those element types skip reflect and `any`: one instance of goffiRecvSlots
+        (goffi_bridge.go) per element type and direction receives straight into C memory.
+        """
+        cases = []
+        for e in self.plan.chan_elems():
+            slot = _SLOT_OF_SHAPE.get(e.shape) if e.ref.kind == "basic" else None
+            if slot is None:
+                continue
+            kind, func = slot
+            t = self.speller.type(e.ref)
+            convert = "goffiSlotBool" if func == "goffiSlotBool" else f"{func}[{t}]"
+            for chan in (f"chan {t}", f"<-chan {t}"):
+                cases.append(
+                    f"\tcase {chan}:\n"
+                    f"\t\tn, status = goffiRecvSlots[{t}](c, out, timeoutNs, try, {convert})\n"
+                    f"\t\treturn C.{kind}, n, status\n"
+                )
+        body = "\tswitch c := ch.(type) {\n" + "".join(cases) + "\t}\n" if cases else ""
+        return (
+            "// goffiChanSlots receives for goffi_chan_recv_batch from a channel of one of the\n"
+            "// bundle's basic element types, typed: no reflect, no any, values straight into\n"
+            "// out's 64-bit slots (read as kind says). Other channels report GOFFI_SLOT_NONE.\n"
+            "func goffiChanSlots(ch any, out []uint64, timeoutNs int64, try bool) (kind C.int32_t, n int, status C.int32_t) {\n"
+            + body
+            + "\treturn C.GOFFI_SLOT_NONE, 0, 0\n}\n"
+        )
+
     def record_typedefs(self) -> str:
         """C structs for records, innermost first; in the preamble so the C glue sees them too."""
         out = []
@@ -781,7 +812,9 @@ class GoRenderer:
             exports.append(self.func_export(f.call))
         if self.plan.bridge:
             exports.append(self.make_chan())
-        class_of = self.class_of() + self.record_any() + self.errors_code()
+        # goffiChanSlots is always there (goffi_bridge.go calls it), so the wrapper
+        # compiles with and without the goffi_bridge tag.
+        class_of = self.class_of() + self.chan_slots() + "\n" + self.record_any() + self.errors_code()
         self.std.add("fmt")
         converters = self.converters()
         imports = [f'\t"{p}"\n' for p in sorted(self.std) if "." not in p]
@@ -804,6 +837,16 @@ class GoRenderer:
         text += class_of
         text += "\n".join(exports)
         return text.rstrip("\n") + "\n"
+
+
+# Channel element shapes received typed (goffiChanSlots): their C slot kind and the
+# goffi_bridge.go function that makes a value's slot.
+_SLOT_OF_SHAPE = {
+    "int": ("GOFFI_SLOT_INT", "goffiSlotInt"),
+    "uint": ("GOFFI_SLOT_UINT", "goffiSlotUint"),
+    "float": ("GOFFI_SLOT_FLOAT", "goffiSlotFloat"),
+    "bool": ("GOFFI_SLOT_BOOL", "goffiSlotBool"),
+}
 
 
 def go_string(text: str) -> str:

@@ -1,9 +1,18 @@
 """The Python half of the goroutine bridge: channels, select, and the owner thread.
 
 Channel operations run in the bundle's native module (goffi_bridge.c), which moves
-values through Go's reflect, so one Channel class serves every element type. A
-blocking operation waits in short slices with the GIL released and checks for signals
-between them: Ctrl-C interrupts it.
+values through Go's reflect (receives from channels of integers, floats and bools go
+typed), so one Channel class serves every element type. A blocking operation waits in
+short slices with the GIL released and checks for signals between them: Ctrl-C
+interrupts it.
+
+Receiving goes through the Channel's reader (``_r``, a goffi.ChannelIterator in C), which
+is also what ``iter(channel)`` returns. Iteration takes values from Go in batches, and
+stays exact: a batch waits for its first value only and takes the others only if they
+are already in the channel; values it took that Python has not had yet stay in the
+reader, in order, and the next recv/try_recv/next/select on that Channel gets them first
+(``len()`` counts them). Breaking out of a loop loses nothing. Such values are gone from
+the Go channel, though: a goroutine receiving from it meanwhile sees only later ones.
 """
 
 from __future__ import annotations
@@ -13,16 +22,13 @@ import collections
 import concurrent.futures
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 __all__ = ["CLOSED", "Channel", "ChannelClosed", "OwnerThread", "collect_go", "make_chan", "select"]
 
 Direction = Literal["both", "send", "recv"]
 
-# How many values one crossing may bring when iterating (the order and each value
-# arriving exactly once are kept; values are taken from the channel a little early).
-_BATCH = 256
 # async iteration waits in the default executor in slices this long, so that an
 # executor thread is never stuck on a channel nobody sends to.
 _ASYNC_SLICE = 0.25
@@ -42,13 +48,15 @@ class _Closed:
 
 
 CLOSED = _Closed()
+# What a reader's _pop gives when it holds no value.
+_NOTHING = object()
 
 
 def _native() -> Any:
     from goffi.runtime import native_module
 
     module = native_module()
-    if module is None or not hasattr(module, "_chan_recv"):
+    if module is None or not hasattr(module, "_chan_reader"):
         raise RuntimeError(
             "goffi: the loaded bundle has no channel support (none of its Go packages has a channel "
             "or func in its API); load one that does"
@@ -61,16 +69,19 @@ class Channel:
 
     ``recv``/``send`` block (releasing the GIL) until the other side is ready, a timeout
     passes (``TimeoutError``), or a signal arrives (Ctrl-C). Iterating receives until the
-    channel is closed and drained. ``async for`` waits without blocking the event loop.
+    channel is closed and drained, in batches of ready values (see the module docstring:
+    values a batch took stay here for the next receive). ``async for`` waits without
+    blocking the event loop.
     """
 
-    __slots__ = ("__weakref__", "_buffer", "_h", "dir", "elem")
+    __slots__ = ("__weakref__", "_h", "_r", "dir", "elem")
 
-    def __init__(self, handle: object, direction: Direction, elem: str) -> None:
+    def __init__(self, handle: object, direction: Direction, elem: str, reader: Any = None) -> None:
         self._h = handle  # the handle object (its class is the bundle's channel class)
         self.dir: Direction = direction
         self.elem = elem  # the element type, as Go spells it
-        self._buffer: collections.deque[object] = collections.deque()  # values iteration took early
+        # Receives, and the values iteration took early (goffi_bridge.c, "channel readers").
+        self._r: Any = reader if reader is not None else _native()._chan_reader(handle)
 
     def __repr__(self) -> str:
         kind = {"both": "chan", "send": "chan<-", "recv": "<-chan"}[self.dir]
@@ -86,9 +97,7 @@ class Channel:
     def recv(self, timeout: float | None = None) -> Any:
         """The next value; ChannelClosed once the channel is closed and drained."""
         self._check("recv", "recv")
-        if self._buffer:
-            return self._buffer.popleft()
-        return _native()._chan_recv(self._h, timeout)
+        return self._r._recv(timeout)
 
     def send(self, value: object, timeout: float | None = None) -> None:
         """Send ``value``, converted to the element type (TypeError/OverflowError if it does not fit)."""
@@ -98,9 +107,7 @@ class Channel:
     def try_recv(self) -> tuple[Any, bool]:
         """``(value, True)`` if a value was ready, ``(None, False)`` if not."""
         self._check("try_recv", "recv")
-        if self._buffer:
-            return self._buffer.popleft(), True
-        result: tuple[Any, bool] = _native()._chan_try_recv(self._h)
+        result: tuple[Any, bool] = self._r._try_recv()
         return result
 
     def try_send(self, value: object) -> bool:
@@ -115,7 +122,7 @@ class Channel:
 
     def __len__(self) -> int:
         length, _ = _native()._chan_len(self._h)
-        return int(length) + len(self._buffer)
+        return int(length) + len(self._r)
 
     @property
     def cap(self) -> int:
@@ -123,17 +130,15 @@ class Channel:
         _, capacity = _native()._chan_len(self._h)
         return int(capacity)
 
-    def __iter__(self) -> Channel:
+    def __iter__(self) -> Iterator[Any]:
+        """The reader: its ``__next__`` runs in C (no Python-level call per value)."""
         self._check("iteration", "recv")
-        return self
+        it: Iterator[Any] = self._r
+        return it
 
     def __next__(self) -> Any:
-        if not self._buffer:
-            batch = _native()._chan_recv_batch(self._h, _BATCH, None)
-            if batch is None:
-                raise StopIteration
-            self._buffer.extend(batch)
-        return self._buffer.popleft()
+        self._check("iteration", "recv")
+        return next(self._r)
 
     def __aiter__(self) -> Channel:
         self._check("async iteration", "recv")
@@ -141,18 +146,18 @@ class Channel:
 
     async def __anext__(self) -> Any:
         loop = asyncio.get_running_loop()
-        native = _native()
-        while not self._buffer:
+        reader = self._r
+        while True:
+            value = reader._pop(_NOTHING)
+            if value is not _NOTHING:
+                return value
             try:
-                batch = await loop.run_in_executor(
-                    None, native._chan_recv_batch, self._h, _BATCH, _ASYNC_SLICE
-                )
+                # Waits in an executor thread; the batch stays in the reader for _pop.
+                more = await loop.run_in_executor(None, reader._fill, _ASYNC_SLICE)
             except TimeoutError:
                 continue
-            if batch is None:
+            if not more:
                 raise StopAsyncIteration
-            self._buffer.extend(batch)
-        return self._buffer.popleft()
 
 
 # One Channel per Go channel handle object while it lives.
@@ -164,7 +169,8 @@ def _channel(handle: object, direction: Direction, elem: str) -> Channel:
     found = _channels.get(handle)
     if found is not None and found.dir == direction:
         return found
-    ch = Channel(handle, direction, elem)
+    # Another direction of the same channel shares its reader (and the values it holds).
+    ch = Channel(handle, direction, elem, found._r if found is not None else None)
     _channels[handle] = ch
     return ch
 
@@ -199,8 +205,9 @@ def select(
     for i, case in enumerate(cases):
         if isinstance(case, Channel):
             case._check("select (receive)", "recv")
-            if case._buffer:  # iteration already took this value from Go
-                return i, case._buffer.popleft()
+            value = case._r._pop(_NOTHING)
+            if value is not _NOTHING:  # iteration already took this value from Go
+                return i, value
             handles.append(case._h)
             sends.append(False)
             values.append(None)

@@ -8,6 +8,7 @@ package chantest
 
 import (
 	"errors"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -100,6 +101,45 @@ func Bools() <-chan bool {
 	ch <- false
 	close(ch)
 	return ch
+}
+
+// carrying returns a closed channel that holds vs: the channels of basic element types
+// below, which Python receives typed (into 64-bit slots, without reflect).
+func carrying[T any](vs ...T) <-chan T {
+	ch := make(chan T, len(vs))
+	for _, v := range vs {
+		ch <- v
+	}
+	close(ch)
+	return ch
+}
+
+// Int8s carries the smallest and largest int8, then -1.
+func Int8s() <-chan int8 { return carrying[int8](math.MinInt8, math.MaxInt8, -1) }
+
+// Ints carries the smallest and largest int.
+func Ints() <-chan int { return carrying(math.MinInt, math.MaxInt) }
+
+// Runes carries 'é' and the largest int32 (a rune is an int32).
+func Runes() <-chan rune { return carrying('é', math.MaxInt32) }
+
+// Bytes carries 0 and 255 (a byte is a uint8).
+func Bytes() <-chan byte { return carrying[byte](0, 255) }
+
+// Uint64s carries 0, 2**63 and the largest uint64.
+func Uint64s() <-chan uint64 { return carrying[uint64](0, 1<<63, math.MaxUint64) }
+
+// Uintptrs carries the largest uintptr.
+func Uintptrs() <-chan uintptr { return carrying[uintptr](math.MaxUint64) }
+
+// Float32s carries 0.1 (as a float32 holds it), the largest float32 negated, and +Inf.
+func Float32s() <-chan float32 {
+	return carrying[float32](0.1, -math.MaxFloat32, float32(math.Inf(1)))
+}
+
+// Float64s carries the smallest positive float64, -0.0 and NaN.
+func Float64s() <-chan float64 {
+	return carrying(math.SmallestNonzeroFloat64, math.Copysign(0, -1), math.NaN())
 }
 
 // Blobs carries the bytes 00 01 ff, then an empty non-nil slice, and is closed.

@@ -91,6 +91,16 @@ enum {
 /* Status of a channel operation. */
 enum { GOFFI_CHAN_OK = 0, GOFFI_CHAN_TIMEOUT = 1, GOFFI_CHAN_CLOSED = 2, GOFFI_CHAN_EMPTY = 3 };
 
+/* How the 64-bit slots of a typed channel receive hold their values (goffi_chan_recv_batch):
+ * GOFFI_SLOT_NONE is every element type that is not a basic one (those cross as any). */
+enum {
+    GOFFI_SLOT_NONE = 0,
+    GOFFI_SLOT_INT = 1,   /* an int64 (any signed Go integer) */
+    GOFFI_SLOT_UINT = 2,  /* a uint64 (any unsigned Go integer) */
+    GOFFI_SLOT_FLOAT = 3, /* the bits of a double (float32 or float64) */
+    GOFFI_SLOT_BOOL = 4   /* 0 or 1 */
+};
+
 /*
  * What a call reports besides its results, and how a Go error value crosses.
  *

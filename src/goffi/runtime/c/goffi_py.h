@@ -337,10 +337,9 @@ void goffi_cb_finish(goffi_arena *a);
 int goffi_bridge_init(void);
 PyObject *goffi_out_channel(const goffi_handle *h, const char *dir, const char *elem);
 int goffi_in_channel(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where);
-PyObject *goffi_chan_recv_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
-PyObject *goffi_chan_recv_batch_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+/* _chan_reader(handle): a Channel's receiving half, iterated in C (goffi.ChannelIterator). */
+PyObject *goffi_chan_reader_py(PyObject *self, PyObject *h);
 PyObject *goffi_chan_send_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
-PyObject *goffi_chan_try_recv_py(PyObject *self, PyObject *h);
 PyObject *goffi_chan_try_send_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *goffi_chan_close_py(PyObject *self, PyObject *h);
 PyObject *goffi_chan_len_py(PyObject *self, PyObject *h);

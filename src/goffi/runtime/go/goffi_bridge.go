@@ -9,8 +9,11 @@
 // Channels live in a bounded pool of their own (IDs tagged with goffiBridgeBit so that
 // release and resolve find the right table). Channel operations are generic: reflect
 // moves values, and elements cross like `any` values, so one set of exports serves
-// every element type; each blocking wait is one short slice, and the C side loops,
-// checking for Ctrl-C between slices.
+// every element type. The exception is receiving from a channel of a basic element
+// type (integers, floats, bool), the hot path of iteration: the generated
+// goffiChanSlots receives those typed, in batches, straight into C memory. Each
+// blocking wait is one short slice, and the C side loops, checking for Ctrl-C between
+// slices.
 
 package main
 
@@ -21,6 +24,7 @@ void goffi_callable_release(uint64_t id);
 import "C"
 
 import (
+	"math"
 	"os"
 	"reflect"
 	"runtime"
@@ -83,69 +87,66 @@ func goffiElem(ch reflect.Value, c *C.goffi_any) reflect.Value {
 	return rt.Convert("a value sent on a chan "+want.String(), goffiAnyIn(c), want)
 }
 
-// goffiWait runs one slice of a blocking channel operation: the case, a timer of
-// timeoutNs (< 0: none, only for the non-blocking try_ variants which pass default).
+// goffiWait runs one slice of a blocking channel operation: the case if it is ready at
+// once (then no timer is made), else, unless tryOnly, the case or a timer of timeoutNs.
 func goffiWait(c reflect.SelectCase, timeoutNs int64, tryOnly bool) (chosen int, v reflect.Value, ok bool) {
-	cases := []reflect.SelectCase{c}
-	if tryOnly {
-		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectDefault})
-	} else {
-		timer := time.NewTimer(time.Duration(timeoutNs))
-		defer timer.Stop()
-		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(timer.C)})
+	cases := []reflect.SelectCase{c, {Dir: reflect.SelectDefault}}
+	if chosen, v, ok = reflect.Select(cases); chosen == 0 || tryOnly {
+		return chosen, v, ok
 	}
+	timer := time.NewTimer(time.Duration(timeoutNs))
+	defer timer.Stop()
+	cases[1] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(timer.C)}
 	return reflect.Select(cases)
 }
 
-// goffi_chan_recv receives one value, waiting at most timeoutNs (or not at all when
-// try is set): status is GOFFI_CHAN_OK, _TIMEOUT, _EMPTY (try) or _CLOSED.
+// goffi_chan_recv_batch receives up to max values for a Channel: the first waiting at
+// most timeoutNs (not at all when try is set), the others only while they are already
+// ready, so a batch never waits for a value and never takes one that a receiver ready
+// later could have had first. Status is GOFFI_CHAN_OK (n values), _TIMEOUT, _EMPTY (try)
+// or _CLOSED (closed and drained; a close seen after the first value ends the batch and
+// the next call reports it).
 //
-//export goffi_chan_recv
-func goffi_chan_recv(id C.uint64_t, timeoutNs C.int64_t, try C.uint8_t, out *C.goffi_any, status *C.int32_t, e *C.goffi_err, arena *C.goffi_arena) {
-	defer func() {
-		if r := recover(); r != nil {
-			goffiSetPanic(e, arena, r)
-		}
-	}()
-	ch := goffiChanValue(id)
-	chosen, v, ok := goffiWait(reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}, int64(timeoutNs), try != 0)
-	switch {
-	case chosen != 0:
-		*status = C.GOFFI_CHAN_TIMEOUT
-		if try != 0 {
-			*status = C.GOFFI_CHAN_EMPTY
-		}
-	case !ok:
-		*status = C.GOFFI_CHAN_CLOSED
-	default:
-		*status = C.GOFFI_CHAN_OK
-		goffiAnyOut(out, arena, v.Interface())
-	}
-}
-
-// goffi_chan_recv_batch receives up to max values: the first waiting at most
-// timeoutNs, the others only while they are ready. Iteration uses it so that each
-// value does not pay a crossing; n says how many arrived, status as goffi_chan_recv
-// for the first (GOFFI_CHAN_CLOSED once the channel is closed and drained).
+// When slots is not nil and the element type is one of the bundle's basic types,
+// goffiChanSlots receives straight into slots[0:max] (64-bit slots read as *kind says)
+// with no reflect and no allocation; otherwise *kind is GOFFI_SLOT_NONE and out is a
+// list of the values, converted like any.
 //
 //export goffi_chan_recv_batch
-func goffi_chan_recv_batch(id C.uint64_t, max C.int64_t, timeoutNs C.int64_t, out *C.goffi_any, status *C.int32_t, e *C.goffi_err, arena *C.goffi_arena) {
+func goffi_chan_recv_batch(id C.uint64_t, max C.int64_t, timeoutNs C.int64_t, try C.uint8_t, slots *C.uint64_t, kind *C.int32_t, out *C.goffi_any, n *C.int64_t, status *C.int32_t, e *C.goffi_err, arena *C.goffi_arena) {
 	defer func() {
 		if r := recover(); r != nil {
 			goffiSetPanic(e, arena, r)
 		}
 	}()
-	ch := goffiChanValue(id)
-	chosen, v, ok := goffiWait(reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}, int64(timeoutNs), false)
-	if chosen != 0 {
+	v, live := goffiResolve(uint64(id))
+	if !live {
+		panic("goffi: channel handle is not live")
+	}
+	*n = 0
+	if slots != nil {
+		dst := unsafe.Slice((*uint64)(unsafe.Pointer(slots)), int(max))
+		k, got, st := goffiChanSlots(v, dst, int64(timeoutNs), try != 0)
+		if k != C.GOFFI_SLOT_NONE {
+			*kind, *n, *status = k, C.int64_t(got), st
+			return
+		}
+	}
+	*kind = C.GOFFI_SLOT_NONE
+	ch := reflect.ValueOf(v)
+	chosen, first, ok := goffiWait(reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}, int64(timeoutNs), try != 0)
+	switch {
+	case chosen != 0 && try != 0:
+		*status = C.GOFFI_CHAN_EMPTY
+		return
+	case chosen != 0:
 		*status = C.GOFFI_CHAN_TIMEOUT
 		return
-	}
-	if !ok {
+	case !ok:
 		*status = C.GOFFI_CHAN_CLOSED
 		return
 	}
-	values := []any{v.Interface()}
+	values := []any{first.Interface()}
 	for len(values) < int(max) {
 		v, ok := ch.TryRecv()
 		if !ok {
@@ -153,11 +154,70 @@ func goffi_chan_recv_batch(id C.uint64_t, max C.int64_t, timeoutNs C.int64_t, ou
 		}
 		values = append(values, v.Interface())
 	}
-	*status = C.GOFFI_CHAN_OK
+	*status, *n = C.GOFFI_CHAN_OK, C.int64_t(len(values))
 	goffiAnyOut(out, arena, values)
 }
 
-// goffi_chan_send sends one value (see goffi_chan_recv for timeouts and status). A
+// goffiRecvSlots is goffi_chan_recv_batch for a channel of a basic element type: it
+// receives into out (slot gives a value's 64-bit slot), typed, so a value costs a
+// channel receive and a store. The generated goffiChanSlots calls it, one instance per
+// element type.
+func goffiRecvSlots[T any](c <-chan T, out []uint64, timeoutNs int64, try bool, slot func(T) uint64) (int, C.int32_t) {
+	var v T
+	var ok bool
+	select {
+	case v, ok = <-c:
+	default:
+		if try {
+			return 0, C.GOFFI_CHAN_EMPTY
+		}
+		// Only a wait that must block makes a timer.
+		timer := time.NewTimer(time.Duration(timeoutNs))
+		select {
+		case v, ok = <-c:
+			timer.Stop()
+		case <-timer.C:
+			return 0, C.GOFFI_CHAN_TIMEOUT
+		}
+	}
+	if !ok {
+		return 0, C.GOFFI_CHAN_CLOSED
+	}
+	out[0] = slot(v)
+	n := 1
+	for n < len(out) {
+		select {
+		case v, ok = <-c:
+			if !ok {
+				return n, C.GOFFI_CHAN_OK // the next call reports the close
+			}
+			out[n] = slot(v)
+			n++
+		default:
+			return n, C.GOFFI_CHAN_OK // only values already there join a batch
+		}
+	}
+	return n, C.GOFFI_CHAN_OK
+}
+
+// The slots of goffiRecvSlots, read back by C as GOFFI_SLOT_INT, _UINT, _FLOAT, _BOOL.
+
+func goffiSlotInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](v T) uint64 { return uint64(int64(v)) }
+
+func goffiSlotUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](v T) uint64 {
+	return uint64(v)
+}
+
+func goffiSlotFloat[T ~float32 | ~float64](v T) uint64 { return math.Float64bits(float64(v)) }
+
+func goffiSlotBool(v bool) uint64 {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// goffi_chan_send sends one value (see goffi_chan_recv_batch for timeouts and status). A
 // send on a closed channel reports GOFFI_CHAN_CLOSED instead of Go's panic.
 //
 //export goffi_chan_send
