@@ -849,6 +849,22 @@ def test_apply_all_and_twice(chantest: ModuleType) -> None:
     assert chantest.Twice(lambda x: x + 1, lambda x: x * 10, 4) == 50  # g(f(x))
 
 
+def test_string_callbacks_of_every_size_reuse_their_arenas(chantest: ModuleType) -> None:
+    """Strings cross a callback through a pooled C arena in both directions: empty ones,
+    ones that overflow its first block (4 KiB) into more blocks, non-ASCII text, bytes
+    that are not UTF-8 (lone surrogates), and callbacks nested inside callbacks, each
+    holding an arena of its own while the outer one waits."""
+    raw = b"\xff\xfeok".decode("utf-8", "surrogateescape")
+    words = ["", "a", "héllo, 世界", raw, "x" * 5000, "é" * 100_000]
+    for _ in range(3):  # later rounds take arenas a former call gave back
+        assert chantest.ApplyAll(lambda s: s + "!", words) == [w + "!" for w in words]
+        assert chantest.ApplyAll(lambda s: s[::-1] * 2, words) == [w[::-1] * 2 for w in words]
+    nested = chantest.ApplyAll(
+        lambda s: "|".join(chantest.ApplyAll(str.upper, [s, s + "y"])), ["ab", "é" * 3000]
+    )
+    assert nested == ["AB|ABY", "É" * 3000 + "|" + "É" * 3000 + "Y"]
+
+
 def test_any_callable_passes(chantest: ModuleType) -> None:
     class Scale:
         def __init__(self, k: int) -> None:

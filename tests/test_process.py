@@ -289,6 +289,7 @@ def test_cgo_pointer_rules_hold_under_cgocheck2(cache: Path) -> None:
         assert ch.Apply(lambda x: x * 2, 21) == 42 and ch.Concurrent(lambda x: x + 1, 8) == 36
         assert strings.Map(lambda r: r + 1, "HAL") == "IBM"
         assert ch.Everything(lambda *a: "ok") == "ok"
+        assert ch.WithError(lambda s: None, "x") is None and ch.Lookup(lambda k: (len(k), True), "ab") == 2
         assert obj.Echo([1, {{"k": obj.Point(X=1, Y=2)}}]) == [1, {{"k": obj.Point(X=1, Y=2)}}]
         c = ch.make_chan("map[string]int64", 2)
         c.send({{"a": 1}})

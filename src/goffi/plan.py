@@ -36,6 +36,10 @@ from goffi.typemap import (
     zero_copy_form,
 )
 
+#: Shapes whose C representation is a plain value: converting one either way takes no
+#: memory beyond the value itself and keeps no Python object alive.
+PLAIN_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
+
 
 @dataclass(frozen=True)
 class ParamPlan:
@@ -277,6 +281,27 @@ class FuncTypePlan:
     @property
     def ident(self) -> str:
         return identifier(self.mapping.go_name)
+
+    @property
+    def needs_arena(self) -> bool:
+        """Whether a callback of this type needs an arena: C memory for what its arguments
+        or results point to (strings, containers), or references kept until Go copied
+        its results. Plain C values need none, so their callbacks allocate nothing."""
+        sig = self.mapping.sig
+        assert sig is not None
+        error_only = sig.returns_error and not sig.results
+        return error_only or any(m.shape not in PLAIN_SHAPES for m in (*sig.params, *sig.results))
+
+    @property
+    def trampoline_signature(self) -> str:
+        """The C signature of this type's callback trampoline (defined in glue.c, declared
+        in wrapper.go): the callable's ID and its arguments by value, then the arena if it
+        needs one; it returns the status and the results by value (goffi_cbr_*)."""
+        sig = self.mapping.sig
+        assert sig is not None
+        params = ["uint64_t id", *(f"{p.c_type} a{i}" for i, p in enumerate(sig.params))]
+        params += ["goffi_arena *arena"] if self.needs_arena else []
+        return f"goffi_cbr_{self.ident} goffi_cb_{self.ident}({', '.join(params)})"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,16 @@ Everything here reads the :class:`~goffi.plan.BundlePlan`; no type decision is m
 
 from __future__ import annotations
 
-from goffi.plan import BundlePlan, ClassPlan, FieldPlan, FuncPlan, FuncTypePlan, PackagePlan, VarPlan
+from goffi.plan import (
+    PLAIN_SHAPES,
+    BundlePlan,
+    ClassPlan,
+    FieldPlan,
+    FuncPlan,
+    FuncTypePlan,
+    PackagePlan,
+    VarPlan,
+)
 from goffi.typemap import Mapping, default_class_name
 
 _HEADER = """\
@@ -152,59 +161,69 @@ class CRenderer:
         )
 
     def trampoline(self, f: FuncTypePlan) -> str:
-        """The C function a Go closure calls to run its Python callable, on any thread."""
+        """The C function a Go closure calls to run its Python callable, on any thread.
+
+        It returns the status and the converted results by value (goffi_cbr_*, declared
+        in wrapper.go's preamble). Only a func type that needs an arena gets one (from the
+        closure, which frees it after copying the results); plain values need none.
+        """
         sig = f.mapping.sig
         assert sig is not None
-        params = ["uint64_t id", *(f"{p.c_type} a{i}" for i, p in enumerate(sig.params))]
-        params += [f"{r.c_type} *r{i}" for i, r in enumerate(sig.results)]
-        # func(...) error: the callable may return the error (None, or an exception from Go).
         error_only = sig.returns_error and not sig.results
-        params += (["goffi_err *re"] if error_only else []) + ["goffi_arena *arena"]
         n = len(sig.params)
         lines = [
             f"/* Go calls this to run a Python callable as a {f.mapping.go_name}, from any goroutine. */\n",
-            f"int goffi_cb_{f.ident}({', '.join(params)})\n{{\n",
-            "    if (!goffi_cb_available()) {\n        return GOFFI_CB_GONE;\n    }\n",
+            f"{f.trampoline_signature}\n{{\n",
+            f"    goffi_cbr_{f.ident} ret;\n",
+            "    memset(&ret, 0, sizeof ret);\n",
+            "    if (!goffi_cb_available()) {\n        ret.status = GOFFI_CB_GONE;\n        return ret;\n    }\n",
+        ]
+        if not f.needs_arena:
+            lines.append("    goffi_arena *arena = NULL; /* plain values: the converters take no memory */\n")
+        lines += [
             "    PyGILState_STATE gil = goffi_cb_enter();\n",
             f"    PyObject *args[{max(n, 1)}] = {{NULL}};\n",
-            "    PyObject *result = NULL;\n    int status = GOFFI_CB_OK;\n    (void)arena;\n",
+            "    PyObject *result = NULL;\n    (void)arena;\n",
         ]
         for i, p in enumerate(sig.params):
             lines.append(
                 f"    args[{i}] = goffi_out_{p.cid}(&a{i});\n    if (args[{i}] == NULL) {{\n        goto failed;\n    }}\n"
             )
-        lines.append(f"    status = goffi_callback_call(id, args, {n}, &result);\n")
-        lines.append("    if (status != GOFFI_CB_OK) {\n        goto done;\n    }\n")
+        lines.append(f"    ret.status = goffi_callback_call(id, args, {n}, &result);\n")
+        lines.append("    if (ret.status != GOFFI_CB_OK) {\n        goto done;\n    }\n")
         results = sig.results
         where = c_string(f"the result of a Python callback for Go {f.mapping.go_name}")
-        if len(results) == 1:
-            lines.append(
-                f"    if (goffi_in_{results[0].cid}(result, r0, arena, {where}) < 0) {{\n        goto failed;\n    }}\n"
-            )
-        elif len(results) > 1:
+        items = (
+            ["result"]
+            if len(results) == 1
+            else [f"PyTuple_GET_ITEM(result, {i})" for i in range(len(results))]
+        )
+        if len(results) > 1:
             lines.append(
                 f"    if (!PyTuple_Check(result) || PyTuple_GET_SIZE(result) != {len(results)}) {{\n"
                 f'        PyErr_Format(PyExc_TypeError, "%s must be a tuple of {len(results)} values", {where});\n'
                 "        goto failed;\n    }\n"
             )
-            for i, r in enumerate(results):
-                lines.append(
-                    f"    if (goffi_in_{r.cid}(PyTuple_GET_ITEM(result, {i}), r{i}, arena, {where}) < 0) {{\n"
-                    "        goto failed;\n    }\n"
-                )
+        for i, (r, item) in enumerate(zip(results, items)):
+            convert = f"goffi_in_{r.cid}({item}, &ret.r{i}, arena, {where}) < 0"
+            if r.shape == "string":
+                # A str converts to a view of its UTF-8 form: a copy in the arena lets the
+                # result object go now, instead of Go taking the GIL again to drop it.
+                convert += f" || goffi_cb_own_str(&ret.r{i}, arena) < 0"
+            lines.append(f"    if ({convert}) {{\n        goto failed;\n    }}\n")
         if error_only:
             lines.append(
-                f"    if (goffi_in_err(result, re, arena, {where}) < 0) {{\n        goto failed;\n    }}\n"
+                f"    if (goffi_in_err(result, &ret.re, arena, {where}) < 0) {{\n        goto failed;\n    }}\n"
             )
-        if error_only or any(r.shape not in _SCALAR_SHAPES for r in results):
+        if error_only or any(r.shape not in _OWN_RESULT_SHAPES for r in results):
             # The converted results point into the result object: Go copies them before
             # goffi_cb_finish drops it.
             lines.append(
                 "    if (goffi_arena_keep(arena, result) < 0) {\n        goto failed;\n    }\n    result = NULL;\n"
             )
-        lines.append("    goto done;\nfailed:\n    status = goffi_callback_fail(id);\ndone:\n")
+        lines.append("    goto done;\nfailed:\n    ret.status = goffi_callback_fail(id);\ndone:\n")
         lines.append(f"    for (int i = 0; i < {n}; i++) {{\n        Py_XDECREF(args[i]);\n    }}\n")
-        lines.append("    Py_XDECREF(result);\n    goffi_cb_leave(gil);\n    return status;\n}\n\n")
+        lines.append("    Py_XDECREF(result);\n    goffi_cb_leave(gil);\n    return ret;\n}\n\n")
         return "".join(lines)
 
     def func_class(self, f: FuncTypePlan) -> str:
@@ -1069,9 +1088,6 @@ def function_docstring(fn: FuncPlan) -> str:
     return text
 
 
-# Result shapes a trampoline converts without keeping the Python result alive.
-_SCALAR_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
-
 # The bridge's functions in the native module (goffi_bridge.c), for goffi.runtime.bridge.
 _BRIDGE_METHODS = (
     '    {"_chan_reader", goffi_chan_reader_py, METH_O, NULL},\n'
@@ -1100,6 +1116,12 @@ def class_docstring(cls: ClassPlan) -> str:
     if cls.doc.strip():
         text += "\n\n" + cls.doc.strip()
     return text
+
+
+# Result shapes whose converted C value does not point into the Python result: plain
+# values, strings (copied into the arena: goffi_cb_own_str) and byte buffers (a bytes
+# object is copied; a view of another buffer holds it by itself).
+_OWN_RESULT_SHAPES = PLAIN_SHAPES | {"string", "bytes"}
 
 
 def render_c_glue(plan: BundlePlan) -> str:

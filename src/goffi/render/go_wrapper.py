@@ -288,45 +288,51 @@ class GoRenderer:
         )
 
     def _func_in(self, m: Mapping) -> str:
-        """A func argument: a Go closure calling the Python callable through its trampoline."""
+        """A func argument: a Go closure calling the Python callable through its trampoline.
+
+        The closure hands the trampoline only plain values and C memory, and gets its
+        results back by value: nothing it passes lives in Go's heap, so an invocation
+        allocates nothing in Go and cgo's pointer check has no Go memory to scan. A func
+        type whose values need memory (strings, containers) takes an arena from a pool of
+        C arenas (goffiCbArena) and gives it back once its results are copied to Go.
+        """
         self.std.add("runtime")
         assert m.sig is not None
         sig = m.sig
+        ft = self.plan.func_type(m.go_name)
         ident = converter_ident(m.ref)
         t = self.speller.type(m.ref)
         params = ", ".join(f"p{i} {self.speller.type(p.ref)}" for i, p in enumerate(sig.params))
         rtypes = [self.speller.type(r.ref) for r in sig.results] + (["error"] if sig.returns_error else [])
         rspec = "" if not rtypes else f" {rtypes[0]}" if len(rtypes) == 1 else f" ({', '.join(rtypes)})"
-        body = ["\t\tvar cbArena C.goffi_arena\n\t\tarena := &cbArena\n"]
+        body = []
         args = ["cb.id"]
+        if ft.needs_arena:
+            body.append("\t\tarena := goffiCbArena()\n\t\tdefer goffiCbArenaDone(arena)\n")
         for i, p in enumerate(sig.params):
+            # By value, even a struct holding pointers: cgo checks only pointer arguments,
+            # and these point to C memory anyway (the arena).
             body.append(f"\t\tvar a{i} {c_type(p)}\n\t\t{self.go_out(p, f'&a{i}', f'p{i}')}\n")
             args.append(f"a{i}")
-        for i, r in enumerate(sig.results):
-            body.append(f"\t\tvar r{i} {c_type(r)}\n")
-            args.append(f"&r{i}")
-        error_only = sig.returns_error and not sig.results
-        if error_only:  # the callable returns the error itself (None or a Go exception)
-            body.append("\t\tvar re C.goffi_err\n")
-            args.append("&re")
-        args.append("arena")
-        body.append(f"\t\tstatus := C.goffi_cb_{identifier(m.go_name)}({', '.join(args)})\n")
-        body.append("\t\truntime.KeepAlive(cb)\n\t\tdefer C.goffi_cb_finish(arena)\n")
+        if ft.needs_arena:
+            args.append("arena")
+        body.append(f"\t\tret := C.goffi_cb_{identifier(m.go_name)}({', '.join(args)})\n")
+        body.append("\t\truntime.KeepAlive(cb)\n")
         zeros = [f"z{i}" for i in range(len(sig.results))]
         zero_decl = "".join(f"\t\t\tvar z{i} {self.speller.type(r.ref)}\n" for i, r in enumerate(sig.results))
         if sig.returns_error:
             failed = ", ".join(
                 [*zeros, 'goffiCallbackFailed{"goffi: the Python callback raised (Python re-raises it)"}']
             )
-            body.append(f"\t\tif status != C.GOFFI_CB_OK {{\n{zero_decl}\t\t\treturn {failed}\n\t\t}}\n")
+            body.append(f"\t\tif ret.status != C.GOFFI_CB_OK {{\n{zero_decl}\t\t\treturn {failed}\n\t\t}}\n")
         else:
             body.append(
-                f"\t\tif status != C.GOFFI_CB_OK {{\n\t\t\tgoffiCallbackDone(status)\n{zero_decl}"
+                f"\t\tif ret.status != C.GOFFI_CB_OK {{\n\t\t\tgoffiCallbackDone(ret.status)\n{zero_decl}"
                 f"\t\t\treturn{' ' + ', '.join(zeros) if zeros else ''}\n\t\t}}\n"
             )
-        values = [self.go_in(r, f"r{i}", owned=True) for i, r in enumerate(sig.results)]
-        if error_only:
-            values.append(f"goffiErrorIn(re, {go_string('the error a Python callback returned')})")
+        values = [self.go_in(r, f"ret.r{i}", owned=True) for i, r in enumerate(sig.results)]
+        if sig.returns_error and not sig.results:  # the callable returned the error itself
+            values.append(f"goffiErrorIn(ret.re, {go_string('the error a Python callback returned')})")
         elif sig.returns_error:
             values.append("nil")
         if values:
@@ -341,19 +347,20 @@ class GoRenderer:
         )
 
     def trampolines(self) -> str:
-        """C prototypes of the callback trampolines (defined in glue.c) the closures call."""
+        """C prototypes of the callback trampolines (defined in glue.c) the closures call.
+
+        A trampoline returns how the callable ended and its converted results in one
+        struct, by value (goffi_cbr_*), so the closure passes no pointer to Go memory.
+        """
         out = []
         for f in self.plan.func_types:
             sig = f.mapping.sig
             assert sig is not None
-            params = ["uint64_t id", *(f"{p.c_type} a{i}" for i, p in enumerate(sig.params))]
-            params += [f"{r.c_type} *r{i}" for i, r in enumerate(sig.results)]
-            params += (["goffi_err *re"] if sig.returns_error and not sig.results else []) + [
-                "goffi_arena *arena"
-            ]
-            out.append(f"int goffi_cb_{f.ident}({', '.join(params)});\n")
-        if self.plan.func_types:
-            out.append("void goffi_cb_finish(goffi_arena *a);\n")
+            fields = ["int status;", *(f"{r.c_type} r{i};" for i, r in enumerate(sig.results))]
+            fields += ["goffi_err re;"] if sig.returns_error and not sig.results else []
+            out.append(
+                f"typedef struct {{ {' '.join(fields)} }} goffi_cbr_{f.ident};\n{f.trampoline_signature};\n"
+            )
         return "".join(out)
 
     def make_chan(self) -> str:

@@ -138,6 +138,11 @@ typedef struct goffi_arena {
     void *outer;     /* C side only: the call this one is nested in, on this thread */
 } goffi_arena;
 
+/* A callback's arena (goffi_bridge.go's goffiCbArena): the header and its first block
+ * in one C allocation of GOFFI_CB_ARENA_SIZE bytes, the block from GOFFI_CB_ARENA_HEAD. */
+#define GOFFI_CB_ARENA_SIZE 4096
+#define GOFFI_CB_ARENA_HEAD ((sizeof(goffi_arena) + 15) & ~(size_t)15)
+
 /* Slow path of arena allocation: a new block of at least n bytes (16-byte aligned). */
 void *goffi_arena_grow(goffi_arena *a, size_t n);
 

@@ -14,6 +14,7 @@
 #include "goffi_py.h"
 #include "_cgo_export.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- shutdown and threads -------------------------------------------------------- */
@@ -46,10 +47,62 @@ int goffi_cb_available(void) { return !goffi_shutting_down && !goffi_forked && P
 
 /* ---- callables ------------------------------------------------------------------ */
 
-/* id -> [callable, address of the arena of the Go call it was passed to (0 once that
- * call is over), identity of the thread that made that call]. */
-static PyObject *goffi_callables;
-static uint64_t goffi_next_callable = 0;
+/* The Python callables Go was given, in a table indexed by ID so that an invocation
+ * finds its callable without building a key object. Each slot holds an entry, the list
+ * [callable, address of the arena of the Go call it was passed to (0 once that call is
+ * over), identity of the thread that made that call]. An ID is the slot's index + 1 in
+ * its low 32 bits and the slot's generation in its high 32; releasing a slot moves its
+ * generation on, so a released ID never finds the callable that reuses the slot. The
+ * table grows to the most callables live at once (Go bounds those: goffiNewCallback)
+ * and reuses released slots. Only touched with the GIL held. */
+typedef struct {
+    PyObject *entry;    /* NULL while free */
+    uint32_t gen;       /* the high half of the IDs of this slot's current callable */
+    uint32_t next_free; /* free slots form a list: index + 1 of the next one, 0 ends it */
+} goffi_callable_slot;
+
+static goffi_callable_slot *goffi_callables;
+static uint32_t goffi_callables_used; /* slots handed out at least once */
+static uint32_t goffi_callables_cap;
+static uint32_t goffi_callables_free; /* index + 1 of the first free slot, 0: none */
+static Py_ssize_t goffi_callables_live;
+
+/* The entry of a live callable (borrowed), or NULL if the ID was released. */
+static inline PyObject *goffi_callable_entry(uint64_t id) {
+    uint32_t i = (uint32_t)id - 1; /* wraps for a low half of 0: out of range */
+    if (i >= goffi_callables_used || goffi_callables[i].gen != (uint32_t)(id >> 32)) {
+        return NULL;
+    }
+    return goffi_callables[i].entry;
+}
+
+/* A slot for a new callable's entry (stolen); its ID, or 0 with an exception. */
+static uint64_t goffi_callable_add(PyObject *entry) {
+    uint32_t i;
+    if (goffi_callables_free != 0) {
+        i = goffi_callables_free - 1;
+        goffi_callables_free = goffi_callables[i].next_free;
+    } else {
+        if (goffi_callables_used == goffi_callables_cap) {
+            uint32_t cap = goffi_callables_cap ? goffi_callables_cap * 2 : 64;
+            goffi_callable_slot *grown =
+                cap > goffi_callables_cap ? PyMem_RawRealloc(goffi_callables, (size_t)cap * sizeof *grown) : NULL;
+            if (grown == NULL) {
+                Py_DECREF(entry);
+                PyErr_NoMemory();
+                return 0;
+            }
+            goffi_callables = grown;
+            goffi_callables_cap = cap;
+        }
+        i = goffi_callables_used++;
+        goffi_callables[i].gen = 1;
+    }
+    goffi_callables[i].entry = entry;
+    goffi_callables[i].next_free = 0;
+    goffi_callables_live++;
+    return ((uint64_t)goffi_callables[i].gen << 32) | ((uint64_t)i + 1);
+}
 
 int goffi_in_callable(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where) {
     if (o == Py_None) {
@@ -65,21 +118,16 @@ int goffi_in_callable(PyObject *o, goffi_handle *out, goffi_arena *a, const char
         PyErr_Format(PyExc_TypeError, "%s must be callable, not %.200s", where, Py_TYPE(o)->tp_name);
         return -1;
     }
-    if (goffi_callables == NULL && (goffi_callables = PyDict_New()) == NULL) {
-        return -1;
-    }
-    uint64_t id = ++goffi_next_callable;
-    PyObject *key = PyLong_FromUnsignedLongLong(id);
     PyObject *entry = Py_BuildValue("[OKk]", o, (unsigned long long)(uintptr_t)a,
                                     (unsigned long)PyThread_get_thread_ident());
-    if (key == NULL || entry == NULL || PyDict_SetItem(goffi_callables, key, entry) < 0 ||
-        goffi_arena_detach(a, entry) < 0) {
-        Py_XDECREF(key);
+    if (entry == NULL || goffi_arena_detach(a, entry) < 0) {
         Py_XDECREF(entry);
         return -1;
     }
-    Py_DECREF(key);
-    Py_DECREF(entry);
+    uint64_t id = goffi_callable_add(entry);
+    if (id == 0) {
+        return -1;
+    }
     out->id = id;
     out->cls = GOFFI_CLS_CALLABLE;
     return 0;
@@ -90,30 +138,32 @@ void goffi_callable_release(uint64_t id) {
         return;
     }
     PyGILState_STATE gil = goffi_cb_enter();
-    PyObject *key = PyLong_FromUnsignedLongLong(id);
-    if (key == NULL || PyDict_DelItem(goffi_callables, key) < 0) {
-        PyErr_Clear();
+    if (goffi_callable_entry(id) != NULL) {
+        goffi_callable_slot *slot = &goffi_callables[(uint32_t)id - 1];
+        PyObject *entry = slot->entry;
+        slot->entry = NULL;
+        slot->gen++;
+        slot->next_free = goffi_callables_free;
+        goffi_callables_free = (uint32_t)id;
+        goffi_callables_live--;
+        Py_DECREF(entry); /* last: dropping the callable may run Python code */
     }
-    Py_XDECREF(key);
     goffi_cb_leave(gil);
 }
 
 PyObject *goffi_live_callables_py(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromSsize_t(goffi_callables ? PyDict_GET_SIZE(goffi_callables) : 0);
+    return PyLong_FromSsize_t(goffi_callables_live);
 }
 
 int goffi_callback_call(uint64_t id, PyObject *const *args, Py_ssize_t nargs, PyObject **result) {
     *result = NULL;
-    PyObject *key = PyLong_FromUnsignedLongLong(id);
-    PyObject *entry = key ? PyDict_GetItemWithError(goffi_callables, key) : NULL;
-    Py_XDECREF(key);
+    PyObject *entry = goffi_callable_entry(id);
     if (entry == NULL) {
-        PyErr_Clear();
         return GOFFI_CB_GONE;
     }
-    Py_INCREF(entry);
+    Py_INCREF(entry); /* the callable may release itself (a Go func it dropped, collected) */
     *result = PyObject_Vectorcall(PyList_GET_ITEM(entry, 0), args, (size_t)nargs, NULL);
     int status = *result != NULL ? GOFFI_CB_OK : goffi_callback_raised(entry);
     Py_DECREF(entry);
@@ -161,6 +211,31 @@ void goffi_cb_finish(goffi_arena *a) {
     a->cleanups = NULL;
     goffi_arena_free_blocks(a);
 }
+
+int goffi_cb_own_str(goffi_str *s, goffi_arena *a) {
+    if (s->n == 0) {
+        return 0;
+    }
+    char *copy = goffi_arena_alloc(a, (size_t)s->n);
+    if (copy == NULL) {
+        return -1;
+    }
+    memcpy(copy, s->p, (size_t)s->n);
+    s->p = copy;
+    return 0;
+}
+
+goffi_arena *goffi_cb_arena_new(void) {
+    goffi_arena *a = aligned_alloc(16, GOFFI_CB_ARENA_SIZE);
+    if (a != NULL) {
+        memset(a, 0, sizeof *a);
+        a->cur = (char *)a + GOFFI_CB_ARENA_HEAD;
+        a->end = (char *)a + GOFFI_CB_ARENA_SIZE;
+    }
+    return a;
+}
+
+void goffi_cb_arena_drop(goffi_arena *a) { free(a); }
 
 PyObject *goffi_collect_go_py(PyObject *self, PyObject *unused) {
     (void)self;
@@ -865,9 +940,7 @@ done:
 }
 
 int goffi_callback_fail(uint64_t id) {
-    PyObject *key = PyLong_FromUnsignedLongLong(id);
-    PyObject *entry = key ? PyDict_GetItemWithError(goffi_callables, key) : NULL;
-    Py_XDECREF(key);
+    PyObject *entry = goffi_callable_entry(id);
     if (entry == NULL) {
         PyErr_WriteUnraisable(NULL);
         return GOFFI_CB_RAISED;

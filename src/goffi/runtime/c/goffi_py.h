@@ -334,6 +334,12 @@ int goffi_callback_raised(PyObject *entry);
 int goffi_callback_fail(uint64_t id);
 /* Free a callback's arena (the GIL is taken only when Python references need it). */
 void goffi_cb_finish(goffi_arena *a);
+/* Copy a converted string result into the arena, so that it no longer points into the
+ * Python result object (which the trampoline can then drop itself). */
+int goffi_cb_own_str(goffi_str *s, goffi_arena *a);
+/* A callback's arena in C memory (GOFFI_CB_ARENA_SIZE), pooled by Go, and its freeing. */
+goffi_arena *goffi_cb_arena_new(void);
+void goffi_cb_arena_drop(goffi_arena *a);
 int goffi_bridge_init(void);
 PyObject *goffi_out_channel(const goffi_handle *h, const char *dir, const char *elem);
 int goffi_in_channel(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where);

@@ -20,6 +20,9 @@ package main
 /*
 #include "goffi.h"
 void goffi_callable_release(uint64_t id);
+void goffi_cb_finish(goffi_arena *a);
+goffi_arena *goffi_cb_arena_new(void);
+void goffi_cb_arena_drop(goffi_arena *a);
 */
 import "C"
 
@@ -28,6 +31,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -359,6 +363,57 @@ func goffiNewCallback(id C.uint64_t) *goffiCallback {
 		C.goffi_callable_release(cb.id)
 	})
 	return cb
+}
+
+// goffiCbArenas holds the C arenas of callbacks whose func type needs one (strings,
+// containers, references kept until Go copied the results), for reuse: an invocation
+// then allocates nothing, and the trampoline is passed C memory only, which cgo's
+// pointer check passes over at once (a Go-heap arena costs a check of its whole
+// object on every call). At most goffiCbArenasKept wait here; a burst of concurrent
+// callbacks beyond that frees the rest.
+var goffiCbArenas struct {
+	sync.Mutex
+	free []*C.goffi_arena
+}
+
+const goffiCbArenasKept = 32
+
+// goffiCbArena takes an empty arena for one callback invocation.
+func goffiCbArena() *C.goffi_arena {
+	p := &goffiCbArenas
+	p.Lock()
+	if n := len(p.free); n > 0 {
+		a := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.Unlock()
+		return a
+	}
+	p.Unlock()
+	a := C.goffi_cb_arena_new()
+	if a == nil {
+		panic("goffi: out of memory for a callback's arena")
+	}
+	return a
+}
+
+// goffiCbArenaDone empties an invocation's arena (Go copied the results) and keeps it
+// for the next. Only an arena that grew blocks or keeps Python references costs a cgo
+// call (and the GIL, for the references).
+func goffiCbArenaDone(a *C.goffi_arena) {
+	if a.blocks != nil || a.cleanups != nil {
+		C.goffi_cb_finish(a)
+	}
+	a.cur = (*C.char)(unsafe.Add(unsafe.Pointer(a), C.GOFFI_CB_ARENA_HEAD))
+	a.end = (*C.char)(unsafe.Add(unsafe.Pointer(a), C.GOFFI_CB_ARENA_SIZE))
+	p := &goffiCbArenas
+	p.Lock()
+	if len(p.free) < goffiCbArenasKept {
+		p.free = append(p.free, a)
+		p.Unlock()
+		return
+	}
+	p.Unlock()
+	C.goffi_cb_arena_drop(a)
 }
 
 // goffiCallbackFailed is the error a callback whose func type returns an error gives
