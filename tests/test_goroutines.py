@@ -1184,6 +1184,22 @@ def test_callable_is_released_once_go_drops_it(chantest: ModuleType) -> None:
     assert wait_for(lambda: ref() is None, chantest), "Go's copy of the func kept the callable alive"
 
 
+def test_callable_is_released_when_a_later_argument_fails(chantest: ModuleType) -> None:
+    """Go never got the callable, so no Go collection is needed to release it."""
+
+    class Doubler:
+        def __call__(self, x: int) -> int:
+            return 2 * x
+
+    f = Doubler()
+    ref = weakref.ref(f)
+    with pytest.raises(TypeError, match=r"chantest.Apply\(\) argument 'x' \(Go int64\) must be int, not str"):
+        chantest.Apply(f, "two")
+    del f
+    gc.collect()
+    assert ref() is None, "the callable stayed registered though Go never received it"
+
+
 def test_go_func_result_releases_its_handle(chantest: ModuleType) -> None:
     before = settled_handles(chantest)
     adders = [chantest.MakeAdder(n) for n in range(10)]

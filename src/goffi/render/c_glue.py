@@ -636,6 +636,13 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                 after_call = "    ((goffi_object *)self)->flags |= GOFFI_FLAG_CLOSED;\n"
         nfixed = len(fn.params) - (1 if fn.variadic else 0)
         for i, p in enumerate(fn.params):
+            # A callable converted for an earlier argument is registered for Go to hold; if
+            # a later argument fails, Go never gets it, so it is given up here.
+            abandon = "".join(
+                f"        goffi_callable_abandon(&a{j});\n"
+                for j, q in enumerate(fn.params[:i])
+                if q.type.shape == "func" and not q.variadic
+            )
             decls.append(f"    {p.type.c_type} a{i};\n")
             go_type = p.type.go_name
             if p.variadic:
@@ -644,7 +651,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                 j = i + first
                 conversions.append(
                     f"    if (goffi_items_{p.type.cid}(args + {j}, nargs - {j}, &a{i}, &arena, {where}) < 0) {{\n"
-                    "        goto done;\n    }\n"
+                    f"{abandon}        goto done;\n    }}\n"
                     f"    if (nargs == {j}) {{\n"
                     "        /* No variadic arguments: Go passes a nil slice, and so does goffi. */\n"
                     f"        a{i}.p = NULL;\n    }}\n"
@@ -653,7 +660,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                 where = c_string(f"{fn.qualified}() argument '{p.py_name}' (Go {go_type})")
                 conversions.append(
                     f"    if (goffi_in_{p.type.cid}(args[{i + first}], &a{i}, &arena, {where}) < 0) {{\n"
-                    "        goto done;\n    }\n"
+                    f"{abandon}        goto done;\n    }}\n"
                 )
             call_args.append(f"a{i}")
         for i, r in enumerate(fn.results):

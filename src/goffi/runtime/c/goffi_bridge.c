@@ -133,6 +133,12 @@ int goffi_in_callable(PyObject *o, goffi_handle *out, goffi_arena *a, const char
     return 0;
 }
 
+void goffi_callable_abandon(const goffi_handle *h) {
+    if (h->cls == GOFFI_CLS_CALLABLE) {
+        goffi_callable_release(h->id);
+    }
+}
+
 void goffi_callable_release(uint64_t id) {
     if (!goffi_cb_available()) {
         return;

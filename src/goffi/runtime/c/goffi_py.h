@@ -326,6 +326,8 @@ void goffi_cb_leave(PyGILState_STATE state);
 int goffi_cb_available(void);
 /* A func argument: a Python callable (registered for this call), a Go func, or None. */
 int goffi_in_callable(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where);
+/* A later argument failed to convert: release the callable h registered (not a Go func). */
+void goffi_callable_abandon(const goffi_handle *h);
 /* Call the callable with that ID: GOFFI_CB_OK with *result, or how it failed. */
 int goffi_callback_call(uint64_t id, PyObject *const *args, Py_ssize_t nargs, PyObject **result);
 /* The current exception of a callback: hand it to its Go call, or report it. */
