@@ -222,13 +222,8 @@ int goffi_cb_own_str(goffi_str *s, goffi_arena *a) {
     if (s->n == 0) {
         return 0;
     }
-    char *copy = goffi_arena_alloc(a, (size_t)s->n);
-    if (copy == NULL) {
-        return -1;
-    }
-    memcpy(copy, s->p, (size_t)s->n);
-    s->p = copy;
-    return 0;
+    s->p = goffi_arena_copy(a, s->p, (size_t)s->n);
+    return s->p != NULL ? 0 : -1;
 }
 
 goffi_arena *goffi_cb_arena_new(void) {

@@ -42,6 +42,8 @@ extern GOFFI_TLS goffi_arena *goffi_current_call;
 #define GOFFI_CALL_LEAVE(a) (goffi_current_call = (goffi_arena *)(a)->outer)
 
 void *goffi_arena_alloc(goffi_arena *a, size_t n);
+/* A copy of p[0..n) in the arena (NULL with MemoryError set when out of memory). */
+void *goffi_arena_copy(goffi_arena *a, const void *p, size_t n);
 /* Release buffers and references the call held, and an unraised callback exception,
  * then free the arena's blocks. */
 void goffi_arena_release(goffi_arena *a);

@@ -58,6 +58,14 @@ void *goffi_arena_alloc(goffi_arena *a, size_t n) {
     return p;
 }
 
+void *goffi_arena_copy(goffi_arena *a, const void *p, size_t n) {
+    void *copy = goffi_arena_alloc(a, n);
+    if (copy != NULL) {
+        memcpy(copy, p, n);
+    }
+    return copy;
+}
+
 static goffi_cleanup *goffi_new_cleanup(goffi_arena *a) {
     goffi_cleanup *c = goffi_arena_alloc(a, sizeof(goffi_cleanup));
     if (c == NULL) {
@@ -525,12 +533,10 @@ int goffi_to_bytes(PyObject *o, goffi_str *out, goffi_arena *a, int64_t exact_le
          * bytes objects are immutable, cached and shared (b"a" is a singleton): a write
          * there would corrupt every holder. So read-only buffers cross as a copy; pass a
          * bytearray or writable memoryview to share memory with Go, writes included. */
-        char *copy = goffi_arena_alloc(a, (size_t)out->n);
-        if (copy == NULL) {
+        out->p = goffi_arena_copy(a, out->p, (size_t)out->n);
+        if (out->p == NULL) {
             return -1;
         }
-        memcpy(copy, out->p, (size_t)out->n);
-        out->p = copy;
     }
     return 0;
 }

@@ -71,12 +71,10 @@ int goffi_in_buffer(PyObject *o, goffi_view *out, goffi_arena *a, char format, P
     if (readonly && go_writes && view->len > 0) {
         /* Go may write into its view, and this buffer must not change (bytes, a read-only
          * numpy array): Go gets a copy in the arena instead. */
-        void *copy = goffi_arena_alloc(a, (size_t)view->len);
-        if (copy == NULL) {
+        out->p = goffi_arena_copy(a, view->buf, (size_t)view->len);
+        if (out->p == NULL) {
             return -1;
         }
-        memcpy(copy, view->buf, (size_t)view->len);
-        out->p = copy;
     }
     return 1;
 }
