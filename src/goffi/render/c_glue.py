@@ -80,6 +80,12 @@ done:
 _SELF_CONTAINED = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
 
 
+def _copied_slice(m: Mapping) -> Mapping:
+    """The ordinary (copied) slice of a zero-copy "buffer" mapping's type."""
+    assert m.shape == "buffer" and m.elem is not None
+    return Mapping(m.ref, "slice", "copy", elem=m.elem)
+
+
 def c_string(text: str) -> str:
     """A C string literal for ``text`` (UTF-8, escaped; deterministic)."""
     out = []
@@ -125,6 +131,11 @@ class CRenderer:
                 if m.shape in ("slice", "array"):
                     out.append(self._seq(m))
                 elif m.shape == "buffer":
+                    # Its fallback is the copied slice's converter: that one first.
+                    copied = _copied_slice(m)
+                    if copied.cid not in done:
+                        done.add(copied.cid)
+                        out.append(self._seq(copied))
                     out.append(self._buffer(m))
                 elif m.shape == "map":
                     out.append(self._map(m))
@@ -396,38 +407,21 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(void *const *v)
         e, fmt = m.elem, m.buffer_format
         return f"""\
 /* {m.go_name}, zero-copy: Go views a buffer of '{fmt}' items (a read-only one is copied
- * first) or the items of any other sequence, converted into the arena; out, a
- * memoryview of the Go array itself. */
+ * first), or the items of any other sequence, converted into the arena as for a copied
+ * slice; out, a memoryview of the Go array itself. */
 GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_view *out, goffi_arena *a, const char *where)
 {{
     int found = goffi_in_buffer(o, out, a, '{fmt}', sizeof({e.c_type}), 1);
     if (found != 0) {{
         return found < 0 ? -1 : 0;
     }}
-    int is_nil;
-    PyObject *t = goffi_in_sequence(o, a, -1, &is_nil, where);
-    if (t == NULL) {{
+    goffi_slice items;
+    if (goffi_in_{_copied_slice(m).cid}(o, &items, a, where) < 0) {{
         return -1;
     }}
-    out->p = NULL;
-    out->n = 0;
+    out->p = items.p;
+    out->n = items.n;
     out->loan = 0;
-    if (is_nil) {{
-        return 0;
-    }}
-    Py_ssize_t n = PyTuple_GET_SIZE(t);
-    {e.c_type} *p = goffi_arena_alloc(a, (n > 0 ? (size_t)n : 1) * sizeof({e.c_type}));
-    if (p == NULL) {{
-        return -1;
-    }}
-    for (Py_ssize_t i = 0; i < n; i++) {{
-        if (goffi_in_{e.cid}(PyTuple_GET_ITEM(t, i), &p[i], a, where) < 0) {{
-            goffi_annotate_index(i);
-            return -1;
-        }}
-    }}
-    out->p = p;
-    out->n = n;
     return 0;
 }}
 
