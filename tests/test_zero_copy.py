@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 
 import goffi
-from conftest import SESSION_SPECS, ZERO_COPY
+from conftest import GO_TEST_PACKAGES, ZERO_COPY
 from goffi.build import Progress, prepare_surface
 from goffi.errors import SpecError
 from goffi.inspect import report
@@ -209,7 +209,7 @@ def test_a_forked_child_drops_a_lent_array_without_calling_go(zc: ModuleType) ->
 
 @pytest.fixture(scope="module")
 def surface(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Surface:
-    specs = [parse_spec(s) for s in SESSION_SPECS[:4]]
+    specs = [parse_spec(str(GO_TEST_PACKAGES / "zerocopy"))]
     return prepare_surface(
         specs, tmp_path_factory.mktemp("zc-plan"), find_go(), session_cache, Progress(False)
     )

@@ -8,11 +8,13 @@ here and one line in :mod:`goffi.bench.suite`.
 from __future__ import annotations
 
 import array
+import gc
 from collections.abc import Callable
 from functools import partial
 from itertools import repeat
 from typing import Any
 
+import goffi
 from goffi.bench.context import Bench
 from goffi.bench.model import Check, Row
 from goffi.bench.timing import Contender, Runner, call_loop, inc_loop
@@ -313,8 +315,6 @@ def floats(b: Bench) -> Row:
 
 def floats_zero_copy(b: Bench) -> Row:
     """ScaleFloats with the zero_copy= policy: a buffer in as a view, Go's array out as a memoryview."""
-    import goffi
-
     go, floor = b.subjects.go, b.subjects.floor
     n = b.settings.floats_n
     packed = array.array("d", (float(i) for i in range(n)))
@@ -342,7 +342,7 @@ def floats_zero_copy(b: Bench) -> Row:
         target_text="<= 1.1x floor: no per-element work",
         checks=[
             *_zero_copy_checks(go, packed, n),
-            *_lent_array_checks(go, goffi.live_handles, goffi.collect_go),
+            *_lent_array_checks(go),
         ],
         notes=[
             "floor: floor.c hands the buffer's doubles to the same Go ScaleFloats (GIL released) and returns "
@@ -372,22 +372,18 @@ def _zero_copy_checks(go: Any, packed: array.array[float], n: int) -> list[Check
     ]
 
 
-def _lent_array_checks(
-    go: Any, live_handles: Callable[[], int], collect_go: Callable[[], None]
-) -> list[Check]:
+def _lent_array_checks(go: Any) -> list[Check]:
     """The memoryview keeps Go's array: Go's GC neither frees nor reuses it while Python holds it."""
-    import gc
-
-    before = live_handles()
+    before = goffi.live_handles()
     view = go.ScaleFloatsView(array.array("d", range(1000)), 3.0)
-    during = live_handles()
+    during = goffi.live_handles()
     for _ in range(3):
         go.ScaleFloats([1.0] * 100_000, -1.0)  # garbage for Go's heap to reuse, were the array freed
-        collect_go()
+        goffi.collect_go()
     intact = view.tolist() == [3.0 * i for i in range(1000)]
     del view
     gc.collect()
-    after = live_handles()
+    after = goffi.live_handles()
     return [
         Check(
             "lent array",
