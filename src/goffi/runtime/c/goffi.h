@@ -75,7 +75,16 @@ typedef struct goffi_any {
  * interface); raised as TypeError, with the message Go wrote. */
 /* GOFFI_ABORTED: a Python callback raised; the exception waits in the arena's pending. */
 /* GOFFI_OVERFLOW: a value does not fit its Go type; raised as OverflowError. */
-enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2, GOFFI_TYPE_ERROR = 3, GOFFI_ABORTED = 4, GOFFI_OVERFLOW = 5 };
+/* GOFFI_MEMORY: a request for more memory than the process can have; raised as MemoryError. */
+enum {
+    GOFFI_OK = 0,
+    GOFFI_ERROR = 1,
+    GOFFI_PANIC = 2,
+    GOFFI_TYPE_ERROR = 3,
+    GOFFI_ABORTED = 4,
+    GOFFI_OVERFLOW = 5,
+    GOFFI_MEMORY = 6
+};
 
 /* Callback trampolines report how a Python callable ended. */
 enum {
