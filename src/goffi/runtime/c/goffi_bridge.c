@@ -26,12 +26,22 @@
  * this stays process-wide state of the main interpreter either way). */
 static volatile int goffi_shutting_down = 0;
 
+static void goffi_callables_drop_all(void);
+
 PyObject *goffi_shutdown_py(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    if (PyInterpreterState_Get() == PyInterpreterState_Main()) {
-        goffi_shutting_down = 1;
+    if (PyInterpreterState_Get() != PyInterpreterState_Main()) {
+        Py_RETURN_NONE;
     }
+    goffi_shutting_down = 1;
+    /* No callback runs from now on, so the callables Go still holds (Go's collector
+     * releases them only when it finalizes their func values, maybe never before exit)
+     * are dropped here. Keeping them would keep whatever they reference alive through
+     * Python's finalization: a lambda keeps its module's globals, and with them, say, a
+     * subinterpreter that Python would otherwise destroy before it deletes the main one
+     * (and aborts with "remaining subinterpreters" if it cannot). */
+    goffi_callables_drop_all();
     Py_RETURN_NONE;
 }
 
@@ -195,6 +205,23 @@ void goffi_callable_release(uint64_t id) {
         Py_DECREF(entry); /* last: dropping the callable may run Python code */
     }
     goffi_cb_leave(gil);
+}
+
+/* Releases every live callable (at exit: see goffi_shutdown_py). The GIL is held. */
+static void goffi_callables_drop_all(void) {
+    for (uint32_t i = 0; i < goffi_callables_used; i++) {
+        goffi_callable_slot *slot = &goffi_callables[i];
+        PyObject *entry = slot->entry;
+        if (entry == NULL) {
+            continue;
+        }
+        slot->entry = NULL;
+        slot->gen++;
+        slot->next_free = goffi_callables_free;
+        goffi_callables_free = i + 1;
+        goffi_callables_live--;
+        Py_DECREF(entry); /* last: may run Python code */
+    }
 }
 
 PyObject *goffi_live_callables_py(PyObject *self, PyObject *unused) {

@@ -604,14 +604,39 @@ int goffi_list_changed(const char *where) {
     return -1;
 }
 
+/* Whether o is a mapping: a registered collections.abc.Mapping (a class of Python code
+ * that defines __getitem__ is a sequence too, by the C API's test, so that test alone
+ * refuses them), or a C mapping that is no sequence. 0 with an exception on failure. */
+static int goffi_is_mapping(PyObject *o) {
+    static PyObject *abc_mapping;
+    if (abc_mapping == NULL) {
+        PyObject *abc = PyImport_ImportModule("collections.abc");
+        if (abc == NULL) {
+            return 0;
+        }
+        abc_mapping = PyObject_GetAttrString(abc, "Mapping");
+        Py_DECREF(abc);
+        if (abc_mapping == NULL) {
+            return 0;
+        }
+    }
+    int r = PyObject_IsInstance(o, abc_mapping);
+    if (r != 0) {
+        return r > 0;
+    }
+    return PyMapping_Check(o) && !PySequence_Check(o);
+}
+
 PyObject *goffi_in_mapping(PyObject *o, goffi_arena *a, int *is_nil, const char *where) {
     *is_nil = 0;
     if (o == Py_None) {
         *is_nil = 1;
         return Py_None;
     }
-    if (!PyMapping_Check(o) || PySequence_Check(o)) {
-        goffi_type_error(o, "a dict", where);
+    if (!PyDict_Check(o) && !goffi_is_mapping(o)) {
+        if (!PyErr_Occurred()) {
+            goffi_type_error(o, "a dict", where);
+        }
         return NULL;
     }
     PyObject *items = PyMapping_Items(o);
