@@ -182,6 +182,8 @@ CASES: dict[str, Case] = {
         """,
         env={"PYTHONWARNINGS": "error"},
         out=("alive 2",),
+        # Reported once, naming the class: the dying object is never touched again.
+        err=("Exception ignored in: <class 'gopkgs.hostile.Resource'>",),
     ),
     # ---- concurrency ------------------------------------------------------------------
     "callbacks from many goroutines": Case(
@@ -240,6 +242,37 @@ CASES: dict[str, Case] = {
         print("leaving")
         """,
         out=("sum 8", "leaving"),
+    ),
+    # ---- Ctrl-C -----------------------------------------------------------------------
+    "Ctrl-C cancels the context of a call that waits for it": Case(
+        """
+        import signal, threading
+        for ctx in (None, h.Background()):
+            threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+            try:
+                h.WaitDone(ctx)
+            except KeyboardInterrupt:
+                print("KeyboardInterrupt")
+        try:
+            h.WaitDone(h.WithTimeout(datetime.timedelta(milliseconds=20)))
+        except TimeoutError as e:
+            print("TimeoutError:", e)
+        print("handler restored", signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+        """,
+        out=("KeyboardInterrupt\nKeyboardInterrupt\n", "TimeoutError: context deadline exceeded", "handler restored True"),
+    ),
+    "Ctrl-C during a call without a context arrives when it returns": Case(
+        """
+        import signal, threading
+        threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT)).start()
+        start = time.monotonic()
+        try:
+            h.Sleep(datetime.timedelta(seconds=0.5))
+        except KeyboardInterrupt:
+            # Raised once the call is over (a lower bound: the sleep ran to its end).
+            print("KeyboardInterrupt after the call:", time.monotonic() - start >= 0.45)
+        """,
+        out=("KeyboardInterrupt after the call: True",),
     ),
     # ---- hazards Go makes fatal: the process ends loudly, with Go's own report --------
     "runtime.Goexit in a bridged function": Case(

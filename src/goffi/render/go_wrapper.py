@@ -631,6 +631,10 @@ class GoRenderer:
         for i, p in enumerate(fn.params):
             arg = self.go_in(p.type, f"a{i}", what=argument_description(fn, p))
             args.append(arg + "..." if p.variadic else arg)
+        if fn.interruptible:
+            # Ctrl-C cancels the context the function gets (goffiInterruptible, goffi_cgo.go).
+            body.append(f"\tctx, stopInterrupts := goffiInterruptible({args[0]})\n\tdefer stopInterrupts()\n")
+            args[0] = "ctx"
         callee = target if fn.receiver is not None and fn.receiver.via == "func" else f"{target}.{fn.go_name}"
         call = f"{callee}({', '.join(args)})"
         results = [f"v{i}" for i in range(len(fn.results))] + (["err"] if fn.returns_error else [])

@@ -155,3 +155,15 @@ func Count(m map[string]int64) int { return len(m) }
 
 // Block blocks forever.
 func Block() { select {} }
+
+var cancels []context.CancelFunc
+
+// WithTimeout is a context that ends after d (a context made in Go, passed back).
+func WithTimeout(d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	cancels = append(cancels, cancel)
+	return ctx
+}
+
+// Background is context.Background().
+func Background() context.Context { return context.Background() }

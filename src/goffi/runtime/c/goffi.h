@@ -155,4 +155,11 @@ typedef struct goffi_arena {
 /* Slow path of arena allocation: a new block of at least n bytes (16-byte aligned). */
 void *goffi_arena_grow(goffi_arena *a, size_t n);
 
+/* Ctrl-C during calls whose first parameter is a context.Context (goffi_signal.c): begin
+ * counts SIGINTs while the call runs and returns the count so far; Go polls the count
+ * and cancels the call's context when it moves; end reports whether it moved. */
+uint64_t goffi_sigint_begin(void);
+uint64_t goffi_sigint_count(void);
+int goffi_sigint_end(uint64_t begun);
+
 #endif

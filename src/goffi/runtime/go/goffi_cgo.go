@@ -13,6 +13,8 @@ package main
 import "C"
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -269,6 +271,45 @@ func goffiSetPanic(e *C.goffi_err, a *C.goffi_arena, recovered any) {
 	goffiSetString(&e.message, a, message)
 	goffiSetString(&e.go_type, a, goType)
 	goffiSetBytes(&e.stack, a, stack)
+}
+
+// goffiInterrupted is the cause of a context that Ctrl-C cancelled
+// (context.Cause(ctx) in the Go function; ctx.Err() is context.Canceled as usual).
+var goffiInterrupted = errors.New("interrupted (Ctrl-C in Python)")
+
+// goffiInterruptible derives the context a function whose first parameter is a
+// context.Context gets (nil: context.Background()): Ctrl-C in Python cancels it. The C
+// glue counts SIGINTs while the call runs (goffi_signal.c); a goroutine polls the count
+// in short slices, since nothing else can wake Go from a signal handler. stop ends the
+// polling; the export defers it.
+func goffiInterruptible(parent context.Context) (ctx context.Context, stop func()) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	start := C.goffi_sigint_count()
+	ctx, cancel := context.WithCancelCause(parent)
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if C.goffi_sigint_count() != start {
+					cancel(goffiInterrupted)
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		cancel(nil)
+	}
 }
 
 // goffiHandles holds every Go value a Python object refers to. It is unbounded: an
