@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,10 +58,7 @@ def run_case(case: Case, cache: Path) -> subprocess.CompletedProcess[str]:
 
 def check_case(case: Case, done: subprocess.CompletedProcess[str]) -> None:
     report = f"exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr[-4000:]}"
-    if case.status == 0:
-        assert done.returncode == 0, report
-    else:
-        assert done.returncode != 0, report
+    assert done.returncode == case.status, report
     for text in case.out:
         assert text in done.stdout, f"{text!r} not in stdout\n{report}"
     for text in case.err:
@@ -79,7 +75,10 @@ CASES: dict[str, Case] = {
             print("GoPanic:", e.value, "|", e.go_type)
         print(h.Add(1, 2))
         """,
-        out=("GoPanic: (hostile.BadError: its Error/String method panicked: Error() panicked) | hostile.BadError", "3"),
+        out=(
+            "GoPanic: (hostile.BadError: its Error/String method panicked: Error() panicked) | hostile.BadError",
+            "3",
+        ),
     ),
     "panic value whose String() panics": Case(
         """
@@ -156,7 +155,10 @@ CASES: dict[str, Case] = {
         except TypeError as e:
             print("TypeError:", e)
         """,
-        out=("count 2", "TypeError: hostile.Count() argument 'm' (Go map[string]int64) must be a dict, not list"),
+        out=(
+            "count 2",
+            "TypeError: hostile.Count() argument 'm' (Go map[string]int64) must be a dict, not list",
+        ),
     ),
     "an unclosed object dropped with warnings as errors": Case(
         """
@@ -231,7 +233,11 @@ CASES: dict[str, Case] = {
         interpreters.destroy(sub)
         print("sum", h.CallFromGoroutines(8, lambda i: 1))
         """,
-        out=("refused: RunFailedError", "SubinterpreterError'>: cannot import goffi bundle 'gopkgs' in a subinterpreter", "sum 8"),
+        out=(
+            "refused: RunFailedError",
+            "SubinterpreterError'>: cannot import goffi bundle 'gopkgs' in a subinterpreter",
+            "sum 8",
+        ),
     ),
     "exit with a live subinterpreter after goroutine callbacks": Case(
         """
@@ -259,7 +265,11 @@ CASES: dict[str, Case] = {
             print("TimeoutError:", e)
         print("handler restored", signal.getsignal(signal.SIGINT) is signal.default_int_handler)
         """,
-        out=("KeyboardInterrupt\nKeyboardInterrupt\n", "TimeoutError: context deadline exceeded", "handler restored True"),
+        out=(
+            "KeyboardInterrupt\nKeyboardInterrupt\n",
+            "TimeoutError: context deadline exceeded",
+            "handler restored True",
+        ),
     ),
     "Ctrl-C during a call without a context arrives when it returns": Case(
         """
@@ -280,7 +290,7 @@ CASES: dict[str, Case] = {
         h.Exit()
         print("not reached")
         """,
-        status=2,
+        status=-signal.SIGABRT,
         err=(
             "goffi: a Go function called from Python ended with runtime.Goexit()",
             "runtime.Goexit called in a thread that was not created by the Go runtime",
@@ -291,7 +301,7 @@ CASES: dict[str, Case] = {
         h.PanicInGoroutine()
         print("not reached")
         """,
-        status=2,
+        status=-signal.SIGABRT,
         err=("panic: panic in a goroutine", "goroutine "),
     ),
     "Go sends on a channel Python closed": Case(
@@ -302,7 +312,7 @@ CASES: dict[str, Case] = {
         time.sleep(2)
         print("not reached")
         """,
-        status=2,
+        status=-signal.SIGABRT,
         err=("panic: send on closed channel",),
     ),
 }
@@ -346,9 +356,34 @@ def test_two_copies_of_one_bundle_are_two_runtimes_and_refused(hostile_cache: Pa
         print(a.Add(1, 2))
         """
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True, timeout=TIMEOUT
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
     assert done.returncode == 0, done.stderr
     assert "refused: cannot load goffi bundle 'hostile_b' from " in done.stdout, done.stdout
     assert "this process already runs the Go runtime of " in done.stdout
     assert done.stdout.endswith("3\n")
+
+
+@pytest.mark.slow
+def test_a_failing_init_ends_the_process_with_gos_report(session_cache: Path) -> None:
+    folder = HOSTILE.parent / "badinit"
+    code = f"import goffi\nm = goffi.load({str(folder)!r})\nprint(m.Hello())\n"
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(session_cache), GOFFI_VERBOSE="0")
+    ok = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(env, BADINIT_OK="1"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert ok.returncode == 0 and ok.stdout == "hello\n", ok.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert done.returncode == -signal.SIGABRT, done.stderr
+    assert "panic: badinit: init failed" in done.stderr
+    assert "hello" not in done.stdout

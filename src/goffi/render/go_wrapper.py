@@ -371,7 +371,7 @@ class GoRenderer:
             cases.append(
                 f"\tcase {', '.join(go_string(n) for n in names)}:\n"
                 # Go aborts the process for a buffer it cannot allocate: check first.
-                f"\t\trt.CheckBuffer(\"make_chan() buffer\", int64(buffer), unsafe.Sizeof(*new({t})))\n"
+                f'\t\trt.CheckBuffer("make_chan() buffer", int64(buffer), unsafe.Sizeof(*new({t})))\n'
                 f"\t\tgoffiPutChan(dst, make(chan {t}, int(buffer)), false)\n"
                 f"\t\tgoffiSetString(canonical, arena, {go_string(e.go_name)})\n"
             )

@@ -115,4 +115,3 @@ def _recorded() -> tuple[int, int, str] | None:
         return int(parts[1]), int(parts[2]), parts[3]
     except ValueError:
         return None
-
