@@ -346,13 +346,21 @@ def test_two_copies_of_one_bundle_are_two_runtimes_and_refused(hostile_cache: Pa
     assert done.returncode == 0, done.stderr
     shutil.copytree(tmp_path / "one" / "hostile_a", tmp_path / "two" / "hostile_b")
     code = f"""
-        import sys, goffi
+        import os, sys, goffi
         sys.path[:0] = [{str(tmp_path / "one")!r}, {str(tmp_path / "two")!r}]
         from hostile_a import hostile as a
         try:
             from hostile_b import hostile as b
         except goffi.BundleConflictError as e:
             print("refused:", e)
+        # A child inherits the record ($GOFFI_GO_RUNTIME) but not the runtime: it may load either copy.
+        import subprocess
+        child = subprocess.run(
+            [sys.executable, "-c", "from hostile_b import hostile as b; print('child', b.Add(2, 2))"],
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join([{str(tmp_path / "two")!r}, *sys.path])),
+            capture_output=True, text=True,
+        )
+        print(child.stdout.strip(), child.stderr.strip()[-500:])
         print(a.Add(1, 2))
         """
     done = subprocess.run(
@@ -365,6 +373,7 @@ def test_two_copies_of_one_bundle_are_two_runtimes_and_refused(hostile_cache: Pa
     assert done.returncode == 0, done.stderr
     assert "refused: cannot load goffi bundle 'hostile_b' from " in done.stdout, done.stdout
     assert "this process already runs the Go runtime of " in done.stdout
+    assert "child 4" in done.stdout
     assert done.stdout.endswith("3\n")
 
 

@@ -40,7 +40,7 @@ func goffiAlloc(a *C.goffi_arena, n uintptr) unsafe.Pointer {
 	}
 	p := C.goffi_arena_grow(a, C.size_t(n))
 	if p == nil {
-		panic("goffi: out of memory allocating a result")
+		panic(rt.NewMemoryError("goffi: out of memory allocating a result"))
 	}
 	return p
 }

@@ -257,6 +257,9 @@ type MemoryError struct{ msg string }
 
 func (e MemoryError) Error() string { return e.msg }
 
+// NewMemoryError is a MemoryError with a message of its own.
+func NewMemoryError(msg string) MemoryError { return MemoryError{msg} }
+
 // TypeError reports an argument whose dynamic Go type is not the one a parameter
 // needs; Python raises it as TypeError (not as a panic).
 type TypeError struct{ msg string }
