@@ -396,3 +396,21 @@ def test_a_failing_init_ends_the_process_with_gos_report(session_cache: Path) ->
     assert done.returncode == -signal.SIGABRT, done.stderr
     assert "panic: badinit: init failed" in done.stderr
     assert "hello" not in done.stdout
+
+
+def test_inspect_shows_which_calls_ctrl_c_cancels(hostile_cache: Path) -> None:
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(hostile_cache), GOFFI_VERBOSE="0")
+    done = subprocess.run(
+        [sys.executable, "-m", "goffi", "inspect", str(HOSTILE)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    note = "context.Context first: Ctrl-C cancels the context it gets and raises KeyboardInterrupt"
+    entries = done.stdout.split("bridged  ")
+    (wait,) = [e for e in entries if e.startswith("WaitDone(")]
+    (sleep,) = [e for e in entries if e.startswith("Sleep(")]
+    assert note in wait
+    assert note not in sleep
