@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -327,6 +328,14 @@ def _go_build_failure(name: str, workdir: Path, code: int, output: str) -> str:
         return store.disk_full_message(f"Go was building bundle {name!r}", output)
     # Go heads each package's compile errors with "# <import path>"; the generated
     # wrapper is goffi.local/bundle, anything else is one of the packages being bridged.
+    missing_lib = re.search(r"cannot find -l([^\s:]+)", output)
+    if missing_lib is not None:
+        return (
+            f"go build of bundle {name!r} failed (exit {code}): the C library {missing_lib.group(1)!r} "
+            f"that a package links (its #cgo LDFLAGS) is not installed:\n{output}\n"
+            "This is not a goffi bug: install the library (its -dev package), or point CGO_LDFLAGS "
+            "at it, and load again. Nothing was cached."
+        )
     headers = [line[2:].strip() for line in output.splitlines() if line.startswith("# ")]
     others = [h for h in headers if h.split()[0] != BUNDLE_MODULE] if headers else []
     if others:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,11 +95,18 @@ def _import_bundle(bundle: BuiltBundle) -> ModuleType:
         # The dynamic loader refused the library itself (the Go runtime never started):
         # a broken build must not stay cached, or every later load would fail the same way.
         evict(bundle)
+        symbol = re.search(r"undefined symbol: (\S+)", str(e))
+        if symbol is not None and not symbol.group(1).startswith(("goffi_", "Py", "_Py")):
+            why = (
+                f"a package refers to the C symbol {symbol.group(1)}, which nothing linked defines: "
+                "if it uses cgo, check its #cgo LDFLAGS name the library that defines it"
+            )
+        else:
+            why = "if the next load fails the same way, it is a goffi bug (please report it)"
         raise ImportError(
             f"goffi: the bundle {bundle.name!r} ({', '.join(bundle.modules)}) failed to load from "
             f"{'a fresh build' if bundle.built_now else 'the cache'}: {e}. goffi removed it from its "
-            "cache, so the next load builds it again; if that fails the same way, it is a goffi bug "
-            "(please report it).",
+            f"cache, so the next load builds it again; {why}.",
             name=e.name,
             path=library,
         ) from e
