@@ -368,7 +368,8 @@ def prune(
     def removable(e: Entry) -> bool:
         if e.key in keep or not lock_is_free(lock_path(cache, e.key)):
             return False
-        return not (spare_recent and now - e.last_use < RECENT_USE_SECONDS)
+        # A damaged entry is of no use to anyone, however recent.
+        return e.problem is not None or not (spare_recent and now - e.last_use < RECENT_USE_SECONDS)
 
     kept: list[Entry] = []
     for e in entries:
