@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+import goffi
 from goffi import store
 from goffi.cache import (
     bundle_key,
