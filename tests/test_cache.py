@@ -733,7 +733,7 @@ def test_damaged_extractor_is_rebuilt(pristine: Path, tmp_path: Path) -> None:
     _flip(binary)
     _verified_extractors.clear()
     with pytest.warns(
-        store.CacheWarning,
+        goffi.CacheWarning,
         match=r"the cached surface extractor .* is damaged \(extractor does not match the SHA-256",
     ):
         assert extractor_binary(find_go(), cache) == binary
@@ -743,8 +743,6 @@ def test_damaged_extractor_is_rebuilt(pristine: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("option", ["nonblocking", "zero_copy"])
 def test_list_options_reject_a_bare_string(option: str) -> None:
-    import goffi
-
     with pytest.raises(
         TypeError,
         match=rf"{option}= takes a list of names, not a single str: write {option}=\['strings.ToUpper'\]",
