@@ -750,3 +750,18 @@ def test_list_options_reject_a_bare_string(option: str) -> None:
         goffi.load("strings", **{option: "strings.ToUpper"})
     with pytest.raises(TypeError, match=rf"{option}= takes names as str, not int"):
         goffi.load("strings", **{option: [1]})
+
+
+def test_prune_removes_old_build_folders(tmp_path: Path) -> None:
+    """A failed build keeps its sources in work/<key> for a report; pruning removes them later."""
+    work = tmp_path / "work"
+    for name in ("oldkey", "newkey", "inspect-old"):
+        (work / name).mkdir(parents=True)
+        (work / name / "wrapper.go").write_text("package main\n")
+    old = time.time() - store.WORK_KEEP_SECONDS - 60
+    for name in ("oldkey", "inspect-old"):
+        os.utime(work / name, (old, old))
+    store.prune(tmp_path)
+    assert sorted(p.name for p in work.iterdir()) == ["newkey"]
+    store.clear(tmp_path)
+    assert list(work.iterdir()) == []

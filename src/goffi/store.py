@@ -277,6 +277,30 @@ def remove_stale_staging(cache: Path, holding: str | None = None, now: float | N
 
 # --------------------------------------------------------------------- listing, pruning
 
+# A failed build keeps its generated sources in <cache>/work/<key> for a bug report; pruning
+# removes them after this long (clear removes them at once).
+WORK_KEEP_SECONDS = 86400
+
+
+def remove_old_work(cache: Path, keep_seconds: float, now: float) -> None:
+    """Remove build folders under ``<cache>/work`` older than ``keep_seconds`` and not in use."""
+    try:
+        children = list((cache / "work").iterdir())
+    except OSError:
+        return
+    for child in children:
+        try:
+            age = now - child.lstat().st_mtime
+        except OSError:
+            continue
+        # `goffi inspect` folders take no lock: only an old one is surely not in use.
+        unlocked = child.name.startswith("inspect-")
+        if unlocked and age < STALE_STAGING_SECONDS:
+            continue
+        if age >= keep_seconds and (unlocked or lock_is_free(lock_path(cache, child.name))):
+            shutil.rmtree(child, ignore_errors=True)
+
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -362,6 +386,7 @@ def prune(
     """
     now = time.time() if now is None else now
     remove_stale_staging(cache, now=now)
+    remove_old_work(cache, 0.0 if older_than is not None and older_than < 0 else WORK_KEEP_SECONDS, now)
     entries = list_entries(cache)
     removed: list[Entry] = []
 
@@ -392,7 +417,7 @@ def prune(
 
 
 def clear(cache: Path) -> list[Entry]:
-    """Remove every bundle entry not being built, and all stale staging folders."""
+    """Remove every bundle entry not being built, stale staging folders and build folders."""
     return prune(cache, older_than=-1.0)
 
 
