@@ -476,6 +476,12 @@ def _flip(path: Path) -> None:
         f.write(bytes(b ^ 0xFF for b in data))
 
 
+def _drop_modules(folder: Path) -> None:
+    manifest = json.loads((folder / store.MANIFEST).read_text())
+    manifest["modules"] = {}  # was a bare KeyError at load
+    (folder / store.MANIFEST).write_text(json.dumps(manifest))
+
+
 def _so(folder: Path) -> Path:
     (so,) = folder.glob("_bundle*.so")
     return so
@@ -495,6 +501,7 @@ def _so(folder: Path) -> Path:
         (lambda f: (f / "strings.py").unlink(), "strings.py is missing"),
         (lambda f: (f / store.MANIFEST).write_text(""), "goffi-manifest.json is empty"),
         (lambda f: (f / store.MANIFEST).unlink(), "goffi-manifest.json is missing"),
+        (_drop_modules, "its manifest's module table lacks strings"),
     ],
     ids=[
         "truncated",
@@ -505,6 +512,7 @@ def _so(folder: Path) -> Path:
         "no-module",
         "empty-manifest",
         "no-manifest",
+        "no-modules",
     ],
 )
 def test_damaged_bundle_is_rebuilt_with_a_warning(

@@ -127,7 +127,9 @@ def _bundle_dir(root: Path, key: str) -> Path:
     return root / "bundles" / key
 
 
-def _open_cached(bundle_dir: Path, name: str, key: str) -> tuple[dict[str, str] | None, str | None]:
+def _open_cached(
+    bundle_dir: Path, name: str, key: str, specs: Sequence[PackageSpec]
+) -> tuple[dict[str, str] | None, str | None]:
     """The modules of the intact cache entry ``bundle_dir``; else (None, what is wrong).
 
     (None, None) when there is no entry at all.
@@ -138,6 +140,9 @@ def _open_cached(bundle_dir: Path, name: str, key: str) -> tuple[dict[str, str] 
     modules = manifest.get("modules")
     if not isinstance(modules, dict) or not all(isinstance(v, str) for v in modules.values()):
         return None, "its manifest has no module table"
+    missing = [canonical_spec(s) for s in specs if canonical_spec(s) not in modules]
+    if missing:
+        return None, f"its manifest's module table lacks {', '.join(missing)}"
     return modules, None
 
 
@@ -206,13 +211,13 @@ def build_bundle(
     toolchain = find_go()
     key = compute_key(specs, name, toolchain, nonblocking, zero_copy)
     bundle_dir = _bundle_dir(cache, key)
-    modules, _ = _open_cached(bundle_dir, name, key)
+    modules, _ = _open_cached(bundle_dir, name, key, specs)
     if modules is not None:
         store.touch_last_use(bundle_dir)
         return BuiltBundle(name, key, bundle_dir / name, modules, built_now=False)
     # Missing or damaged: build under the key's lock, so concurrent loads build once.
     with locked(store.lock_path(cache, key)):
-        modules, problem = _open_cached(bundle_dir, name, key)  # another process may have built it
+        modules, problem = _open_cached(bundle_dir, name, key, specs)  # another process may have built it
         if modules is not None:
             store.touch_last_use(bundle_dir)
             return BuiltBundle(name, key, bundle_dir / name, modules, built_now=False)
@@ -232,9 +237,9 @@ def build_bundle(
 
 def evict(bundle: BuiltBundle) -> None:
     """Remove ``bundle``'s cache entry (it failed to load), so the next load builds it anew."""
-    cache_dir = bundle.package_dir.parent
-    with locked(store.lock_path(cache_dir.parent.parent, bundle.key)):
-        store.remove_entry(cache_dir)
+    entry = bundle.package_dir.parent  # <cache>/bundles/<key>
+    with locked(store.lock_path(entry.parent.parent, bundle.key)):
+        store.remove_entry(entry)
 
 
 def _build(

@@ -301,7 +301,6 @@ def remove_old_work(cache: Path, keep_seconds: float, now: float) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
-
 @dataclass(frozen=True)
 class Entry:
     key: str
