@@ -704,28 +704,41 @@ def test_library_that_fails_to_load_is_evicted_and_retried(pristine: Path, tmp_p
         assert c_shared_builds(log) == attempt
 
 
-def test_full_disk_says_so(tmp_path: Path) -> None:
-    """Issue 9/11: a full disk ended in "This is a goffi bug"."""
+@pytest.mark.parametrize("step", ["extractor", "bundle"])
+def test_full_disk_says_so(pristine: Path, tmp_path: Path, step: str) -> None:
+    """Issue 9/11: a full disk ended in "This is a goffi bug". The cache is a small tmpfs:
+    empty, the extractor's build fills it; holding the extractor and 1M more, the bundle's."""
     if os.geteuid() != 0:
         pytest.skip("needs root to mount a small tmpfs as a full disk")
     mnt = tmp_path / "small"
     mnt.mkdir()
+    tools = pristine / "tools"
+    size = 1024**2 + (
+        sum(p.stat().st_size for p in tools.rglob("*") if p.is_file()) if step == "bundle" else 0
+    )
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], capture_output=True
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr!r}")
     try:
+        if step == "bundle":
+            shutil.copytree(tools, mnt / "tools")
         code = "import goffi\ntry:\n    goffi.load('strings')\nexcept goffi.GoffiError as e:\n    print(e)\n"
         done = run_in(mnt, code)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith("out of disk space while "), done.stdout
+        what = "goffi's surface extractor" if step == "extractor" else "bundle 'gopkgs'"
+        assert done.stdout.startswith(f"out of disk space while Go was building {what}: "), done.stdout
         assert "no space left on device" in done.stdout.lower()
         assert (
             "This is not a goffi bug: free some space, or point goffi's cache elsewhere with GOFFI_CACHE_DIR"
             in done.stdout
         )
         assert "This is a goffi bug" not in done.stdout
+        staging = [
+            p for area in ("bundles", "tools") if (mnt / area).is_dir() for p in (mnt / area).glob(".*")
+        ]
+        assert staging == []  # the failed build's staging folder is gone
     finally:
         subprocess.run(["umount", str(mnt)], check=True)
 
