@@ -786,3 +786,15 @@ def test_prune_removes_old_build_folders(tmp_path: Path) -> None:
     assert sorted(p.name for p in work.iterdir()) == ["newkey"]
     store.clear(tmp_path)
     assert list(work.iterdir()) == []
+
+
+def test_damage_under_warnings_as_errors_heals_on_the_next_load(pristine: Path, tmp_path: Path) -> None:
+    """With -W error the CacheWarning is raised, but the damaged entry is already gone."""
+    cache, folder = copy_cache(pristine, tmp_path / "cache")
+    os.truncate(_so(folder), 4096)
+    first = run_in(cache, LOAD_STRINGS, PYTHONWARNINGS="error")
+    assert first.returncode == 1
+    assert "goffi.store.CacheWarning: goffi: the cached bundle" in first.stderr
+    assert not folder.exists()
+    second = run_in(cache, LOAD_STRINGS, PYTHONWARNINGS="error")
+    assert (second.returncode, second.stdout, second.stderr) == (0, "OK\n", "")

@@ -222,12 +222,13 @@ def build_bundle(
             store.touch_last_use(bundle_dir)
             return BuiltBundle(name, key, bundle_dir / name, modules, built_now=False)
         if problem is not None:
+            # Removed first: even where warnings are errors, the next load starts clean.
+            store.remove_entry(bundle_dir)
             warnings.warn(
                 f"goffi: the cached bundle {bundle_dir} is damaged ({problem}); rebuilding it",
                 store.CacheWarning,
                 stacklevel=3,
             )
-            store.remove_entry(bundle_dir)
         store.remove_stale_staging(cache, holding=key)
         modules = _build(specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy)
         store.touch_last_use(bundle_dir)
