@@ -90,6 +90,8 @@ def claim_go_runtime(package: str, library: str | None = None) -> None:
     mine = (st.st_dev, st.st_ino, os.path.realpath(path))
     with _lock:
         other = _claimed or _recorded()
+        if other is not None and not _still_loaded(other[2]):
+            other = None  # its load failed before the runtime started: the claim lapsed
         if other is None:
             _claimed = mine
             os.environ[ENV_VAR] = f"{os.getpid()}:{mine[0]}:{mine[1]}:{mine[2]}"
@@ -103,6 +105,18 @@ def claim_go_runtime(package: str, library: str | None = None) -> None:
         "runtimes too). Import every bundle package from one place, or load the packages you need with one "
         "goffi.load(...) call."
     )
+
+
+def _still_loaded(path: str) -> bool:
+    """Whether the library at ``path`` is mapped into this process. A claim is made before
+    the library loads; if the loader then refused it (a damaged build, which the cache
+    replaces), no Go runtime started and the claim must not block the rebuilt library.
+    Where the process's mappings cannot be read, a claim is taken to hold."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            return any(line.rstrip("\n").endswith((path, path + " (deleted)")) for line in maps)
+    except OSError:
+        return True
 
 
 def _recorded() -> tuple[int, int, str] | None:
