@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goffi._version import __version__
+from goffi.analysis import MemoryAnalysis, analyse_memory
 from goffi.cache import (
     bundle_key,
     cache_root,
@@ -131,6 +132,34 @@ def prepare_surface(
     return dataclasses.replace(surface, requested=tuple(requested))
 
 
+def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str, str]:
+    """The environment of every go build of a bundle (the memory analysis's too, so both
+    share the compiled dependencies in Go's build cache)."""
+    return toolchain.env(
+        GOFLAGS="-mod=mod",
+        GOWORK="off",
+        CC=cc,
+        # Machine-specific flags go through the environment, so the sources stay identical.
+        CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
+        # Python's symbols are resolved by the interpreter that loads the extension;
+        # linking libpython would load a second Python into a static interpreter.
+        CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
+    )
+
+
+#: Flags of every go build of a bundle.
+BUILD_FLAGS = ("-trimpath",)
+
+
+def analyse_surface(
+    surface: Surface, workdir: Path, toolchain: GoToolchain, progress: Progress
+) -> MemoryAnalysis:
+    """Go's escape analysis of the requested packages (goffi.analysis), built as the bundle is."""
+    env = build_env(toolchain, find_c_compiler(), python_include_dir())
+    with progress.step("reading which arguments Go keeps (escape analysis)"):
+        return analyse_memory(surface, workdir, toolchain, env, BUILD_FLAGS)
+
+
 def build_bundle(
     specs: Sequence[PackageSpec],
     name: str = "gopkgs",
@@ -179,7 +208,8 @@ def _build(
     workdir = cache / "work" / key
     shutil.rmtree(workdir, ignore_errors=True)
     surface = prepare_surface(specs, workdir, toolchain, cache, progress)
-    plan = plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    memory = analyse_surface(surface, workdir, toolchain, progress)
+    plan = plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
     for rel, content in rendered.go_files.items():
@@ -194,22 +224,13 @@ def _build(
         package_dir.mkdir()
         ext = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
         library = package_dir / f"_bundle{ext}"
-        env = toolchain.env(
-            GOFLAGS="-mod=mod",
-            GOWORK="off",
-            CC=cc,
-            # Machine-specific flags go through the environment, so the sources stay identical.
-            CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
-            # Python's symbols are resolved by the interpreter that loads the extension;
-            # linking libpython would load a second Python into a static interpreter.
-            CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
-        )
+        env = build_env(toolchain, cc, include)
         tags = ["-tags", "goffi_bridge"] if plan.bridge else []
         command = [
             str(toolchain.go),
             "build",
             "-buildmode=c-shared",
-            "-trimpath",
+            *BUILD_FLAGS,
             *tags,
             "-o",
             str(library),

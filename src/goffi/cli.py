@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from goffi._version import __version__
-from goffi.build import Progress, build_bundle, prepare_surface
+from goffi.build import Progress, analyse_surface, build_bundle, prepare_surface
 from goffi.cache import cache_root
 from goffi.errors import GoffiError
 from goffi.inspect import to_json, to_text
@@ -34,9 +34,10 @@ def plan_for(
     shutil.rmtree(workdir, ignore_errors=True)
     try:
         surface = prepare_surface(specs, workdir, toolchain, cache, Progress())
+        memory = analyse_surface(surface, workdir, toolchain, Progress())
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
 
 
 def _inspect(args: argparse.Namespace) -> int:

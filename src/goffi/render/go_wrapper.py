@@ -625,8 +625,16 @@ class GoRenderer:
         else:
             target = self.speller.alias(fn.pkg_path)
         args = []
+        copied_back = []
         for i, p in enumerate(fn.params):
-            arg = self.go_in(p.type, f"a{i}", what=argument_description(fn, p))
+            # Memory Go may keep after the call is its own (plan: ParamPlan.kept), never a view.
+            arg = self.go_in(p.type, f"a{i}", owned=p.kept, what=argument_description(fn, p))
+            if p.kept and p.type.shape == "bytes" and not p.variadic:
+                # Go's own copy of a []byte: its writes during the call go back to the
+                # caller's buffer afterwards, as they would land in a view.
+                body.append(f"\targ{i} := {arg}\n")
+                copied_back.append(f"\tgoffiBytesBack(a{i}, []byte(arg{i}))\n")
+                arg = f"arg{i}"
             args.append(arg + "..." if p.variadic else arg)
         callee = target if fn.receiver is not None and fn.receiver.via == "func" else f"{target}.{fn.go_name}"
         call = f"{callee}({', '.join(args)})"
@@ -635,6 +643,7 @@ class GoRenderer:
             body.append(f"\t{', '.join(results)} := {call}\n")
         else:
             body.append(f"\t{call}\n")
+        body.extend(copied_back)
         if fn.returns_error:
             body.append("\tif err != nil {\n\t\tgoffiSetError(e, arena, err)\n\t\treturn\n\t}\n")
         for i, r in enumerate(fn.results):

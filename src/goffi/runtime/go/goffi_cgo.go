@@ -73,6 +73,16 @@ func goffiBytesCopy(s C.goffi_str) []byte {
 	return append([]byte{}, unsafe.Slice((*byte)(unsafe.Pointer(s.p)), int(s.n))...)
 }
 
+// goffiBytesBack copies Go's own copy of a []byte argument (goffiBytesCopy, for a
+// function that may keep it) back over the caller's buffer after the call, so that Go's
+// writes during the call land there as they would in a view. A read-only Python buffer
+// crossed as a copy in the arena, so the writes land there and are dropped.
+func goffiBytesBack(s C.goffi_str, b []byte) {
+	if s.p != nil && s.n > 0 {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(s.p)), int(s.n)), b)
+	}
+}
+
 // goffiSetString copies a Go string into the arena.
 func goffiSetString(dst *C.goffi_str, a *C.goffi_arena, s string) {
 	dst.n = C.int64_t(len(s))
