@@ -160,6 +160,22 @@ def analyse_surface(
         return analyse_memory(surface, workdir, toolchain, env, BUILD_FLAGS)
 
 
+def plan_specs(
+    specs: Sequence[PackageSpec],
+    workdir: Path,
+    toolchain: GoToolchain,
+    cache: Path,
+    progress: Progress,
+    name: str = "gopkgs",
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+) -> BundlePlan:
+    """The bundle plan of ``specs``: workspace, surface, memory analysis, plan."""
+    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
+    memory = analyse_surface(surface, workdir, toolchain, progress)
+    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
+
+
 def build_bundle(
     specs: Sequence[PackageSpec],
     name: str = "gopkgs",
@@ -207,9 +223,7 @@ def _build(
     include = python_include_dir()
     workdir = cache / "work" / key
     shutil.rmtree(workdir, ignore_errors=True)
-    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
-    memory = analyse_surface(surface, workdir, toolchain, progress)
-    plan = plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
+    plan = plan_specs(specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy)
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
     for rel, content in rendered.go_files.items():

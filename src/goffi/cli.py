@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from goffi._version import __version__
-from goffi.build import Progress, analyse_surface, build_bundle, prepare_surface
+from goffi.build import Progress, build_bundle, plan_specs
 from goffi.cache import cache_root
 from goffi.errors import GoffiError
 from goffi.inspect import to_json, to_text
-from goffi.plan import BundlePlan, plan_bundle
+from goffi.plan import BundlePlan
 from goffi.toolchain import find_go
 from goffi.workspace import parse_spec
 
@@ -33,11 +33,9 @@ def plan_for(
     workdir = cache / "work" / f"inspect-{digest}"
     shutil.rmtree(workdir, ignore_errors=True)
     try:
-        surface = prepare_surface(specs, workdir, toolchain, cache, Progress())
-        memory = analyse_surface(surface, workdir, toolchain, Progress())
+        return plan_specs(specs, workdir, toolchain, cache, Progress(), name, nonblocking, zero_copy)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
 
 
 def _inspect(args: argparse.Namespace) -> int:
