@@ -92,7 +92,7 @@ def test_header_positions_match_the_compilers() -> None:
     names, multi-line lists, receivers and type parameters)."""
     src = (
         b"package p\n\n"
-        b"func (h *T) M(a, b []byte, /* c */ c struct{ X int `json:\"x,\"` },\n"
+        b'func (h *T) M(a, b []byte, /* c */ c struct{ X int `json:"x,"` },\n'
         b"\td ...[]byte) {}\n"
         b"func G[T any](x []T, f func(int) (int, error)) {}\n"
         b"func U([]byte, io.Reader) {}\n"

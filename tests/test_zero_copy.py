@@ -221,7 +221,9 @@ def plan_zero_copy(planned: tuple[Surface, MemoryAnalysis], zero_copy: list[str]
     return plan_bundle(planned[0], zero_copy=zero_copy or [], memory=planned[1])
 
 
-def test_zero_copy_names_must_be_bridged_functions_with_slices(planned: tuple[Surface, MemoryAnalysis]) -> None:
+def test_zero_copy_names_must_be_bridged_functions_with_slices(
+    planned: tuple[Surface, MemoryAnalysis],
+) -> None:
     with pytest.raises(SpecError, match=r"zero_copy: example.com/zerocopy.NoSuch is not a bridged function"):
         plan_zero_copy(planned, ["example.com/zerocopy.NoSuch"])
     with pytest.raises(
@@ -233,7 +235,8 @@ def test_zero_copy_names_must_be_bridged_functions_with_slices(planned: tuple[Su
     # Keep stores its slice in a package variable: Go's escape analysis says so, and a
     # view of Python's buffer would then outlive the call.
     with pytest.raises(
-        SpecError, match=r"zero_copy: example.com/zerocopy.Keep may keep its slice parameter\(s\) xs .*leaking param: xs"
+        SpecError,
+        match=r"zero_copy: example.com/zerocopy.Keep may keep its slice parameter\(s\) xs .*leaking param: xs",
     ):
         plan_zero_copy(planned, ["example.com/zerocopy.Keep"])
 
@@ -244,7 +247,7 @@ def test_inspect_and_signatures_tell_the_zero_copy_decision(planned: tuple[Surfa
     entries = {e.name: e for e in pkg.entries}
     ramp = entries["RampView"]
     assert ramp.python == "RampView(n: int, /) -> memoryview"
-    assert "declared zero-copy: it must keep no slice argument after it returns" in ramp.notes
+    assert "declared zero-copy: its slices that Go does not keep are views (see memory)" in ramp.notes
     assert any("result is a memoryview of Go's array (format 'd')" in n for n in ramp.notes)
     assert entries["ScaleView"].python == "ScaleView(xs: Sequence[float] | memoryview, k: float, /) -> None"
     assert entries["Sum"].python == "Sum(xs: Sequence[float], /) -> float"

@@ -80,14 +80,20 @@ class MemoryAnalysis:
 # "path/file.go:12:7: leaking param: b" (and "b does not escape", "leaking param content: b",
 # "leaking param: b to result ~r0 level=0").
 _DIAG = re.compile(r"^(?P<file>[^\s:][^:]*\.go):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
-_LEAK = re.compile(r"^leaking param( content)?: (?P<name>[\w~]+)(?: to result (?P<result>[\w~]+) level=\d+)?$")
+_LEAK = re.compile(
+    r"^leaking param( content)?: (?P<name>[\w~]+)(?: to result (?P<result>[\w~]+) level=\d+)?$"
+)
 _NO_ESCAPE = re.compile(r"^(?P<name>[\w~]+) does not escape$")
 
 Diagnostics = dict[tuple[str, str, int, int], list[str]]  # (pkg, file base, line, col) -> messages
 
 
 def analyse_memory(
-    surface: Surface, workdir: Path, toolchain: GoToolchain, env: AbcMapping[str, str], flags: Sequence[str] = ()
+    surface: Surface,
+    workdir: Path,
+    toolchain: GoToolchain,
+    env: AbcMapping[str, str],
+    flags: Sequence[str] = (),
 ) -> MemoryAnalysis:
     """Run Go's escape analysis over the requested packages of ``surface`` (built in the
     private module ``workdir`` with ``env`` and build ``flags``, as the bundle is)."""
@@ -237,7 +243,7 @@ class _Sources:
             except OSError:
                 self.files[path] = None
             else:
-                starts = [0] + [i + 1 for i, c in enumerate(src) if c == 0x0A]
+                starts = [0] + [m.end() for m in re.finditer(b"\n", src)]
                 self.files[path] = (src, starts)
         entry = self.files[path]
         if entry is None or not 1 <= line <= len(entry[1]):
@@ -256,16 +262,7 @@ def _parse_header(src: bytes, starts: list[int], line: int) -> Header | None:
     at = src.find(b"func", begin, starts[line] if line < len(starts) else len(src))
     if at < 0:
         return None
-    toks: list[tuple[bytes, int, str]] = []
-    pos = at
-    while pos < len(src) and len(toks) < 4000:  # a header is far shorter
-        m = _TOKEN.match(src, pos)
-        if m is None:
-            return None
-        pos = m.end()
-        kind = m.lastgroup or ""
-        if kind not in ("ws", "comment"):
-            toks.append((m.group(), m.start(), kind))
+    toks = _Tokens(src, at)
 
     def where(offset: int) -> tuple[int, int]:
         ln = bisect.bisect_right(starts, offset)
@@ -294,7 +291,26 @@ def _parse_header(src: bytes, starts: list[int], line: int) -> Header | None:
     return recv, [(n, where(off) if off >= 0 else None) for n, off in names]
 
 
-def _group(toks: list[tuple[bytes, int, str]], i: int) -> tuple[list[list[tuple[bytes, int, str]]], int]:
+class _Tokens:
+    """The tokens of a source from an offset on (comments and spaces left out), read as
+    far as they are asked for: a header is short, the rest of the file is not read."""
+
+    def __init__(self, src: bytes, at: int) -> None:
+        self.src, self.pos = src, at
+        self.toks: list[tuple[bytes, int, str]] = []
+
+    def __getitem__(self, i: int) -> tuple[bytes, int, str]:
+        while len(self.toks) <= i:
+            m = _TOKEN.match(self.src, self.pos)
+            if m is None or len(self.toks) >= 4000:  # the end, or no header is this long
+                raise IndexError(i)
+            self.pos = m.end()
+            if m.lastgroup not in ("ws", "comment"):
+                self.toks.append((m.group(), m.start(), m.lastgroup or ""))
+        return self.toks[i]
+
+
+def _group(toks: _Tokens, i: int) -> tuple[list[list[tuple[bytes, int, str]]], int]:
     """The comma-separated segments inside the bracket at toks[i], and the index after it."""
     depth = 0
     segments: list[list[tuple[bytes, int, str]]] = [[]]

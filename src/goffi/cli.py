@@ -85,8 +85,8 @@ def _policy_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="a function that keeps no slice argument (e.g. example.com/m.Scale): its numeric slices cross "
-        "as buffer views in and memoryviews of Go memory out",
+        help="a function (e.g. example.com/m.Scale) whose numeric slices cross as buffer views in (those "
+        "Go does not keep, by Go's escape analysis) and memoryviews of Go memory out",
     )
 
 

@@ -73,7 +73,7 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
     if fn.holds_gil:
         notes.append("declared non-blocking: called with the GIL held")
     if fn.zero_copy:
-        notes.append("declared zero-copy: it must keep no slice argument after it returns")
+        notes.append("declared zero-copy: its slices that Go does not keep are views (see memory)")
     kind = "method" if fn.receiver is not None else "func"
     memory = []
     for p in fn.params:

@@ -102,7 +102,7 @@ class FuncPlan:
     # saves the release/reacquire; only for functions that neither block nor call back.
     holds_gil: bool = False
     # Declared zero-copy (goffi.load(zero_copy=...)): its slices of fixed-size numbers
-    # cross as views (typemap.zero_copy_form); the function must not keep them.
+    # cross as views (typemap.zero_copy_form), those Go does not keep (ParamPlan.kept).
     zero_copy: bool = False
 
     @property

@@ -177,7 +177,7 @@ class GoRenderer:
             conv = "goffiBytesCopy" if owned else "goffiBytesView"
             return f"{t}({conv}({c}))" if named else f"{conv}({c})"
         if s == "buffer":
-            return f"goffiView[{t}]({c})"  # zero_copy=: the function keeps no slice argument
+            return f"goffiView[{t}]({c})"  # zero_copy=, and Go does not keep it (plan)
         if s == "bytearray":
             self.std.add("unsafe")
             # The C glue checked the length, so the buffer holds exactly N bytes.
