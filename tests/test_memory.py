@@ -162,3 +162,53 @@ def test_kept_bytes_outlive_the_call_under_cgocheck2(session_cache: Path) -> Non
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout == "ok\n"
+
+
+def test_writes_into_slices_come_back(session_cache: Path) -> None:
+    """Issue 9, item 2: Go's writes into a slice argument reach a list (items Go left
+    alone keep their identity) or a writable buffer of the items' format; a tuple and a
+    read-only buffer stay as they were. Go's own sort.*AreSorted is the oracle."""
+    code = """
+        import array
+        import goffi
+        sort = goffi.load("sort")
+        ints = [3, 1, 2, 10**30 // 10**12, -5]
+        first = ints[3]
+        sort.Ints(ints)
+        assert sort.IntsAreSorted(ints) and ints == sorted(ints), ints
+        floats = [2.5, -1.0, 0.0, 1e300]
+        sort.Float64s(floats)
+        assert sort.Float64sAreSorted(floats) and floats == [-1.0, 0.0, 2.5, 1e300]
+        words = ["pear", "apple", "fig", "été", "Zoo"]
+        sort.Strings(words)
+        assert sort.StringsAreSorted(words) and words == ["Zoo", "apple", "fig", "pear", "été"]
+        same = ["a", "b"]
+        kept = same[1]
+        sort.Strings(same)
+        assert same[1] is kept  # unchanged items are not replaced
+        buf = array.array("q", [5, 4, 3])
+        sort.Ints(buf)
+        assert buf.tolist() == [3, 4, 5]
+        frozen = (3, 2, 1)
+        sort.Ints(frozen)
+        assert frozen == (3, 2, 1)
+        readonly = memoryview(array.array("d", [2.0, 1.0])).toreadonly()
+        sort.Float64s(readonly)
+        assert readonly.tolist() == [2.0, 1.0]
+        print("ok")
+        """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=dict(os.environ, GOFFI_CACHE_DIR=str(session_cache)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout == "ok\n"
+
+
+def test_inspect_says_which_slices_are_written_back(plan: BundlePlan) -> None:
+    (pkg,) = [r for r in report(plan) if r.path == "example.com/keeptest"]
+    memory = {e.name: dict(e.memory) for e in pkg.entries if e.memory}
+    assert memory["SortInts"]["xs"].startswith("Go's own copy, written back")

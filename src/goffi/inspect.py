@@ -80,6 +80,11 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
         verdict = p.memory
         if not verdict and fn.zero_copy and p.kept and not p.variadic and zero_copy_form(p.type) is not None:
             verdict = f"Go's own copy, not a view: Go may keep it ({p.kept_why})"
+        if p.writes_back:
+            verdict = (
+                "Go's own copy, written back: after the call a list gets Go's values where they differ, "
+                "and a writable buffer of the items' format is written over"
+            )
         if verdict:
             memory.append((p.go_name or p.py_name, verdict))
     if fn.receiver is not None and fn.receiver.via == "record" and "(*" in fn.go_signature:

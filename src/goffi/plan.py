@@ -54,6 +54,10 @@ class ParamPlan:
     # False; otherwise Go gets its own copy (see lends).
     kept: bool = True
     kept_why: str = "not analysed"
+    # A slice of numbers, bools or strings whose Go writes come back (issue 9): after the
+    # call, Go's values are written over the C array, and a list argument gets those that
+    # differ from its items (a writable buffer of the items' format is written directly).
+    writes_back: bool = False
 
     @property
     def lends(self) -> bool:
@@ -491,7 +495,7 @@ def _lend_slices(f: FuncPlan, name: str) -> FuncPlan:
         # A []byte parameter is a view already; *args are Python's own tuple; a slice Go
         # may keep after the call is never a view (it stays copied: goffi inspect says so).
         form = None if p.variadic or p.type.shape == "bytes" or p.kept else zero_copy_form(p.type)
-        return p if form is None else replace(p, type=form)
+        return p if form is None else replace(p, type=form, writes_back=False)
 
     params = tuple(lend(p) for p in f.params)
     results = tuple(zero_copy_form(r) or r for r in f.results)
@@ -525,6 +529,7 @@ def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
     def decide(f: FuncPlan, key: str, interface: str = "") -> FuncPlan:
         facts = memory.funcs.get(key)
         params = tuple(_param_verdict(f, i, p, facts, memory, interface) for i, p in enumerate(f.params))
+        params = tuple(replace(p, writes_back=True) if _writes_back(p) else p for p in params)
         return replace(f, params=params)
 
     packages = []
@@ -569,6 +574,15 @@ def _param_verdict(
     if fact.to_results:
         return replace(p, kept=False, kept_why=f"{fact.words}, a result goffi copies")
     return replace(p, kept=False, kept_why=fact.words)
+
+
+#: Element shapes of slices whose Go writes come back to a list (ParamPlan.writes_back).
+WRITE_BACK_ELEMS = frozenset({"bool", "int", "uint", "float", "complex", "duration", "string"})
+
+
+def _writes_back(p: ParamPlan) -> bool:
+    m = p.type
+    return not p.variadic and m.shape == "slice" and m.elem is not None and m.elem.shape in WRITE_BACK_ELEMS
 
 
 # Shapes of results whose Go value lives on after the call (held by a Python object).

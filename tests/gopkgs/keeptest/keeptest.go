@@ -81,3 +81,12 @@ func CollectGarbage() {
 	runtime.GC()
 	runtime.GC()
 }
+
+// SortInts sorts xs in place (insertion sort): its writes must reach the caller's list.
+func SortInts(xs []int) {
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
+			xs[j], xs[j-1] = xs[j-1], xs[j]
+		}
+	}
+}

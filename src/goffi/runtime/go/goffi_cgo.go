@@ -52,6 +52,14 @@ func goffiString(s C.goffi_str) string {
 	return string(unsafe.Slice((*byte)(unsafe.Pointer(s.p)), int(s.n)))
 }
 
+// goffiStringView is the C string as a Go string without a copy, for comparing only.
+func goffiStringView(s C.goffi_str) string {
+	if s.n == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(s.p)), int(s.n))
+}
+
 // goffiBytesView is a []byte over the caller's buffer, valid for this call only:
 // the zero-copy path for []byte parameters. A NULL pointer (Python None) is nil.
 func goffiBytesView(s C.goffi_str) []byte {
