@@ -32,7 +32,7 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
-from goffi.errors import BuildError
+from goffi.errors import BuildError, GoffiError
 from goffi.plan import IMPLICIT_PACKAGES, BundlePlan, plan_bundle
 from goffi.render import render_bundle
 from goffi.surface import extract
@@ -155,7 +155,10 @@ def analyse_surface(
     surface: Surface, workdir: Path, toolchain: GoToolchain, progress: Progress
 ) -> MemoryAnalysis:
     """Go's escape analysis of the requested packages (goffi.analysis), built as the bundle is."""
-    env = build_env(toolchain, find_c_compiler(), python_include_dir())
+    try:
+        env = build_env(toolchain, find_c_compiler(), python_include_dir())
+    except GoffiError as e:  # no C compiler, say: inspect still works, and everything is copied
+        return MemoryAnalysis(problem=str(e).splitlines()[0])
     with progress.step("reading which arguments Go keeps (escape analysis)"):
         return analyse_memory(surface, workdir, toolchain, env, BUILD_FLAGS)
 
