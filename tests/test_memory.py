@@ -212,3 +212,23 @@ def test_inspect_says_which_slices_are_written_back(plan: BundlePlan) -> None:
     (pkg,) = [r for r in report(plan) if r.path == "example.com/keeptest"]
     memory = {e.name: dict(e.memory) for e in pkg.entries if e.memory}
     assert memory["SortInts"]["xs"].startswith("Go's own copy, written back")
+
+
+def test_zero_copy_never_views_a_slice_go_keeps(tmp_path: Path, session_cache: Path) -> None:
+    """zero_copy= lends a function's numeric slices only where Go does not keep them: a
+    kept one stays copied, and inspect says why (its result is still lent)."""
+    zero_plan = plan_specs(
+        [parse_spec(str(KEEPTEST))],
+        tmp_path,
+        find_go(),
+        session_cache,
+        Progress(False),
+        zero_copy=["example.com/keeptest.KeepAndScale"],
+    )
+    (pkg,) = [r for r in report(zero_plan) if r.path == "example.com/keeptest"]
+    entry = {e.name: e for e in pkg.entries}["KeepAndScale"]
+    assert entry.python == "KeepAndScale(xs: Sequence[float], k: float, /) -> memoryview"
+    assert dict(entry.memory) == {
+        "xs": "Go's own copy, not a view: Go may keep it (leaking param: xs), written back: after the call a "
+        "list gets Go's values where they differ, and a writable buffer of the items' format is written over",
+    }

@@ -81,8 +81,8 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
         if not verdict and fn.zero_copy and p.kept and not p.variadic and zero_copy_form(p.type) is not None:
             verdict = f"Go's own copy, not a view: Go may keep it ({p.kept_why})"
         if p.writes_back:
-            verdict = (
-                "Go's own copy, written back: after the call a list gets Go's values where they differ, "
+            verdict = (verdict or "Go's own copy") + (
+                ", written back: after the call a list gets Go's values where they differ, "
                 "and a writable buffer of the items' format is written over"
             )
         if verdict:

@@ -90,3 +90,16 @@ func SortInts(xs []int) {
 		}
 	}
 }
+
+var keptFloats []float64
+
+// KeepAndScale keeps xs and returns a new slice of xs[i] * k: declared zero-copy, its
+// result is lent, but xs cannot be a view.
+func KeepAndScale(xs []float64, k float64) []float64 {
+	keptFloats = xs
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = x * k
+	}
+	return out
+}
