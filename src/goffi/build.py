@@ -25,6 +25,7 @@ from pathlib import Path
 
 from goffi import store
 from goffi._version import __version__
+from goffi.analysis import MemoryAnalysis, analyse_memory
 from goffi.cache import (
     bundle_key,
     cache_root,
@@ -33,7 +34,7 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
-from goffi.errors import BuildError, SpecError
+from goffi.errors import BuildError, GoffiError, SpecError
 from goffi.plan import IMPLICIT_PACKAGES, BundlePlan, plan_bundle
 from goffi.render import render_bundle
 from goffi.surface import extract
@@ -188,6 +189,53 @@ def prepare_surface(
     return dataclasses.replace(surface, requested=tuple(requested))
 
 
+def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str, str]:
+    """The environment of every go build of a bundle (the memory analysis's too, so both
+    share the compiled dependencies in Go's build cache)."""
+    return toolchain.env(
+        GOFLAGS="-mod=mod",
+        GOWORK="off",
+        CC=cc,
+        # Machine-specific flags go through the environment, so the sources stay identical.
+        CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
+        # Python's symbols are resolved by the interpreter that loads the extension;
+        # linking libpython would load a second Python into a static interpreter.
+        CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
+    )
+
+
+#: Flags of every go build of a bundle.
+BUILD_FLAGS = ("-trimpath",)
+
+
+def analyse_surface(
+    surface: Surface, workdir: Path, toolchain: GoToolchain, progress: Progress
+) -> MemoryAnalysis:
+    """Go's escape analysis of the requested packages (goffi.analysis), built as the bundle is."""
+    try:
+        env = build_env(toolchain, find_c_compiler(), python_include_dir())
+    except GoffiError as e:  # no C compiler, say: inspect still works, and everything is copied
+        return MemoryAnalysis(problem=str(e).splitlines()[0])
+    with progress.step("reading which arguments Go keeps (escape analysis)"):
+        return analyse_memory(surface, workdir, toolchain, env, BUILD_FLAGS)
+
+
+def plan_specs(
+    specs: Sequence[PackageSpec],
+    workdir: Path,
+    toolchain: GoToolchain,
+    cache: Path,
+    progress: Progress,
+    name: str = "gopkgs",
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+) -> BundlePlan:
+    """The bundle plan of ``specs``: workspace, surface, memory analysis, plan."""
+    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
+    memory = analyse_surface(surface, workdir, toolchain, progress)
+    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
+
+
 def build_bundle(
     specs: Sequence[PackageSpec],
     name: str = "gopkgs",
@@ -258,8 +306,7 @@ def _build(
     include = python_include_dir()
     workdir = cache / "work" / key
     shutil.rmtree(workdir, ignore_errors=True)
-    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
-    plan = plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    plan = plan_specs(specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy)
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
     with store.no_space_hint(f"writing the generated sources into {workdir}"):
@@ -275,22 +322,13 @@ def _build(
         package_dir.mkdir()
         ext = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
         library = package_dir / f"_bundle{ext}"
-        env = toolchain.env(
-            GOFLAGS="-mod=mod",
-            GOWORK="off",
-            CC=cc,
-            # Machine-specific flags go through the environment, so the sources stay identical.
-            CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
-            # Python's symbols are resolved by the interpreter that loads the extension;
-            # linking libpython would load a second Python into a static interpreter.
-            CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
-        )
+        env = build_env(toolchain, cc, include)
         tags = ["-tags", "goffi_bridge"] if plan.bridge else []
         command = [
             str(toolchain.go),
             "build",
             "-buildmode=c-shared",
-            "-trimpath",
+            *BUILD_FLAGS,
             *tags,
             "-o",
             str(library),
