@@ -13,6 +13,10 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from goffi.proxies import ProxyPlan
 
 from goffi.analysis import FuncEscapes, MemoryAnalysis, ParamEscape
 from goffi.surface.model import (
@@ -313,6 +317,9 @@ class FuncTypePlan:
     mapping: Mapping  # shape "func"
     index: int  # the class index of Go funcs of this type seen from Python
     call: FuncPlan  # how Python calls a Go func of this type
+    # A method of a Python object proxied as a Go interface (goffi.proxies): its []byte
+    # parameters are lent as writable memoryviews, and its error is made from the exception.
+    proxy: bool = False
 
     @property
     def ident(self) -> str:
@@ -326,7 +333,9 @@ class FuncTypePlan:
         sig = self.mapping.sig
         assert sig is not None
         error_only = sig.returns_error and not sig.results
-        return error_only or any(m.shape not in PLAIN_SHAPES for m in (*sig.params, *sig.results))
+        return (
+            self.proxy or error_only or any(m.shape not in PLAIN_SHAPES for m in (*sig.params, *sig.results))
+        )
 
     @property
     def trampoline_signature(self) -> str:
@@ -348,6 +357,12 @@ class BundlePlan:
     # Whether the bundle carries the goroutine bridge (channels, callbacks): needs_runtime.
     bridge: bool = False
     func_types: tuple[FuncTypePlan, ...] = ()
+    # Interfaces Python objects can implement (goffi.proxies), by key.
+    proxies: tuple[ProxyPlan, ...] = ()
+
+    def proxy(self, key: str) -> ProxyPlan | None:
+        """The proxy of interface ``key``, if Python objects can implement it."""
+        return next((p for p in self.proxies if p.key == key), None)
 
     def classes(self) -> tuple[ClassPlan, ...]:
         """Every class of the bundle, in registry order."""
@@ -747,7 +762,11 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
     func_types = tuple(_plan_func_type(m, first + i) for i, m in enumerate(funcs))
     # A channel or func can also come from a type outside the requested packages.
     bridged = any(m.shape in ("chan", "func") for m in bundle.mappings())
-    return replace(bundle, func_types=func_types, bridge=needs_runtime(surface) or bridged)
+    from goffi.proxies import plan_proxies  # goffi.proxies builds on this module
+
+    proxies = plan_proxies(bundle)
+    bridged = bridged or bool(proxies)
+    return replace(bundle, func_types=func_types, proxies=proxies, bridge=needs_runtime(surface) or bridged)
 
 
 def _plan_func_type(m: Mapping, index: int) -> FuncTypePlan:

@@ -224,10 +224,19 @@ class CRenderer:
             "    PyObject *result = NULL;\n    (void)arena;\n",
         ]
         for i, p in enumerate(sig.params):
+            # A proxied method's []byte is Go's buffer itself, writable, for the call only.
+            out = f"goffi_cb_lend(&a{i})" if f.proxy and p.shape == "bytes" else f"goffi_out_{p.cid}(&a{i})"
             lines.append(
-                f"    args[{i}] = goffi_out_{p.cid}(&a{i});\n    if (args[{i}] == NULL) {{\n        goto failed;\n    }}\n"
+                f"    args[{i}] = {out};\n    if (args[{i}] == NULL) {{\n        goto failed;\n    }}\n"
             )
-        lines.append(f"    ret.status = goffi_callback_call(id, args, {n}, &result);\n")
+        if f.proxy and sig.returns_error:
+            # The exception becomes the method's Go error where it maps to one (goffi.proxies).
+            lines.append(f"    ret.status = goffi_proxy_call(id, args, {n}, &result, &ret.re, arena);\n")
+        else:
+            lines.append(f"    ret.status = goffi_callback_call(id, args, {n}, &result);\n")
+        lent = [i for i, p in enumerate(sig.params) if f.proxy and p.shape == "bytes"]
+        for i in lent:
+            lines.append(f"    goffi_cb_unlend(args[{i}]);\n")
         lines.append("    if (ret.status != GOFFI_CB_OK) {\n        goto done;\n    }\n")
         results = sig.results
         where = c_string(f"the result of a Python callback for Go {f.mapping.go_name}")
@@ -384,6 +393,17 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const {m.c_type} *v)
         # An interface parameter takes any Go object (Go checks its method set); others
         # take objects of their class.
         expected = -1 if m.via == "interface" else self.plan.class_by_key(m.cls).index
+        proxy = self.plan.proxy(m.cls) if m.via == "interface" else None
+        if proxy is not None:  # a Python object with the interface's methods: goffi.proxies
+            names = c_string(" ".join(x.go_name for x in proxy.methods))
+            return (
+                f"/* {m.go_name}: a Go object, None, or a Python object with its methods (a proxy). */\n"
+                f"static inline int goffi_in_{m.cid}(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where)\n"
+                "{\n    if (o == Py_None || Py_TYPE(o)->tp_dealloc == goffi_object_dealloc) {\n"
+                f"        return goffi_to_handle(o, out, -1, {int(m.nilable)}, where);\n    }}\n"
+                f"    return goffi_in_proxy(o, out, a, where, {c_string(m.cls)}, {names});\n}}\n"
+                f"static inline PyObject *goffi_out_{m.cid}(const goffi_handle *v) {{ return goffi_out_proxy(v); }}\n\n"
+            )
         return (
             f"/* {m.go_name}: a Go object{' or None' if m.nilable else ''}. */\n"
             f"static inline int goffi_in_{m.cid}(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where)\n"
@@ -736,7 +756,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             abandon = "".join(
                 f"        goffi_callable_abandon(&a{j});\n"
                 for j, q in enumerate(fn.params[:i])
-                if q.type.shape == "func" and not q.variadic
+                if (q.type.shape == "func" or self.plan.proxy(q.type.cls) is not None) and not q.variadic
             )
             decls.append(f"    {p.type.c_type} a{i};\n")
             go_type = p.type.go_name
@@ -1171,6 +1191,8 @@ done:
         for f in self.plan.func_types:
             parts.append(self.trampoline(f))
             parts.append(self.func_class(f))
+        for proxy in self.plan.proxies:  # Python objects as Go interfaces (goffi.proxies)
+            parts.extend(self.trampoline(m.trampoline) for m in proxy.methods)
         parts.append(self.module())
         return "".join(parts)
 

@@ -14,6 +14,7 @@ import json
 import re
 
 from goffi.plan import BundlePlan, ClassPlan, FuncPlan, PackagePlan, ParamPlan, VarPlan
+from goffi.render.go_proxies import render_proxies
 from goffi.surface.model import TypeRef
 from goffi.typemap import Mapping, default_class_name, identifier
 
@@ -199,6 +200,8 @@ class GoRenderer:
             return f"{t}({conv})" if named else conv
         if s == "handle":
             what = what or f"a {m.go_name}"
+            if m.via == "interface" and self.plan.proxy(m.cls) is not None:
+                return f"goffiProxyIn_{identifier(m.cls)}({c}, {go_string(what)})"
             if m.via == "value":
                 return f"*goffiArg[*{t}]({c}, {go_string(what)})"
             return f"goffiArg[{t}]({c}, {go_string(what)})"
@@ -242,6 +245,8 @@ class GoRenderer:
                 return f"goffiPutPtr({dst}, {v}, {cls})"
             if m.via == "value":
                 return f"goffiPutValue({dst}, {v}, {cls})"
+            if self.plan.proxy(m.cls) is not None:  # a proxied Python object goes back as itself
+                return f"goffiPutProxy({dst}, {v}, {cls})"
             return f"goffiPutDynamic({dst}, {v}, {cls})"
         return f"goffiOut_{converter_ident(m.ref)}({dst}, arena, {v})"
 
@@ -359,11 +364,12 @@ class GoRenderer:
         struct, by value (goffi_cbr_*), so the closure passes no pointer to Go memory.
         """
         out = []
-        for f in self.plan.func_types:
+        proxied = [m.trampoline for p in self.plan.proxies for m in p.methods]
+        for f in (*self.plan.func_types, *proxied):
             sig = f.mapping.sig
             assert sig is not None
             fields = ["int status;", *(f"{r.c_type} r{i};" for i, r in enumerate(sig.results))]
-            fields += ["goffi_err re;"] if sig.returns_error and not sig.results else []
+            fields += ["goffi_err re;"] if sig.returns_error and (f.proxy or not sig.results) else []
             out.append(
                 f"typedef struct {{ {' '.join(fields)} }} goffi_cbr_{f.ident};\n{f.trampoline_signature};\n"
             )
@@ -884,7 +890,7 @@ class GoRenderer:
         # compiles with and without the goffi_bridge tag.
         class_of = self.class_of() + self.chan_slots() + "\n" + self.record_any() + self.errors_code()
         self.std.add("fmt")
-        converters = self.converters()
+        converters = self.converters() + render_proxies(self)
         imports = [f'\t"{p}"\n' for p in sorted(self.std) if "." not in p]
         local = [f'\t"{p}"\n' for p in sorted(self.std) if "." in p]
         # A bundle package with nothing bridged is still imported (blank), so its init runs

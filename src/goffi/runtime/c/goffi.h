@@ -91,11 +91,17 @@ enum {
     GOFFI_CB_OK = 0,
     GOFFI_CB_ABORT = 1,   /* it raised, on the thread of the Go call that passed it: unwind (panic) */
     GOFFI_CB_RAISED = 2,  /* it raised elsewhere: return zero values (or an error) and go on */
-    GOFFI_CB_GONE = 3     /* the callable was released */
+    GOFFI_CB_GONE = 3,    /* the callable was released */
+    GOFFI_CB_EOF = 4,     /* a proxied method raised EOFError: Go sees io.EOF */
+    GOFFI_CB_GOERR = 5    /* a proxied method raised an exception from Go: Go sees its error (re) */
 };
 
 /* A goffi_handle whose id is a Python callable's (a func argument), not a Go value's. */
 #define GOFFI_CLS_CALLABLE (-2)
+/* A goffi_handle whose id is the address of a uint64_t array in the call's arena: the
+ * count n, then the IDs of a Python object's identity getter and its n-1 methods (a
+ * Python object Go sees as an interface: goffi.proxies). */
+#define GOFFI_CLS_PROXY (-3)
 
 /* Status of a channel operation. */
 enum { GOFFI_CHAN_OK = 0, GOFFI_CHAN_TIMEOUT = 1, GOFFI_CHAN_CLOSED = 2, GOFFI_CHAN_EMPTY = 3 };

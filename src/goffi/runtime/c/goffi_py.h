@@ -363,6 +363,24 @@ int goffi_cb_available(void);
 int goffi_in_callable(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where);
 /* A later argument failed to convert: release the callable h registered (not a Go func). */
 void goffi_callable_abandon(const goffi_handle *h);
+/* A Python object where Go expects interface `iface` (its methods' Go names, space-
+ * separated): registered as a proxy (GOFFI_CLS_PROXY), or TypeError naming what it lacks. */
+int goffi_in_proxy(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where, const char *iface,
+                   const char *names);
+/* A Go interface value to Python: a proxied Python object is itself again. */
+PyObject *goffi_out_proxy(const goffi_handle *h);
+/* A writable memoryview of Go's bytes for one callback (a proxied method's []byte), and
+ * its release once the callback returned. */
+PyObject *goffi_cb_lend(const goffi_str *b);
+void goffi_cb_unlend(PyObject *view);
+/* For a proxied method returning an error, the pending exception that maps to a Go
+ * error: GOFFI_CB_EOF (EOFError), GOFFI_CB_GOERR (*err: an exception Go raised), else -1
+ * with the exception still pending. */
+int goffi_cb_map_error(goffi_err *err, goffi_arena *a);
+/* goffi_callback_call for a proxied method returning an error: an exception that maps to
+ * a Go error (goffi_cb_map_error) is that error, not the call's exception. */
+int goffi_proxy_call(uint64_t id, PyObject *const *args, Py_ssize_t nargs, PyObject **result, goffi_err *err,
+                     goffi_arena *a);
 /* Call the callable with that ID: GOFFI_CB_OK with *result, or how it failed. */
 int goffi_callback_call(uint64_t id, PyObject *const *args, Py_ssize_t nargs, PyObject **result);
 /* The current exception of a callback: hand it to its Go call, or report it. */

@@ -27,6 +27,7 @@ void goffi_cb_arena_drop(goffi_arena *a);
 import "C"
 
 import (
+	"io"
 	"math"
 	"os"
 	"reflect"
@@ -436,4 +437,53 @@ func goffiCallbackDone(status C.int) {
 func goffi_go_gc() {
 	runtime.GC()
 	time.Sleep(10 * time.Millisecond) // finalizers run on their own goroutine
+}
+
+// ---- Python objects as Go interfaces (goffi.proxies) ----
+
+// goffiProxied is implemented by every generated proxy type (goffiProxy_<I>): a Python
+// object Go sees as interface I. It goes back to Python as that object itself.
+type goffiProxied interface {
+	goffiSelf() *goffiCallback
+}
+
+// goffiProxyIDs are the IDs C registered for a Python object passed as an interface
+// (GOFFI_CLS_PROXY): its identity getter, then its methods, in the interface's order.
+func goffiProxyIDs(h C.goffi_handle) []C.uint64_t {
+	p := (*C.uint64_t)(unsafe.Pointer(uintptr(h.id)))
+	n := int(*p)
+	ids := unsafe.Slice((*C.uint64_t)(unsafe.Add(unsafe.Pointer(p), unsafe.Sizeof(*p))), n)
+	return ids
+}
+
+// goffiPutProxy stores an interface value for Python: a proxied Python object as
+// itself (the ID of its identity getter), any other value as goffiPutDynamic does.
+func goffiPutProxy(dst *C.goffi_handle, v any, static int) {
+	if p, ok := v.(goffiProxied); ok {
+		dst.id, dst.cls = C.uint64_t(p.goffiSelf().id), C.GOFFI_CLS_PROXY
+		return
+	}
+	goffiPutDynamic(dst, v, static)
+}
+
+// goffiBytesArg lends Go's bytes to a proxied method (the C side makes a writable
+// memoryview of them, released when the method returns).
+func goffiBytesArg(b []byte) C.goffi_str {
+	if len(b) == 0 {
+		return C.goffi_str{}
+	}
+	return C.goffi_str{p: (*C.char)(unsafe.Pointer(unsafe.SliceData(b))), n: C.int64_t(len(b))}
+}
+
+// goffiProxyError is the error a proxied method returns when its Python method raised:
+// io.EOF for EOFError, the Go error of an exception that came from Go, else an error
+// saying Python re-raises the exception.
+func goffiProxyError(status C.int, re C.goffi_err) error {
+	switch status {
+	case C.GOFFI_CB_EOF:
+		return io.EOF
+	case C.GOFFI_CB_GOERR:
+		return goffiErrorIn(re, "the Go error a Python method raised")
+	}
+	return goffiCallbackFailed{"goffi: the Python method raised (Python re-raises it)"}
 }

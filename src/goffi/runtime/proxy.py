@@ -1,0 +1,191 @@
+"""Python objects Go sees as Go interfaces: the methods a proxy calls (goffi.proxies).
+
+The bundle's native module calls :func:`_methods` when a Python object that is not a
+Go object is passed where Go expects an interface: it returns the object's identity
+getter and one callable per method of the interface, in the interface's method order,
+or raises TypeError naming the methods the object lacks.
+
+A method is found under its Go name (``Read``, ``Write``, ``Len``...). For the io
+interfaces (io.Reader, io.Writer, io.ReadWriter, io.Closer, io.Seeker and their
+combinations), a Python file object or stream serves without a class: ``Read`` is its
+``readinto`` (straight into Go's buffer) or, for a text stream, ``read`` encoded as
+UTF-8; ``Write`` its ``write`` (binary: Go's bytes as a memoryview valid for the call;
+text: decoded as UTF-8, a character split across two writes is written whole with the
+second); ``Close`` its ``close``; ``Seek`` its ``seek``. Go closes a Python file only by
+calling ``Close``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from goffi.runtime import GoError
+
+__all__ = ["GoError"]
+
+_FILE_METHODS = frozenset({"Read", "Write", "Close", "Seek", "WriteString"})
+
+
+def _methods(obj: object, iface: str, names: str, where: str) -> tuple[Callable[..., Any], ...]:
+    wanted = names.split()
+    file_like = iface.startswith("io.") and all(n in _FILE_METHODS for n in wanted)
+    found: list[Callable[..., Any]] = []
+    missing: list[str] = []
+    for name in wanted:
+        method = getattr(obj, name, None)
+        if method is None and file_like:
+            method = _file_method(obj, name)
+        if method is None or not callable(method):
+            missing.append(name)
+        else:
+            found.append(method)
+    if missing:
+        hint = "; a Python file or stream also works (read/readinto, write, close, seek)" if file_like else ""
+        raise TypeError(
+            f"{where}: this {type(obj).__name__} object cannot be a Go {iface}: it has no "
+            f"method{'s' if len(missing) > 1 else ''} {', '.join(missing)} (a Python object "
+            f"implements a Go interface with methods named as the interface's: {', '.join(wanted)}){hint}"
+        )
+    return (lambda: obj, *found)
+
+
+def _is_text(f: object) -> bool:
+    return isinstance(f, io.TextIOBase) or (
+        not hasattr(f, "readinto") and hasattr(f, "encoding") and hasattr(f, "read")
+    )
+
+
+def _file_method(f: object, name: str) -> Callable[..., Any] | None:
+    if name == "Read":
+        if _is_text(f) and hasattr(f, "read"):
+            return _TextReader(f).Read
+        readinto = getattr(f, "readinto", None)
+        if readinto is not None:
+            return _binary_read(readinto)
+        read = getattr(f, "read", None)
+        return _copying_read(read) if read is not None else None
+    if name in ("Write", "WriteString"):
+        write = getattr(f, "write", None)
+        if write is None:
+            return None
+        if name == "WriteString":
+            return _text_write(write) if _is_text(f) else _string_to_binary(write)
+        return _TextWriter(write).Write if _is_text(f) else _binary_write(write)
+    if name == "Close":
+        close = getattr(f, "close", None)
+        return None if close is None else _close(close)
+    if name == "Seek":
+        seek = getattr(f, "seek", None)
+        return seek  # seek(offset, whence) -> the new position, as Go's Seek
+    return None
+
+
+def _binary_read(readinto: Callable[[memoryview], int | None]) -> Callable[[memoryview], int]:
+    def Read(p: memoryview) -> int:
+        if len(p) == 0:
+            return 0
+        n = readinto(p)
+        if n is None:  # a non-blocking stream with nothing yet
+            return 0
+        if n == 0:
+            raise EOFError
+        return n
+
+    return Read
+
+
+def _copying_read(read: Callable[[int], bytes]) -> Callable[[memoryview], int]:
+    def Read(p: memoryview) -> int:
+        if len(p) == 0:
+            return 0
+        data = read(len(p))
+        if not data:
+            raise EOFError
+        p[: len(data)] = data
+        return len(data)
+
+    return Read
+
+
+class _TextReader:
+    """Read of a text stream: its characters as UTF-8; bytes of a character that do not
+    fit in Go's buffer are kept for the next Read."""
+
+    def __init__(self, f: Any) -> None:
+        self.f = f
+        self.pending = b""
+        self.lock = threading.Lock()
+
+    def Read(self, p: memoryview) -> int:
+        if len(p) == 0:
+            return 0
+        with self.lock:
+            if not self.pending:
+                text = self.f.read(max(1, len(p) // 4) if len(p) >= 4 else 1)
+                if not text:
+                    raise EOFError
+                self.pending = text.encode("utf-8", "surrogateescape")
+            n = min(len(p), len(self.pending))
+            p[:n] = self.pending[:n]
+            self.pending = self.pending[n:]
+            return n
+
+
+def _binary_write(write: Callable[[memoryview], int | None]) -> Callable[[memoryview], int]:
+    def Write(p: memoryview) -> int:
+        total = 0
+        while total < len(p):
+            n = write(p[total:] if total else p)
+            if n is None:  # a buffered stream that took everything (or a non-blocking one)
+                return len(p)
+            if n <= 0:
+                raise BlockingIOError("the Python stream took no bytes")
+            total += n
+        return total
+
+    return Write
+
+
+class _TextWriter:
+    """Write to a text stream: Go's bytes decoded as UTF-8 (invalid bytes become U+FFFD);
+    a character split across two Writes is written whole with the second."""
+
+    def __init__(self, write: Callable[[str], Any]) -> None:
+        self.write = write
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.lock = threading.Lock()
+
+    def Write(self, p: memoryview) -> int:
+        with self.lock:
+            text = self.decoder.decode(p)
+            if text:
+                self.write(text)
+        return len(p)
+
+
+def _text_write(write: Callable[[str], Any]) -> Callable[[str], int]:
+    def WriteString(s: str) -> int:
+        write(s)
+        return len(s.encode("utf-8", "surrogateescape"))
+
+    return WriteString
+
+
+def _string_to_binary(write: Callable[[bytes], Any]) -> Callable[[str], int]:
+    def WriteString(s: str) -> int:
+        data = s.encode("utf-8", "surrogateescape")
+        _binary_write(write)(memoryview(data))
+        return len(data)
+
+    return WriteString
+
+
+def _close(close: Callable[[], Any]) -> Callable[[], None]:
+    def Close() -> None:
+        close()
+
+    return Close
