@@ -102,6 +102,11 @@ enum {
  * count n, then the IDs of a Python object's identity getter and its n-1 methods (a
  * Python object Go sees as an interface: goffi.proxies). */
 #define GOFFI_CLS_PROXY (-3)
+/* The same for a Python object passed as Go any with an Error method: a Go error. (One
+ * with a String method passed as any is a GOFFI_CLS_PROXY fmt.Stringer.) */
+#define GOFFI_CLS_PROXY_ERROR (-4)
+/* What goffi_cb_proxy_text returns: a proxied String() or Error() result, in the arena. */
+typedef struct { int status; goffi_str r0; } goffi_cbr_text;
 
 /* Status of a channel operation. */
 enum { GOFFI_CHAN_OK = 0, GOFFI_CHAN_TIMEOUT = 1, GOFFI_CHAN_CLOSED = 2, GOFFI_CHAN_EMPTY = 3 };

@@ -329,6 +329,8 @@ static PyType_Spec goffi_reader_spec;
 static PyObject *goffi_ChannelClosed;
 static PyObject *goffi_CLOSED;
 
+static int goffi_any_proxy_in(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);
+
 int goffi_bridge_init(void) {
     PyObject *rt = PyImport_ImportModule("goffi.runtime.bridge");
     if (rt == NULL) {
@@ -348,6 +350,7 @@ int goffi_bridge_init(void) {
     if (goffi_proxy_methods == NULL || goffi_proxy_GoError == NULL) {
         return -1;
     }
+    goffi_any_proxy = goffi_any_proxy_in;
     goffi_reader_type = (PyTypeObject *)PyType_FromSpec(&goffi_reader_spec);
     return goffi_channel_factory && goffi_ChannelClosed && goffi_CLOSED && goffi_reader_type ? 0 : -1;
 }
@@ -1155,4 +1158,64 @@ int goffi_proxy_call(uint64_t id, PyObject *const *args, Py_ssize_t nargs, PyObj
     }
     Py_DECREF(entry);
     return status;
+}
+
+/* A Python object passed as Go any: one with an Error method is a Go error, one with a
+ * String method a fmt.Stringer (so fmt prints it with it); 1 for neither. */
+static int goffi_any_proxy_in(PyObject *o, goffi_any *out, goffi_arena *a, const char *where) {
+    const char *names[] = {"Error", "String"};
+    for (int i = 0; i < 2; i++) {
+        PyObject *m = PyObject_GetAttrString(o, names[i]);
+        if (m == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        int ok = PyCallable_Check(m);
+        Py_DECREF(m);
+        if (!ok) {
+            continue;
+        }
+        goffi_handle h;
+        if (goffi_in_proxy(o, &h, a, where, i == 0 ? "error" : "fmt.Stringer", names[i]) < 0) {
+            return -1;
+        }
+        out->tag = GOFFI_ANY_HANDLE;
+        out->i = (int64_t)h.id;
+        out->cls = i == 0 ? GOFFI_CLS_PROXY_ERROR : GOFFI_CLS_PROXY;
+        return 0;
+    }
+    return 1;
+}
+
+goffi_cbr_text goffi_cb_proxy_text(uint64_t id, goffi_arena *arena) {
+    goffi_cbr_text ret;
+    memset(&ret, 0, sizeof ret);
+    if (!goffi_cb_available()) {
+        ret.status = GOFFI_CB_GONE;
+        return ret;
+    }
+    PyGILState_STATE gil = goffi_cb_enter();
+    PyObject *result = NULL;
+    ret.status = goffi_callback_call(id, NULL, 0, &result);
+    if (ret.status == GOFFI_CB_OK) {
+        Py_ssize_t n = 0;
+        const char *text = NULL;
+        if (!PyUnicode_Check(result)) {
+            PyErr_Format(PyExc_TypeError, "a Python String() or Error() method for Go must return str, not %.200s",
+                         Py_TYPE(result)->tp_name);
+        } else {
+            text = PyUnicode_AsUTF8AndSize(result, &n);
+        }
+        char *copy = text != NULL ? goffi_arena_alloc(arena, (size_t)n + 1) : NULL;
+        if (copy == NULL) {
+            ret.status = goffi_callback_fail(id);
+        } else {
+            memcpy(copy, text, (size_t)n);
+            ret.r0.p = copy;
+            ret.r0.n = n;
+        }
+    }
+    Py_XDECREF(result);
+    goffi_cb_leave(gil);
+    return ret;
 }

@@ -367,6 +367,10 @@ void goffi_callable_abandon(const goffi_handle *h);
  * separated): registered as a proxy (GOFFI_CLS_PROXY), or TypeError naming what it lacks. */
 int goffi_in_proxy(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where, const char *iface,
                    const char *names);
+/* Set by the bridge: a Python object with a String or Error method passed as Go any
+ * becomes a proxy (0), or 1 when it has neither; -1 with an exception. */
+extern int (*goffi_any_proxy)(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);
+goffi_cbr_text goffi_cb_proxy_text(uint64_t id, goffi_arena *arena);
 /* A Go interface value to Python: a proxied Python object is itself again. */
 PyObject *goffi_out_proxy(const goffi_handle *h);
 /* A writable memoryview of Go's bytes for one callback (a proxied method's []byte), and

@@ -1059,6 +1059,7 @@ PyObject *goffi_register_class_py(PyObject *self, PyObject *const *args, Py_ssiz
 #define GOFFI_ANY_MAX_DEPTH 200
 
 static int goffi_in_any_depth(PyObject *o, goffi_any *out, goffi_arena *a, const char *where, int depth);
+int (*goffi_any_proxy)(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);
 
 static int goffi_any_items(PyObject *seq, goffi_any *out, goffi_arena *a, const char *where, int depth) {
     Py_ssize_t n = PyTuple_GET_SIZE(seq);
@@ -1206,6 +1207,12 @@ static int goffi_in_any_depth(PyObject *o, goffi_any *out, goffi_arena *a, const
         out->items = kv;
         out->n = n;
         return 0;
+    }
+    if (goffi_any_proxy != NULL) { /* a Python object with a String or Error method (goffi.proxies) */
+        int proxied = goffi_any_proxy(o, out, a, where);
+        if (proxied <= 0) {
+            return proxied;
+        }
     }
     PyErr_Format(PyExc_TypeError,
                  "%s: a %.200s cannot become a Go value; pass None, bool, int, float, complex, str, bytes, "

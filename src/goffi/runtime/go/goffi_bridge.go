@@ -23,6 +23,7 @@ void goffi_callable_release(uint64_t id);
 void goffi_cb_finish(goffi_arena *a);
 goffi_arena *goffi_cb_arena_new(void);
 void goffi_cb_arena_drop(goffi_arena *a);
+goffi_cbr_text goffi_cb_proxy_text(uint64_t id, goffi_arena *arena);
 */
 import "C"
 
@@ -486,4 +487,40 @@ func goffiProxyError(status C.int, re C.goffi_err) error {
 		return goffiErrorIn(re, "the Go error a Python method raised")
 	}
 	return goffiCallbackFailed{"goffi: the Python method raised (Python re-raises it)"}
+}
+
+// goffiAnyStringer is a Python object with a String method passed as any: a fmt.Stringer.
+type goffiAnyStringer struct {
+	self *goffiCallback
+	m    *goffiCallback
+}
+
+func (x *goffiAnyStringer) goffiSelf() *goffiCallback { return x.self }
+
+func (x *goffiAnyStringer) String() string {
+	arena := goffiCbArena()
+	defer goffiCbArenaDone(arena)
+	ret := C.goffi_cb_proxy_text(x.m.id, arena)
+	runtime.KeepAlive(x)
+	if ret.status != C.GOFFI_CB_OK {
+		goffiCallbackDone(ret.status)
+		return ""
+	}
+	return goffiString(ret.r0)
+}
+
+// goffiAnyError is a Python object with an Error method passed as any: a Go error.
+type goffiAnyError struct{ goffiAnyStringer }
+
+func (x *goffiAnyError) Error() string { return x.goffiAnyStringer.String() }
+
+func init() {
+	goffiAnyProxy = func(h C.goffi_handle) any {
+		ids := goffiProxyIDs(h)
+		s := goffiAnyStringer{self: goffiNewCallback(ids[0]), m: goffiNewCallback(ids[1])}
+		if h.cls == C.GOFFI_CLS_PROXY_ERROR {
+			return &goffiAnyError{s}
+		}
+		return &s
+	}
 }

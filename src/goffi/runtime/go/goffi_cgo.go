@@ -442,6 +442,10 @@ func goffiRecv[T any](id C.uint64_t, what string) T {
 	return goffiArg[T](C.goffi_handle{id: id}, what)
 }
 
+// goffiAnyProxy makes a Go value of a Python object with a String or Error method
+// passed as any (the goroutine bridge sets it: goffi.proxies).
+var goffiAnyProxy = func(h C.goffi_handle) any { panic("goffi: proxies need the goroutine bridge") }
+
 // goffiAnyIn builds a Go value from a C any (see goffi.h). Go may keep it, so strings
 // and byte slices are copied.
 func goffiAnyIn(c *C.goffi_any) any {
@@ -489,6 +493,9 @@ func goffiAnyIn(c *C.goffi_any) any {
 	case C.GOFFI_ANY_DURATION:
 		return time.Duration(c.i)
 	case C.GOFFI_ANY_HANDLE:
+		if c.cls == C.GOFFI_CLS_PROXY || c.cls == C.GOFFI_CLS_PROXY_ERROR {
+			return goffiAnyProxy(C.goffi_handle{id: C.uint64_t(c.i), cls: c.cls})
+		}
 		v, ok := goffiResolve(uint64(c.i))
 		if !ok {
 			panic(fmt.Sprintf("goffi: handle %d is not live", c.i))
