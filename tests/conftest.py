@@ -43,15 +43,21 @@ OBJECT_STDLIB = (
 # "time" and "strings" above, by test_goroutines.py.
 GOROUTINE_STDLIB = ("path/filepath", "io/fs")
 
+# The standard-library packages Python objects as Go interfaces (issue 13) are tested
+# with, besides io, fmt and encoding/json above, by test_proxies.py.
+PROXY_STDLIB = ("bufio", "sort", "compress/gzip")
+
 # Everything in the session bundle: the local test packages (keyed by folder name) first.
 SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "typestest"),
     str(GO_TEST_PACKAGES / "objtest"),
     str(GO_TEST_PACKAGES / "chantest"),
     str(GO_TEST_PACKAGES / "zerocopy"),
+    str(GO_TEST_PACKAGES / "ifacetest"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
+    *PROXY_STDLIB,
 )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import io
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -59,10 +60,29 @@ def _is_text(f: object) -> bool:
     )
 
 
+# The UTF-8 state of each text stream Go reads or writes (bytes of a character split
+# across two Go calls), shared by every Go value made of the stream.
+_text_readers: weakref.WeakKeyDictionary[Any, _TextReader] = weakref.WeakKeyDictionary()
+_text_writers: weakref.WeakKeyDictionary[Any, _TextWriter] = weakref.WeakKeyDictionary()
+_text_lock = threading.Lock()
+
+
+def _text_state(f: Any, table: weakref.WeakKeyDictionary[Any, Any], make: Callable[[], Any]) -> Any:
+    with _text_lock:
+        try:
+            state = table.get(f)
+            if state is None:
+                state = table[f] = make()
+        except TypeError:  # a stream without weak references: state per Go value
+            state = make()
+        return state
+
+
 def _file_method(f: object, name: str) -> Callable[..., Any] | None:
     if name == "Read":
         if _is_text(f) and hasattr(f, "read"):
-            return _TextReader(f).Read
+            reader: _TextReader = _text_state(f, _text_readers, lambda: _TextReader(f))
+            return reader.Read
         readinto = getattr(f, "readinto", None)
         if readinto is not None:
             return _binary_read(readinto)
@@ -74,7 +94,10 @@ def _file_method(f: object, name: str) -> Callable[..., Any] | None:
             return None
         if name == "WriteString":
             return _text_write(write) if _is_text(f) else _string_to_binary(write)
-        return _TextWriter(write).Write if _is_text(f) else _binary_write(write)
+        if _is_text(f):
+            writer: _TextWriter = _text_state(f, _text_writers, lambda: _TextWriter(f))
+            return writer.Write
+        return _binary_write(write)
     if name == "Close":
         close = getattr(f, "close", None)
         return None if close is None else _close(close)
@@ -116,7 +139,9 @@ class _TextReader:
     fit in Go's buffer are kept for the next Read."""
 
     def __init__(self, f: Any) -> None:
-        self.f = f
+        # Weakly: this state is the value of a WeakKeyDictionary keyed by f (a proxy keeps
+        # f alive through its identity getter while Go uses it).
+        self.f = _weak(f)
         self.pending = b""
         self.lock = threading.Lock()
 
@@ -125,7 +150,7 @@ class _TextReader:
             return 0
         with self.lock:
             if not self.pending:
-                text = self.f.read(max(1, len(p) // 4) if len(p) >= 4 else 1)
+                text = self.f().read(max(1, len(p) // 4) if len(p) >= 4 else 1)
                 if not text:
                     raise EOFError
                 self.pending = text.encode("utf-8", "surrogateescape")
@@ -133,6 +158,13 @@ class _TextReader:
             p[:n] = self.pending[:n]
             self.pending = self.pending[n:]
             return n
+
+
+def _weak(f: Any) -> Callable[[], Any]:
+    try:
+        return weakref.ref(f)
+    except TypeError:
+        return lambda: f
 
 
 def _binary_write(write: Callable[[memoryview], int | None]) -> Callable[[memoryview], int]:
@@ -154,8 +186,8 @@ class _TextWriter:
     """Write to a text stream: Go's bytes decoded as UTF-8 (invalid bytes become U+FFFD);
     a character split across two Writes is written whole with the second."""
 
-    def __init__(self, write: Callable[[str], Any]) -> None:
-        self.write = write
+    def __init__(self, f: Any) -> None:
+        self.f = _weak(f)  # weakly, as _TextReader's
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.lock = threading.Lock()
 
@@ -163,7 +195,7 @@ class _TextWriter:
         with self.lock:
             text = self.decoder.decode(p)
             if text:
-                self.write(text)
+                self.f().write(text)
         return len(p)
 
 
