@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from goffi.plan import BundlePlan, ClassPlan, FuncPlan, PackagePlan
+from goffi.proxies import ERROR_MAPPING
 from goffi.typemap import ClassNamer, Mapping, zero_copy_form
 
 
@@ -65,9 +66,13 @@ def _notes(mappings: list[Mapping]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
+def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "", plan: BundlePlan | None = None) -> Entry:
     mappings = [p.type for p in fn.params] + list(fn.results)
     notes = list(_notes(mappings))
+    for p in fn.params:  # Python objects as Go interfaces (goffi.proxies)
+        proxy = plan.proxy(p.type.cls) if plan is not None and p.type.via == "interface" else None
+        if proxy is not None:
+            notes.append(f"parameter {p.go_name or p.py_name} ({proxy.key}): {proxy.needs}; {ERROR_MAPPING}")
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
     if fn.interruptible:
@@ -126,7 +131,7 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
         )
     ]
     prefix = cls.go_name + "."
-    entries += [_func_entry(m, namer, prefix) for m in cls.methods]
+    entries += [_func_entry(m, namer, prefix, plan) for m in cls.methods]
     entries += [
         Entry(
             prefix + f.go_name,
@@ -147,7 +152,7 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
 
 def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
     namer = plan.class_namer()
-    entries: list[Entry] = [_func_entry(f, namer) for f in pkg.funcs]
+    entries: list[Entry] = [_func_entry(f, namer, plan=plan) for f in pkg.funcs]
     entries += [
         Entry(
             c.go_name,

@@ -25,9 +25,8 @@ from goffi.typemap import FuncSig, Mapping, identifier
 #: How a Python exception raised by a proxied method becomes the Go ``error`` it returns
 #: (shown by goffi inspect and the README).
 ERROR_MAPPING = (
-    "EOFError (raised in Python) -> io.EOF, and Python does not see it again; "
-    "an exception that came from Go -> its own Go error; "
-    "any other exception -> an error for Go, and the Python call that passed the object re-raises it"
+    "a method's exception is its Go error: EOFError is io.EOF, an exception from Go its Go error, "
+    "others are re-raised to the Python caller"
 )
 
 # io interfaces whose methods a Python file object or stream provides under its own
@@ -68,9 +67,10 @@ class ProxyPlan:
     def needs(self) -> str:
         """What a Python object needs to be accepted (goffi inspect)."""
         names = ", ".join(m.go_name for m in self.methods)
-        text = f"Python objects with methods {names} are accepted (Go gets a proxy)"
+        s = "s" if len(self.methods) > 1 else ""
+        text = f"a Python object with method{s} {names} is accepted (Go gets a proxy)"
         if self.file_like:
-            text += "; so are Python files and streams (binary, or text as UTF-8)"
+            text += ", and so is a Python file or stream (binary, or text as UTF-8)"
         return text
 
 
