@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import io
 import threading
+import weakref
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 import goffi
+from conftest import GO_TEST_PACKAGES, inspect_report
 
 
 @pytest.fixture(scope="module")
@@ -227,8 +229,6 @@ def test_a_python_object_comes_back_as_itself(g: dict[str, ModuleType]) -> None:
 
 
 def test_proxies_release_the_python_object(g: dict[str, ModuleType]) -> None:
-    import weakref
-
     c: Any = Counter()
     ref = weakref.ref(c)
     g["ifacetest"].NameOf(c)
@@ -239,3 +239,13 @@ def test_proxies_release_the_python_object(g: dict[str, ModuleType]) -> None:
         if ref() is None:
             break
     assert ref() is None
+
+
+def test_inspect_names_the_methods_python_objects_need(session_cache: Path) -> None:
+    pkg = inspect_report(session_cache, GO_TEST_PACKAGES / "ifacetest", "example.com/ifacetest")
+    symbols = {s["name"]: s for s in pkg["symbols"]}
+    notes = symbols["Hammer"]["notes"]
+    (note,) = [n for n in notes if n.startswith("parameter c (example.com/ifacetest.Counter)")]
+    assert "a Python object with methods Add, Check, Name is accepted" in note
+    assert "EOFError is io.EOF" in note
+    assert not any(n.startswith("parameter goroutines") for n in notes)
