@@ -186,6 +186,13 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
         "\nprint('goroutines ok', isinstance(tick, datetime.datetime))"
     )
     assert check(run_python(goroutines + checks, cache, cwd=tmp_path)) == "goroutines ok True\n"
+    # The Python-objects-as-interfaces example, verbatim, with its commented results checked.
+    proxies = next(b for b in blocks if "class Upper" in b)
+    checks = (
+        "\nassert w.text == 'HELLO' and out.getvalue() == b'no class needed' and n.xs == [1, 2, 3]"
+        "\nassert fmt.Sprint(P()) == 'a P'\nprint('proxies ok')"
+    )
+    assert check(run_python(proxies + checks, cache, cwd=tmp_path)) == "proxies ok\n"
     # The zero-copy example prints what its comments say.
     zero_copy = next(b for b in blocks if "zero_copy=" in b)
     assert check(run_python(zero_copy, cache, cwd=tmp_path)) == (
