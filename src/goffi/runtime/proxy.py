@@ -167,7 +167,7 @@ def _weak(f: Any) -> Callable[[], Any]:
         return lambda: f
 
 
-def _binary_write(write: Callable[[memoryview], int | None]) -> Callable[[memoryview], int]:
+def _binary_write(write: Callable[[memoryview], Any]) -> Callable[[memoryview], int]:
     def Write(p: memoryview) -> int:
         total = 0
         while total < len(p):
@@ -207,7 +207,7 @@ def _text_write(write: Callable[[str], Any]) -> Callable[[str], int]:
     return WriteString
 
 
-def _string_to_binary(write: Callable[[bytes], Any]) -> Callable[[str], int]:
+def _string_to_binary(write: Callable[[memoryview], Any]) -> Callable[[str], int]:
     def WriteString(s: str) -> int:
         data = s.encode("utf-8", "surrogateescape")
         _binary_write(write)(memoryview(data))
