@@ -31,6 +31,7 @@ CASES: tuple[Case, ...] = (
     Case("error_nil", cases.error_nil, uses_gopy=True),
     Case("bytes_64m", cases.bytes_sum),
     Case("bytearray_64m", cases.bytearray_sum),
+    Case("io_copy_64m", cases.io_copy),
     Case("floats_1m", cases.floats),
     Case("floats_zero_copy", cases.floats_zero_copy),
     Case("ctypes_add", cases.ctypes_add),
