@@ -393,8 +393,9 @@ class GoRenderer:
         if cases:
             self.std.add("unsafe")
         body = "\tswitch goffiString(name) {\n" + "".join(cases) + "\tdefault:\n" if cases else ""
+        indent = "\t\t" if cases else "\t"  # inside the switch's default, or the body itself
         fail = (
-            '\t\tpanic(rt.NewTypeErrorText("make_chan: " + goffiString(name) + " is not the element type of a '
+            f'{indent}panic(rt.NewTypeErrorText("make_chan: " + goffiString(name) + " is not the element type of a '
             f'channel in this bundle; it has: {known}"))\n'
         )
         return (
