@@ -199,7 +199,10 @@ def _build(
             GOWORK="off",
             CC=cc,
             # Machine-specific flags go through the environment, so the sources stay identical.
-            CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
+            # -Werror=implicit-function-declaration: a call to a C function the glue does not
+            # define fails the build, instead of the import (an undefined symbol).
+            CGO_CFLAGS=f"-I{include} -O2 -g -Werror=implicit-function-declaration "
+            f"{os.environ.get('CGO_CFLAGS', '')}".strip(),
             # Python's symbols are resolved by the interpreter that loads the extension;
             # linking libpython would load a second Python into a static interpreter.
             CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),

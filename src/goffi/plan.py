@@ -378,8 +378,10 @@ class BundlePlan:
 
     def mappings(self) -> tuple[Mapping, ...]:
         """Every distinct mapping the bundle uses (nested ones included), sorted by Go spelling."""
-        # A zero-copy slice (shape "buffer") is distinct from the same Go type copied.
-        seen: dict[tuple[str, bool], Mapping] = {}
+        # Keyed by C representation too: a zero-copy slice (shape "buffer") is distinct from
+        # the same Go type copied, and a struct field's address (*T, never nil) from a *T
+        # parameter (None is nil); each needs its own C converters.
+        seen: dict[tuple[str, str], Mapping] = {}
         tops = [p.type for f in self.callables() for p in f.params]
         tops += [r for f in self.callables() for r in f.results]
         tops += [v.type for pkg in self.packages for v in pkg.vars]
@@ -387,7 +389,7 @@ class BundlePlan:
         tops += [c.record for c in self.classes() if c.record is not None]
         for top in tops:
             for m in top.walk():
-                seen.setdefault((m.go_name, m.shape == "buffer"), m)
+                seen.setdefault((m.go_name, m.cid), m)
         return tuple(seen[k] for k in sorted(seen))
 
     def imported_packages(self) -> tuple[str, ...]:
@@ -620,7 +622,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
             )
         )
     bundle = BundlePlan(name=name, go_version=surface.go_version, packages=tuple(plans))
-    funcs = [m for m in bundle.mappings() if m.shape == "func"]
+    funcs = list({m.go_name: m for m in bundle.mappings() if m.shape == "func"}.values())
     first = bundle.any_class + 2
     func_types = tuple(_plan_func_type(m, first + i) for i, m in enumerate(funcs))
     # A channel or func can also come from a type outside the requested packages.
@@ -956,56 +958,76 @@ def _plan_class_members(
 def method_set(named: NamedType, surface: Surface) -> list[Method]:
     """The exported methods callable on a *T (or on an interface value), promoted ones included.
 
-    Go's promotion rule: a method at a shallower embedding depth hides deeper ones, and
-    two at the same depth make the name ambiguous (not callable), so it is dropped.
+    Promotion follows Go's selector rule (see :func:`selectors`): a field or method at a
+    shallower embedding depth hides deeper ones, and two at the same depth make the name
+    ambiguous (not selectable), so it is dropped.
     """
     if named.underlying.kind == "interface":
         return [m for m in named.underlying.methods if m.name[:1].isupper()]
-    found: dict[str, tuple[int, Method | None]] = {}
-
-    def visit(t: NamedType, depth: int, seen: frozenset[str]) -> None:
-        candidates = list(t.methods)
-        if t.underlying.kind == "interface":
-            candidates = list(t.underlying.methods)
-        for m in candidates:
-            if not m.name[:1].isupper():
-                continue
-            prev = found.get(m.name)
-            if prev is None or prev[0] > depth:
-                found[m.name] = (depth, m)
-            elif prev[0] == depth and prev[1] is not m:
-                found[m.name] = (depth, None)  # ambiguous
-        if t.underlying.kind != "struct":
-            return
-        for f in t.underlying.fields:
-            inner = _embedded_named(f, surface)
-            if f.embedded and inner is not None and inner.key not in seen:
-                visit(inner, depth + 1, seen | {inner.key})
-
-    visit(named, 0, frozenset({named.key}))
-    return [m for _, (_, m) in sorted(found.items()) if m is not None]
+    found = selectors(named, surface)
+    return [m for _, m in sorted(found.items()) if isinstance(m, Method)]
 
 
 def field_set(named: NamedType, surface: Surface) -> list[Field]:
-    """The exported fields of a struct, promoted ones included, by Go's promotion rule."""
-    found: dict[str, tuple[int, Field | None]] = {}
+    """The exported fields of a struct, promoted ones included, by Go's selector rule."""
+    found = selectors(named, surface)
+    return [f for _, f in sorted(found.items()) if isinstance(f, Field)]
 
-    def visit(t: NamedType, depth: int, seen: frozenset[str]) -> None:
-        if t.underlying.kind != "struct":
-            return
-        for f in t.underlying.fields:
-            if f.exported:
-                prev = found.get(f.name)
-                if prev is None or prev[0] > depth:
-                    found[f.name] = (depth, f)
-                elif prev[0] == depth:
-                    found[f.name] = (depth, None)
-            inner = _embedded_named(f, surface)
-            if f.embedded and inner is not None and inner.key not in seen:
-                visit(inner, depth + 1, seen | {inner.key})
 
-    visit(named, 0, frozenset({named.key}))
-    return [f for _, (_, f) in sorted(found.items()) if f is not None]
+def selectors(named: NamedType, surface: Surface) -> dict[str, Field | Method]:
+    """What each exported name selects on a *T: a field or a method, by Go's selector rule.
+
+    As go/types looks a selector up: breadth first over the embedding depth; the
+    shallowest depth holding the name wins, fields and methods alike (a method Name
+    hides a promoted field Name, and the reverse); a name found more than once at that
+    depth (two embedded types, or one type embedded twice) is ambiguous and selects
+    nothing. A type already visited at a shallower depth is not visited again. An
+    embedded type the surface does not describe could hide or collide with any name
+    below it, so names first found at or below its members' depth are left out.
+    """
+    found: dict[str, Field | Method | None] = {}
+    seen: set[str] = set()
+    current: list[NamedType] = [named]
+    depth = 0
+    unknown_depth: int | None = None
+    while current and (unknown_depth is None or depth < unknown_depth):
+        hits: dict[str, list[Field | Method]] = {}
+        following: list[NamedType] = []
+        counts: dict[str, int] = {}
+        for t in current:
+            counts[t.key] = counts.get(t.key, 0) + 1
+        for t in current:
+            if t.key in seen:
+                continue  # embedded twice at this depth (counted above), or hidden above
+            seen.add(t.key)
+            members: list[Field | Method] = []
+            if t.underlying.kind == "interface":
+                members += t.underlying.methods
+            else:
+                members += t.methods
+            if t.underlying.kind == "struct":
+                for f in t.underlying.fields:
+                    members.append(f)
+                    if f.embedded:
+                        inner = _embedded_named(f, surface)
+                        if inner is not None:
+                            following.append(inner)
+                        elif _embeds_named(f) and unknown_depth is None:
+                            unknown_depth = depth + 1
+            for member in members:
+                if member.name[:1].isupper():
+                    hits.setdefault(member.name, []).extend([member] * counts[t.key])
+        for name, at_depth in hits.items():
+            if name not in found:
+                found[name] = at_depth[0] if len(at_depth) == 1 else None
+        current = following
+        depth += 1
+    return {name: x for name, x in found.items() if x is not None}
+
+
+def _embeds_named(f: Field) -> bool:
+    t = f.type.elem if f.type.kind == "pointer" else f.type
+    return t is not None and t.kind == "named"
 
 
 def _embedded_named(f: Field, surface: Surface) -> NamedType | None:

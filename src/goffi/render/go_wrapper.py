@@ -63,7 +63,6 @@ class GoSpeller:
 
     def __init__(self, import_paths: tuple[str, ...]) -> None:
         self.aliases: dict[str, str] = {}
-        self.used: set[str] = set()  # import paths the rendered code refers to
         taken: set[str] = set()
         for path in import_paths:
             alias = "g_" + re.sub(r"\W", "_", path)
@@ -73,7 +72,6 @@ class GoSpeller:
             self.aliases[path] = alias
 
     def alias(self, path: str) -> str:
-        self.used.add(path)
         return self.aliases[path]
 
     def type(self, ref: TypeRef) -> str:
@@ -245,7 +243,13 @@ class GoRenderer:
 
     def converters(self) -> str:
         out = []
+        # Go converters are per Go type; two mappings of one Go type (differing only in
+        # their C side, e.g. whether None is nil) share them.
+        done: set[str] = set()
         for m in self.plan.mappings():
+            if m.shape == "buffer" or converter_ident(m.ref) in done:
+                continue
+            done.add(converter_ident(m.ref))
             if m.shape in ("slice", "array"):
                 out.append(self._seq_in(m, owned=False) + self._seq_out(m))
                 if m.go_name in self.owned:
@@ -828,8 +832,12 @@ class GoRenderer:
         local = [f'\t"{p}"\n' for p in sorted(self.std) if "." in p]
         # A bundle package with nothing bridged is still imported (blank), so its init runs
         # as it would in a Go program that imports it.
+        # A package counts as used only where the rendered code spells its alias: a type
+        # spelled for a conversion that then did not need it must not leave an unused import.
+        code = converters + class_of + "".join(exports)
+        spelled = set(re.findall(r"\b(g_\w+)\.", code))
         aliased = [
-            f'\t{alias if path in self.speller.used else "_"} "{path}"\n'
+            f'\t{alias if alias in spelled else "_"} "{path}"\n'
             for path, alias in sorted(self.speller.aliases.items())
         ]
         for group in (local, aliased):

@@ -648,14 +648,17 @@ func (e *extractor) typeRef(t types.Type) *TypeRef {
 		r := &TypeRef{Kind: "struct"}
 		for i := 0; i < t.NumFields(); i++ {
 			f := t.Field(i)
-			if !f.Exported() {
+			// An embedded field's type is described even when unexported: its exported
+			// fields and methods are promoted into the struct (Go's selector rule).
+			walk := f.Exported() || f.Embedded()
+			if !walk {
 				e.noWalk++
 			}
 			r.Fields = append(r.Fields, Field{
 				Name: f.Name(), Type: e.typeRef(f.Type()), Exported: f.Exported(),
 				Embedded: f.Embedded(), Doc: e.posDoc(f),
 			})
-			if !f.Exported() {
+			if !walk {
 				e.noWalk--
 			}
 		}
