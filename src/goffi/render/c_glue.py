@@ -149,6 +149,8 @@ class CRenderer:
                     if copied.cid not in done:
                         done.add(copied.cid)
                         out.append(self._seq(copied))
+                        if copied.cid in self.written_back:
+                            out.append(self._seq_back(copied))
                     out.append(self._buffer(m))
                 elif m.shape == "map":
                     out.append(self._map(m))
