@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from goffi.errors import BuildError, SpecError
-from goffi.toolchain import GoToolchain, parse_go_version
+from goffi.toolchain import GoToolchain, merged_goflags, parse_go_version
 
 SpecKind = Literal["std", "local", "remote"]
 
@@ -193,13 +193,14 @@ def _modfile_token(value: str) -> str:
 def _go_env(toolchain: GoToolchain) -> dict[str, str]:
     # -mod=mod lets Go add whatever the local modules require to the bundle's go.mod;
     # GOWORK=off keeps a go.work the user has around (or in $GOWORK) out of the bundle.
-    return toolchain.env(GOFLAGS="-mod=mod", GOWORK="off")
+    # The user's other GOFLAGS (-modcacherw, -buildvcs, ...) stay: goffi adds, never drops.
+    return toolchain.env(GOFLAGS=merged_goflags("-mod=mod"), GOWORK="off")
 
 
 def _run_go(toolchain: GoToolchain, args: Sequence[str], cwd: Path, hint: str) -> None:
     cmd = [str(toolchain.go), *args]
     # Written so it can be pasted into a shell to reproduce the failure.
-    shown = f"cd {shlex.quote(str(cwd))} && GOFLAGS=-mod=mod GOWORK=off GOTOOLCHAIN=local {shlex.join(cmd)}"
+    shown = f"cd {shlex.quote(str(cwd))} && GOFLAGS={shlex.quote(merged_goflags('-mod=mod'))} GOWORK=off GOTOOLCHAIN=local {shlex.join(cmd)}"
     try:
         proc = subprocess.run(
             cmd, cwd=cwd, env=_go_env(toolchain), capture_output=True, text=True, check=False

@@ -17,13 +17,16 @@ the Go channel, though: a goroutine receiving from it meanwhile sees only later 
 
 from __future__ import annotations
 
-import asyncio
 import collections
-import concurrent.futures
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    # Imported where used: a bundle's import must not pay for asyncio (about 20 ms) or
+    # concurrent.futures (it loads logging) unless a channel is iterated with async for.
+    import concurrent.futures
 
 __all__ = ["CLOSED", "Channel", "ChannelClosed", "OwnerThread", "collect_go", "make_chan", "select"]
 
@@ -145,6 +148,8 @@ class Channel:
         return self
 
     async def __anext__(self) -> Any:
+        import asyncio  # already loaded: an event loop is running
+
         loop = asyncio.get_running_loop()
         reader = self._r
         while True:
@@ -268,6 +273,8 @@ class OwnerThread:
         """Queue ``fn(*args, **kwargs)`` on the owner thread; a Future of its result."""
         if self._closed:
             raise RuntimeError("OwnerThread is closed")
+        import concurrent.futures
+
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         with self._ready:
             self._jobs.append((future, lambda: fn(*args, **kwargs)))
