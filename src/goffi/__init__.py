@@ -13,12 +13,14 @@ imports this first), so ``goffi.load`` and the build pipeline behind it, the bui
 errors and :class:`CacheWarning` load on first use (PEP 562), not at import.
 """
 
-from typing import TYPE_CHECKING, Any
-
 from goffi._version import __version__
 from goffi.runtime import BundleConflictError, GoError, GoObject, GoPanic, GoTime, Record, live_handles
 
+# typing is not imported at run time (bundles import this package; see goffi.runtime).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from goffi.errors import BuildError, ExtractionError, GoffiError, SpecError, ToolchainError
     from goffi.loader import load
     from goffi.runtime.bridge import (
@@ -73,7 +75,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'goffi' has no attribute {name!r}")

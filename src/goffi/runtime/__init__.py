@@ -18,8 +18,13 @@ import importlib
 import sys
 import threading
 import weakref
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+
+# Nothing else at run time: typing and collections alone cost more than this module (a
+# bundle's import is measured against bare Python). Annotations are strings here.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 #: The version of the interface between generated bundles and this runtime (the Python
 #: names bundles call, and what the bundle's C half expects of them). Every bundle bakes
@@ -327,10 +332,15 @@ class BundleConflictError(ImportError):
     """A second, separately built Go bundle was about to be loaded into this process."""
 
 
-class LoadedBundle(NamedTuple):
-    name: str  # Python package name, as imported (mylib._go for a nested bundle)
-    key: str  # the content hash it was built under
-    packages: tuple[str, ...]  # Go import paths (with @version where given), sorted
+class LoadedBundle:
+    """The bundle this process loaded (read-only)."""
+
+    __slots__ = ("key", "name", "packages")
+
+    def __init__(self, name: str, key: str, packages: tuple[str, ...]) -> None:
+        self.name = name  # Python package name, as imported (mylib._go for a nested bundle)
+        self.key = key  # the content hash it was built under
+        self.packages = packages  # Go import paths (with @version where given), sorted
 
 
 _lock = threading.Lock()

@@ -17,20 +17,22 @@ the Go channel, though: a goroutine receiving from it meanwhile sees only later 
 
 from __future__ import annotations
 
-import collections
 import threading
 import weakref
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Literal
 
+# Run-time imports stay minimal (a bundle with channels or funcs imports this module when
+# it loads): asyncio, concurrent.futures (it loads logging), collections and typing are
+# imported where used or only for type checkers (annotations are strings here).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    # Imported where used: a bundle's import must not pay for asyncio (about 20 ms) or
-    # concurrent.futures (it loads logging) unless a channel is iterated with async for.
+    import collections
     import concurrent.futures
+    from collections.abc import Callable, Iterator
+    from typing import Any, Literal
+
+    Direction = Literal["both", "send", "recv"]
 
 __all__ = ["CLOSED", "Channel", "ChannelClosed", "OwnerThread", "collect_go", "make_chan", "select"]
-
-Direction = Literal["both", "send", "recv"]
 
 # async iteration waits in the default executor in slices this long, so that an
 # executor thread is never stuck on a channel nobody sends to.
@@ -246,6 +248,8 @@ class OwnerThread:
     """
 
     def __init__(self, name: str = "goffi-owner") -> None:
+        import collections
+
         self._jobs: collections.deque[tuple[concurrent.futures.Future[Any], Callable[[], Any]] | None] = (
             collections.deque()
         )
