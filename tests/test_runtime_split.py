@@ -9,6 +9,7 @@ copied, so no test here builds Go code.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -233,3 +234,22 @@ def test_a_changed_local_package_is_not_returned_stale(session_cache: Path, tmp_
     assert (first, still) == ("1", "1")
     assert f"the Go sources of {module} changed since this process loaded them" in message
     assert "restart Python" in message
+
+
+@pytest.mark.network
+def test_floating_versions_are_resolved_each_build(tmp_path: Path) -> None:
+    from goffi.workspace import is_floating, resolve_versions
+
+    toolchain = find_go()
+    exact = parse_spec("github.com/google/uuid@v1.6.0", tmp_path)
+    latest = parse_spec("github.com/google/uuid@latest", tmp_path)
+    nested = parse_spec("golang.org/x/text/language@latest", tmp_path)  # a package inside a module
+    assert not is_floating(exact) and is_floating(latest) and not is_floating(parse_spec("strings", tmp_path))
+    resolved = resolve_versions([exact, latest, nested], toolchain)
+    assert resolved[0] == exact
+    for spec in resolved[1:]:
+        assert spec.version is not None and re.fullmatch(r"v\d+\.\d+\.\d+", spec.version), spec
+        assert not is_floating(spec)
+    assert resolved[2].import_path == "golang.org/x/text/language"
+    # The cache key follows the resolved version, never the word "latest".
+    assert compute_key([resolved[1]], "gopkgs", toolchain) != compute_key([latest], "gopkgs", toolchain)

@@ -44,7 +44,7 @@ from goffi.toolchain import (
     python_include_dir,
     user_build_tags,
 )
-from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace
+from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, resolve_versions
 
 if TYPE_CHECKING:
     from goffi.plan import BundlePlan
@@ -261,6 +261,7 @@ def build_bundle(
     progress = progress or Progress()
     toolchain = find_go()
     check_host_target(toolchain)
+    specs = resolve_versions(specs, toolchain)  # @latest, branches: the version they name now
     key = compute_key(specs, name, toolchain, nonblocking, zero_copy)
     bundle_dir = _bundle_dir(cache, key)
     modules, _ = _open_cached(bundle_dir, name, key, specs)

@@ -13,7 +13,8 @@ from types import ModuleType
 from goffi.build import BuiltBundle, build_bundle, canonical_spec, evict, names_option
 from goffi.cache import fingerprint_local_module
 from goffi.runtime import BundleConflictError, loaded_bundle
-from goffi.workspace import PackageSpec, parse_spec
+from goffi.toolchain import find_go
+from goffi.workspace import PackageSpec, is_floating, parse_spec, resolve_versions
 
 DEFAULT_BUNDLE = "gopkgs"
 
@@ -72,6 +73,8 @@ def load(
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
+    if any(is_floating(s) for s in specs):
+        specs = resolve_versions(specs, find_go())  # @latest is today's latest, not a cached one
     wanted = [canonical_spec(s) for s in specs]
     current = loaded_bundle()
     if current is not None and current.name in sys.modules:
