@@ -31,6 +31,8 @@ EXAMPLE = ROOT / "examples" / "greeter"
 
 
 def _pip(*args: str, python: str = sys.executable, env: dict[str, str] | None = None) -> str:
+    if env is None and python != sys.executable:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the venv's own packages only
     done = subprocess.run(
         [python, "-m", "pip", "--disable-pip-version-check", *args],
         capture_output=True,
@@ -128,10 +130,25 @@ def test_the_wheel_runs_without_go(dists: dict[str, Path], tmp_path: Path) -> No
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
-    # --no-index: pip resolves greeter's goffi==X requirement from the wheels built here.
-    _pip("install", "--no-index", "--find-links", str(dists["goffi"].parent), "greeter", python=python)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    # Without its runtime (installed with --no-deps), the bundle says what to install.
+    _pip("install", "--no-deps", str(dists["greeter"]), python=python)
+    missing = subprocess.run(
+        [python, "-c", "import greeter"],
+        cwd=elsewhere,
+        env=_no_go_env(venv, tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 1
+    assert (
+        f"ImportError: goffi bundle 'greeter._go' needs the runtime of goffi {goffi.__version__}"
+        in missing.stderr
+    )
+    assert f"pip install 'goffi=={goffi.__version__}'" in missing.stderr
+    # --no-index: pip resolves greeter's goffi==X requirement from the wheels built here.
+    _pip("install", "--no-index", "--find-links", str(dists["goffi"].parent), "greeter", python=python)
     code = """
         import shutil, sys
         assert shutil.which("go") is None

@@ -30,12 +30,19 @@ _INIT = '''\
 Import the package modules: ``from {name} import {first}``.
 """
 
-# At run time a bundle needs goffi's runtime (goffi.runtime), never goffi's build pipeline.
-from goffi.runtime import check_abi as _check_abi
-
 #: The goffi runtime ABI this bundle was generated for, and the goffi that generated it.
 RUNTIME_ABI = {abi!r}
 GOFFI_VERSION = {version!r}
+
+# At run time a bundle needs goffi's runtime (goffi.runtime), never goffi's build pipeline.
+try:
+    from goffi.runtime import check_abi as _check_abi
+except ImportError as _e:
+    raise ImportError(
+        f"goffi bundle {{__name__!r}} needs the runtime of goffi {{GOFFI_VERSION}}, which is not "
+        f"installed: pip install 'goffi=={{GOFFI_VERSION}}' ({{_e}})",
+        name=__name__,
+    ) from _e
 
 # A runtime of another ABI cannot drive this bundle: refuse clearly, before anything loads.
 _check_abi(__name__, RUNTIME_ABI, GOFFI_VERSION)
