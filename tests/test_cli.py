@@ -121,7 +121,7 @@ def test_inspect_shows_the_call_policies(inspect_run: Any) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "    bridged  DecodeString(s: str, /) -> memoryview" in out
-    assert "declared zero-copy: it must keep no slice argument after it returns" in out
+    assert "declared zero-copy: its slices that Go does not keep are views (see memory)" in out
     assert "the result is a memoryview of Go's array (format 'B')" in out
     assert "declared non-blocking: called with the GIL held" in out
     bad = inspect_run("encoding/hex", "--zero-copy", "encoding/hex.EncodedLen")

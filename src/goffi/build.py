@@ -34,7 +34,7 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
-from goffi.errors import BuildError, SpecError
+from goffi.errors import BuildError, GoffiError, SpecError
 from goffi.toolchain import (
     GoToolchain,
     check_host_target,
@@ -47,6 +47,7 @@ from goffi.toolchain import (
 from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, resolve_versions
 
 if TYPE_CHECKING:
+    from goffi.analysis import MemoryAnalysis
     from goffi.plan import BundlePlan
     from goffi.surface.model import Surface
 
@@ -238,6 +239,61 @@ def prepare_surface(
     return dataclasses.replace(surface, requested=tuple(requested))
 
 
+def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str, str]:
+    """The environment of every go build of a bundle (the memory analysis's too, so both
+    share the compiled dependencies in Go's build cache)."""
+    return toolchain.env(
+        # The user's GOFLAGS stay (goffi adds what it needs); their -tags go on the command line.
+        GOFLAGS=merged_goflags("-mod=mod"),
+        GOWORK="off",
+        CC=cc,
+        # Machine-specific flags go through the environment, so the sources stay identical.
+        CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
+        # Python's symbols are resolved by the interpreter that loads the extension;
+        # linking libpython would load a second Python into a static interpreter.
+        CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
+    )
+
+
+#: Flags of every go build of a bundle.
+BUILD_FLAGS = ("-trimpath",)
+
+
+def analyse_surface(
+    surface: Surface, workdir: Path, toolchain: GoToolchain, progress: Progress
+) -> MemoryAnalysis:
+    """Go's escape analysis of the requested packages (goffi.analysis), built as the bundle is."""
+    from goffi.analysis import MemoryAnalysis, analyse_memory
+
+    try:
+        env = build_env(toolchain, find_c_compiler(), python_include_dir())
+    except GoffiError as e:  # no C compiler, say: inspect still works, and everything is copied
+        return MemoryAnalysis(problem=str(e).splitlines()[0])
+    with progress.step("reading which arguments Go keeps (escape analysis)"):
+        tags = ",".join(user_build_tags())
+        return analyse_memory(
+            surface, workdir, toolchain, env, (*BUILD_FLAGS, *(["-tags", tags] if tags else []))
+        )
+
+
+def plan_specs(
+    specs: Sequence[PackageSpec],
+    workdir: Path,
+    toolchain: GoToolchain,
+    cache: Path,
+    progress: Progress,
+    name: str = "gopkgs",
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+) -> BundlePlan:
+    """The bundle plan of ``specs``: workspace, surface, memory analysis, plan."""
+    from goffi.plan import plan_bundle
+
+    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
+    memory = analyse_surface(surface, workdir, toolchain, progress)
+    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
+
+
 def build_bundle(
     specs: Sequence[PackageSpec],
     name: str = "gopkgs",
@@ -307,15 +363,13 @@ def _build(
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
 ) -> dict[str, str]:
-    from goffi.plan import plan_bundle
     from goffi.render import render_bundle
 
     cc = find_c_compiler()
     include = python_include_dir()
     workdir = cache / "work" / key
     shutil.rmtree(workdir, ignore_errors=True)
-    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
-    plan = plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    plan = plan_specs(specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy)
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
     with store.no_space_hint(f"writing the generated sources into {workdir}"):
@@ -331,26 +385,16 @@ def _build(
         package_dir.mkdir()
         ext = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
         library = package_dir / f"_bundle{ext}"
-        env = toolchain.env(
-            # The user's GOFLAGS stay (goffi adds what it needs); their -tags go on the command line.
-            GOFLAGS=merged_goflags("-mod=mod"),
-            GOWORK="off",
-            CC=cc,
-            # Machine-specific flags go through the environment, so the sources stay identical.
-            CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
-            # Python's symbols are resolved by the interpreter that loads the extension;
-            # linking libpython would load a second Python into a static interpreter.
-            CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
-        )
+        env = build_env(toolchain, cc, include)
         tags = [*user_build_tags(), *(["goffi_bridge"] if plan.bridge else [])]
         command = [
             str(toolchain.go),
             "build",
             "-buildmode=c-shared",
-            # Reproducible and small: no absolute paths of this machine, no symbol table or
-            # DWARF (Go panics still print file:line from the pclntab). The user's -ldflags
-            # in GOFLAGS would be overridden by this one, so they are folded in.
-            "-trimpath",
+            # Reproducible and small: no absolute paths of this machine (BUILD_FLAGS), no
+            # symbol table or DWARF (Go panics still print file:line from the pclntab). The
+            # user's -ldflags in GOFLAGS would be overridden by this one, so they are folded in.
+            *BUILD_FLAGS,
             f"-ldflags={_ldflags()}",
             *(["-tags", ",".join(dict.fromkeys(tags))] if tags else []),
             "-o",
