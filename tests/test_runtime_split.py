@@ -8,6 +8,7 @@ copied, so no test here builds Go code.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -253,3 +254,11 @@ def test_floating_versions_are_resolved_each_build(tmp_path: Path) -> None:
     assert resolved[2].import_path == "golang.org/x/text/language"
     # The cache key follows the resolved version, never the word "latest".
     assert compute_key([resolved[1]], "gopkgs", toolchain) != compute_key([latest], "gopkgs", toolchain)
+
+
+def test_the_manifest_records_the_modules_used(go: dict[str, ModuleType]) -> None:
+    """The bundle's manifest keeps the go.mod (resolved versions) and go.sum it was built with."""
+    manifest = json.loads((_bundle_dir(go) / "goffi-manifest.json").read_text())
+    assert manifest["go_mod"].startswith("module goffi.local/bundle\n")
+    assert "example.com/typestest" in manifest["go_mod"]
+    assert isinstance(manifest["go_sum"], str)

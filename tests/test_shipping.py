@@ -105,7 +105,7 @@ def test_the_wheel_is_tagged_and_holds_the_bundle(dists: dict[str, Path]) -> Non
         "greeter/_go/py.typed",
         "greeter-1.0.0.dist-info/WHEEL",
     } <= names
-    assert not [n for n in names if n.endswith((".h", ".c", ".go", ".pyc"))]
+    assert not [n for n in names if n.endswith((".h", ".c", ".go", ".pyc", "goffi-manifest.json"))]
     assert f"Requires-Dist: goffi=={goffi.__version__}\n" in metadata
     assert all(n in record for n in names)
     # -trimpath and stripped: no source path of the goffi checkout, no symbol table.

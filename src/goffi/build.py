@@ -420,8 +420,19 @@ def _build(
             for rel, content in rendered.python_files.items():
                 (package_dir / rel).write_bytes(content)
             modules = {canonical_spec(s): _module_for(plan, s.import_path) for s in specs}
+            go_sum = workdir / "go.sum"
             store.write_manifest(
-                package_dir, {"key": key, "name": name, "go": toolchain.version, "modules": modules}
+                package_dir,
+                {
+                    "key": key,
+                    "name": name,
+                    "go": toolchain.version,
+                    "modules": modules,
+                    # What the build used, for audits: every module version (go.mod's requires,
+                    # @latest resolved) and their checksums.
+                    "go_mod": (workdir / "go.mod").read_text(),
+                    "go_sum": go_sum.read_text() if go_sum.exists() else "",
+                },
             )
             store.mark_verified(staging, package_dir, store.describe_files(package_dir))
             store.remove_entry(bundle_dir)

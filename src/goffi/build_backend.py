@@ -49,6 +49,7 @@ from typing import Any
 
 from goffi._version import __version__
 from goffi.errors import GoffiError
+from goffi.store import MANIFEST
 
 __all__ = [
     "build_editable",
@@ -354,7 +355,9 @@ def build_wheel(
         wheel.add(arcname, path.read_bytes())
     bundle_rel = "/".join(project.bundle.split("."))
     for path in sorted(package_dir.iterdir()):
-        if path.is_file():
+        # goffi's cache manifest stays behind: it describes the cache entry (and holds the
+        # build machine's paths in its go.mod), not the installed package.
+        if path.is_file() and path.name != MANIFEST:
             wheel.add(f"{bundle_rel}/{path.name}", path.read_bytes(), executable=path.suffix == ".so")
     _dist_info(project, wheel, tag)
     return name
