@@ -143,8 +143,8 @@ def test_the_wheel_runs_without_go(dists: dict[str, Path], tmp_path: Path) -> No
     )
     assert missing.returncode == 1
     assert (
-        f"ImportError: goffi bundle 'greeter._go' needs the runtime of goffi {goffi.__version__}"
-        in missing.stderr
+        f"ImportError: goffi bundle 'greeter._go' needs the runtime of goffi {goffi.__version__}, "
+        "and this environment has no goffi" in missing.stderr
     )
     assert f"pip install 'goffi=={goffi.__version__}'" in missing.stderr
     # --no-index: pip resolves greeter's goffi==X requirement from the wheels built here.

@@ -37,10 +37,11 @@ GOFFI_VERSION = {version!r}
 # At run time a bundle needs goffi's runtime (goffi.runtime), never goffi's build pipeline.
 try:
     from goffi.runtime import check_abi as _check_abi
-except ImportError as _e:
+except ImportError as _e:  # no goffi at all, or one older than runtime ABI checks
     raise ImportError(
-        f"goffi bundle {{__name__!r}} needs the runtime of goffi {{GOFFI_VERSION}}, which is not "
-        f"installed: pip install 'goffi=={{GOFFI_VERSION}}' ({{_e}})",
+        f"goffi bundle {{__name__!r}} needs the runtime of goffi {{GOFFI_VERSION}}, and this "
+        f"environment has {{'no goffi' if _e.name == 'goffi' else 'an older goffi'}}: "
+        f"pip install 'goffi=={{GOFFI_VERSION}}' ({{_e}})",
         name=__name__,
     ) from _e
 
