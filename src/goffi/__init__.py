@@ -14,7 +14,16 @@ errors and :class:`CacheWarning` load on first use (PEP 562), not at import.
 """
 
 from goffi._version import __version__
-from goffi.runtime import BundleConflictError, GoError, GoObject, GoPanic, GoTime, Record, live_handles
+from goffi.runtime import (
+    BundleConflictError,
+    GoError,
+    GoObject,
+    GoPanic,
+    GoTime,
+    Record,
+    SubinterpreterError,
+    live_handles,
+)
 
 # typing is not imported at run time (bundles import this package; see goffi.runtime).
 TYPE_CHECKING = False
@@ -65,6 +74,7 @@ __all__ = [
     "OwnerThread",
     "Record",
     "SpecError",
+    "SubinterpreterError",
     "ToolchainError",
     "__version__",
     "collect_go",
