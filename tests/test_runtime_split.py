@@ -85,7 +85,9 @@ def test_importing_a_bundle_loads_only_the_runtime(go: dict[str, ModuleType], tm
     )
     assert done.returncode == 0, done.stderr
     goffi_modules, forbidden = done.stdout.splitlines()
-    assert goffi_modules == "['goffi', 'goffi._version', 'goffi.runtime', 'goffi.runtime.bridge']"
+    assert goffi_modules == (
+        "['goffi', 'goffi._version', 'goffi.runtime', 'goffi.runtime.bridge', 'goffi.runtime.guard']"
+    )
     assert forbidden == "[]"
 
 

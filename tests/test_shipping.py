@@ -172,7 +172,7 @@ def test_the_wheel_runs_without_go(dists: dict[str, Path], tmp_path: Path) -> No
     assert done.stdout.splitlines() == [
         "HELLO, GOPHER! 5",
         "greeter._go.greeter greeter: no name given",
-        "['goffi', 'goffi._version', 'goffi.runtime']",
+        "['goffi', 'goffi._version', 'goffi.runtime', 'goffi.runtime.guard']",
         "[]",
     ]
     auditwheel = shutil.which("auditwheel")
