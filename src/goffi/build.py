@@ -26,6 +26,7 @@ from pathlib import Path
 from goffi import store
 from goffi._version import __version__
 from goffi.analysis import MemoryAnalysis, analyse_memory
+from goffi.decoding import DecodeAnalysis, analyse_decodes
 from goffi.cache import (
     bundle_key,
     cache_root,
@@ -220,6 +221,14 @@ def analyse_surface(
         return analyse_memory(surface, workdir, toolchain, env, BUILD_FLAGS)
 
 
+def scan_decodes(
+    surface: Surface, workdir: Path, toolchain: GoToolchain, cache: Path, progress: Progress
+) -> DecodeAnalysis:
+    """Which any parameters Go decodes into (goffi.decoding)."""
+    with progress.step("reading which arguments Go decodes into"):
+        return analyse_decodes(surface, workdir, toolchain, cache, {"GOFLAGS": "-mod=mod"})
+
+
 def plan_specs(
     specs: Sequence[PackageSpec],
     workdir: Path,
@@ -233,7 +242,10 @@ def plan_specs(
     """The bundle plan of ``specs``: workspace, surface, memory analysis, plan."""
     surface = prepare_surface(specs, workdir, toolchain, cache, progress)
     memory = analyse_surface(surface, workdir, toolchain, progress)
-    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
+    decodes = scan_decodes(surface, workdir, toolchain, cache, progress)
+    return plan_bundle(
+        surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory, decodes=decodes
+    )
 
 
 def build_bundle(

@@ -748,6 +748,15 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                         "        goto pending;\n    }\n"
                     )
             call_args.append(f"a{i}")
+        for i, p in enumerate(fn.params):
+            if p.decodes:
+                # Go decodes into it (ParamPlan.decodes): its result goes into the object.
+                decls.append(f"    goffi_any d{i} = {{0}};\n")
+                call_args.append(f"&d{i}")
+                back.append(
+                    f"    if (goffi_decode_back(args[{i + first}], &d{i}) < 0 && err.kind == GOFFI_OK) {{\n"
+                    "        goto pending;\n    }\n"
+                )
         for i, r in enumerate(fn.results):
             decls.append(f"    {r.c_type} r{i};\n")
             call_args.append(f"&r{i}")
