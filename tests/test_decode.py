@@ -56,7 +56,9 @@ def test_inspect_shows_which_parameters_go_decodes_into(plan: BundlePlan) -> Non
     json = _memory(plan, "encoding/json")
     for name, param in (("Unmarshal", "v"), ("Decoder.Decode", "v")):
         verdict = json[name][param]
-        assert verdict.startswith("Go decodes into it: a dict, list or record gets Go's result in place"), verdict
+        assert verdict.startswith("Go decodes into it: a dict, list or record gets Go's result in place"), (
+            verdict
+        )
         assert "must be a pointer" in verdict, verdict
     # Encoders and printers get the value itself: no verdict.
     assert "v" not in json.get("Marshal", {}) and "v" not in json.get("Encoder.Encode", {})
@@ -64,6 +66,10 @@ def test_inspect_shows_which_parameters_go_decodes_into(plan: BundlePlan) -> Non
     assert "passed to fill" in local["Fill"]["v"] and "decodetest.go:" in local["Fill"]["v"]
     assert "Peek" not in local  # a nil check of a pointer is no decoder
     assert not any("decodes" in v for e in _memory(plan, "fmt").values() for v in e.values())
+    # Map parameters Go writes into, directly or through a call; not those it only reads.
+    assert local["Put"]["m"].startswith("Go writes into the map: a dict gets Go's map's contents")
+    assert "delete(m...)" in local["Drop"]["m"] and "passed to bump" in local["Bump"]["m"]
+    assert "Count" not in local
 
 
 def test_parse_decodes_is_sorted_and_keyed_by_function() -> None:
@@ -152,6 +158,19 @@ def test_json_fills_dicts_lists_and_records_in_place(session_cache: Path) -> Non
         assert fmt.Sprint(d) == dt.SprintMap(d) == "map[a:1 b:x]", fmt.Sprint(d)
         assert json.Marshal(d) == b'{{"a":1,"b":"x"}}'
         assert d == {{"a": 1, "b": "x"}}
+
+        # Go's writes into a map parameter come back to a dict; Go's Bumped is the oracle.
+        m = {{"a": 1, "b": 2}}
+        dt.Put(m, "c", 3)
+        dt.Drop(m, "a")
+        assert m == {{"b": 2, "c": 3}}, m
+        dt.Bump(m)
+        assert m == dt.Bumped({{"b": 2, "c": 3}}) == {{"b": 3, "c": 4}}, m
+        assert dt.Count(m) == 2 and m == {{"b": 3, "c": 4}}
+        from types import MappingProxyType
+        frozen = MappingProxyType({{"a": 1}})
+        dt.Put(frozen, "z", 1)  # not a dict: left as it was
+        assert dict(frozen) == {{"a": 1}}
 
         # A tuple is immutable: Go decodes into its copy, the tuple stays.
         t = (1, 2)

@@ -26,7 +26,6 @@ from pathlib import Path
 from goffi import store
 from goffi._version import __version__
 from goffi.analysis import MemoryAnalysis, analyse_memory
-from goffi.decoding import DecodeAnalysis, analyse_decodes
 from goffi.cache import (
     bundle_key,
     cache_root,
@@ -35,6 +34,7 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
+from goffi.decoding import DecodeAnalysis, analyse_decodes
 from goffi.errors import BuildError, GoffiError, SpecError
 from goffi.plan import IMPLICIT_PACKAGES, BundlePlan, plan_bundle
 from goffi.render import render_bundle

@@ -42,10 +42,17 @@ class DecodeAnalysis:
 
     funcs: AbcMapping[str, AbcMapping[int, str]] = field(default_factory=dict)
     problem: str = ""
+    # Map parameters Go writes into (m[k] = v, delete(m, k), clear(m), a write in a
+    # function or method it is passed to), keyed like funcs: their writes come back.
+    map_writes: AbcMapping[str, AbcMapping[int, str]] = field(default_factory=dict)
 
     def why(self, func_key: str, index: int) -> str:
         """The evidence that this parameter decodes, or "" when it does not."""
         return self.funcs.get(func_key, {}).get(index, "")
+
+    def writes(self, func_key: str, index: int) -> str:
+        """The evidence that Go writes into this (map) parameter, or "" when it does not."""
+        return self.map_writes.get(func_key, {}).get(index, "")
 
 
 def analyse_decodes(
@@ -70,7 +77,12 @@ def analyse_decodes(
 
 def parse_decodes(text: str) -> DecodeAnalysis:
     """The analysis from ``extractor -decodes``'s JSON."""
-    funcs: dict[str, dict[int, str]] = {}
-    for d in json.loads(text)["decodes"]:
-        funcs.setdefault(str(d["func"]), {})[int(d["index"])] = str(d["why"])
-    return DecodeAnalysis(funcs={k: dict(sorted(v.items())) for k, v in sorted(funcs.items())})
+    doc = json.loads(text)
+
+    def table(kind: str) -> dict[str, dict[int, str]]:
+        out: dict[str, dict[int, str]] = {}
+        for d in doc.get(kind) or ():
+            out.setdefault(str(d["func"]), {})[int(d["index"])] = str(d["why"])
+        return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
+
+    return DecodeAnalysis(funcs=table("decodes"), map_writes=table("map_writes"))

@@ -63,6 +63,9 @@ class ParamPlan:
     # or record argument reaches Go as a pointer to its converted copy, and Go's result is
     # written back into the Python object after the call. The scan's evidence, or "".
     decodes: str = ""
+    # A map parameter Go writes into (goffi.decoding: m[k] = v, delete, clear, or a call
+    # that does): after the call a dict argument gets Go's map's contents. The evidence.
+    map_writes: str = ""
 
     @property
     def lends(self) -> bool:
@@ -477,7 +480,7 @@ def plan_bundle(
     """
     plan = _plan_bundle(surface, name, requested)
     plan = _apply_memory(plan, memory or MemoryAnalysis(problem="not analysed"))
-    if decodes is not None and decodes.funcs:
+    if decodes is not None and (decodes.funcs or decodes.map_writes):
         plan = _apply_decodes(plan, decodes)
     if nonblocking:
         plan = _apply_policy(plan, "nonblocking", nonblocking, _hold_gil)
@@ -562,14 +565,19 @@ def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
 def _apply_decodes(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
     """ParamPlan.decodes for the any parameters the decode scan found."""
 
+    def one(key: str, i: int, p: ParamPlan) -> ParamPlan:
+        if p.variadic:
+            return p
+        if p.type.shape == "any":
+            return replace(p, decodes=decodes.why(key, i))
+        if p.type.shape == "map":
+            return replace(p, map_writes=decodes.writes(key, i))
+        return p
+
     def decide(f: FuncPlan, key: str) -> FuncPlan:
-        if key not in decodes.funcs:
+        if key not in decodes.funcs and key not in decodes.map_writes:
             return f
-        params = tuple(
-            replace(p, decodes=decodes.why(key, i)) if p.type.shape == "any" and not p.variadic else p
-            for i, p in enumerate(f.params)
-        )
-        return replace(f, params=params)
+        return replace(f, params=tuple(one(key, i, p) for i, p in enumerate(f.params)))
 
     packages = []
     for p in plan.packages:

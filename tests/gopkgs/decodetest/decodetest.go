@@ -90,3 +90,27 @@ func Peek(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// Put sets m[k] = v: Go writes into the map.
+func Put(m map[string]int, k string, v int) { m[k] = v }
+
+// Drop deletes m[k].
+func Drop(m map[string]int, k string) { delete(m, k) }
+
+// Bump adds one to every value, through a helper.
+func Bump(m map[string]int) { bump(m) }
+
+func bump(m map[string]int) {
+	for k := range m {
+		m[k]++
+	}
+}
+
+// Count only reads the map: nothing comes back.
+func Count(m map[string]int) int { return len(m) }
+
+// Bumped is Bump in Go, returning Go's map: the oracle.
+func Bumped(m map[string]int) map[string]int {
+	Bump(m)
+	return m
+}

@@ -11,7 +11,7 @@
 
 /* Make dict d's contents equal to dict now's: keys Go removed are deleted, the others
  * set (a value equal to the one there is left alone, keeping its identity). */
-static int goffi_dict_become(PyObject *d, PyObject *now) {
+int goffi_dict_become(PyObject *d, PyObject *now) {
     PyObject *keys = PyDict_Keys(d);
     if (keys == NULL) {
         return -1;

@@ -49,7 +49,9 @@ type decodeFunc struct {
 	params []string
 	iface  []bool
 	// per tracked parameter: the direct evidence ("" if none) and the calls it flows into
-	direct []string
+	direct []string // decoding into an any parameter
+	writes []string // writing into a map parameter (the receiver's slot is last)
+	nparam int      // the real parameters (params and the slices above hold the receiver last)
 	calls  [][]decodeCall
 }
 
@@ -79,6 +81,8 @@ func runDecodes(pkgs []string) error {
 		todo = nil
 		for _, p := range listed {
 			a.seen[p.ImportPath] = true
+		}
+		for _, p := range listed {
 			for _, next := range a.read(p) {
 				if !a.seen[next] && !slices.Contains(todo, next) {
 					todo = append(todo, next)
@@ -89,29 +93,31 @@ func runDecodes(pkgs []string) error {
 			a.seen[p] = true
 		}
 	}
-	why := a.solve()
-	found := []DecodeParam{}
-	for _, fns := range a.funcs {
-		for _, fn := range fns {
+	result := map[string][]DecodeParam{}
+	for kind, writes := range map[string]bool{"decodes": false, "map_writes": true} {
+		why := a.solve(writes)
+		found := []DecodeParam{}
+		for _, fn := range a.order {
 			if !requested[fn.pkg] {
 				continue
 			}
-			for i, w := range why[fn] {
+			for i, w := range why[fn][:fn.nparam] {
 				if w != "" {
 					found = append(found, DecodeParam{Func: fn.pkg + "." + fn.key, Index: i, Name: fn.params[i], Why: w})
 				}
 			}
 		}
+		sort.SliceStable(found, func(i, j int) bool {
+			if found[i].Func != found[j].Func {
+				return found[i].Func < found[j].Func
+			}
+			return found[i].Index < found[j].Index
+		})
+		result[kind] = found
 	}
-	sort.Slice(found, func(i, j int) bool {
-		if found[i].Func != found[j].Func {
-			return found[i].Func < found[j].Func
-		}
-		return found[i].Index < found[j].Index
-	})
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(map[string]any{"decodes": found})
+	return enc.Encode(result)
 }
 
 const maxDecodePackages = 64
@@ -168,11 +174,16 @@ func (a *decodeScan) read(p listPackage) []string {
 	return next
 }
 
-// solve: why[fn][i] is the evidence that fn's parameter i decodes; a fixpoint over the calls.
-func (a *decodeScan) solve() map[*decodeFunc][]string {
+// solve: why[fn][i] is the evidence that fn's parameter i decodes (writes: that Go
+// writes into the map it is); a fixpoint over the calls.
+func (a *decodeScan) solve(writes bool) map[*decodeFunc][]string {
 	why := map[*decodeFunc][]string{}
 	for _, fn := range a.order {
-		why[fn] = append([]string{}, fn.direct...)
+		if writes {
+			why[fn] = append([]string{}, fn.writes...)
+		} else {
+			why[fn] = append([]string{}, fn.direct...)
+		}
 	}
 	for changed := true; changed; {
 		changed = false
@@ -183,12 +194,20 @@ func (a *decodeScan) solve() map[*decodeFunc][]string {
 						break
 					}
 					for _, callee := range a.funcs[c.pkg+"."+c.name] {
-						if c.arg < len(callee.params) && why[callee][c.arg] != "" {
+						arg := c.arg
+						if arg < 0 {
+							arg = callee.nparam // the receiver's slot
+						}
+						if arg < len(callee.params) && (arg < callee.nparam || c.arg < 0) && why[callee][arg] != "" {
 							name := callee.key
 							if callee.pkg != fn.pkg {
 								name = callee.pkg + "." + callee.key
 							}
-							why[fn][i] = fmt.Sprintf("passed to %s (%s), where %s", name, c.pos, why[callee][c.arg])
+							if c.arg < 0 {
+								why[fn][i] = fmt.Sprintf("its method %s is called (%s), where %s", name, c.pos, why[callee][arg])
+							} else {
+								why[fn][i] = fmt.Sprintf("passed to %s (%s), where %s", name, c.pos, why[callee][arg])
+							}
 							changed = true
 							break
 						}
@@ -270,6 +289,19 @@ func scanFile(fset *token.FileSet, f *ast.File, pkg string) []*decodeFunc {
 				fn.key = id.Name + "." + fd.Name.Name
 			}
 		}
+		var mapLike []bool
+		var typePkg []string // the package of a named parameter type's methods
+		pkgOf := func(t ast.Expr) string {
+			if s, ok := t.(*ast.StarExpr); ok {
+				t = s.X
+			}
+			if sel, ok := t.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && imports[id.Name] != "" {
+					return imports[id.Name]
+				}
+			}
+			return pkg
+		}
 		for _, field := range fd.Type.Params.List {
 			iface := isEmptyInterface(field.Type)
 			names := field.Names
@@ -279,15 +311,43 @@ func scanFile(fset *token.FileSet, f *ast.File, pkg string) []*decodeFunc {
 			for _, n := range names {
 				fn.params = append(fn.params, n.Name)
 				fn.iface = append(fn.iface, iface)
+				mapLike = append(mapLike, maybeMap(field.Type))
+				typePkg = append(typePkg, pkgOf(field.Type))
 			}
 		}
+		fn.nparam = len(fn.params)
+		recv := "_"
+		if fd.Recv != nil && len(fd.Recv.List) == 1 && len(fd.Recv.List[0].Names) == 1 {
+			recv = fd.Recv.List[0].Names[0].Name
+		}
+		fn.params = append(fn.params, recv) // the receiver's slot, for map writes only
+		fn.iface = append(fn.iface, false)
+		mapLike = append(mapLike, fd.Recv != nil)
+		typePkg = append(typePkg, pkg)
 		fn.direct = make([]string, len(fn.params))
+		fn.writes = make([]string, len(fn.params))
 		fn.calls = make([][]decodeCall, len(fn.params))
 		for i, name := range fn.params {
-			if !fn.iface[i] || name == "_" {
+			if !fn.iface[i] && !mapLike[i] || name == "_" {
 				continue
 			}
 			aliases := aliasesOf(fd.Body, name)
+			isAlias := func(e ast.Expr) bool {
+				for {
+					p, ok := e.(*ast.ParenExpr)
+					if !ok {
+						break
+					}
+					e = p.X
+				}
+				id, ok := e.(*ast.Ident)
+				return ok && aliases[id.Name]
+			}
+			wrote := func(n ast.Node, what string) {
+				if mapLike[i] && fn.writes[i] == "" {
+					fn.writes[i] = fmt.Sprintf("%s (%s)", what, at(n))
+				}
+			}
 			values := map[string]bool{} // variables holding reflect.ValueOf(an alias)
 			isValueOf := func(e ast.Expr) bool {
 				c, ok := e.(*ast.CallExpr)
@@ -338,6 +398,16 @@ func scanFile(fset *token.FileSet, f *ast.File, pkg string) []*decodeFunc {
 					if fn.direct[i] == "" && decodeGuard(x, isKindOfValue, isReflect) {
 						fn.direct[i] = fmt.Sprintf("reflect.ValueOf(%s) must be a pointer (%s)", name, at(x))
 					}
+				case *ast.AssignStmt:
+					for _, l := range x.Lhs {
+						if ix, ok := l.(*ast.IndexExpr); ok && isAlias(ix.X) {
+							wrote(x, fmt.Sprintf("%s[...] is assigned", name))
+						}
+					}
+				case *ast.IncDecStmt:
+					if ix, ok := x.X.(*ast.IndexExpr); ok && isAlias(ix.X) {
+						wrote(x, fmt.Sprintf("%s[...]%s", name, x.Tok))
+					}
 				case *ast.CallExpr:
 					if x.Ellipsis.IsValid() {
 						return true
@@ -346,9 +416,15 @@ func scanFile(fset *token.FileSet, f *ast.File, pkg string) []*decodeFunc {
 					switch f := x.Fun.(type) {
 					case *ast.Ident:
 						callee = f.Name
+						if (f.Name == "delete" || f.Name == "clear") && len(x.Args) > 0 && isAlias(x.Args[0]) {
+							wrote(x, fmt.Sprintf("%s(%s...)", f.Name, name))
+						}
 					case *ast.SelectorExpr:
 						if id, ok := f.X.(*ast.Ident); ok && imports[id.Name] != "" {
 							in = imports[id.Name] // another package's function
+						} else if isAlias(f.X) && mapLike[i] {
+							// A method of the parameter's own (map) type: its receiver's slot.
+							fn.calls[i] = append(fn.calls[i], decodeCall{pkg: typePkg[i], name: f.Sel.Name, arg: -1, pos: at(x)})
 						}
 						callee = f.Sel.Name
 					}
@@ -474,6 +550,26 @@ func aliasesOf(body *ast.BlockStmt, name string) map[string]bool {
 		})
 	}
 	return aliases
+}
+
+// maybeMap says whether a parameter's type may be a map: a map type, or a named type
+// (whose underlying type a syntax scan cannot see: url.Values, http.Header).
+func maybeMap(t ast.Expr) bool {
+	switch x := t.(type) {
+	case *ast.MapType:
+		return true
+	case *ast.Ident:
+		switch x.Name {
+		case "bool", "string", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16",
+			"uint32", "uint64", "uintptr", "float32", "float64", "complex64", "complex128", "byte",
+			"rune", "error", "any":
+			return false
+		}
+		return true
+	case *ast.SelectorExpr:
+		return true
+	}
+	return false
 }
 
 // isEmptyInterface says whether a parameter's type is any or interface{}.
