@@ -10,6 +10,7 @@ Go's result: the oracle.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -200,3 +201,20 @@ def test_yaml_and_toml_fill_a_dict(session_cache: Path) -> None:
         print("ok")
         """
     _run(code, session_cache, timeout=1500)
+
+
+def test_readme_decode_example_prints_what_it_says(session_cache: Path) -> None:
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", text, flags=re.S) if "json.Unmarshal(b'" in b]
+    code = textwrap.dedent(block)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, GOFFI_CACHE_DIR=str(session_cache)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    # Each print's output is the comment on its line.
+    said = [line.split("# ", 1)[1].strip() for line in code.splitlines() if line.startswith("print(")]
+    assert done.stdout.splitlines() == said
