@@ -28,7 +28,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,33 +63,36 @@ type decodeCall struct {
 
 func runDecodes(pkgs []string) error {
 	a := &decodeScan{funcs: map[string][]*decodeFunc{}, seen: map[string]bool{}}
+	// One go list of the packages and their dependencies; a dependency is read only
+	// when the parameters' calls reach it (json.Unmarshal calls encoding/json/v2's
+	// Unmarshal), at most maxDecodePackages packages in all.
+	listed, err := listSources(pkgs)
+	if err != nil {
+		return err
+	}
+	byPath := map[string]listPackage{}
 	requested := map[string]bool{}
-	todo := pkgs
-	// Packages are read as the parameters' calls reach them (json.Unmarshal calls
-	// encoding/json/v2's Unmarshal), at most maxDecodePackages in all.
-	for len(todo) > 0 && len(a.seen) < maxDecodePackages {
-		listed, err := listSources(todo)
-		if err != nil {
-			return err
-		}
-		if len(requested) == 0 {
-			for _, p := range listed {
-				requested[p.ImportPath] = true
-			}
-		}
-		todo = nil
-		for _, p := range listed {
+	var todo []string
+	for _, p := range listed {
+		byPath[p.ImportPath] = p
+		if !p.DepOnly {
+			requested[p.ImportPath] = true
+			todo = append(todo, p.ImportPath)
 			a.seen[p.ImportPath] = true
 		}
-		for _, p := range listed {
-			for _, next := range a.read(p) {
-				if !a.seen[next] && !slices.Contains(todo, next) {
-					todo = append(todo, next)
-				}
-			}
+	}
+	for len(todo) > 0 && len(a.seen) <= maxDecodePackages {
+		path := todo[0]
+		todo = todo[1:]
+		p, ok := byPath[path]
+		if !ok {
+			continue
 		}
-		for _, p := range todo {
-			a.seen[p] = true
+		for _, next := range a.read(p) {
+			if !a.seen[next] {
+				a.seen[next] = true
+				todo = append(todo, next)
+			}
 		}
 	}
 	result := map[string][]DecodeParam{}
@@ -129,7 +131,7 @@ type decodeScan struct {
 }
 
 func listSources(pkgs []string) ([]listPackage, error) {
-	cmd := exec.Command(goCommand(), append([]string{"list", "-e", "-json=ImportPath,Dir,GoFiles,CgoFiles"}, pkgs...)...)
+	cmd := exec.Command(goCommand(), append([]string{"list", "-e", "-deps", "-json=ImportPath,Dir,GoFiles,CgoFiles,DepOnly"}, pkgs...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -189,6 +191,9 @@ func (a *decodeScan) solve(writes bool) map[*decodeFunc][]string {
 		changed = false
 		for _, fn := range a.order {
 			for i := range fn.params {
+				if !writes && !fn.iface[i] {
+					continue // only an any parameter decodes
+				}
 				for _, c := range fn.calls[i] {
 					if why[fn][i] != "" {
 						break
