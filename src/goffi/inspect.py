@@ -87,6 +87,15 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
                 ", written back: after the call a list gets Go's values where they differ, "
                 "and a writable buffer of the items' format is written over"
             )
+        if p.decodes:
+            verdict = (
+                "Go decodes into it: a dict, list or record gets Go's result in place "
+                f"(Go gets a pointer to its copy; {p.decodes})"
+            )
+        if p.map_writes:
+            verdict = (verdict + "; " if verdict else "") + (
+                f"Go writes into the map: a dict gets Go's map's contents after the call ({p.map_writes})"
+            )
         if verdict:
             memory.append((p.go_name or p.py_name, verdict))
     if fn.receiver is not None and fn.receiver.via == "record" and "(*" in fn.go_signature:

@@ -32,6 +32,9 @@ _RUNTIME_FILES = (
     # The goroutine bridge: built only with -tags goffi_bridge (BundlePlan.bridge).
     ("go/goffi_bridge.go", "goffi_bridge.go"),
     ("c/goffi_bridge.c", "goffi_bridge.c"),
+    # Decoding into Python objects (ParamPlan.decodes): json.Unmarshal(data, a_dict).
+    ("go/goffi_decode.go", "goffi_decode.go"),
+    ("c/goffi_decode.c", "goffi_decode.c"),
 )
 
 

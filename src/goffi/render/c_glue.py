@@ -765,6 +765,28 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                         "        goto pending;\n    }\n"
                     )
             call_args.append(f"a{i}")
+        for i, p in enumerate(fn.params):
+            if p.decodes:
+                # Go decodes into it (ParamPlan.decodes): its result goes into the object.
+                decls.append(f"    goffi_any d{i} = {{0}};\n")
+                call_args.append(f"&d{i}")
+                back.append(
+                    f"    if (goffi_decode_back(args[{i + first}], &d{i}) < 0 && err.kind == GOFFI_OK) {{\n"
+                    "        goto pending;\n    }\n"
+                )
+            if p.map_writes:
+                # Go writes into the map (ParamPlan.map_writes): a dict gets its contents.
+                # n stays -1 unless Go described its map (it returned, with or without error).
+                decls.append(f"    goffi_map m{i} = {{NULL, NULL, -1}};\n")
+                call_args.append(f"&m{i}")
+                back.append(
+                    f"    if (m{i}.n >= 0 && PyDict_Check(args[{i + first}])) {{\n"
+                    f"        PyObject *now = goffi_out_{p.type.cid}(&m{i});\n"
+                    f"        int rc = now == NULL ? -1 : goffi_dict_become(args[{i + first}], now);\n"
+                    "        Py_XDECREF(now);\n"
+                    "        if (rc < 0 && err.kind == GOFFI_OK) {\n            goto pending;\n        }\n"
+                    "    }\n"
+                )
         for i, r in enumerate(fn.results):
             decls.append(f"    {r.c_type} r{i};\n")
             call_args.append(f"&r{i}")

@@ -641,6 +641,10 @@ class GoRenderer:
 
     def func_export(self, fn: FuncPlan) -> str:
         params = [f"a{i} {c_type(p.type)}" for i, p in enumerate(fn.params)]
+        # Where Go decodes into an any parameter, what it decoded goes back to C in d<i>.
+        params += [f"d{i} *C.goffi_any" for i, p in enumerate(fn.params) if p.decodes]
+        # Where Go writes into a map parameter, its map after the call goes back in m<i>.
+        params += [f"m{i} *C.goffi_map" for i, p in enumerate(fn.params) if p.map_writes]
         params += [f"r{i} *{c_type(r)}" for i, r in enumerate(fn.results)]
         params += ["e *C.goffi_err", "arena *C.goffi_arena"]
         body = []
@@ -671,7 +675,19 @@ class GoRenderer:
         for i, p in enumerate(fn.params):
             # Memory Go may keep after the call is its own (plan: ParamPlan.kept), never a view.
             arg = self.go_in(p.type, f"a{i}", owned=p.kept, what=argument_description(fn, p))
-            if p.writes_back:
+            if p.decodes:
+                # Go decodes into it (plan: ParamPlan.decodes): a pointer to the copy of a
+                # dict, list or record, and afterwards what Go decoded, for the C glue.
+                body.append(f"\targ{i}, back{i} := goffiDecodeTarget(&a{i}, {arg})\n")
+                copied_back.append(f"\tgoffiDecodeBack(d{i}, arena, arg{i}, back{i})\n")
+                arg = f"arg{i}"
+            elif p.map_writes:
+                # Go writes into the map (plan: ParamPlan.map_writes): its contents after
+                # the call, for the C glue to put into a dict argument.
+                body.append(f"\targ{i} := {arg}\n")
+                copied_back.append(f"\t{self.go_out(p.type, f'm{i}', f'arg{i}')}\n")
+                arg = f"arg{i}"
+            elif p.writes_back:
                 # Go's writes into its slice go back over the C array after the call (and
                 # from there to a list argument: the C glue's goffi_back_).
                 body.append(f"\targ{i} := {arg}\n")
