@@ -58,6 +58,11 @@ class ReceiverPlan:
     # receiver is a copied record, passed like a first argument)
     via: str
     record: Mapping | None = None  # via == "record": the record's mapping
+    # A value class whose Python value is mutable (a list or dict subclass): Go's receiver
+    # after the call is copied back into the Python object, as Go's caller would see it
+    # (a slice's elements and a map are shared with a value receiver; a pointer receiver
+    # may change all of it). An immutable one (int, str, bytes) cannot be updated.
+    write_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ class ConstPlan:
     go_type: str
     doc: str
     pos: str
+    named: str = ""  # a typed constant of a value class: the class's key (the value is an instance)
 
 
 @dataclass(frozen=True)
@@ -183,14 +189,31 @@ class ClassPlan:
     go_name: str
     py_name: str
     index: int  # position in the bundle's class registry
-    kind: str  # "handle" (a struct, held by pointer), "interface", or "record" (copied)
+    # "handle" (a struct, held by pointer), "interface", "record" (a struct, copied), or
+    # "value" (a named non-struct type: a subclass of its underlying Python type)
+    kind: str
     reason: str  # why this kind (goffi inspect)
     doc: str
     pos: str
     methods: tuple[FuncPlan, ...]
     fields: tuple[FieldPlan, ...]
     skipped: tuple[SkipPlan, ...]
-    record: Mapping | None = None  # kind == "record": how its values copy
+    record: Mapping | None = None  # kind "record" or "value": how its values copy
+    # kind "value": the exported typed constants of this type, (Python name, literal), in
+    # declaration order: the members of an enum-like class
+    members: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def python_defined(self) -> bool:
+        """Whether the class is Python code of its module (records and value classes)."""
+        return self.kind in ("record", "value")
+
+    @property
+    def value_base(self) -> str:
+        """A value class's Python base type ("int", "list", "datetime.datetime"), else ""."""
+        from goffi.typemap import VALUE_BASES
+
+        return VALUE_BASES[self.record.shape] if self.kind == "value" and self.record is not None else ""
 
     @property
     def ident(self) -> str:
@@ -532,6 +555,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
             if key not in class_members:
                 class_members[key] = _plan_class_members(decision, surface, mapper)
     index = {key: i for i, key in enumerate(sorted(class_members))}
+    members = _value_members(surface, mapper)
     by_pkg: dict[str, list[ClassPlan]] = {}
     for key, (methods, fields, skipped, record) in class_members.items():
         named = surface.named[key]
@@ -552,6 +576,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
                 fields=fields,
                 skipped=skipped,
                 record=record,
+                members=members.get(key, ()),
             )
         )
     sentinels_by_pkg: dict[str, list[SentinelPlan]] = {}
@@ -772,8 +797,15 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
             # time.Hour is a timedelta, like every Duration (nanoseconds below a microsecond truncate).
             literal = f"_datetime.timedelta(microseconds={int(int(c.value) / 1000)})"
             py_type = "datetime.timedelta"
+        named = ""
+        if c.type.kind == "named" and c.type.named_key != "time.Duration":
+            mapped = mapper.map(c.type)
+            if isinstance(mapped, Mapping) and mapped.named:
+                named = mapped.named
         consts.append(
-            ConstPlan(c.name, python_identifier(c.name), literal, py_type, c.type.go_spelling(), c.doc, c.pos)
+            ConstPlan(
+                c.name, python_identifier(c.name), literal, py_type, c.type.go_spelling(), c.doc, c.pos, named
+            )
         )
     variables: list[VarPlan] = []
     for v in pkg.vars:
@@ -801,13 +833,26 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
         named = mapper.surface.named[key]
         mapped = mapper.map(TypeRef(kind="named", pkg=named.pkg, name=named.name))
         if isinstance(mapped, Mapping):
-            if mapped.shape not in ("handle", "record"):  # class types are described by their ClassPlan
+            # Class types (handles, records, value classes) are described by their ClassPlan.
+            if mapped.shape not in ("handle", "record") and mapped.named != key:
                 types.append(TypePlan(named.name, mapped, named.doc, named.pos))
+                # Its values are plain Python values, with nowhere to carry methods.
+                why = (
+                    f"{named.name} crosses as a plain {mapped.py_type('out')}, which has no class to "
+                    "carry methods"
+                )
+                if mapped.shape == "bool":
+                    why += " (Python's bool cannot be subclassed)"
+                elif mapped.shape == "func":
+                    why = f"{named.name} crosses as a Python callable, which has no class to carry methods"
+                skipped += _method_skips(named, mapper.surface, why, "no class")
         else:
             kind = named.underlying.kind
             shown = f"{kind}{{...}}" if kind in ("struct", "interface") else named.underlying.go_spelling()
             go_sig = f"type {named.name} {shown}"
             skipped.append(SkipPlan(named.name, "type", go_sig, mapped.reason, mapped.category))
+            why = f"its type {named.name} is not bridged: {mapped.reason}"
+            skipped += _method_skips(named, mapper.surface, why, mapped.category)
     skipped.sort(key=lambda s: (s.kind, s.go_name))
     return PackagePlan(
         path=pkg.path,
@@ -891,13 +936,17 @@ def _plan_class_members(
     for p in surface.packages:
         if p.path == named.pkg:
             pkg_name = p.name
-    via = {"interface": "interface", "record": "record"}.get(decision.kind, "pointer")
+    # A value class's receiver is its value, passed like a record's: first argument.
+    via = {"interface": "interface", "record": "record", "value": "record"}.get(decision.kind, "pointer")
     record = mapper.map(TypeRef(kind="named", pkg=named.pkg, name=named.name)) if via == "record" else None
     assert not isinstance(record, Skip)
     receiver = ReceiverPlan(decision.key, via, record)
     methods: list[FuncPlan] = []
     skipped: list[SkipPlan] = []
     for m in method_set(named, surface):
+        if decision.kind == "value" and record is not None:
+            shares = record.shape in ("slice", "map") or (record.shape == "array" and m.pointer_receiver)
+            receiver = ReceiverPlan(decision.key, via, record, write_back=shares)
         go_sig = f"func ({'*' if m.pointer_receiver else ''}{named.name}) {m.name}"
         go_sig += signature_spelling(m.params, m.results, m.variadic)
         planned = _plan_callable(
@@ -917,7 +966,7 @@ def _plan_class_members(
         )
         (methods if isinstance(planned, FuncPlan) else skipped).append(planned)  # type: ignore[arg-type]
     fields: list[FieldPlan] = []
-    if record is not None:
+    if record is not None and decision.kind == "record":
         docs = {f.name: f.doc for f in named.underlying.fields}
         fields = [
             FieldPlan(name, python_identifier(name), m, "", "", docs.get(name, ""))
@@ -951,6 +1000,39 @@ def _plan_class_members(
             )
     skipped.sort(key=lambda s: (s.kind, s.go_name))
     return tuple(methods), tuple(fields), tuple(skipped), record
+
+
+def _value_members(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The typed constants of each value class (its enum-like members), by class key.
+
+    time.Time and time.Duration keep their Python forms and have no members.
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
+    for pkg in surface.packages:
+        for c in pkg.consts:
+            key = c.type.named_key if c.type.kind == "named" else ""
+            decision = mapper.classes.get(key)
+            if decision is None or decision.kind != "value" or key in ("time.Duration", "time.Time"):
+                continue
+            if named_pkg(key) != pkg.path:
+                continue  # a re-export (os.ModeDir is an fs.FileMode): the declaring package names them
+            out.setdefault(key, []).append((python_identifier(c.name), _const_literal(c)))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def named_pkg(key: str) -> str:
+    """The import path of a named type's key ("net/url.Values" -> "net/url")."""
+    return key.rpartition(".")[0]
+
+
+def _method_skips(named: NamedType, surface: Surface, reason: str, category: str) -> list[SkipPlan]:
+    """Every method of a type that has no class, skipped with ``reason`` (so inspect counts them)."""
+    out = []
+    for m in method_set(named, surface):
+        go_sig = f"func ({'*' if m.pointer_receiver else ''}{named.name}) {m.name}"
+        go_sig += signature_spelling(m.params, m.results, m.variadic)
+        out.append(SkipPlan(f"{named.name}.{m.name}", "method", go_sig, reason, category))
+    return out
 
 
 def method_set(named: NamedType, surface: Surface) -> list[Method]:

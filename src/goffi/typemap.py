@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from goffi.surface.model import NamedType, Surface, TypeRef
@@ -104,6 +104,24 @@ _FORMATS: dict[tuple[str, int], str] = {
     ("float", 64): "d",
 }
 
+# The Python base class of a named non-struct type's class ("value class"), by the shape
+# of its underlying type. bool has none (Python's bool cannot be subclassed), nor do
+# pointers, interfaces and funcs (their own rules apply).
+VALUE_BASES: dict[str, str] = {
+    "int": "int",
+    "uint": "int",
+    "float": "float",
+    "complex": "complex",
+    "string": "str",
+    "bytes": "bytes",
+    "bytearray": "bytes",
+    "slice": "list",
+    "array": "list",
+    "map": "dict",
+    "duration": "datetime.timedelta",
+    "time": "datetime.datetime",
+}
+
 # Key shapes whose Python value is hashable (a dict key) and whose Go type is comparable.
 _HASHABLE_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "string", "bytearray"})
 
@@ -130,10 +148,16 @@ class Mapping:
     via: Via = ""  # handle: pointer, value or interface
     nilable: bool = False  # handle: None is Go's nil
     sig: FuncSig | None = None  # func: the signature, mapped
+    # A named non-struct type with a Python class of its own (a "value class": an int,
+    # str, list, ... subclass carrying Go's methods): its key. The value crosses as its
+    # underlying shape; values Go returns are instances of the class.
+    named: str = ""
 
     @property
     def cid(self) -> str:
         """Identifier of the C representation, used to name C converters."""
+        if self.named:  # its own converters: the underlying's, and out an instance of its class
+            return f"{self.base.cid}_n_{identifier(self.named)}"
         s = self.shape
         if s == "bool":
             return "bool"
@@ -221,11 +245,19 @@ class Mapping:
             return "void *"
         return "goffi_map"
 
+    @property
+    def base(self) -> Mapping:
+        """A value class's mapping without its class: how the underlying value crosses."""
+        return replace(self, named="") if self.named else self
+
     def py_type(self, position: Literal["in", "out"], namer: ClassNamer | None = None) -> str:
         """The Python annotation (stubs and signatures).
 
         ``namer`` spells a class given its key; by default "pkgname.Type", as Go code would.
+        A value class is its class out; in, a plain value of its underlying type also passes.
         """
+        if self.named and position == "out":
+            return (namer or default_class_name)(self.named)
         s = self.shape
         if s == "handle":
             name = (namer or default_class_name)(self.cls)
@@ -336,7 +368,7 @@ class ClassDecision:
     """A named type that crosses as objects of a Python class, and why that kind."""
 
     key: str
-    kind: Literal["handle", "interface", "record"]
+    kind: Literal["handle", "interface", "record", "value"]
     reason: str  # why this kind (a handle rather than a record), for goffi inspect
 
 
@@ -552,7 +584,9 @@ class TypeMapper:
                 "duration",
                 "copy",
                 note="time.Duration <-> datetime.timedelta; Go's nanoseconds below a microsecond are "
-                "truncated toward zero; a timedelta beyond about 292 years raises OverflowError",
+                "truncated toward zero; a timedelta beyond about 292 years raises OverflowError; "
+                "values Go returns are time.Duration objects (a timedelta subclass with Go's methods)",
+                named=self._value_class(key, "a datetime.timedelta subclass carrying Go's methods"),
             )
         if key == "time.Time":
             return Mapping(
@@ -560,8 +594,9 @@ class TypeMapper:
                 "time",
                 "copy",
                 note="time.Time <-> a timezone-aware datetime.datetime (a naive one is local time); Go's "
-                "zone becomes a fixed-offset timezone; a time with nanoseconds comes back as "
-                "goffi.GoTime, a datetime that keeps them",
+                "zone becomes a fixed-offset timezone; values Go returns are time.Time objects (a "
+                "goffi.GoTime subclass carrying Go's methods, keeping Go's nanoseconds)",
+                named=self._value_class(key, "a goffi.GoTime (datetime) subclass carrying Go's methods"),
             )
         if key in visiting:
             return Skip(f"recursive type {key}", "recursive")
@@ -622,7 +657,26 @@ class TypeMapper:
         under = self._map(named.underlying, (*visiting, key))
         if isinstance(under, Skip):
             return under
-        note = f"{ref.go_spelling()} crosses as its underlying {named.underlying.go_spelling()}"
+        base = VALUE_BASES.get(under.shape)
+        if base is None:
+            note = f"{ref.go_spelling()} crosses as its underlying {named.underlying.go_spelling()}"
+            if under.shape == "bool":
+                note += " (Python's bool cannot be subclassed, so it has no class of its own)"
+            return Mapping(
+                ref,
+                under.shape,
+                under.crossing,
+                bits=under.bits,
+                elem=under.elem,
+                key=under.key,
+                length=under.length,
+                note=note,
+            )
+        self._value_class(key, f"a {base} subclass carrying Go's methods")
+        note = (
+            f"{ref.go_spelling()} is a {base} subclass with Go's methods (its underlying "
+            f"{named.underlying.go_spelling()} crosses as a {base}; a plain {base} passes too)"
+        )
         return Mapping(
             ref,
             under.shape,
@@ -632,7 +686,16 @@ class TypeMapper:
             key=under.key,
             length=under.length,
             note=note,
+            named=key,
         )
+
+    def _value_class(self, key: str, reason: str) -> str:
+        """Make ``key`` (extracted, non-generic) a value class; its key, or "" if it has none."""
+        named = self.surface.named.get(key)
+        if named is None or named.type_params or self.unnameable(named):
+            return ""
+        self.classes.setdefault(key, ClassDecision(key, "value", reason))
+        return key
 
     def _record_fields(
         self, named: NamedType, visiting: tuple[str, ...]

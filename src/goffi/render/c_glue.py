@@ -76,6 +76,23 @@ done:
 """
 
 
+# A method of a list or dict value class copies Go's receiver back into the object.
+_WRITE_BACK = """\
+/* Replace the items of a list or dict value-class object with those Go left in its receiver. */
+GOFFI_MAYBE_UNUSED static int goffi_write_back(PyObject *self, PyObject *now)
+{
+    if (PyList_Check(self) && PyList_Check(now)) {
+        return PyList_SetSlice(self, 0, PY_SSIZE_T_MAX, now);
+    }
+    if (PyDict_Check(self) && PyDict_Check(now)) {
+        PyDict_Clear(self);
+        return PyDict_Update(self, now);
+    }
+    return 0; /* a plain sequence or mapping passed as the receiver: nothing to update */
+}
+
+"""
+
 # Element shapes whose C form is a copy of the value, borrowing nothing from the item.
 _SELF_CONTAINED = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
 
@@ -122,36 +139,66 @@ class CRenderer:
     def converters(self) -> str:
         """Converters for every container shape used, innermost first (C needs definitions first)."""
         done: set[str] = set()
-        out = []
+        out = [_WRITE_BACK]
         for top in self.plan.mappings():
             for m in top.walk():
                 if m.cid in done:
                     continue
                 done.add(m.cid)
-                if m.shape in ("slice", "array"):
-                    out.append(self._seq(m))
-                elif m.shape == "buffer":
-                    # Its fallback is the copied slice's converter: that one first.
-                    copied = _copied_slice(m)
-                    if copied.cid not in done:
-                        done.add(copied.cid)
-                        out.append(self._seq(copied))
-                    out.append(self._buffer(m))
-                elif m.shape == "map":
-                    out.append(self._map(m))
-                elif m.shape == "bytearray":
-                    out.append(self._bytearray(m))
-                elif m.shape == "handle":
-                    out.append(self._handle(m))
-                elif m.shape == "optional":
-                    out.append(self._optional(m))
-                elif m.shape == "record":
-                    out.append(self._record(m))
-                elif m.shape == "chan":
-                    out.append(self._chan(m))
-                elif m.shape == "func":
-                    out.append(self._func_conv(m))
+                if m.named:
+                    # A value class: the underlying's converters first, then its own.
+                    if m.base.cid not in done:
+                        done.add(m.base.cid)
+                        out.append(self._converter(m.base, done))
+                    out.append(self._value(m))
+                    continue
+                out.append(self._converter(m, done))
         return "".join(out)
+
+    def _converter(self, m: Mapping, done: set[str]) -> str:
+        """The converters of one mapping (its nested ones are already out)."""
+        out = []
+        if m.shape in ("slice", "array"):
+            out.append(self._seq(m))
+        elif m.shape == "buffer":
+            # Its fallback is the copied slice's converter: that one first.
+            copied = _copied_slice(m)
+            if copied.cid not in done:
+                done.add(copied.cid)
+                out.append(self._seq(copied))
+            out.append(self._buffer(m))
+        elif m.shape == "map":
+            out.append(self._map(m))
+        elif m.shape == "bytearray":
+            out.append(self._bytearray(m))
+        elif m.shape == "handle":
+            out.append(self._handle(m))
+        elif m.shape == "optional":
+            out.append(self._optional(m))
+        elif m.shape == "record":
+            out.append(self._record(m))
+        elif m.shape == "chan":
+            out.append(self._chan(m))
+        elif m.shape == "func":
+            out.append(self._func_conv(m))
+        return "".join(out)
+
+    def _value(self, m: Mapping) -> str:
+        """A value class: the underlying value in; out, an instance of the type's class."""
+        cls = self.plan.class_by_key(m.named)
+        module = f"{self.plan.name}.{self.plan.package(cls.pkg_path).py_module}"
+        base = m.base
+        return (
+            f"/* {m.go_name}: a {cls.value_base} subclass; its underlying value in, an instance of its class out. */\n"
+            f"GOFFI_MAYBE_UNUSED static inline int goffi_in_{m.cid}(PyObject *o, {m.c_type} *out, goffi_arena *a, const char *where)\n"
+            f"{{\n    return goffi_in_{base.cid}(o, out, a, where);\n}}\n"
+            f"GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const {m.c_type} *v)\n"
+            f"{{\n    PyObject *plain = goffi_out_{base.cid}(v);\n"
+            "    if (plain == NULL) {\n        return NULL;\n    }\n"
+            f'    PyObject *cls = goffi_record_class({cls.index}, "{module}");\n'
+            "    PyObject *result = cls == NULL ? NULL : PyObject_CallOneArg(cls, plain);\n"
+            "    Py_DECREF(plain);\n    return result;\n}\n\n"
+        )
 
     def _chan(self, m: Mapping) -> str:
         assert m.elem is not None
@@ -660,6 +707,19 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
         for i, r in enumerate(fn.results):
             decls.append(f"    {r.c_type} r{i};\n")
             call_args.append(f"&r{i}")
+        results = self._results(fn.results)
+        if fn.receiver is not None and fn.receiver.write_back and fn.receiver.record is not None:
+            rec = fn.receiver.record
+            decls.append(f"    {rec.c_type} self_out;\n")
+            call_args.append("&self_out")
+            results += (
+                "    if (result != NULL) {\n"
+                "        /* The receiver as Go left it, copied into the Python list or dict. */\n"
+                f"        PyObject *now = goffi_out_{rec.base.cid}(&self_out);\n"
+                "        if (now == NULL || goffi_write_back(args[0], now) < 0) {\n"
+                "            Py_CLEAR(result);\n        }\n"
+                "        Py_XDECREF(now);\n    }\n"
+            )
         call_args += ["&err", "&arena"]
         return _FUNC.format(
             qualified=fn.qualified,
@@ -676,7 +736,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             conversions="".join(conversions),
             symbol=fn.symbol,
             call_args=", ".join(call_args),
-            results=self._results(fn.results),
+            results=results,
         )
 
     def _results(self, results: tuple[Mapping, ...]) -> str:
@@ -767,7 +827,7 @@ done:
                 f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, {doc_name}}},\n'
             )
         for cls in pkg.classes:
-            if cls.kind != "record":
+            if not cls.python_defined:
                 continue
             for fn in cls.methods:
                 cname = f"goffi_py_m_{cls.ident}_{fn.go_name}"
@@ -797,7 +857,7 @@ done:
         ident = cls.ident
         parts = []
         rows = []
-        if cls.kind == "record":
+        if cls.python_defined:
             return "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
         for fn in cls.methods:
             cname = f"goffi_py_m_{ident}_{fn.go_name}"
@@ -980,7 +1040,7 @@ done:
                 "            Py_XDECREF(sub);\n            goto fail;\n        }\n"
             )
             for cls in pkg.classes:
-                if cls.kind == "record":
+                if cls.python_defined:
                     continue  # defined and registered by its Python module
                 lines.append(
                     f"        PyObject *t_{cls.ident} = PyType_FromSpecWithBases(&goffi_spec_{cls.ident}, bases);\n"

@@ -637,6 +637,10 @@ class GoRenderer:
             body.append(f"\t{call}\n")
         if fn.returns_error:
             body.append("\tif err != nil {\n\t\tgoffiSetError(e, arena, err)\n\t\treturn\n\t}\n")
+        if fn.receiver is not None and fn.receiver.write_back and fn.receiver.record is not None:
+            # The receiver as Go left it, copied back into the Python list or dict.
+            params.insert(len(params) - 2, f"self_out *{c_type(fn.receiver.record)}")
+            body.append(f"\t{self.go_out(fn.receiver.record, 'self_out', 'recv')}\n")
         for i, r in enumerate(fn.results):
             if r.shape == "buffer":
                 # Lent to Python, unless it shares memory with a viewed argument.

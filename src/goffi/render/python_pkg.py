@@ -91,6 +91,8 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
             "from goffi.runtime import zero_time as _zero_time\n\n",
             *imports,
         ]
+    if any(c.kind == "value" for c in pkg.classes) or any(c.named for c in pkg.consts):
+        imports = ["from goffi.runtime import named as _named\n", *imports]
     if pkg.vars:
         imports = ["import sys as _sys\nimport types as _types\n\n", *imports]
     if any(c.py_literal.startswith("_datetime.") for c in pkg.consts) and not any(
@@ -104,16 +106,26 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
             "\n# Functions: builtins of the native extension (METH_FASTCALL), no Python wrapper in between.\n"
         )
         out += [f"{fn.py_name} = _go.{fn.py_name}\n" for fn in pkg.funcs]
-    handles = [c for c in pkg.classes if c.kind != "record"]
+    handles = [c for c in pkg.classes if not c.python_defined]
     if handles:
         out.append("\n# Classes of Go types (made by the native extension; objects hold Go values).\n")
         out += [f"{c.py_name} = _go.{c.py_name}\n" for c in handles]
     for cls in pkg.classes:
         if cls.kind == "record":
             out.append("\n\n" + _record_class(cls, homes))
+        elif cls.kind == "value":
+            out.append("\n\n" + _value_class(cls))
     if pkg.consts:
         out.append("\n# Constants, with their exact Go values.\n")
-        out += [_const_line(c) for c in pkg.consts]
+        own = {c.key: c.py_name for c in pkg.classes}
+        for c in pkg.consts:
+            if c.named in own:  # a typed constant: an instance (a member) of its class
+                out.append(f"{c.py_name} = {own[c.named]}({c.py_literal})\n")
+            elif c.named in homes:
+                module, cls_name = homes[c.named]
+                out.append(f"{c.py_name} = _named.value_of({module!r}, {cls_name!r}, {c.py_literal})\n")
+            else:
+                out.append(_const_line(c))
     if pkg.vars:
         out.append(
             "\n\nclass _GoPackageModule(_types.ModuleType):\n"
@@ -227,6 +239,28 @@ def _record_class(cls: ClassPlan, homes: dict[str, tuple[str, str]]) -> str:
         f"    def __init__({signature}) -> None:\n",
         *(body or ["        pass\n"]),
     ]
+    lines += _methods(cls)
+    lines.append(f"\n\n_bundle._register_class({cls.index}, {cls.py_name})\n")
+    return "".join(lines)
+
+
+# The runtime base class of a value class, by its Python base type (goffi.runtime.named).
+_VALUE_RUNTIME = {
+    "int": "GoInt",
+    "float": "GoFloat",
+    "complex": "GoComplex",
+    "str": "GoStr",
+    "bytes": "GoBytes",
+    "list": "GoList",
+    "dict": "GoDict",
+    "datetime.datetime": "GoTimeValue",
+    "datetime.timedelta": "GoDurationValue",
+}
+
+
+def _methods(cls: ClassPlan) -> list[str]:
+    """A Python-defined class's Go methods: each calls the native module, the value first."""
+    lines = []
     for m in cls.methods:
         fixed = [p.py_name for p in m.params if not p.variadic]
         rest = [f"*{m.params[-1].py_name}"] if m.variadic else []
@@ -239,7 +273,24 @@ def _record_class(cls: ClassPlan, homes: dict[str, tuple[str, str]]) -> str:
         lines.append(
             f"\n    def __str__(self) -> str:\n        return self.{cls.string_method.py_name}()  # type: ignore[no-any-return]\n"
         )
-    lines.append(f"\n\n_bundle._register_class({cls.index}, {cls.py_name})\n")
+    return lines
+
+
+def _value_class(cls: ClassPlan) -> str:
+    """A value class: a subclass of the Python type its values cross as, with Go's methods."""
+    base = _VALUE_RUNTIME[cls.value_base]
+    doc = f"Go type {cls.key}: {cls.reason}.\n\n{cls.doc}".strip()
+    lines = [
+        f"class {cls.py_name}(_named.{base}):\n",
+        _doc_block(doc, "    "),
+        "\n",
+        f"    __go_type__ = {cls.key!r}\n",
+        *_methods(cls),
+    ]
+    if cls.members:
+        rows = "".join(f"        ({name!r}, {literal}),\n" for name, literal in cls.members)
+        lines.append(f"\n\n_named.set_members(\n    {cls.py_name},\n    [\n{rows}    ],\n)\n")
+    lines.append(f"\n_bundle._register_class({cls.index}, {cls.py_name})\n")
     return "".join(lines)
 
 
@@ -248,7 +299,10 @@ def _const_line(c: ConstPlan) -> str:
 
 
 # Names the stubs import for annotations, by module.
-_STUB_IMPORTS = (("collections.abc", ("Callable", "Mapping", "Sequence")), ("typing", ("Any", "Final")))
+_STUB_IMPORTS = (
+    ("collections.abc", ("Callable", "Mapping", "Sequence")),
+    ("typing", ("Any", "ClassVar", "Final")),
+)
 # Annotations spell datetime types as datetime.timedelta / datetime.datetime.
 _STUB_MODULES = ("datetime", "goffi")
 
@@ -279,7 +333,8 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
 
     body: list[str] = []
     for c in pkg.consts:
-        body.append(f"\n{c.py_name}: {typed(f'Final[{c.py_type}]')}\n")
+        py_type = namer(c.named) if c.named in homes else c.py_type
+        body.append(f"\n{c.py_name}: {typed(f'Final[{py_type}]')}\n")
         if c.doc.strip():
             body.append(_doc_block(f"Go: const {c.go_name} {c.go_type}\n\n{c.doc}"))
     for v in pkg.vars:
@@ -329,12 +384,32 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
     return "".join(out + body)
 
 
+def _value_stub_base(cls: ClassPlan, namer: ClassNamer) -> str:
+    """The Python base a value class's stub declares (``int``, ``dict[str, list[str]]``)."""
+    m = cls.record
+    assert m is not None
+    base = cls.value_base
+    if base == "datetime.datetime":
+        return "goffi.GoTime"
+    if base in ("list", "dict"):
+        # The plain form of the value: what the underlying type crosses out as.
+        return m.base.py_type("out", namer)
+    return base
+
+
 def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) -> str:
-    base = "_Record" if cls.kind == "record" else "_GoObject"
+    base = {"record": "_Record", "value": ""}.get(cls.kind, "_GoObject")
+    if cls.kind == "value":
+        base = typed(_value_stub_base(cls, namer))
     lines = [
         f"class {cls.py_name}({base}):\n",
         _doc_block(f"Go: type {cls.go_name} ({cls.reason})\n\n{cls.doc}", "    "),
     ]
+    if cls.kind == "value":
+        lines.append("    __go_type__: ClassVar[str]\n")
+        lines += [f"    {name}: ClassVar[{cls.py_name}]\n" for name, _ in cls.members]
+        if cls.string_method is not None:
+            lines.append("    def __str__(self) -> str: ...\n")
     for f in cls.fields:
         lines.append(f"    {f.py_name}: {typed(f.type.py_type('out', namer))}\n")
     if cls.kind in ("handle", "record"):
