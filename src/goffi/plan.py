@@ -204,6 +204,11 @@ class ClassPlan:
     members: tuple[tuple[str, str], ...] = ()
 
     @property
+    def box_symbol(self) -> str:
+        """The Go export boxing a value-class value into a handle (for interface arguments)."""
+        return f"goffi_box_{self.ident}"
+
+    @property
     def python_defined(self) -> bool:
         """Whether the class is Python code of its module (records and value classes)."""
         return self.kind in ("record", "value")
@@ -798,7 +803,7 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
             literal = f"_datetime.timedelta(microseconds={int(int(c.value) / 1000)})"
             py_type = "datetime.timedelta"
         named = ""
-        if c.type.kind == "named" and c.type.named_key != "time.Duration":
+        if c.type.kind == "named":
             mapped = mapper.map(c.type)
             if isinstance(mapped, Mapping) and mapped.named:
                 named = mapped.named

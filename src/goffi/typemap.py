@@ -672,10 +672,11 @@ class TypeMapper:
                 length=under.length,
                 note=note,
             )
-        self._value_class(key, f"a {base} subclass carrying Go's methods")
+        a = "an" if base[0] in "aeiou" else "a"
+        self._value_class(key, f"{a} {base} subclass carrying Go's methods")
         note = (
-            f"{ref.go_spelling()} is a {base} subclass with Go's methods (its underlying "
-            f"{named.underlying.go_spelling()} crosses as a {base}; a plain {base} passes too)"
+            f"{ref.go_spelling()} is {a} {base} subclass with Go's methods (its underlying "
+            f"{named.underlying.go_spelling()} crosses as {a} {base}; a plain {base} passes too)"
         )
         return Mapping(
             ref,

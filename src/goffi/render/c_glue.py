@@ -91,6 +91,26 @@ GOFFI_MAYBE_UNUSED static int goffi_write_back(PyObject *self, PyObject *now)
     return 0; /* a plain sequence or mapping passed as the receiver: nothing to update */
 }
 
+/* A value-class object passed where Go expects an interface: its Go value, boxed (the
+ * class's __goffi_box__), kept alive by the call's arena. Anything else is returned as is. */
+GOFFI_MAYBE_UNUSED static PyObject *goffi_boxed(PyObject *o, goffi_arena *a)
+{
+    if (o == Py_None || Py_TYPE(o)->tp_dealloc == goffi_object_dealloc) {
+        return o;
+    }
+    PyObject *box = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__goffi_box__");
+    if (box == NULL) {
+        PyErr_Clear();
+        return o;
+    }
+    PyObject *boxed = PyObject_CallOneArg(box, o);
+    Py_DECREF(box);
+    if (boxed == NULL || goffi_arena_keep(a, boxed) < 0) {
+        return NULL;
+    }
+    return boxed;
+}
+
 """
 
 # Element shapes whose C form is a copy of the value, borrowing nothing from the item.
@@ -404,10 +424,14 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const {m.c_type} *v)
         # An interface parameter takes any Go object (Go checks its method set); others
         # take objects of their class.
         expected = -1 if m.via == "interface" else self.plan.class_by_key(m.cls).index
+        # An interface also takes a value-class object (slog.Level for slog.Leveler): Go gets
+        # the value of its named type, boxed into a handle for the call.
+        arg = "goffi_boxed(o, a)" if m.via == "interface" else "o"
         return (
             f"/* {m.go_name}: a Go object{' or None' if m.nilable else ''}. */\n"
             f"static inline int goffi_in_{m.cid}(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where)\n"
-            f"{{\n    (void)a;\n    return goffi_to_handle(o, out, {expected}, {int(m.nilable)}, where);\n}}\n"
+            f"{{\n    (void)a;\n    o = {arg};\n    if (o == NULL) {{\n        return -1;\n    }}\n"
+            f"    return goffi_to_handle(o, out, {expected}, {int(m.nilable)}, where);\n}}\n"
             f"static inline PyObject *goffi_out_{m.cid}(const goffi_handle *v) {{ return goffi_handle_object(v); }}\n\n"
         )
 
@@ -829,6 +853,10 @@ done:
         for cls in pkg.classes:
             if not cls.python_defined:
                 continue
+            if cls.kind == "value":
+                rows.append(
+                    f'    {{"_box_{cls.py_name}", (PyCFunction)(void (*)(void))goffi_py_box_{cls.ident}, METH_FASTCALL, NULL}},\n'
+                )
             for fn in cls.methods:
                 cname = f"goffi_py_m_{cls.ident}_{fn.go_name}"
                 rows.append(
@@ -858,7 +886,8 @@ done:
         parts = []
         rows = []
         if cls.python_defined:
-            return "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
+            box = self._box(cls) if cls.kind == "value" else ""
+            return box + "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
         for fn in cls.methods:
             cname = f"goffi_py_m_{ident}_{fn.go_name}"
             parts.append(self.func(fn, cname))
@@ -919,6 +948,42 @@ done:
             f"    goffi_slots_{ident},\n}};\n\n"
         )
         return "".join(parts)
+
+    def _box(self, cls: ClassPlan) -> str:
+        """_box_<Class>(value): a value-class object as a Go object holding its Go value."""
+        m = cls.record
+        assert m is not None
+        where = c_string(f"{default_class_name(cls.key)} value (Go {m.go_name})")
+        return f"""\
+/* {cls.key}: a value as a Go object (a GoValue holding the {m.go_name}), for interfaces. */
+static PyObject *
+goffi_py_box_{cls.ident}(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{{
+    {m.c_type} a0;
+    goffi_handle dst;
+    goffi_err err;
+    PyObject *result = NULL;
+    GOFFI_ARENA(arena);
+    (void)self;
+    err.kind = GOFFI_OK;
+    if (goffi_check_nargs("{default_class_name(cls.key)}.__goffi_box__", nargs, 1, 1) < 0) {{
+        return NULL;
+    }}
+    if (goffi_in_{m.cid}(args[0], &a0, &arena, {where}) < 0) {{
+        goto done;
+    }}
+    {cls.box_symbol}(a0, &dst, &err, &arena);
+    if (err.kind != GOFFI_OK) {{
+        goffi_raise(&err);
+        goto done;
+    }}
+    result = goffi_handle_object(&dst);
+done:
+    goffi_arena_free(&arena);
+    return result;
+}}
+
+"""
 
     def _field(self, cls: ClassPlan, f: FieldPlan) -> str:
         ident = cls.ident

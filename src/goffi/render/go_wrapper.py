@@ -693,6 +693,16 @@ class GoRenderer:
                     body=f"\tgoffiPutPtr(dst, new({t}), {cls.index})\n",
                 )
             )
+        if cls.kind == "value" and cls.record is not None:
+            value = self.go_in(cls.record, "a0", owned=True)
+            out.append(
+                _EXPORT.format(
+                    comment=f"{cls.box_symbol} boxes a {cls.key} from Python for an interface argument.",
+                    symbol=cls.box_symbol,
+                    params=f"a0 {c_type(cls.record)}, dst *C.goffi_handle, e *C.goffi_err, arena *C.goffi_arena",
+                    body=f"\tgoffiPut(dst, {value}, nil, goffiAnyClass)\n",
+                )
+            )
         for m in cls.methods:
             out.append(self.func_export(m))
         # A record's fields are plain Python attributes; only handle classes read Go's.

@@ -285,6 +285,9 @@ def _value_class(cls: ClassPlan) -> str:
         _doc_block(doc, "    "),
         "\n",
         f"    __go_type__ = {cls.key!r}\n",
+        "\n    def __goffi_box__(self):  # type: ignore[no-untyped-def]\n",
+        '        """This value as a Go object (Go code expecting an interface gets the Go value)."""\n',
+        f"        return _go._box_{cls.py_name}(self)\n",
         *_methods(cls),
     ]
     if cls.members:
