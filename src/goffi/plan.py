@@ -26,6 +26,7 @@ from goffi.surface.model import (
     signature_spelling,
 )
 from goffi.typemap import (
+    IMPLEMENTERS,
     ClassDecision,
     ClassNamer,
     Mapping,
@@ -202,6 +203,9 @@ class ClassPlan:
     # kind "value": the exported typed constants of this type, (Python name, literal), in
     # declaration order: the members of an enum-like class
     members: tuple[tuple[str, str], ...] = ()
+    # kind "value": the bundle's interface classes whose methods its value method set has
+    # (by name): Go accepts its values there, and so do the stubs
+    implements: tuple[str, ...] = ()
 
     @property
     def box_symbol(self) -> str:
@@ -397,7 +401,11 @@ class BundlePlan:
     def class_namer(self) -> ClassNamer:
         """Spells a class as "<module>.<Class>" for signatures shown to users."""
         names = {c.key: f"{p.py_module}.{c.py_name}" for p in self.packages for c in p.classes}
-        return lambda key: names.get(key, default_class_name(key))
+        for c in self.classes():
+            for interface in c.implements:
+                known = names.get(IMPLEMENTERS + interface)
+                names[IMPLEMENTERS + interface] = f"{known} | {names[c.key]}" if known else names[c.key]
+        return lambda key: names.get(key, "" if key.startswith(IMPLEMENTERS) else default_class_name(key))
 
     def callables(self) -> tuple[FuncPlan, ...]:
         return tuple(f for p in self.packages for f in p.funcs) + tuple(
@@ -561,6 +569,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
                 class_members[key] = _plan_class_members(decision, surface, mapper)
     index = {key: i for i, key in enumerate(sorted(class_members))}
     members = _value_members(surface, mapper)
+    implements = _value_interfaces(surface, mapper)
     by_pkg: dict[str, list[ClassPlan]] = {}
     for key, (methods, fields, skipped, record) in class_members.items():
         named = surface.named[key]
@@ -582,6 +591,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
                 skipped=skipped,
                 record=record,
                 members=members.get(key, ()),
+                implements=implements.get(key, ()),
             )
         )
     sentinels_by_pkg: dict[str, list[SentinelPlan]] = {}
@@ -1023,6 +1033,32 @@ def _value_members(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[tupl
                 continue  # a re-export (os.ModeDir is an fs.FileMode): the declaring package names them
             out.setdefault(key, []).append((python_identifier(c.name), _const_literal(c)))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[str, ...]]:
+    """For each value class, the interface classes it implements, matched by method name.
+
+    A value crosses boxed as itself (not a pointer), so only value-receiver methods count.
+    """
+    interfaces = {
+        key: {m.name for m in method_set(surface.named[key], surface)}
+        for key, d in mapper.classes.items()
+        if d.kind == "interface"
+    }
+    out: dict[str, tuple[str, ...]] = {}
+    for key, d in mapper.classes.items():
+        if d.kind != "value":
+            continue
+        own = {m.name for m in surface.named[key].methods if not m.pointer_receiver}
+        found = tuple(sorted(i for i, names in interfaces.items() if names and names <= own))
+        if found:
+            out[key] = found
+    return out
+
+
+def implementers(plan: BundlePlan, interface: str) -> tuple[str, ...]:
+    """The value classes of ``plan`` whose values pass as the interface ``interface``."""
+    return tuple(c.key for c in plan.classes() if interface in c.implements)
 
 
 def named_pkg(key: str) -> str:

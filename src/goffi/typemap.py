@@ -261,6 +261,10 @@ class Mapping:
         s = self.shape
         if s == "handle":
             name = (namer or default_class_name)(self.cls)
+            if position == "in" and self.via == "interface" and namer is not None:
+                # Value classes implementing the interface pass too (slog.Level as a Leveler).
+                also = namer(IMPLEMENTERS + self.cls)
+                name = f"{name} | {also}" if also else name
             return f"{name} | None" if self.nilable else name
         if s == "record":
             return (namer or default_class_name)(self.cls)
@@ -341,6 +345,10 @@ class Mapping:
 
 
 ClassNamer = Callable[[str], str]
+
+#: A ClassNamer asked for IMPLEMENTERS + an interface's key spells the union of the value
+#: classes whose values pass as that interface ("" when none): parameter annotations.
+IMPLEMENTERS = "implementers of "
 
 
 @dataclass(frozen=True)
