@@ -1024,7 +1024,8 @@ def _value_members(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[tupl
     """
     out: dict[str, list[tuple[str, str]]] = {}
     for pkg in surface.packages:
-        for c in pkg.consts:
+        # In declaration order: the first name of a value names its member.
+        for c in sorted(pkg.consts, key=_position_key):
             key = c.type.named_key if c.type.kind == "named" else ""
             decision = mapper.classes.get(key)
             if decision is None or decision.kind != "value" or key in ("time.Duration", "time.Time"):
@@ -1059,6 +1060,13 @@ def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[s
 def implementers(plan: BundlePlan, interface: str) -> tuple[str, ...]:
     """The value classes of ``plan`` whose values pass as the interface ``interface``."""
     return tuple(c.key for c in plan.classes() if interface in c.implements)
+
+
+def _position_key(c: Const) -> tuple[str, int, int]:
+    """A constant's position ("file.go:12:3") as a sort key: file, line, column."""
+    file, _, rest = c.pos.partition(":")
+    line, _, col = rest.partition(":")
+    return file, int(line) if line.isdigit() else 0, int(col) if col.isdigit() else 0
 
 
 def named_pkg(key: str) -> str:
