@@ -23,9 +23,8 @@ from typing import Any
 import pytest
 
 import goffi
-from goffi.runtime import named as runtime_named
-
 from conftest import GO_TEST_PACKAGES, TESTS, inspect_report
+from goffi.runtime import named as runtime_named
 
 # ---------------------------------------------------------------------------- enums
 
@@ -72,7 +71,9 @@ def test_a_value_class_passes_where_go_expects_an_interface(namedtest: ModuleTyp
     assert namedtest.OptionsLevel(options) is namedtest.LevelError
     assert options.Level.Level() is namedtest.LevelError
     # A plain int has no Go type that could implement Leveler.
-    with pytest.raises(TypeError, match=r"namedtest\.Threshold\(\) argument 'l' .*Leveler.*must be a Go object"):
+    with pytest.raises(
+        TypeError, match=r"namedtest\.Threshold\(\) argument 'l' .*Leveler.*must be a Go object"
+    ):
         namedtest.Threshold(3)
 
 
@@ -330,5 +331,9 @@ def test_inspect_counts_every_function_and_method(session_cache: Path) -> None:
             f"{path}: not in goffi's report: {sorted(want - set(listed))[:10]}; "
             f"not declared by go/types: {sorted(set(listed) - want)[:10]}"
         )
-        bridged = sum(1 for s in reports[path]["symbols"] if s["kind"] in ("func", "method") and s["status"] == "bridged")
+        bridged = sum(
+            1
+            for s in reports[path]["symbols"]
+            if s["kind"] in ("func", "method") and s["status"] == "bridged"
+        )
         assert 0 < bridged <= len(want), path

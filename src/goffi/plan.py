@@ -812,14 +812,21 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
             # time.Hour is a timedelta, like every Duration (nanoseconds below a microsecond truncate).
             literal = f"_datetime.timedelta(microseconds={int(int(c.value) / 1000)})"
             py_type = "datetime.timedelta"
-        named = ""
+        of_class = ""  # a typed constant of a value class: the class's key
         if c.type.kind == "named":
-            mapped = mapper.map(c.type)
-            if isinstance(mapped, Mapping) and mapped.named:
-                named = mapped.named
+            typed = mapper.map(c.type)
+            if isinstance(typed, Mapping) and typed.named:
+                of_class = typed.named
         consts.append(
             ConstPlan(
-                c.name, python_identifier(c.name), literal, py_type, c.type.go_spelling(), c.doc, c.pos, named
+                c.name,
+                python_identifier(c.name),
+                literal,
+                py_type,
+                c.type.go_spelling(),
+                c.doc,
+                c.pos,
+                of_class,
             )
         )
     variables: list[VarPlan] = []

@@ -320,9 +320,9 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
     other_modules: set[str] = set()
 
     implementing: dict[str, list[str]] = {}
-    for c in plan.classes():
-        for interface in c.implements:
-            implementing.setdefault(interface, []).append(c.key)
+    for value_cls in plan.classes():
+        for interface in value_cls.implements:
+            implementing.setdefault(interface, []).append(value_cls.key)
 
     def namer(key: str) -> str:
         if key.startswith(IMPLEMENTERS):

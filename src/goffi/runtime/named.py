@@ -50,7 +50,7 @@ def _member_name(obj: object) -> str:
 def _plain_repr(obj: object) -> str:
     for base in type(obj).__mro__:
         if base in _PLAIN:
-            return str(base.__repr__(obj))
+            return str(base.__repr__(obj))  # type: ignore[call-arg]
     return object.__repr__(obj)
 
 
@@ -70,7 +70,7 @@ class GoInt(GoNamed, int):
 
     def __new__(cls, value: Any = 0) -> GoInt:
         if type(value) is cls:
-            return value  # type: ignore[no-any-return]
+            return value
         found = _member(cls, value)
         if found is not None:
             return found  # type: ignore[no-any-return]
@@ -82,7 +82,7 @@ class GoFloat(GoNamed, float):
 
     def __new__(cls, value: Any = 0.0) -> GoFloat:
         if type(value) is cls:
-            return value  # type: ignore[no-any-return]
+            return value
         found = _member(cls, value)
         if found is not None:
             return found  # type: ignore[no-any-return]
@@ -94,7 +94,7 @@ class GoComplex(GoNamed, complex):
 
     def __new__(cls, value: Any = 0j) -> GoComplex:
         if type(value) is cls:
-            return value  # type: ignore[no-any-return]
+            return value
         return complex.__new__(cls, value)
 
 
@@ -103,7 +103,7 @@ class GoStr(GoNamed, str):
 
     def __new__(cls, value: Any = "") -> GoStr:
         if type(value) is cls:
-            return value  # type: ignore[no-any-return]
+            return value
         found = _member(cls, value)
         if found is not None:
             return found  # type: ignore[no-any-return]
@@ -115,7 +115,7 @@ class GoBytes(GoNamed, bytes):
 
     def __new__(cls, value: Any = b"") -> GoBytes:
         if type(value) is cls:
-            return value  # type: ignore[no-any-return]
+            return value
         return bytes.__new__(cls, value)
 
 
@@ -157,7 +157,9 @@ class GoDurationValue(GoNamed, datetime.timedelta):
             d = args[0]
             if type(d) is cls:
                 return d
-            return datetime.timedelta.__new__(cls, days=d.days, seconds=d.seconds, microseconds=d.microseconds)
+            return datetime.timedelta.__new__(
+                cls, days=d.days, seconds=d.seconds, microseconds=d.microseconds
+            )
         return datetime.timedelta.__new__(cls, *args, **kwargs)
 
     # timedelta's repr already names the class: Duration(seconds=90).
@@ -178,8 +180,8 @@ def set_members(cls: type, members: Iterable[tuple[str, Any]]) -> None:
         member = table.get(value)
         if member is None:
             base = next(b for b in cls.__mro__ if b in _PLAIN)
-            member = base.__new__(cls, value)  # type: ignore[call-overload]
-            member._goffi_name_ = name
+            member = base.__new__(cls, value)
+            member._goffi_name_ = name  # type: ignore[attr-defined]
             table[value] = member
         if name not in cls.__dict__ and not any(name in vars(b) for b in cls.__mro__[1:]):
             setattr(cls, name, member)
