@@ -337,3 +337,66 @@ def test_inspect_counts_every_function_and_method(session_cache: Path) -> None:
             if s["kind"] in ("func", "method") and s["status"] == "bridged"
         )
         assert 0 < bridged <= len(want), path
+
+
+# ---------------------------------------------------------------------------- other bundles (subprocesses)
+
+
+def _run(code: str, cache: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=dict(os.environ, GOFFI_CACHE_DIR=str(cache), GOFFI_VERBOSE="0"),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, f"exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_slog_levels_and_sort_int_slice(session_cache: Path) -> None:
+    out = _run(
+        """
+        import goffi
+        slog, sort, os = goffi.load("log/slog", "sort", "os")
+        assert type(slog.LevelDebug) is slog.Level and repr(slog.LevelDebug) == "<Level.LevelDebug: -4>"
+        assert str(slog.LevelWarn) == "WARN" and slog.Level(-4) is slog.LevelDebug
+        assert str(slog.Level(2)) == "INFO+2"  # Go's String for a value that is no member
+        # Level implements Leveler through its methods: it passes as one.
+        opts = slog.HandlerOptions(Level=slog.LevelDebug)
+        assert opts.Level.Level() is slog.LevelDebug
+        handler = slog.NewTextHandler(os.Stdout, opts)
+        assert handler.Enabled(None, slog.LevelDebug) is True
+        assert slog.NewTextHandler(os.Stdout, None).Enabled(None, slog.LevelDebug) is False
+        ints = sort.IntSlice([3, 1, 2])
+        ints.Sort()  # Go sorts the elements it shares with the receiver: the list changes
+        assert ints == [1, 2, 3] and ints.Search(2) == 1 and ints.Len() == 3
+        sort.Sort(ints)  # sort.Interface is implemented by IntSlice's value methods
+        print("ok")
+        """,
+        session_cache,
+    )
+    assert out.strip().endswith("ok")
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_uuid_is_bytes_with_gos_methods(session_cache: Path) -> None:
+    out = _run(
+        """
+        import goffi
+        uuid = goffi.load("github.com/google/uuid@v1.6.0")
+        u = uuid.New()
+        assert type(u) is uuid.UUID and isinstance(u, bytes) and len(u) == 16
+        assert str(u) == u.String() and len(str(u)) == 36 and str(u.Version()) == "VERSION_4"
+        p = uuid.MustParse("f47ac10b-58cc-4372-a567-0e02b2c3d479")
+        assert bytes(p) == bytes.fromhex("f47ac10b58cc4372a5670e02b2c3d479")
+        assert str(p) == "f47ac10b-58cc-4372-a567-0e02b2c3d479" and str(p.Variant()) == "RFC4122"
+        assert uuid.UUID.String(bytes(16)) == "00000000-0000-0000-0000-000000000000"  # plain bytes pass
+        assert p.URN() == "urn:uuid:f47ac10b-58cc-4372-a567-0e02b2c3d479"
+        print("ok")
+        """,
+        session_cache,
+    )
+    assert out.strip().endswith("ok")
