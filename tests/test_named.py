@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -110,8 +111,12 @@ def test_slice_value_class_methods_change_the_list_as_go_would(namedtest: Module
     assert tags == ["a", "b", "c"]
     tags.Add("d")  # a pointer receiver: Go appends, and the list grows
     assert tags == ["a", "b", "c", "d"] and type(tags) is namedtest.Tags
-    # A plain list is accepted as the receiver (it is converted, not updated).
-    assert namedtest.Tags.Join(["x", "y"], "+") == "x+y"
+    # A plain list is accepted as the receiver, and gets Go's changes as a Tags would.
+    plain = ["y", "x"]
+    assert namedtest.Tags.Join(plain, "+") == "y+x"
+    namedtest.Tags.Sort(plain)
+    assert plain == ["x", "y"]
+    assert namedtest.Tags.Join(("a", "b"), "+") == "a+b"  # a tuple is converted, never changed
 
 
 def test_map_value_class_methods_write_through(namedtest: ModuleType) -> None:
@@ -400,3 +405,29 @@ def test_uuid_is_bytes_with_gos_methods(session_cache: Path) -> None:
         session_cache,
     )
     assert out.strip().endswith("ok")
+
+
+@pytest.mark.slow
+def test_readme_value_class_example_runs_verbatim(session_cache: Path) -> None:
+    """README's value-class example, exactly as written, with its commented results checked."""
+    text = (TESTS.parent / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, flags=re.S) if "ParseQuery" in b)
+    checks = """
+mode_ = os_.Stat("README.md").Mode()
+assert (mode.IsDir(), str(mode)) == (False, str(mode_)) and str(mode_)[0] == "-", str(mode)
+assert q == {"a": ["1"], "b": ["2"], "c": ["3"]} and q.Encode() == "a=1&b=2&c=3"
+assert (d.Hours(), str(d)) == (1.5, "1h30m0s")
+import datetime
+assert time_.Now().Format("2006-01-02") == datetime.datetime.now(datetime.timezone.utc).astimezone().strftime("%Y-%m-%d")
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", block + checks],
+        env=dict(os.environ, GOFFI_CACHE_DIR=str(session_cache), GOFFI_VERBOSE="0"),
+        cwd=TESTS.parent,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok\n"
