@@ -131,6 +131,57 @@ def test_named_bool_and_func_types_have_no_class(namedtest: ModuleType) -> None:
     assert not hasattr(namedtest, "Flag") and not hasattr(namedtest, "Handler")
 
 
+# ---------------------------------------------------------------------------- opaque values
+
+
+def test_a_type_the_table_cannot_carry_crosses_as_an_opaque_go_value(namedtest: ModuleType) -> None:
+    # Option is a func over an unexported type: Python holds Go's value and passes it back.
+    name = namedtest.WithName("x")
+    assert type(name) is namedtest.Option and repr(name) == "<example.com/namedtest.Option object>"
+    assert namedtest.Build() == "default/1"
+    assert namedtest.Build(name, namedtest.WithSize(5)) == "x/5"  # applied by Go, in order
+    assert namedtest.Build(namedtest.WithSize(3), name) == "x/3"
+    assert name.Apply("y") == "x/0"  # its methods are Go's
+    assert namedtest.Option().Apply("zero") == "zero/0"  # Option() is Go's zero value (nil)
+    with pytest.raises(
+        TypeError, match=r"namedtest\.Build\(\) argument '\*opts' .* must be a Go object, not str"
+    ):
+        namedtest.Build("x")
+
+
+def test_inspect_says_which_values_are_opaque(session_cache: Path) -> None:
+    report = inspect_report(session_cache, GO_TEST_PACKAGES / "namedtest", "example.com/namedtest")
+    by_name = {(s["kind"], s["name"]): s for s in report["symbols"]}
+    build = by_name[("func", "Build")]
+    assert build["status"] == "bridged" and build["python"] == "Build(*opts: namedtest.Option) -> str"
+    assert any("an opaque Go value" in n and "config is unexported" in n for n in build["notes"])
+    assert by_name[("type", "Option")]["python"].startswith("class namedtest.Option: opaque class")
+
+
+@pytest.mark.slow
+def test_unexported_values_come_back_as_an_interface_they_implement(session_cache: Path) -> None:
+    out = _run(
+        """
+        import goffi
+        binary = goffi.load("encoding/binary")
+        be = binary.BigEndian  # a binary.bigEndian: seen as a binary.ByteOrder
+        assert type(be) is binary.ByteOrder and str(be) == "BigEndian"
+        assert be.Uint32(b"\\x00\\x00\\x01\\x02") == 258
+        assert binary.LittleEndian.Uint16(b"\\x01\\x02") == 0x0201
+        assert binary.NativeEndian.Uint16(b"\\x01\\x00") in (1, 256)  # promoted methods count
+        buf = bytearray(4)
+        be.PutUint32(buf, 0x01020304)
+        assert buf == bytearray(b"\\x01\\x02\\x03\\x04")
+        try:
+            binary.BigEndian = binary.LittleEndian
+        except AttributeError:
+            print("ok")
+        """,
+        session_cache,
+    )
+    assert out.strip() == "ok"
+
+
 # ---------------------------------------------------------------------------- the standard library
 
 

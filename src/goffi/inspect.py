@@ -95,6 +95,8 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
         "interface": "interface class",
         "value": f"value class, {'an' if cls.value_base == 'int' else 'a'} {cls.value_base} subclass (copied)",
     }[cls.kind]
+    if cls.reason.startswith("opaque: "):
+        what = "opaque class (holds a Go value it cannot look into)"
     specials = [
         name
         for name, present in (

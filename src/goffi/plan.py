@@ -143,6 +143,9 @@ class VarPlan:
     set_symbol: str
     doc: str
     pos: str
+    # Its type is unexported and it is seen through an interface (TypeMapper.exported_view):
+    # Python reads it, but cannot assign it
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -832,6 +835,10 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
     variables: list[VarPlan] = []
     for v in pkg.vars:
         mapped = mapper.map(v.type)
+        read_only = False
+        if isinstance(mapped, Skip) and mapped.category == "unexported":
+            view = mapper.exported_view(v.type)
+            mapped, read_only = (view, True) if view is not None else (mapped, False)
         if isinstance(mapped, Skip):
             skipped.append(
                 SkipPlan(
@@ -848,6 +855,7 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
                 f"goffi_set_{index}_{v.name}",
                 v.doc,
                 v.pos,
+                read_only,
             )
         )
     types: list[TypePlan] = []
@@ -930,6 +938,8 @@ def _plan_callable(
     mapped_results: list[Mapping] = []
     for i, r in enumerate(results):
         mapped = mapper.map(r.type)
+        if isinstance(mapped, Skip) and mapped.category == "unexported":
+            mapped = mapper.exported_view(r.type) or mapped
         if isinstance(mapped, Skip):
             return skip(f"result {r.name or i}: {mapped.reason}", mapped.category)
         mapped_results.append(mapped)

@@ -618,6 +618,30 @@ class TypeMapper:
         unnameable = self.unnameable(named)
         if unnameable:
             return Skip(unnameable, "unexported")
+        found = self._map_nameable(ref, named, visiting)
+        if isinstance(found, Skip) and found.category not in ("generic", "recursive"):
+            return self._opaque(ref, found)
+        return found
+
+    def _opaque(self, ref: TypeRef, why: Skip) -> Mapping:
+        """A named type the table cannot carry, as an opaque Go value: an object of its
+        class that Go's value lives in, received, stored and passed back as it is (a
+        functional option over an unexported type: goldmark.Option, gojq.CompilerOption)."""
+        key = ref.named_key
+        self.classes.setdefault(key, ClassDecision(key, "handle", f"opaque: {why.reason}"))
+        return Mapping(
+            ref,
+            "handle",
+            "handle",
+            cls=key,
+            via="value",
+            note=f"an opaque Go value (an object of class {default_class_name(key)}): it is received, "
+            f"stored and passed back to Go as it is, but its contents are out of reach, since {why.reason}",
+        )
+
+    def _map_nameable(self, ref: TypeRef, named: NamedType, visiting: tuple[str, ...]) -> MapResult:
+        """How a named type that generated code can spell crosses (Skip if the table has no row)."""
+        key = named.key
         u = named.underlying
         if u.kind == "struct":
             record = self._record_fields(named, (*visiting, key))
@@ -723,6 +747,55 @@ class TypeMapper:
                 return f"field {f.name} ({f.type.go_spelling()}) is shared with Go, not copied"
             out.append((f.name, mapped))
         return tuple(out)
+
+    def exported_view(self, ref: TypeRef) -> Mapping | None:
+        """An unexported type Go hands out (a result, a variable), seen through the exported
+        interface of its package it implements with the most methods, or None.
+
+        ``binary.BigEndian`` is a ``binary.bigEndian``, which no generated code can spell:
+        it comes back as a ``binary.ByteOrder`` object, whose methods call Go's. Only for
+        values going out: Go would not accept the interface back where the unexported type
+        is expected.
+        """
+        pointer = ref.kind == "pointer" and ref.elem is not None and ref.elem.kind == "named"
+        target = ref.elem if pointer and ref.elem is not None else ref
+        if target.kind != "named" or target.type_args:
+            return None
+        named = self.surface.named.get(target.named_key)
+        if named is None or named.type_params or named.name[:1].isupper():
+            return None
+        parts = named.pkg.split("/")
+        if "internal" in parts or parts[0] == "vendor":
+            return None
+        from goffi.plan import method_set  # the plan builds on this module
+
+        # A value in an interface has its value methods; a pointer all of them (promoted
+        # ones included: binary.NativeEndian's come from an embedded littleEndian).
+        own = {m.name for m in method_set(named, self.surface) if pointer or not m.pointer_receiver}
+        best: tuple[int, str] | None = None
+        for key, other in self.surface.named.items():
+            u = other.underlying
+            if other.pkg != named.pkg or not other.name[:1].isupper() or other.type_params:
+                continue
+            if u.kind != "interface" or not u.methods or u.embeds_non_methods:
+                continue
+            names = {m.name for m in u.methods}
+            if names <= own and (best is None or (len(names), key) > best):
+                best = (len(names), key)
+        if best is None:
+            return None
+        key = best[1]
+        view = self.map(
+            TypeRef(kind="named", pkg=self.surface.named[key].pkg, name=self.surface.named[key].name)
+        )
+        if isinstance(view, Skip):
+            return None
+        return replace(
+            view,
+            ref=ref,
+            note=f"{ref.go_spelling()} is unexported: it comes back as a {default_class_name(key)} object "
+            "(an interface it implements), whose methods call Go's",
+        )
 
     def unnameable(self, named: NamedType) -> str:
         """Why generated Go code could not spell this type, or ""."""

@@ -679,6 +679,13 @@ class GoRenderer:
             # Go keeps the value after this call: it must not alias the caller's buffers.
             body=f"\t{target} = {self.go_in(var.type, 'a0', owned=True)}\n",
         )
+        if var.read_only:  # an unexported type: Go cannot take it from Python (Python has no setter)
+            setter = _EXPORT.format(
+                comment=f"{var.set_symbol}: the package variable {qualified} is read-only from Python.",
+                symbol=var.set_symbol,
+                params=f"a0 {c_type(var.type)}, e *C.goffi_err, arena *C.goffi_arena",
+                body=f"\t_ = a0\n\tpanic({go_string(qualified + ' has an unexported type: it cannot be assigned')})\n",
+            )
         return getter + "\n" + setter
 
     def class_exports(self, cls: ClassPlan) -> list[str]:

@@ -134,7 +134,8 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
         for v in pkg.vars:
             doc = v.doc.strip() or f"Go package variable {pkg.go_name}.{v.go_name}."
             out.append(
-                f"    {v.py_name} = property(_go._get_{v.py_name}, _go._set_{v.py_name}, doc={doc!r})\n"
+                f"    {v.py_name} = property(_go._get_{v.py_name}, "
+                f"{'None' if v.read_only else f'_go._set_{v.py_name}'}, doc={doc!r})\n"
             )
         out.append("\n\n_sys.modules[__name__].__class__ = _GoPackageModule\n")
     out += _exception_classes(pkg)

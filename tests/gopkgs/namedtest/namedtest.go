@@ -158,3 +158,36 @@ type Handler func(string) string
 
 // Call calls the handler.
 func (h Handler) Call(s string) string { return h(s) }
+
+type config struct {
+	name string
+	size int
+}
+
+// Option configures Build: a functional option over an unexported type, which Python
+// can hold and pass back but not look into (an opaque Go value).
+type Option func(*config)
+
+// WithName sets the name.
+func WithName(name string) Option { return func(c *config) { c.name = name } }
+
+// WithSize sets the size.
+func WithSize(size int) Option { return func(c *config) { c.size = size } }
+
+// Build applies the options in order.
+func Build(opts ...Option) string {
+	c := config{name: "default", size: 1}
+	for _, o := range opts {
+		o(&c)
+	}
+	return fmt.Sprintf("%s/%d", c.name, c.size)
+}
+
+// Apply applies one option (nil is none).
+func (o Option) Apply(name string) string {
+	c := config{name: name}
+	if o != nil {
+		o(&c)
+	}
+	return fmt.Sprintf("%s/%d", c.name, c.size)
+}
