@@ -20,8 +20,10 @@ on its own. The table is closed: a type not listed here is skipped with a reason
 | []T of fixed-size numbers | sequence, or buffer  | list       | copy     |
 |   (zero_copy= functions)  | view of a buffer     | memoryview | view     |
 | map[K]V                   | dict                 | dict       | copy     |
-| named type T (underlying  | as the underlying    | as the     | as the   |
-| maps)                     |                      | underlying | underl.  |
+| named type T (underlying  | T's class, or the    | T's class  | as the   |
+| maps: a value class)      | underlying's value   | (subclass) | underl.  |
+| named type T (nameable,   | an object of T's     | the object | handle   |
+| underlying does not map)  | class (opaque)       |            |          |
 
 A []byte parameter is a view for the duration of the call of a *writable* buffer
 (bytearray, writable memoryview), so Go's writes land in it; a read-only buffer (bytes)
