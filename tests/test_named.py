@@ -482,3 +482,40 @@ print("ok")
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
+
+
+@pytest.mark.slow
+def test_stubs_of_many_stdlib_packages_pass_mypy(session_cache: Path, tmp_path: Path) -> None:
+    """The stubs of a bundle of many standard-library packages (value classes, enums,
+    opaque values, names that clash: slog.Any, reflect.String, net.OpError.Addr) are
+    accepted by mypy as they are generated (rendered from the plan: no build needed)."""
+    if shutil.which("mypy") is None:
+        pytest.skip("mypy is not installed (pip install -e '.[dev]')")
+    from goffi.build import Progress, prepare_surface
+    from goffi.plan import plan_bundle
+    from goffi.render.python_pkg import render_python_package
+    from goffi.toolchain import find_go
+    from goffi.workspace import parse_spec
+
+    specs = [parse_spec(p) for p in (*COUNTED, "net/http", "syscall", "text/template", "encoding/xml")]
+    surface = prepare_surface(specs, tmp_path / "work", find_go(), session_cache, Progress(False))
+    package = tmp_path / "stubs" / "gopkgs"
+    package.mkdir(parents=True)
+    for name, text in render_python_package(plan_bundle(surface), "key").items():
+        if name.endswith(".pyi") or name == "py.typed":
+            (package / name).write_text(text)
+    (package / "__init__.py").write_text("")
+    done = subprocess.run(
+        [
+            "mypy",
+            "--no-error-summary",
+            "--cache-dir",
+            str(tmp_path / "mypy-cache"),
+            *sorted(map(str, package.glob("*.pyi"))),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path / "stubs",
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

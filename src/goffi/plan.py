@@ -1005,7 +1005,15 @@ def _plan_class_members(
             for name, m in record.fields
         ]
     if decision.kind == "handle":
-        for f in field_set(named, surface):
+        # A method hides a promoted field of the same name at a deeper level (Go's selector
+        # rule): text/template.Template's Name() hides its embedded parse.Tree's Name field.
+        method_depths: dict[str, int] = {}
+        method_set(named, surface, method_depths)
+        field_depths: dict[str, int] = {}
+        fields_found = field_set(named, surface, field_depths)
+        for f in fields_found:
+            if method_depths.get(f.name, 1 << 30) < field_depths[f.name]:
+                continue
             mapped = mapper.map(f.type)
             if isinstance(mapped, Skip):
                 skipped.append(
@@ -1101,11 +1109,12 @@ def _method_skips(named: NamedType, surface: Surface, reason: str, category: str
     return out
 
 
-def method_set(named: NamedType, surface: Surface) -> list[Method]:
+def method_set(named: NamedType, surface: Surface, depths: dict[str, int] | None = None) -> list[Method]:
     """The exported methods callable on a *T (or on an interface value), promoted ones included.
 
     Go's promotion rule: a method at a shallower embedding depth hides deeper ones, and
     two at the same depth make the name ambiguous (not callable), so it is dropped.
+    ``depths``, if given, receives each returned method's embedding depth.
     """
     if named.underlying.kind == "interface":
         return [m for m in named.underlying.methods if m.name[:1].isupper()]
@@ -1126,16 +1135,25 @@ def method_set(named: NamedType, surface: Surface) -> list[Method]:
         if t.underlying.kind != "struct":
             return
         for f in t.underlying.fields:
+            # A field hides methods of its name deeper down (and is ambiguous with one as deep).
+            prev = found.get(f.name)
+            if prev is None or prev[0] >= depth:
+                found[f.name] = (depth, None)
+        for f in t.underlying.fields:
             inner = _embedded_named(f, surface)
             if f.embedded and inner is not None and inner.key not in seen:
                 visit(inner, depth + 1, seen | {inner.key})
 
     visit(named, 0, frozenset({named.key}))
+    if depths is not None:
+        depths.update({name: d for name, (d, m) in found.items() if m is not None})
     return [m for _, (_, m) in sorted(found.items()) if m is not None]
 
 
-def field_set(named: NamedType, surface: Surface) -> list[Field]:
-    """The exported fields of a struct, promoted ones included, by Go's promotion rule."""
+def field_set(named: NamedType, surface: Surface, depths: dict[str, int] | None = None) -> list[Field]:
+    """The exported fields of a struct, promoted ones included, by Go's promotion rule.
+
+    ``depths``, if given, receives each returned field's embedding depth."""
     found: dict[str, tuple[int, Field | None]] = {}
 
     def visit(t: NamedType, depth: int, seen: frozenset[str]) -> None:
@@ -1153,6 +1171,8 @@ def field_set(named: NamedType, surface: Surface) -> list[Field]:
                 visit(inner, depth + 1, seen | {inner.key})
 
     visit(named, 0, frozenset({named.key}))
+    if depths is not None:
+        depths.update({name: d for name, (d, f) in found.items() if f is not None})
     return [f for _, (_, f) in sorted(found.items()) if f is not None]
 
 

@@ -336,9 +336,13 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
 
     renamed = {name: "_" + name for _, names in _STUB_IMPORTS for name in names if name in taken}
 
+    class_names = {c.py_name for c in pkg.classes}
+
     def typed(annotation: str) -> str:
         for name, alias in renamed.items():
             annotation = re.sub(rf"(?<![\w.]){name}\[", alias + "[", annotation)
+            if name == "Any" and name not in class_names:  # never subscripted (func slog.Any)
+                annotation = re.sub(r"(?<![\w.])Any(?![\w(])", alias, annotation)
         # Error values are goffi.GoError, imported privately as _GoError.
         return re.sub(r"(?<![\w.])GoError(?!\w)", "_GoError", annotation)
 
@@ -376,10 +380,18 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
     for error_type in pkg.error_types:
         doc = f"Go error type {error_type.go_name}.\n\n{error_type.doc}".strip()
         lines = [f"\nclass {error_type.py_name}(_GoError):\n", _doc_block(doc, "    ")]
-        lines += [
-            f"    {f.py_name}: {typed(f.type.py_type('out', namer))}\n"
-            for f in fields.get(error_type.key, ())
-        ]
+        error_fields = fields.get(error_type.key, ())
+        # A field named like a class (OpError.Addr: Addr) shadows it in the class body.
+        shadowing = {f.py_name for f in error_fields}
+
+        def field_namer(key: str, shadowing: set[str] = shadowing) -> str:
+            name = namer(key)
+            if name in shadowing:
+                other_modules.add(pkg.py_module)
+                return f"_m_{pkg.py_module}.{name}"
+            return name
+
+        lines += [f"    {f.py_name}: {typed(f.type.py_type('out', field_namer))}\n" for f in error_fields]
         body.append("".join(lines))
     out = [_GENERATED, _doc_block(module_docstring(pkg)), "\n"]
     for module, names in _STUB_IMPORTS:
@@ -418,7 +430,8 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
     ]
     if cls.kind == "value":
         lines.append("    __go_type__: ClassVar[str]\n")
-        lines += [f"    {name}: ClassVar[{cls.py_name}]\n" for name, _ in cls.members]
+        methods = {m.py_name for m in cls.methods}  # a member named like a method is not set
+        lines += [f"    {name}: ClassVar[{cls.py_name}]\n" for name, _ in cls.members if name not in methods]
         if cls.string_method is not None:
             lines.append("    def __str__(self) -> str: ...\n")
     for f in cls.fields:
