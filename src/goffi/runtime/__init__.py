@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from goffi.runtime.guard import BundleConflictError, SubinterpreterError, claim_go_runtime
+
 __all__ = [
     "BundleConflictError",
     "GoError",
@@ -23,6 +25,7 @@ __all__ = [
     "GoPanic",
     "GoTime",
     "Record",
+    "SubinterpreterError",
     "claim_bundle",
     "live_handles",
     "loaded_bundle",
@@ -297,10 +300,6 @@ class GoPanic(Exception):
         return f"Go panic: {self.value}"
 
 
-class BundleConflictError(ImportError):
-    """A second, separately built Go bundle was about to be loaded into this process."""
-
-
 @dataclass(frozen=True)
 class LoadedBundle:
     name: str  # Python package name
@@ -323,14 +322,18 @@ def claim_bundle(name: str, key: str, packages: Sequence[str]) -> None:
     Every bundle carries its own Go runtime, and two Go runtimes in one process are
     unsupported (golang/go#18976, #65050): they crash on some platforms and only happen
     to work on others. So the first bundle wins, and the bundle's ``__init__`` calls this
-    *before* its shared library is loaded, when refusing is still safe.
+    *before* its shared library is loaded, when refusing is still safe. A bundle is also
+    refused in a subinterpreter, and when it is a second copy of the loaded one (see
+    :mod:`goffi.runtime.guard`).
     """
     global _loaded
     with _lock:
-        if _loaded is None:
-            _loaded = LoadedBundle(name, key, tuple(sorted(packages)))
-            return
-        if _loaded.key == key:
+        if _loaded is None or _loaded.key == key:
+            # The same build may still be a second copy (another folder, so another Go
+            # runtime): the guard keyed by the runtime's library file decides.
+            claim_go_runtime(name)
+            if _loaded is None:
+                _loaded = LoadedBundle(name, key, tuple(sorted(packages)))
             return
         raise BundleConflictError(
             f"cannot load goffi bundle {name!r} ({', '.join(sorted(packages))}): this process already "
