@@ -199,6 +199,6 @@ def value_of(module: str, name: str, value: Any) -> Any:
     Generated code uses it for a typed constant whose type another package declares
     (``os.ModeDir`` is an ``fs.FileMode``).
     """
-    import importlib
+    from goffi.runtime import record_class  # resolves a module relative to the loaded bundle
 
-    return getattr(importlib.import_module(module), name)(value)
+    return record_class(module, name)(value)  # type: ignore[call-arg]
