@@ -49,6 +49,7 @@ SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "objtest"),
     str(GO_TEST_PACKAGES / "chantest"),
     str(GO_TEST_PACKAGES / "zerocopy"),
+    str(GO_TEST_PACKAGES / "namedtest"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
@@ -111,6 +112,12 @@ def objtest(go: dict[str, ModuleType]) -> ModuleType:
 def chantest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/chantest, the package that exercises channels and callbacks (issue 4)."""
     return go["chantest"]
+
+
+@pytest.fixture(scope="session")
+def namedtest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/namedtest, the package that exercises named non-struct types (value classes)."""
+    return go["namedtest"]
 
 
 _CALL_FAILED = pytest.StashKey[bool]()

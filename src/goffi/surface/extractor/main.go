@@ -648,14 +648,17 @@ func (e *extractor) typeRef(t types.Type) *TypeRef {
 		r := &TypeRef{Kind: "struct"}
 		for i := 0; i < t.NumFields(); i++ {
 			f := t.Field(i)
-			if !f.Exported() {
+			// An unexported embedded field is walked all the same: its type's exported
+			// methods are promoted (net.IPConn's Close comes from the unexported net.conn).
+			hidden := !f.Exported() && !f.Embedded()
+			if hidden {
 				e.noWalk++
 			}
 			r.Fields = append(r.Fields, Field{
 				Name: f.Name(), Type: e.typeRef(f.Type()), Exported: f.Exported(),
 				Embedded: f.Embedded(), Doc: e.posDoc(f),
 			})
-			if !f.Exported() {
+			if hidden {
 				e.noWalk--
 			}
 		}
