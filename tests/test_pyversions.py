@@ -197,3 +197,33 @@ def test_smoke(
         print(
             f"[test_pyversions] CPython {version}: goffi installed in a venv, strings and smoke loaded, all calls ok"
         )
+
+
+def test_older_python_refused(goffi_wheel: Path, tmp_path: Path) -> None:
+    """The newest CPython below the floor (3.9): pip refuses the wheel, and a checkout on
+    its sys.path says which Python goffi needs instead of failing on newer syntax."""
+    python, where = find_cpython("3.9")
+    if python is None:
+        pytest.skip(f"CPython 3.9 not found (looked in {where})")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONSTARTUP")}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    done = subprocess.run(
+        [str(python), "-c", "import goffi"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "ImportError: goffi needs Python >= 3.10; this is Python 3.9." in done.stderr, done.stderr
+
+    venv = tmp_path / "venv3.9"
+    subprocess.run([str(python), "-m", "venv", str(venv)], check=True, timeout=300)
+    pip = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "--no-index",
+        "--no-deps",
+        "--disable-pip-version-check",
+    ]
+    done = subprocess.run([*pip, str(goffi_wheel)], capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "requires a different Python" in done.stdout + done.stderr, done.stdout + done.stderr
