@@ -5,7 +5,9 @@ CPython the machine has (pyenv's versions, else ``python3.X`` on PATH), makes a 
 with it, installs goffi there from a wheel of this checkout (no editable install, no
 PYTHONPATH: the installed package data must be complete), and in that interpreter builds
 and loads ``strings`` and tests/gopkgs/smoke, calling one thing of each kind: a record, a
-handle, a callback from a goroutine, a channel, an error and a panic. Each version is one
+handle, a callback from a goroutine, a channel, a slice Go writes into, an error and a
+panic. The same bundle holds the other local test packages, so that the C glue of every
+row of the type table compiles against that version's headers (one call each). Each version is one
 test, named by its minor version; one the machine lacks is skipped, saying where it was
 looked for. The bundles (one per Python ABI) share the session's goffi cache, so the Go
 extractor is built once.
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = GO_TEST_PACKAGES.parent.parent  # the checkout: pyproject.toml, README.md, src/
 SUPPORTED = ("3.10", "3.11", "3.12", "3.13")  # keep in step with pyproject.toml's classifiers
+LOCAL_PACKAGES = ("smoke", "typestest", "objtest", "chantest", "zerocopy", "keeptest")  # in tests/gopkgs
 RUNNING = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 # Runs in the other interpreter; argv[1] is the smoke package's folder. Prints one JSON line.
@@ -39,7 +42,7 @@ SMOKE = textwrap.dedent(
     import json, platform, sys
     import goffi
 
-    strings, smoke = goffi.load("strings", sys.argv[1])
+    strings, smoke, typestest, objtest, chantest, zerocopy, keeptest = goffi.load("strings", *sys.argv[1:])
     assert strings.Split("a,b,c", ",") == ["a", "b", "c"]
     assert strings.ToUpper("héllo wörld 𝄞") == "HÉLLO WÖRLD 𝄞"
 
@@ -58,6 +61,19 @@ SMOKE = textwrap.dedent(
             assert "Sum" in str(e), e
         else:
             raise AssertionError(f"Sum({bad!r}) did not raise {error.__name__}")
+
+    # A slice Go writes into: the writes come back into the list.
+    xs = [1.0, 3.0, -5.0]
+    smoke.Halve(xs)
+    assert xs == [0.5, 1.5, -2.5], xs
+
+    # The other test packages' generated code (every row of the type table, objects,
+    # channels, views) compiled for this Python too: one call each.
+    assert typestest.Sum(1, 2, 3) == 6
+    assert objtest.NewCounter("c").Inc() == 1
+    assert chantest.Add(2, 3) == 5
+    assert zerocopy.Sum([1.0, 2.0]) == 3.0
+    assert keeptest.Sum(b"\\x01\\x02") == 3
 
     # A handle: Go keeps the value between calls.
     c = smoke.NewCounter(40)
@@ -170,17 +186,17 @@ def test_smoke(
     with capsys.disabled():
         print(f"\n[test_pyversions] CPython {minor}: found {version} at {python}")
 
-    venv = tmp_path / f"venv{minor}"
-    subprocess.run([str(python), "-m", "venv", str(venv)], check=True, timeout=300)
-    venv_python = venv / "bin" / "python"
-    pip = [str(venv_python), "-m", "pip", "install", "--no-index", "--no-deps", "--disable-pip-version-check"]
-    done = subprocess.run([*pip, str(goffi_wheel)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-
+    # No PYTHONPATH: pip would take a goffi checkout there for installed and skip the wheel.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP")}
     env["GOFFI_CACHE_DIR"] = str(session_cache)
+    venv = tmp_path / f"venv{minor}"
+    subprocess.run([str(python), "-m", "venv", str(venv)], env=env, check=True, timeout=300)
+    venv_python = venv / "bin" / "python"
+    pip = [str(venv_python), "-m", "pip", "install", "--no-index", "--no-deps", "--disable-pip-version-check"]
+    done = subprocess.run([*pip, str(goffi_wheel)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
     run = subprocess.run(
-        [str(venv_python), "-c", SMOKE, str(GO_TEST_PACKAGES / "smoke")],
+        [str(venv_python), "-c", SMOKE, *(str(GO_TEST_PACKAGES / p) for p in LOCAL_PACKAGES)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -195,7 +211,7 @@ def test_smoke(
     )
     with capsys.disabled():
         print(
-            f"[test_pyversions] CPython {version}: goffi installed in a venv, strings and smoke loaded, all calls ok"
+            f"[test_pyversions] CPython {version}: goffi installed in a venv, strings and tests/gopkgs loaded, all calls ok"
         )
 
 

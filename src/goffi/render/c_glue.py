@@ -469,7 +469,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
             else ""
         )
         if e.shape == "float" and e.bits == 64:
-            same = "PyFloat_CheckExact(item) && memcmp(&PyFloat_AS_DOUBLE(item), &p[i], sizeof(double)) == 0"
+            same = "PyFloat_CheckExact(item) && goffi_float_is(item, &p[i])"
         elif e.shape == "int" or e.shape == "duration":
             same = "PyLong_CheckExact(item) && goffi_long_is(item, (long long)p[i])"
         elif e.shape == "uint":

@@ -1,6 +1,6 @@
 // Package smoke is the small package tests/test_pyversions.py loads on every CPython
 // goffi supports: one of each kind of thing that crosses the boundary (a record, a handle,
-// a callback, a channel, an error and a panic), so that a version-specific fault in the
+// a callback, a channel, a slice Go writes into, an error and a panic), so that a version-specific fault in the
 // generated C glue or the C runtime shows up as a failed call.
 package smoke
 
@@ -28,6 +28,13 @@ func Sum(xs ...int64) int64 {
 		total += x
 	}
 	return total
+}
+
+// Halve divides every element of xs by 2 in place: Go's writes come back into a list.
+func Halve(xs []float64) {
+	for i := range xs {
+		xs[i] /= 2
+	}
 }
 
 // Counter is a handle: its count is unexported, so Go keeps the value.
