@@ -70,6 +70,8 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
     notes = list(_notes(mappings))
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
+    if fn.interruptible:
+        notes.append("context.Context first: Ctrl-C cancels the context it gets and raises KeyboardInterrupt")
     if fn.holds_gil:
         notes.append("declared non-blocking: called with the GIL held")
     if fn.zero_copy:
@@ -84,6 +86,15 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
             verdict = (verdict or "Go's own copy") + (
                 ", written back: after the call a list gets Go's values where they differ, "
                 "and a writable buffer of the items' format is written over"
+            )
+        if p.decodes:
+            verdict = (
+                "Go decodes into it: a dict, list or record gets Go's result in place "
+                f"(Go gets a pointer to its copy; {p.decodes})"
+            )
+        if p.map_writes:
+            verdict = (verdict + "; " if verdict else "") + (
+                f"Go writes into the map: a dict gets Go's map's contents after the call ({p.map_writes})"
             )
         if verdict:
             memory.append((p.go_name or p.py_name, verdict))

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from goffi.analysis import FuncEscapes, MemoryAnalysis, ParamEscape
+from goffi.decoding import DecodeAnalysis
 from goffi.surface.model import (
     Const,
     Field,
@@ -58,6 +59,13 @@ class ParamPlan:
     # call, Go's values are written over the C array, and a list argument gets those that
     # differ from its items (a writable buffer of the items' format is written directly).
     writes_back: bool = False
+    # An any parameter Go decodes into (goffi.decoding: json.Unmarshal's v): a dict, list
+    # or record argument reaches Go as a pointer to its converted copy, and Go's result is
+    # written back into the Python object after the call. The scan's evidence, or "".
+    decodes: str = ""
+    # A map parameter Go writes into (goffi.decoding: m[k] = v, delete, clear, or a call
+    # that does): after the call a dict argument gets Go's map's contents. The evidence.
+    map_writes: str = ""
 
     @property
     def lends(self) -> bool:
@@ -121,6 +129,16 @@ class FuncPlan:
     @property
     def variadic(self) -> bool:
         return bool(self.params) and self.params[-1].variadic
+
+    @property
+    def interruptible(self) -> bool:
+        """Its first parameter is a context.Context: the call gets a context derived from the
+        caller's (None: context.Background()) that Ctrl-C cancels, so the call can return."""
+        return (
+            bool(self.params)
+            and not self.params[0].variadic
+            and self.params[0].type.go_name == "context.Context"
+        )
 
     def py_signature(self, namer: ClassNamer | None = None) -> str:
         """The Python signature (for docstrings, stubs and goffi inspect)."""
@@ -457,6 +475,7 @@ def plan_bundle(
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
     memory: MemoryAnalysis | None = None,
+    decodes: DecodeAnalysis | None = None,
 ) -> BundlePlan:
     """Decide every exported symbol of every requested package in ``surface``.
 
@@ -466,9 +485,13 @@ def plan_bundle(
     ``zero_copy`` names those whose numeric slices cross as views (zero_copy_form).
     ``memory`` (goffi.analysis) says which parameters Go may keep after the call; without
     it every parameter counts as kept, so Go gets its own copy of everything.
+    ``decodes`` (goffi.decoding) says which any parameters Go decodes into; without it,
+    none does.
     """
     plan = _plan_bundle(surface, name, requested)
     plan = _apply_memory(plan, memory or MemoryAnalysis(problem="not analysed"))
+    if decodes is not None and (decodes.funcs or decodes.map_writes):
+        plan = _apply_decodes(plan, decodes)
     if nonblocking:
         plan = _apply_policy(plan, "nonblocking", nonblocking, _hold_gil)
     if zero_copy:
@@ -543,6 +566,36 @@ def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
                     for m in c.methods
                 ),
             )
+            for c in p.classes
+        )
+        packages.append(replace(p, funcs=funcs, classes=classes))
+    return replace(plan, packages=tuple(packages))
+
+
+def _apply_decodes(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
+    """ParamPlan.decodes for the any parameters the decode scan found."""
+
+    def one(key: str, i: int, p: ParamPlan) -> ParamPlan:
+        if p.variadic:
+            return p
+        if p.type.shape == "any":
+            return replace(p, decodes=decodes.why(key, i))
+        if p.type.shape == "map":
+            return replace(p, map_writes=decodes.writes(key, i))
+        return p
+
+    def decide(f: FuncPlan, key: str) -> FuncPlan:
+        if key not in decodes.funcs and key not in decodes.map_writes:
+            return f
+        return replace(f, params=tuple(one(key, i, p) for i, p in enumerate(f.params)))
+
+    packages = []
+    for p in plan.packages:
+        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
+        classes = tuple(
+            replace(c, methods=tuple(decide(m, f"{c.key}.{m.go_name}") for m in c.methods))
+            if c.kind != "interface"
+            else c
             for c in p.classes
         )
         packages.append(replace(p, funcs=funcs, classes=classes))

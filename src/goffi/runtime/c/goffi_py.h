@@ -297,6 +297,10 @@ static inline int goffi_in_bytes(PyObject *o, goffi_str *out, goffi_arena *a, co
 /* `any`: a Python value by its type; Go values by their dynamic type (see goffi.h). */
 int goffi_in_any(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);
 PyObject *goffi_out_any(const goffi_any *v);
+/* After a call that decoded into an any argument: Go's value into the Python object (goffi_decode.c). */
+int goffi_decode_back(PyObject *target, const goffi_any *d);
+/* Make dict d's contents equal to dict now's, in place (goffi_decode.c). */
+int goffi_dict_become(PyObject *d, PyObject *now);
 /* Records as any, by class (generated in every bundle's glue): 1 if o is a record and was
  * converted, 0 if it is no record, -1 on error. */
 int goffi_any_record_in(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);

@@ -912,10 +912,15 @@ func run(args []string) error {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: extractor PKG...")
+		fmt.Fprintln(os.Stderr, "usage: extractor PKG... | extractor -decodes PKG...")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1:]); err != nil {
+	run := run
+	args := os.Args[1:]
+	if args[0] == "-decodes" { // the body scan of decodes.go, for goffi.decoding
+		run, args = runDecodes, args[1:]
+	}
+	if err := run(args); err != nil {
 		fmt.Fprintln(os.Stderr, "extractor: "+oneLine(err.Error()))
 		os.Exit(1)
 	}
