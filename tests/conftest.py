@@ -93,7 +93,10 @@ def go(session_cache: Path) -> dict[str, ModuleType]:
     """The session bundle: Go import path (or local folder name) -> Python module."""
     modules = goffi.load(*SESSION_SPECS, zero_copy=ZERO_COPY)
     assert isinstance(modules, tuple)
-    return {(Path(spec).name if spec.startswith("/") else spec): m for spec, m in zip(SESSION_SPECS, modules)}
+    return {
+        (Path(spec).name if spec.startswith("/") else spec): m
+        for spec, m in zip(SESSION_SPECS, modules, strict=True)
+    }
 
 
 @pytest.fixture(scope="session")

@@ -792,7 +792,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
         names[path] = _unique_module_name(path, taken)
         taken.add(names[path])
     plans: list[PackagePlan] = []
-    for pkg, plan in zip(packages, partial):
+    for pkg, plan in zip(packages, partial, strict=True):
         classes = tuple(sorted(by_pkg.get(pkg.path, []), key=lambda c: c.go_name))
         # An error variable is a sentinel class, not a variable.
         variables = tuple(v for v in plan.vars if v.type.shape != "error")
@@ -920,7 +920,7 @@ def python_module_names(paths: Sequence[str], names: Sequence[str]) -> dict[str,
     for n in names:
         counts[n] = counts.get(n, 0) + 1
     out: dict[str, str] = {}
-    for path, n in zip(paths, names):
+    for path, n in zip(paths, names, strict=True):
         if counts[n] > 1:
             elems = [e for e in path.split("/") if e]
             n = "_".join(_identifier(e) for e in elems[-2:])

@@ -140,6 +140,13 @@ def _copied_slice(m: Mapping) -> Mapping:
     return Mapping(m.ref, "slice", "copy", elem=m.elem)
 
 
+def const_ptr(c_type: str) -> str:
+    """A pointer to read-only items of c_type, with the space before the variable name:
+    "const int64_t *", and "void *const *" for a pointer item (not "const void **", a
+    pointer to pointers to const, which the item converters do not take)."""
+    return f"{c_type}const *" if c_type.endswith("*") else f"const {c_type} *"
+
+
 def c_string(text: str) -> str:
     """A C string literal for ``text`` (UTF-8, escaped; deterministic)."""
     out = []
@@ -311,7 +318,7 @@ class CRenderer:
                 f'        PyErr_Format(PyExc_TypeError, "%s must be a tuple of {len(results)} values", {where});\n'
                 "        goto failed;\n    }\n"
             )
-        for i, (r, item) in enumerate(zip(results, items)):
+        for i, (r, item) in enumerate(zip(results, items, strict=True)):
             convert = f"goffi_in_{r.cid}({item}, &ret.r{i}, arena, {where}) < 0"
             if r.shape == "string":
                 # A str converts to a view of its UTF-8 form: a copy in the arena lets the
@@ -552,7 +559,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
             else ""
         )
         if e.shape == "float" and e.bits == 64:
-            same = "PyFloat_CheckExact(item) && memcmp(&PyFloat_AS_DOUBLE(item), &p[i], sizeof(double)) == 0"
+            same = "PyFloat_CheckExact(item) && goffi_float_is(item, &p[i])"
         elif e.shape == "int" or e.shape == "duration":
             same = "PyLong_CheckExact(item) && goffi_long_is(item, (long long)p[i])"
         elif e.shape == "uint":
@@ -691,7 +698,7 @@ GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_slice *out, go
 
 GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_slice *v)
 {{
-    const {e.c_type} *p = v->p;
+    {const_ptr(e.c_type)}p = v->p;
     PyObject *list = PyList_New((Py_ssize_t)v->n);
     if (list == NULL) {{
         return NULL;
@@ -755,8 +762,8 @@ GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_map *out, goff
 
 GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
 {{
-    const {k.c_type} *keys = v->keys;
-    const {v.c_type} *vals = v->vals;
+    {const_ptr(k.c_type)}keys = v->keys;
+    {const_ptr(v.c_type)}vals = v->vals;
     PyObject *dict = PyDict_New();
     if (dict == NULL) {{
         return NULL;
