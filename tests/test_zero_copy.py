@@ -189,6 +189,9 @@ def test_a_result_sharing_an_arguments_memory_is_copied_not_lent(zc: ModuleType)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+# Python >= 3.12 warns that forking a multi-threaded process (Go's threads) may deadlock: the
+# fork is the point of the test.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_drops_a_lent_array_without_calling_go(zc: ModuleType) -> None:
     ramp = zc.RampView(3)
     pid = os.fork()

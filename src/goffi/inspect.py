@@ -98,8 +98,15 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
             )
         if verdict:
             memory.append((p.go_name or p.py_name, verdict))
-    if fn.receiver is not None and fn.receiver.via == "record" and "(*" in fn.go_signature:
-        notes.append("a pointer method on a record: Go runs it on a copy, so changes it makes are not kept")
+    receiver = fn.receiver
+    if receiver is not None and receiver.write_back:
+        notes.append(
+            "the receiver is the Python list/dict itself: Go runs on a copy and the receiver as Go "
+            "leaves it is copied back into the object, so changes Go makes are seen"
+        )
+    elif receiver is not None and receiver.via == "record" and "(*" in fn.go_signature:
+        what = "a record" if receiver.record is None or not receiver.record.named else "an immutable value"
+        notes.append(f"a pointer method on {what}: Go runs it on a copy, so changes it makes are not kept")
     return Entry(
         prefix + fn.go_name,
         kind,
@@ -112,9 +119,14 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
 
 
 def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[Entry]:
-    what = {"handle": "handle class", "record": "record class (copied)", "interface": "interface class"}[
-        cls.kind
-    ]
+    what = {
+        "handle": "handle class",
+        "record": "record class (copied)",
+        "interface": "interface class",
+        "value": f"value class, {'an' if cls.value_base == 'int' else 'a'} {cls.value_base} subclass (copied)",
+    }[cls.kind]
+    if cls.reason.startswith("opaque: "):
+        what = "opaque class (holds a Go value it cannot look into)"
     specials = [
         name
         for name, present in (
@@ -131,7 +143,11 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
             "bridged",
             f"type {cls.go_name}",
             python=f"class {namer(cls.key)}: {what}",
-            notes=(f"why: {cls.reason}", *(["python protocols: " + ", ".join(specials)] if specials else [])),
+            notes=(
+                f"why: {cls.reason}",
+                *(["python protocols: " + ", ".join(specials)] if specials else []),
+                *(["members: " + ", ".join(name for name, _ in cls.members)] if cls.members else []),
+            ),
         )
     ]
     prefix = cls.go_name + "."
@@ -163,7 +179,11 @@ def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
             "const",
             "bridged",
             f"const {c.go_name} {c.go_type}",
-            python=f"{c.py_name}: {c.py_type} = {c.py_literal}",
+            python=(
+                f"{c.py_name}: {namer(c.named)} = {namer(c.named)}({c.py_literal})"
+                if c.named
+                else f"{c.py_name}: {c.py_type} = {c.py_literal}"
+            ),
         )
         for c in pkg.consts
     ]

@@ -718,6 +718,10 @@ class GoRenderer:
         body.extend(copied_back)
         if fn.returns_error:
             body.append("\tif err != nil {\n\t\tgoffiSetError(e, arena, err)\n\t\treturn\n\t}\n")
+        if fn.receiver is not None and fn.receiver.write_back and fn.receiver.record is not None:
+            # The receiver as Go left it, copied back into the Python list or dict.
+            params.insert(len(params) - 2, f"self_out *{c_type(fn.receiver.record)}")
+            body.append(f"\t{self.go_out(fn.receiver.record, 'self_out', 'recv')}\n")
         for i, r in enumerate(fn.results):
             if r.shape == "buffer":
                 # Lent to Python, unless it shares memory with a viewed argument.
@@ -756,6 +760,13 @@ class GoRenderer:
             # Go keeps the value after this call: it must not alias the caller's buffers.
             body=f"\t{target} = {self.go_in(var.type, 'a0', owned=True)}\n",
         )
+        if var.read_only:  # an unexported type: Go cannot take it from Python (Python has no setter)
+            setter = _EXPORT.format(
+                comment=f"{var.set_symbol}: the package variable {qualified} is read-only from Python.",
+                symbol=var.set_symbol,
+                params=f"a0 {c_type(var.type)}, e *C.goffi_err, arena *C.goffi_arena",
+                body=f"\t_ = a0\n\tpanic({go_string(qualified + ' has an unexported type: it cannot be assigned')})\n",
+            )
         return getter + "\n" + setter
 
     def class_exports(self, cls: ClassPlan) -> list[str]:
@@ -768,6 +779,16 @@ class GoRenderer:
                     symbol=cls.new_symbol,
                     params="dst *C.goffi_handle, e *C.goffi_err, arena *C.goffi_arena",
                     body=f"\tgoffiPutPtr(dst, new({t}), {cls.index})\n",
+                )
+            )
+        if cls.kind == "value" and cls.record is not None:
+            value = self.go_in(cls.record, "a0", owned=True)
+            out.append(
+                _EXPORT.format(
+                    comment=f"{cls.box_symbol} boxes a {cls.key} from Python for an interface argument.",
+                    symbol=cls.box_symbol,
+                    params=f"a0 {c_type(cls.record)}, dst *C.goffi_handle, e *C.goffi_err, arena *C.goffi_arena",
+                    body=f"\tgoffiPut(dst, {value}, nil, goffiAnyClass)\n",
                 )
             )
         for m in cls.methods:

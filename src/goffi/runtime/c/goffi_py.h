@@ -254,6 +254,12 @@ static inline PyObject *goffi_out_c64(const goffi_complex *v) { return goffi_out
 /* Write-back checks (goffi_back_ in the glue): whether an exact int equals a value, and
  * whether a str has exactly these UTF-8 bytes; 0 when unsure (the caller then compares
  * the objects). Never leave an exception set. */
+static inline int goffi_float_is(PyObject *o, const double *v) {
+    /* Bit for bit, so -0.0 and NaN payloads count as changes. PyFloat_AS_DOUBLE is no
+     * lvalue from Python 3.12 on (an inline function), hence the copy. */
+    double x = PyFloat_AS_DOUBLE(o);
+    return memcmp(&x, v, sizeof x) == 0;
+}
 static inline int goffi_long_is(PyObject *o, long long v) {
     int overflow = 0;
     long long x = PyLong_AsLongLongAndOverflow(o, &overflow);

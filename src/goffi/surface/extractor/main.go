@@ -648,17 +648,17 @@ func (e *extractor) typeRef(t types.Type) *TypeRef {
 		r := &TypeRef{Kind: "struct"}
 		for i := 0; i < t.NumFields(); i++ {
 			f := t.Field(i)
-			// An embedded field's type is described even when unexported: its exported
-			// fields and methods are promoted into the struct (Go's selector rule).
-			walk := f.Exported() || f.Embedded()
-			if !walk {
+			// An unexported embedded field is walked all the same: its type's exported
+			// methods are promoted (net.IPConn's Close comes from the unexported net.conn).
+			hidden := !f.Exported() && !f.Embedded()
+			if hidden {
 				e.noWalk++
 			}
 			r.Fields = append(r.Fields, Field{
 				Name: f.Name(), Type: e.typeRef(f.Type()), Exported: f.Exported(),
 				Embedded: f.Embedded(), Doc: e.posDoc(f),
 			})
-			if !walk {
+			if hidden {
 				e.noWalk--
 			}
 		}
