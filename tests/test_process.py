@@ -164,7 +164,7 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "HÉLLO" in done.stdout
-    assert "bridged  ToUpper(s: str, /) -> str" in done.stdout
+    assert "bridged  ToUpper(s: str) -> str" in done.stdout
     blocks = _readme_blocks("python")
     assert len(blocks) >= 2
     quickstart = check(run_python(blocks[1], cache, cwd=tmp_path))
