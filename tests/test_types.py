@@ -310,9 +310,11 @@ def test_go_writes_into_writable_buffers_only(typestest: ModuleType) -> None:
     single = bytes([97])
     typestest.Fill(single, 0)
     assert b"a" == bytes([97]) and single == b"a"
-    with pytest.raises(TypeError, match=r"argument 'v' \(Go uint8\)"):
+    with pytest.raises(
+        TypeError, match=r"argument 'v' \(Go byte\) must be int or a one-character str, not float"
+    ):
         typestest.Fill(buf, 256.0)
-    with pytest.raises(OverflowError, match=r"argument 'v' \(Go uint8\): 256 is out of range \(0\.\.255\)"):
+    with pytest.raises(OverflowError, match=r"argument 'v' \(Go byte\): 256 is out of range \(0\.\.255\)"):
         typestest.Fill(buf, 256)
 
 

@@ -93,6 +93,12 @@ static int goffi_to_char(PyObject *o, int64_t *out, int64_t max, const char *go_
     return 0;
 }
 
+/* Neither an int nor a str: say both are taken. */
+static int goffi_not_char(PyObject *o, const char *where) {
+    PyErr_Format(PyExc_TypeError, "%s must be int or a one-character str, not %.200s", where, Py_TYPE(o)->tp_name);
+    return -1;
+}
+
 int goffi_in_rune(PyObject *o, int32_t *out, goffi_arena *a, const char *where) {
     if (PyUnicode_Check(o)) {
         int64_t v;
@@ -101,6 +107,9 @@ int goffi_in_rune(PyObject *o, int32_t *out, goffi_arena *a, const char *where) 
         }
         *out = (int32_t)v;
         return 0;
+    }
+    if (!PyIndex_Check(o) || PyBool_Check(o)) {
+        return goffi_not_char(o, where);
     }
     return goffi_in_i32(o, out, a, where);
 }
@@ -113,6 +122,9 @@ int goffi_in_byte(PyObject *o, uint8_t *out, goffi_arena *a, const char *where) 
         }
         *out = (uint8_t)v;
         return 0;
+    }
+    if (!PyIndex_Check(o) || PyBool_Check(o)) {
+        return goffi_not_char(o, where);
     }
     return goffi_in_u8(o, out, a, where);
 }
