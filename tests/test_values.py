@@ -133,6 +133,14 @@ def test_values_go_back_into_any_as_their_go_type(vt: ModuleType) -> None:
     assert vt.Describe(vt.Echo(tally)) == "Tally z=2"
 
 
+def test_values_go_back_into_interfaces_as_their_go_type(vt: ModuleType) -> None:
+    assert vt.CounterType(vt.NewTally("a", 1)) == "valuetest.Tally"
+    assert vt.CounterType(vt.NewTallyPtr("b", 2)) == "*valuetest.Tally"
+    c = vt.AsCounter("c", 3)
+    assert c.Count() == 3
+    assert vt.CounterType(c) == "valuetest.Tally"
+
+
 def test_slog_attr_value_passes_through_any(slog: ModuleType, bytes_: ModuleType) -> None:
     buf = bytes_.Buffer()
     logger = slog.New(slog.NewTextHandler(buf, None))

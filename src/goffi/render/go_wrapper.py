@@ -201,6 +201,8 @@ class GoRenderer:
             what = what or f"a {m.go_name}"
             if m.via == "value":
                 return f"*goffiArg[*{t}]({c}, {go_string(what)})"
+            if m.via == "interface":
+                return f"goffiArgDynamic[{t}]({c}, {go_string(what)})"
             return f"goffiArg[{t}]({c}, {go_string(what)})"
         if owned and m.go_name in self.owned:
             return f"goffiInOwned_{converter_ident(m.ref)}({c})"

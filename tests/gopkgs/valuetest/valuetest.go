@@ -53,6 +53,15 @@ func (t Tally) Count() int { return t.count }
 // Bump adds one to the count (a pointer method).
 func (t *Tally) Bump() { t.count++ }
 
+// Counter is an interface a Tally value implements.
+type Counter interface{ Count() int }
+
+// CounterType reports the dynamic type of c, as %T prints it.
+func CounterType(c Counter) string { return fmt.Sprintf("%T", c) }
+
+// AsCounter returns a Tally value as a Counter.
+func AsCounter(name string, n int) Counter { return Tally{Name: name, count: n} }
+
 // Describe describes a value the way code switching on its dynamic type would.
 func Describe(v any) string {
 	switch x := v.(type) {

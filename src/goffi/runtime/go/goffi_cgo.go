@@ -194,7 +194,7 @@ func goffiDescribeError(e *C.goffi_err, a *C.goffi_arena, err error, depth int) 
 
 // goffiErrorIn is the Go error an error argument holds (nil for None).
 func goffiErrorIn(c C.goffi_err, what string) error {
-	return goffiArg[error](c.value, what)
+	return goffiArgDynamic[error](c.value, what)
 }
 
 // goffiSetPanic reports a recovered panic. Call it from the deferred function that
@@ -353,6 +353,20 @@ func goffiArg[T any](h C.goffi_handle, what string) T {
 		panic(rt.NewTypeError(what, v, reflect.TypeFor[T]()))
 	}
 	return t
+}
+
+// goffiArgDynamic is goffiArg for an interface parameter (error, io.Reader): an object
+// of a struct Go handed out by value gives Go that value again when it implements T (as
+// it did when Go returned it), else the pointer it is boxed in.
+func goffiArgDynamic[T any](h C.goffi_handle, what string) T {
+	if h.id != 0 && uint64(h.id)&goffiBridgeBit == 0 {
+		if v, ok := goffiHandles.Unboxed(uint64(h.id)); ok {
+			if t, ok := v.(T); ok {
+				return t
+			}
+		}
+	}
+	return goffiArg[T](h, what)
 }
 
 // goffiRecv resolves the handle of a method's receiver.
