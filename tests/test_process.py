@@ -193,7 +193,7 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
     )
     # The keyword arguments example: its results as commented, and its last line raises.
     keywords = next(b for b in blocks if "bitSize=64" in b)
-    head = keywords.rsplit("strings.ToUpper", 1)[0]
+    head = keywords.split("strings.ToUpper(x=", 1)[0]
     checks = (
         "\nassert strconv.FormatFloat(3.14159, 'f', prec=2, bitSize=64) == '3.14'"
         "\nassert strings.Repeat(count=2, s='ab') == 'abab'\nprint('keywords ok')"
