@@ -48,8 +48,7 @@ static PyObject *
     (void)self;
     (void)args;
     err.kind = GOFFI_OK; /* Go fills the rest, on the error path only */
-    if (GOFFI_UNLIKELY(goffi_forked || kwnames != NULL || nargs < {min_args} ||
-                       ({max_args} >= 0 && nargs > {max_args}))) {{
+    if (GOFFI_UNLIKELY(goffi_forked || kwnames != NULL || {bad_arity})) {{
 {kwargs}        if (goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
             return NULL;
         }}
@@ -699,14 +698,19 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
         nslots = first + len(names)
         kwargs = (
             f"        static const char *const kwlist[] = {{{', '.join([*names, 'NULL'])}}};\n"
-            f'        if (kwnames != NULL && goffi_kwargs("{fn.qualified}", &args, &nargs, kwnames, kwlist, '
-            f"{first}, {nslots}, kwbuf) < 0) {{\n            return NULL;\n        }}\n"
+            "        if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) {\n"
+            f'            nargs = goffi_kwargs("{fn.qualified}", args, nargs, kwnames, kwlist, {first}, {nslots}, kwbuf);\n'
+            "            if (nargs < 0) {\n                return NULL;\n            }\n"
+            "            args = kwbuf;\n        }\n"
         )
         decls.append(
             f"    PyObject *kwbuf[{max(nslots, 1)}]; /* the arguments, when keywords are passed */\n"
         )
+        min_args = nfixed + first
         return _FUNC.format(
             kwargs=kwargs,
+            # One comparison where the count is fixed (the common case: a single branch).
+            bad_arity=f"nargs < {min_args}" if fn.variadic else f"nargs != {min_args}",
             qualified=fn.qualified,
             go_signature=fn.go_signature,
             cname=cname,
@@ -716,8 +720,8 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             else "Py_BEGIN_ALLOW_THREADS",
             reacquire="" if fn.holds_gil else "Py_END_ALLOW_THREADS",
             decls="".join(decls),
-            min_args=nfixed + first,
-            max_args=-1 if fn.variadic else nfixed + first,
+            min_args=min_args,
+            max_args=-1 if fn.variadic else min_args,
             conversions="".join(conversions),
             symbol=fn.symbol,
             call_args=", ".join(call_args),

@@ -72,11 +72,12 @@ int goffi_runtime_init(void);
 int goffi_check_nargs(const char *func, Py_ssize_t nargs, Py_ssize_t min, Py_ssize_t max);
 
 /* Keyword arguments (goffi_values.c), for a METH_FASTCALL|METH_KEYWORDS function whose
- * positional slots first..nslots are named names[0..nslots-first): merges args and the
- * keywords into buf (nslots entries) and points *args, *nargs at it; raises TypeError,
- * worded as Python's own, for an unknown, duplicate or missing argument. */
-int goffi_kwargs(const char *func, PyObject *const **args, Py_ssize_t *nargs, PyObject *kwnames,
-                 const char *const *names, Py_ssize_t first, Py_ssize_t nslots, PyObject **buf);
+ * positional slots first..nslots are named names[0..nslots-first): merges args[0..n) and
+ * the (at least one) keywords in kwnames into buf (nslots entries) and returns nslots, or
+ * -1 with a TypeError, worded as Python's own, for an unknown, duplicate or missing
+ * argument. Out of line, so a call without keywords keeps args and nargs in registers. */
+Py_ssize_t goffi_kwargs(const char *func, PyObject *const *args, Py_ssize_t n, PyObject *kwnames,
+                        const char *const *names, Py_ssize_t first, Py_ssize_t nslots, PyObject **buf);
 
 /* Raise the Python exception for a Go error or panic reported in *err. Always returns NULL. */
 PyObject *goffi_raise(const goffi_err *err);

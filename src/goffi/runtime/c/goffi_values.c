@@ -4,15 +4,11 @@
  */
 #include "goffi_py.h"
 
-int goffi_kwargs(const char *func, PyObject *const **args, Py_ssize_t *nargs, PyObject *kwnames,
-                 const char *const *names, Py_ssize_t first, Py_ssize_t nslots, PyObject **buf) {
+Py_ssize_t goffi_kwargs(const char *func, PyObject *const *args, Py_ssize_t n, PyObject *kwnames,
+                        const char *const *names, Py_ssize_t first, Py_ssize_t nslots, PyObject **buf) {
     Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
-    Py_ssize_t n = *nargs;
-    if (nkw == 0) {
-        return 0;
-    }
     for (Py_ssize_t i = 0; i < nslots; i++) {
-        buf[i] = i < n ? (*args)[i] : NULL;
+        buf[i] = i < n ? args[i] : NULL;
     }
     for (Py_ssize_t k = 0; k < nkw; k++) {
         PyObject *key = PyTuple_GET_ITEM(kwnames, k);
@@ -35,7 +31,7 @@ int goffi_kwargs(const char *func, PyObject *const **args, Py_ssize_t *nargs, Py
             PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", func, name);
             return -1;
         }
-        buf[slot] = (*args)[n + k];
+        buf[slot] = args[n + k];
     }
     if (n > nslots) {
         /* Extra positional arguments (a variadic ...T) with keywords: every keyword named a
@@ -68,9 +64,7 @@ int goffi_kwargs(const char *func, PyObject *const **args, Py_ssize_t *nargs, Py
         }
         return -1;
     }
-    *args = buf;
-    *nargs = nslots;
-    return 0;
+    return nslots;
 }
 
 /* A one-character str as a character code (at most max), for a rune or a byte. */
