@@ -54,6 +54,7 @@ SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "chantest"),
     str(GO_TEST_PACKAGES / "zerocopy"),
     str(GO_TEST_PACKAGES / "valuetest"),
+    str(GO_TEST_PACKAGES / "namedtest"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
@@ -98,7 +99,10 @@ def go(session_cache: Path) -> dict[str, ModuleType]:
     """The session bundle: Go import path (or local folder name) -> Python module."""
     modules = goffi.load(*SESSION_SPECS, zero_copy=ZERO_COPY)
     assert isinstance(modules, tuple)
-    return {(Path(spec).name if spec.startswith("/") else spec): m for spec, m in zip(SESSION_SPECS, modules)}
+    return {
+        (Path(spec).name if spec.startswith("/") else spec): m
+        for spec, m in zip(SESSION_SPECS, modules, strict=True)
+    }
 
 
 @pytest.fixture(scope="session")
@@ -117,6 +121,12 @@ def objtest(go: dict[str, ModuleType]) -> ModuleType:
 def chantest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/chantest, the package that exercises channels and callbacks (issue 4)."""
     return go["chantest"]
+
+
+@pytest.fixture(scope="session")
+def namedtest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/namedtest, the package that exercises named non-struct types (value classes)."""
+    return go["namedtest"]
 
 
 _CALL_FAILED = pytest.StashKey[bool]()

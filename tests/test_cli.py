@@ -101,13 +101,13 @@ def test_inspect_local_package(inspect_run: Any, tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    assert "bridged  Warm(c: float, d: float) -> float" in done.stdout
+    assert "bridged  Warm(c: float, d: float) -> mygo.Celsius" in done.stdout
     assert (
-        "note: example.com/mygo.Celsius: example.com/mygo.Celsius crosses as its underlying float64"
+        "note: example.com/mygo.Celsius: example.com/mygo.Celsius is a float subclass with Go's methods"
         in done.stdout
     )
-    assert "bridged  Boil: float = 100.0" in done.stdout
-    assert "bridged  Celsius: values cross as float" in done.stdout
+    assert "bridged  Boil: mygo.Celsius = mygo.Celsius(100.0)" in done.stdout
+    assert "bridged  class mygo.Celsius: value class, a float subclass (copied)" in done.stdout
 
 
 def test_inspect_shows_the_call_policies(inspect_run: Any) -> None:
@@ -121,7 +121,7 @@ def test_inspect_shows_the_call_policies(inspect_run: Any) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "    bridged  DecodeString(s: str) -> memoryview" in out
-    assert "declared zero-copy: it must keep no slice argument after it returns" in out
+    assert "declared zero-copy: its slices that Go does not keep are views (see memory)" in out
     assert "the result is a memoryview of Go's array (format 'B')" in out
     assert "declared non-blocking: called with the GIL held" in out
     bad = inspect_run("encoding/hex", "--zero-copy", "encoding/hex.EncodedLen")

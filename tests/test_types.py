@@ -32,9 +32,9 @@ import pytest
 
 import goffi
 from conftest import SESSION_SPECS, ZERO_COPY
-from goffi.build import Progress, prepare_surface
+from goffi.build import Progress, plan_specs
 from goffi.cache import goffi_source_hash
-from goffi.plan import BundlePlan, plan_bundle
+from goffi.plan import BundlePlan
 from goffi.render import render_bundle
 from goffi.render.go_wrapper import render_go_wrapper
 from goffi.toolchain import find_go
@@ -509,7 +509,10 @@ def test_map_errors_say_where(typestest: ModuleType) -> None:
 
 def test_named_types_cross_as_their_underlying(typestest: ModuleType) -> None:
     assert typestest.ToFahrenheit(100) == 212.0  # Celsius (float64)
-    assert typestest.BoilingPoint() == 100.0 and type(typestest.BoilingPoint()) is float
+    # A named type's values are instances of its class, a subclass of the underlying's
+    # Python type (tests/test_named.py covers value classes in depth).
+    assert typestest.BoilingPoint() == 100.0 and type(typestest.BoilingPoint()) is typestest.Celsius
+    assert isinstance(typestest.BoilingPoint(), float)
     assert typestest.SortNames(["b", "a"]) == ["a", "b"]  # Names ([]string)
     assert typestest.SortNames(None) == []
     assert typestest.BagTotal({"a": 1, "b": 2}) == 3  # Bag (map[string]int)
@@ -723,7 +726,10 @@ def test_constants(typestest: ModuleType) -> None:
     for name, value in expected.items():
         got = getattr(t, name)
         assert got == value, name
-        assert type(got) is type(value), name
+        if type(got) is not type(value):  # a typed constant: an instance of its type's value class
+            assert isinstance(got, type(value)) and type(got).__go_type__, name
+        else:
+            assert not hasattr(got, "__go_type__"), name
     assert isinstance(t.Big, int) and isinstance(t.Boiling, float) and isinstance(t.Cplx, complex)
     assert isinstance(t.Yes, bool) and isinstance(t.Greeting, str)
     assert t.IsInvalidUTF8(t.InvalidStr) is True  # a constant's bytes are Go's bytes
@@ -824,8 +830,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Bundl
     """The session bundle's plan, computed again (extraction only, no build)."""
     specs = [parse_spec(s) for s in SPECS]
     work = tmp_path_factory.mktemp("plan-work")
-    surface = prepare_surface(specs, work, find_go(), session_cache, Progress(False))
-    return plan_bundle(surface, "gopkgs", zero_copy=ZERO_COPY)
+    return plan_specs(specs, work, find_go(), session_cache, Progress(False), zero_copy=ZERO_COPY)
 
 
 def test_plan_says_why_symbols_are_skipped(plan: BundlePlan) -> None:
@@ -838,16 +843,17 @@ def test_plan_says_why_symbols_are_skipped(plan: BundlePlan) -> None:
     assert skipped[("type", "List")][0] == "generic"
     bridged = {f.go_name for f in pkg.funcs}
     assert not bridged & {name for kind, name in skipped if kind == "func"}
-    assert {t.go_name for t in pkg.types} >= {
+    # Named non-struct types are value classes (a class per type), but a bool has none.
+    assert {c.go_name for c in pkg.classes if c.kind == "value"} >= {
         "Celsius",
         "Names",
         "Bag",
-        "Flag",
         "ID",
         "Blob",
         "Digest",
         "Level",
     }
+    assert {t.go_name for t in pkg.types} >= {"Flag"}
 
 
 # ---------------------------------------------------------------------------- signatures, docs, stubs
@@ -906,7 +912,7 @@ def test_stub_files(typestest: ModuleType) -> None:
     quote_doc = 'Quote returns s in Go\'s double-quoted form: a \\ doubles, and """ stays """,\nlike "this"'
     assert (ast.get_docstring(defs["Quote"]) or "").endswith(quote_doc)
     assert typestest.Quote.__doc__.endswith(quote_doc)
-    assert annotated["Big"] == "_Final[int]" and annotated["Boiling"] == "_Final[float]"
+    assert annotated["Big"] == "_Final[int]" and annotated["Boiling"] == "_Final[Celsius]"
     assert annotated["Tags"] == "list[str]" and annotated["Key"] == "bytes"
     assert sig("Ptr") == "(p: int | None) -> int"
     assert "MakeChan" in defs and "Identity" not in defs

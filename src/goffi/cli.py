@@ -15,11 +15,11 @@ from pathlib import Path
 
 from goffi import store
 from goffi._version import __version__
-from goffi.build import Progress, build_bundle, names_option, prepare_surface
+from goffi.build import Progress, build_bundle, names_option, plan_specs
 from goffi.cache import cache_root
 from goffi.errors import GoffiError
 from goffi.inspect import to_json, to_text
-from goffi.plan import BundlePlan, plan_bundle
+from goffi.plan import BundlePlan
 from goffi.toolchain import find_go
 from goffi.workspace import parse_spec
 
@@ -40,10 +40,9 @@ def plan_for(
     workdir = cache / "work" / f"inspect-{digest}"
     shutil.rmtree(workdir, ignore_errors=True)
     try:
-        surface = prepare_surface(specs, workdir, toolchain, cache, Progress())
+        return plan_specs(specs, workdir, toolchain, cache, Progress(), name, nonblocking, zero_copy)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy)
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -211,8 +210,8 @@ def _policy_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="a function that keeps no slice argument (e.g. example.com/m.Scale): its numeric slices cross "
-        "as buffer views in and memoryviews of Go memory out",
+        help="a function (e.g. example.com/m.Scale) whose numeric slices cross as buffer views in (those "
+        "Go does not keep, by Go's escape analysis) and memoryviews of Go memory out",
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from goffi.plan import BundlePlan, ClassPlan, FuncPlan, PackagePlan
-from goffi.typemap import ClassNamer, Mapping
+from goffi.typemap import ClassNamer, Mapping, zero_copy_form
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,18 @@ class Entry:
     reason: str = ""  # why, when skipped
     category: str = ""  # short reason key, when skipped
     notes: tuple[str, ...] = ()  # non-obvious crossing decisions, when bridged
+    # (parameter, verdict): whether Go gets a view or its own copy of an argument's
+    # memory, and why (ParamPlan.kept, from Go's escape analysis), for each parameter
+    # whose memory goffi could lend
+    memory: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "kind": self.kind, "status": self.status, "go": self.go}
         if self.status == "bridged":
             out["python"] = self.python
             out["notes"] = list(self.notes)
+            if self.memory:
+                out["memory"] = dict(self.memory)
         else:
             out["reason"] = self.reason
             out["category"] = self.category
@@ -79,13 +85,43 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "", plan: BundleP
         notes += _go_func_notes(plan, [p.type for p in fn.params])
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
+    if fn.interruptible:
+        notes.append("context.Context first: Ctrl-C cancels the context it gets and raises KeyboardInterrupt")
     if fn.holds_gil:
         notes.append("declared non-blocking: called with the GIL held")
     if fn.zero_copy:
-        notes.append("declared zero-copy: it must keep no slice argument after it returns")
+        notes.append("declared zero-copy: its slices that Go does not keep are views (see memory)")
     kind = "method" if fn.receiver is not None else "func"
-    if fn.receiver is not None and fn.receiver.via == "record" and "(*" in fn.go_signature:
-        notes.append("a pointer method on a record: Go runs it on a copy, so changes it makes are not kept")
+    memory = []
+    for p in fn.params:
+        verdict = p.memory
+        if not verdict and fn.zero_copy and p.kept and not p.variadic and zero_copy_form(p.type) is not None:
+            verdict = f"Go's own copy, not a view: Go may keep it ({p.kept_why})"
+        if p.writes_back:
+            verdict = (verdict or "Go's own copy") + (
+                ", written back: after the call a list gets Go's values where they differ, "
+                "and a writable buffer of the items' format is written over"
+            )
+        if p.decodes:
+            verdict = (
+                "Go decodes into it: a dict, list or record gets Go's result in place "
+                f"(Go gets a pointer to its copy; {p.decodes})"
+            )
+        if p.map_writes:
+            verdict = (verdict + "; " if verdict else "") + (
+                f"Go writes into the map: a dict gets Go's map's contents after the call ({p.map_writes})"
+            )
+        if verdict:
+            memory.append((p.go_name or p.py_name, verdict))
+    receiver = fn.receiver
+    if receiver is not None and receiver.write_back:
+        notes.append(
+            "the receiver is the Python list/dict itself: Go runs on a copy and the receiver as Go "
+            "leaves it is copied back into the object, so changes Go makes are seen"
+        )
+    elif receiver is not None and receiver.via == "record" and "(*" in fn.go_signature:
+        what = "a record" if receiver.record is None or not receiver.record.named else "an immutable value"
+        notes.append(f"a pointer method on {what}: Go runs it on a copy, so changes it makes are not kept")
     return Entry(
         prefix + fn.go_name,
         kind,
@@ -93,13 +129,19 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "", plan: BundleP
         fn.go_signature,
         python=prefix + fn.py_signature(namer),
         notes=tuple(notes),
+        memory=tuple(memory),
     )
 
 
 def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[Entry]:
-    what = {"handle": "handle class", "record": "record class (copied)", "interface": "interface class"}[
-        cls.kind
-    ]
+    what = {
+        "handle": "handle class",
+        "record": "record class (copied)",
+        "interface": "interface class",
+        "value": f"value class, {'an' if cls.value_base == 'int' else 'a'} {cls.value_base} subclass (copied)",
+    }[cls.kind]
+    if cls.reason.startswith("opaque: "):
+        what = "opaque class (holds a Go value it cannot look into)"
     specials = [
         name
         for name, present in (
@@ -116,7 +158,11 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
             "bridged",
             f"type {cls.go_name}",
             python=f"class {namer(cls.key)}: {what}",
-            notes=(f"why: {cls.reason}", *(["python protocols: " + ", ".join(specials)] if specials else [])),
+            notes=(
+                f"why: {cls.reason}",
+                *(["python protocols: " + ", ".join(specials)] if specials else []),
+                *(["members: " + ", ".join(name for name, _ in cls.members)] if cls.members else []),
+            ),
         )
     ]
     prefix = cls.go_name + "."
@@ -148,7 +194,11 @@ def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
             "const",
             "bridged",
             f"const {c.go_name} {c.go_type}",
-            python=f"{c.py_name}: {c.py_type} = {c.py_literal}",
+            python=(
+                f"{c.py_name}: {namer(c.named)} = {namer(c.named)}({c.py_literal})"
+                if c.named
+                else f"{c.py_name}: {c.py_type} = {c.py_literal}"
+            ),
         )
         for c in pkg.consts
     ]
@@ -272,6 +322,7 @@ def to_text(plan: BundlePlan) -> str:
                 if e.status == "bridged":
                     lines.append(f"    bridged  {e.python}")
                     lines.extend(f"               note: {n}" for n in e.notes)
+                    lines.extend(f"               memory of {name}: {v}" for name, v in e.memory)
                 else:
                     lines.append(f"    skipped  {e.go}")
                     lines.append(f"               why: {e.reason}")

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from goffi.analysis import FuncEscapes, MemoryAnalysis, ParamEscape
+from goffi.decoding import DecodeAnalysis
 from goffi.surface.model import (
     Const,
     Field,
@@ -26,6 +28,7 @@ from goffi.surface.model import (
     signature_spelling,
 )
 from goffi.typemap import (
+    IMPLEMENTERS,
     ClassDecision,
     ClassNamer,
     Mapping,
@@ -51,6 +54,38 @@ class ParamPlan:
     go_name: str
     type: Mapping
     variadic: bool = False  # the Go ...T parameter: Python *args, type is the []T mapping
+    # Whether Go may keep this argument's memory after the call returns (goffi.analysis:
+    # Go's escape analysis; True when unknown). A parameter goffi would lend (a []byte
+    # view, a zero-copy slice, byte slices in a container) is lent only when this is
+    # False; otherwise Go gets its own copy (see lends).
+    kept: bool = True
+    kept_why: str = "not analysed"
+    # A slice of numbers, bools or strings whose Go writes come back (issue 9): after the
+    # call, Go's values are written over the C array, and a list argument gets those that
+    # differ from its items (a writable buffer of the items' format is written directly).
+    writes_back: bool = False
+    # An any parameter Go decodes into (goffi.decoding: json.Unmarshal's v): a dict, list
+    # or record argument reaches Go as a pointer to its converted copy, and Go's result is
+    # written back into the Python object after the call. The scan's evidence, or "".
+    decodes: str = ""
+    # A map parameter Go writes into (goffi.decoding: m[k] = v, delete, clear, or a call
+    # that does): after the call a dict argument gets Go's map's contents. The evidence.
+    map_writes: str = ""
+
+    @property
+    def lends(self) -> bool:
+        """Whether Go sees memory that is valid for the call only (a view, or the arena)."""
+        return not self.kept and any(sub.shape in ("bytes", "buffer") for sub in self.type.walk())
+
+    @property
+    def memory(self) -> str:
+        """The memory verdict goffi inspect shows: "" for a parameter that never shares
+        memory, else whether Go gets a view or its own copy, and why."""
+        if not any(sub.shape in ("bytes", "buffer") for sub in self.type.walk()):
+            return ""
+        if self.lends:
+            return f"lent for the call: Go does not keep it ({self.kept_why})"
+        return f"Go's own copy: Go may keep it ({self.kept_why})"
 
 
 @dataclass(frozen=True)
@@ -62,6 +97,11 @@ class ReceiverPlan:
     # receiver is a copied record, passed like a first argument)
     via: str
     record: Mapping | None = None  # via == "record": the record's mapping
+    # A value class whose Python value is mutable (a list or dict subclass): Go's receiver
+    # after the call is copied back into the Python object, as Go's caller would see it
+    # (a slice's elements and a map are shared with a value receiver; a pointer receiver
+    # may change all of it). An immutable one (int, str, bytes) cannot be updated.
+    write_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,7 +124,7 @@ class FuncPlan:
     # saves the release/reacquire; only for functions that neither block nor call back.
     holds_gil: bool = False
     # Declared zero-copy (goffi.load(zero_copy=...)): its slices of fixed-size numbers
-    # cross as views (typemap.zero_copy_form); the function must not keep them.
+    # cross as views (typemap.zero_copy_form), those Go does not keep (ParamPlan.kept).
     zero_copy: bool = False
 
     @property
@@ -99,6 +139,16 @@ class FuncPlan:
     @property
     def variadic(self) -> bool:
         return bool(self.params) and self.params[-1].variadic
+
+    @property
+    def interruptible(self) -> bool:
+        """Its first parameter is a context.Context: the call gets a context derived from the
+        caller's (None: context.Background()) that Ctrl-C cancels, so the call can return."""
+        return (
+            bool(self.params)
+            and not self.params[0].variadic
+            and self.params[0].type.go_name == "context.Context"
+        )
 
     def py_signature(self, namer: ClassNamer | None = None) -> str:
         """The Python signature (for docstrings, stubs and goffi inspect)."""
@@ -127,6 +177,7 @@ class ConstPlan:
     go_type: str
     doc: str
     pos: str
+    named: str = ""  # a typed constant of a value class: the class's key (the value is an instance)
 
 
 @dataclass(frozen=True)
@@ -138,6 +189,9 @@ class VarPlan:
     set_symbol: str
     doc: str
     pos: str
+    # Its type is unexported and it is seen through an interface (TypeMapper.exported_view):
+    # Python reads it, but cannot assign it
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,14 +239,39 @@ class ClassPlan:
     go_name: str
     py_name: str
     index: int  # position in the bundle's class registry
-    kind: str  # "handle" (a struct, held by pointer), "interface", or "record" (copied)
+    # "handle" (a struct, held by pointer), "interface", "record" (a struct, copied), or
+    # "value" (a named non-struct type: a subclass of its underlying Python type)
+    kind: str
     reason: str  # why this kind (goffi inspect)
     doc: str
     pos: str
     methods: tuple[FuncPlan, ...]
     fields: tuple[FieldPlan, ...]
     skipped: tuple[SkipPlan, ...]
-    record: Mapping | None = None  # kind == "record": how its values copy
+    record: Mapping | None = None  # kind "record" or "value": how its values copy
+    # kind "value": the exported typed constants of this type, (Python name, literal), in
+    # declaration order: the members of an enum-like class
+    members: tuple[tuple[str, str], ...] = ()
+    # kind "value": the bundle's interface classes whose methods its value method set has
+    # (by name): Go accepts its values there, and so do the stubs
+    implements: tuple[str, ...] = ()
+
+    @property
+    def box_symbol(self) -> str:
+        """The Go export boxing a value-class value into a handle (for interface arguments)."""
+        return f"goffi_box_{self.ident}"
+
+    @property
+    def python_defined(self) -> bool:
+        """Whether the class is Python code of its module (records and value classes)."""
+        return self.kind in ("record", "value")
+
+    @property
+    def value_base(self) -> str:
+        """A value class's Python base type ("int", "list", "datetime.datetime"), else ""."""
+        from goffi.typemap import VALUE_BASES
+
+        return VALUE_BASES[self.record.shape] if self.kind == "value" and self.record is not None else ""
 
     @property
     def ident(self) -> str:
@@ -375,7 +454,11 @@ class BundlePlan:
     def class_namer(self) -> ClassNamer:
         """Spells a class as "<module>.<Class>" for signatures shown to users."""
         names = {c.key: f"{p.py_module}.{c.py_name}" for p in self.packages for c in p.classes}
-        return lambda key: names.get(key, default_class_name(key))
+        for c in self.classes():
+            for interface in c.implements:
+                known = names.get(IMPLEMENTERS + interface)
+                names[IMPLEMENTERS + interface] = f"{known} | {names[c.key]}" if known else names[c.key]
+        return lambda key: names.get(key, "" if key.startswith(IMPLEMENTERS) else default_class_name(key))
 
     def callables(self) -> tuple[FuncPlan, ...]:
         return tuple(f for p in self.packages for f in p.funcs) + tuple(
@@ -436,6 +519,8 @@ def plan_bundle(
     requested: Sequence[str] | None = None,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    memory: MemoryAnalysis | None = None,
+    decodes: DecodeAnalysis | None = None,
 ) -> BundlePlan:
     """Decide every exported symbol of every requested package in ``surface``.
 
@@ -443,8 +528,15 @@ def plan_bundle(
     their sentinel errors and error types. ``nonblocking`` names functions and methods
     ("strings.ToUpper", "example.com/p.Counter.Inc") to call with the GIL held;
     ``zero_copy`` names those whose numeric slices cross as views (zero_copy_form).
+    ``memory`` (goffi.analysis) says which parameters Go may keep after the call; without
+    it every parameter counts as kept, so Go gets its own copy of everything.
+    ``decodes`` (goffi.decoding) says which any parameters Go decodes into; without it,
+    none does.
     """
     plan = _plan_bundle(surface, name, requested)
+    plan = _apply_memory(plan, memory or MemoryAnalysis(problem="not analysed"))
+    if decodes is not None and (decodes.funcs or decodes.map_writes):
+        plan = _apply_decodes(plan, decodes)
     if nonblocking:
         plan = _apply_policy(plan, "nonblocking", nonblocking, _hold_gil)
     if zero_copy:
@@ -468,19 +560,131 @@ def _lend_slices(f: FuncPlan, name: str) -> FuncPlan:
     from goffi.errors import SpecError
 
     def lend(p: ParamPlan) -> ParamPlan:
-        # A []byte parameter is a view already; *args are Python's own tuple.
-        form = None if p.variadic or p.type.shape == "bytes" else zero_copy_form(p.type)
-        return p if form is None else replace(p, type=form)
+        # A []byte parameter is a view already; *args are Python's own tuple; a slice Go
+        # may keep after the call is never a view (it stays copied: goffi inspect says so).
+        form = None if p.variadic or p.type.shape == "bytes" or p.kept else zero_copy_form(p.type)
+        return p if form is None else replace(p, type=form, writes_back=False)
 
     params = tuple(lend(p) for p in f.params)
     results = tuple(zero_copy_form(r) or r for r in f.results)
     if params == f.params and results == f.results:
+        kept = [p.go_name for p in f.params if not p.variadic and p.kept and zero_copy_form(p.type)]
+        if kept:
+            raise SpecError(
+                f"zero_copy: {name} may keep its slice parameter(s) {', '.join(kept)} after it returns "
+                f"(Go's escape analysis: {'; '.join(p.kept_why for p in f.params if p.go_name in kept)}), "
+                "so they cannot be views of Python's buffers, and it returns no slice to share; "
+                "remove it from zero_copy"
+            )
         raise SpecError(
             f"zero_copy: {name} has no slice of fixed-size numbers ([]float64, []int32, ...) among its "
             "parameters and no such slice or []byte among its results, so there is nothing to share; "
             "remove it from zero_copy"
         )
     return replace(f, zero_copy=True, params=params, results=results)
+
+
+# Interface methods whose documentation forbids keeping the slice ("Implementations must
+# not retain p"): io.Reader.Read, io.Writer.Write, io.ReaderAt.ReadAt, io.WriterAt.WriteAt,
+# and so every interface of io and hash that has them (hash.Hash embeds io.Writer).
+_NO_RETAIN_CONTRACT = frozenset({"Read", "Write", "ReadAt", "WriteAt"})
+_CONTRACT_PACKAGES = frozenset({"io", "hash"})
+
+
+def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
+    """Each parameter's memory verdict (ParamPlan.kept) from Go's escape analysis."""
+
+    def decide(f: FuncPlan, key: str, interface: str = "") -> FuncPlan:
+        facts = memory.funcs.get(key)
+        params = tuple(_param_verdict(f, i, p, facts, memory, interface) for i, p in enumerate(f.params))
+        params = tuple(replace(p, writes_back=True) if _writes_back(p) else p for p in params)
+        return replace(f, params=params)
+
+    packages = []
+    for p in plan.packages:
+        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
+        classes = tuple(
+            replace(
+                c,
+                methods=tuple(
+                    decide(m, f"{c.key}.{m.go_name}", c.pkg_path if c.kind == "interface" else "")
+                    for m in c.methods
+                ),
+            )
+            for c in p.classes
+        )
+        packages.append(replace(p, funcs=funcs, classes=classes))
+    return replace(plan, packages=tuple(packages))
+
+
+def _apply_decodes(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
+    """ParamPlan.decodes for the any parameters the decode scan found."""
+
+    def one(key: str, i: int, p: ParamPlan) -> ParamPlan:
+        if p.variadic:
+            return p
+        if p.type.shape == "any":
+            return replace(p, decodes=decodes.why(key, i))
+        if p.type.shape == "map":
+            return replace(p, map_writes=decodes.writes(key, i))
+        return p
+
+    def decide(f: FuncPlan, key: str) -> FuncPlan:
+        if key not in decodes.funcs and key not in decodes.map_writes:
+            return f
+        return replace(f, params=tuple(one(key, i, p) for i, p in enumerate(f.params)))
+
+    packages = []
+    for p in plan.packages:
+        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
+        classes = tuple(
+            replace(c, methods=tuple(decide(m, f"{c.key}.{m.go_name}") for m in c.methods))
+            if c.kind != "interface"
+            else c
+            for c in p.classes
+        )
+        packages.append(replace(p, funcs=funcs, classes=classes))
+    return replace(plan, packages=tuple(packages))
+
+
+def _param_verdict(
+    f: FuncPlan, i: int, p: ParamPlan, facts: FuncEscapes | None, memory: MemoryAnalysis, interface: str
+) -> ParamPlan:
+    if interface in _CONTRACT_PACKAGES and f.go_name in _NO_RETAIN_CONTRACT and p.type.shape == "bytes":
+        return replace(p, kept=False, kept_why=f"{interface}'s contract: implementations must not retain p")
+    if interface:
+        return replace(p, kept=True, kept_why="an interface method: the implementation is unknown")
+    if memory.problem:
+        return replace(p, kept=True, kept_why=f"escape analysis unavailable: {memory.problem}")
+    fact: ParamEscape | None = facts.params[i] if facts is not None and i < len(facts.params) else None
+    if fact is None:
+        return replace(p, kept=True, kept_why="no escape analysis for this function")
+    if not fact.analysed:
+        return replace(p, kept=True, kept_why="the compiler reported nothing on it")
+    if fact.to_heap:
+        return replace(p, kept=True, kept_why=fact.words)
+    for r in fact.to_results:
+        # A result goffi copies to Python lets go of the argument; one Go keeps (a handle,
+        # an error, an any or func value) keeps it.
+        result = f.results[r] if r < len(f.results) else None
+        if result is None or any(s.shape in _GO_HELD_SHAPES for s in result.walk()):
+            return replace(p, kept=True, kept_why=f"{fact.words}, a result Go keeps")
+    if fact.to_results:
+        return replace(p, kept=False, kept_why=f"{fact.words}, a result goffi copies")
+    return replace(p, kept=False, kept_why=fact.words)
+
+
+#: Element shapes of slices whose Go writes come back to a list (ParamPlan.writes_back).
+WRITE_BACK_ELEMS = frozenset({"bool", "int", "uint", "float", "complex", "duration", "string"})
+
+
+def _writes_back(p: ParamPlan) -> bool:
+    m = p.type
+    return not p.variadic and m.shape == "slice" and m.elem is not None and m.elem.shape in WRITE_BACK_ELEMS
+
+
+# Shapes of results whose Go value lives on after the call (held by a Python object).
+_GO_HELD_SHAPES = frozenset({"handle", "any", "error", "func", "chan"})
 
 
 def _apply_policy(
@@ -538,6 +742,8 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
             if key not in class_members:
                 class_members[key] = _plan_class_members(decision, surface, mapper)
     index = {key: i for i, key in enumerate(sorted(class_members))}
+    members = _value_members(surface, mapper)
+    implements = _value_interfaces(surface, mapper)
     by_pkg: dict[str, list[ClassPlan]] = {}
     for key, (methods, fields, skipped, record) in class_members.items():
         named = surface.named[key]
@@ -558,6 +764,8 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
                 fields=fields,
                 skipped=skipped,
                 record=record,
+                members=members.get(key, ()),
+                implements=implements.get(key, ()),
             )
         )
     sentinels_by_pkg: dict[str, list[SentinelPlan]] = {}
@@ -590,7 +798,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
         names[path] = _unique_module_name(path, taken)
         taken.add(names[path])
     plans: list[PackagePlan] = []
-    for pkg, plan in zip(packages, partial):
+    for pkg, plan in zip(packages, partial, strict=True):
         classes = tuple(sorted(by_pkg.get(pkg.path, []), key=lambda c: c.go_name))
         # An error variable is a sentinel class, not a variable.
         variables = tuple(v for v in plan.vars if v.type.shape != "error")
@@ -744,7 +952,7 @@ def python_module_names(paths: Sequence[str], names: Sequence[str]) -> dict[str,
     for n in names:
         counts[n] = counts.get(n, 0) + 1
     out: dict[str, str] = {}
-    for path, n in zip(paths, names):
+    for path, n in zip(paths, names, strict=True):
         if counts[n] > 1:
             elems = [e for e in path.split("/") if e]
             n = "_".join(_identifier(e) for e in elems[-2:])
@@ -804,12 +1012,30 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
             # time.Hour is a timedelta, like every Duration (nanoseconds below a microsecond truncate).
             literal = f"_datetime.timedelta(microseconds={int(int(c.value) / 1000)})"
             py_type = "datetime.timedelta"
+        of_class = ""  # a typed constant of a value class: the class's key
+        if c.type.kind == "named":
+            typed = mapper.map(c.type)
+            if isinstance(typed, Mapping) and typed.named:
+                of_class = typed.named
         consts.append(
-            ConstPlan(c.name, python_identifier(c.name), literal, py_type, c.type.go_spelling(), c.doc, c.pos)
+            ConstPlan(
+                c.name,
+                python_identifier(c.name),
+                literal,
+                py_type,
+                c.type.go_spelling(),
+                c.doc,
+                c.pos,
+                of_class,
+            )
         )
     variables: list[VarPlan] = []
     for v in pkg.vars:
         mapped = mapper.map(v.type)
+        read_only = False
+        if isinstance(mapped, Skip) and mapped.category == "unexported":
+            view = mapper.exported_view(v.type)
+            mapped, read_only = (view, True) if view is not None else (mapped, False)
         if isinstance(mapped, Skip):
             skipped.append(
                 SkipPlan(
@@ -826,6 +1052,7 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
                 f"goffi_set_{index}_{v.name}",
                 v.doc,
                 v.pos,
+                read_only,
             )
         )
     types: list[TypePlan] = []
@@ -833,13 +1060,26 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
         named = mapper.surface.named[key]
         mapped = mapper.map(TypeRef(kind="named", pkg=named.pkg, name=named.name))
         if isinstance(mapped, Mapping):
-            if mapped.shape not in ("handle", "record"):  # class types are described by their ClassPlan
+            # Class types (handles, records, value classes) are described by their ClassPlan.
+            if mapped.shape not in ("handle", "record") and mapped.named != key:
                 types.append(TypePlan(named.name, mapped, named.doc, named.pos))
+                # Its values are plain Python values, with nowhere to carry methods.
+                why = (
+                    f"{named.name} crosses as a plain {mapped.py_type('out')}, which has no class to "
+                    "carry methods"
+                )
+                if mapped.shape == "bool":
+                    why += " (Python's bool cannot be subclassed)"
+                elif mapped.shape == "func":
+                    why = f"{named.name} crosses as a Python callable, which has no class to carry methods"
+                skipped += _method_skips(named, mapper.surface, why, "no class")
         else:
             kind = named.underlying.kind
             shown = f"{kind}{{...}}" if kind in ("struct", "interface") else named.underlying.go_spelling()
             go_sig = f"type {named.name} {shown}"
             skipped.append(SkipPlan(named.name, "type", go_sig, mapped.reason, mapped.category))
+            why = f"its type {named.name} is not bridged: {mapped.reason}"
+            skipped += _method_skips(named, mapper.surface, why, mapped.category)
     skipped.sort(key=lambda s: (s.kind, s.go_name))
     return PackagePlan(
         path=pkg.path,
@@ -895,6 +1135,8 @@ def _plan_callable(
     mapped_results: list[Mapping] = []
     for i, r in enumerate(results):
         mapped = mapper.map(r.type)
+        if isinstance(mapped, Skip) and mapped.category == "unexported":
+            mapped = mapper.exported_view(r.type) or mapped
         if isinstance(mapped, Skip):
             return skip(f"result {r.name or i}: {mapped.reason}", mapped.category)
         mapped_results.append(mapped)
@@ -923,13 +1165,17 @@ def _plan_class_members(
     for p in surface.packages:
         if p.path == named.pkg:
             pkg_name = p.name
-    via = {"interface": "interface", "record": "record"}.get(decision.kind, "pointer")
+    # A value class's receiver is its value, passed like a record's: first argument.
+    via = {"interface": "interface", "record": "record", "value": "record"}.get(decision.kind, "pointer")
     record = mapper.map(TypeRef(kind="named", pkg=named.pkg, name=named.name)) if via == "record" else None
     assert not isinstance(record, Skip)
     receiver = ReceiverPlan(decision.key, via, record)
     methods: list[FuncPlan] = []
     skipped: list[SkipPlan] = []
     for m in method_set(named, surface):
+        if decision.kind == "value" and record is not None:
+            shares = record.shape in ("slice", "map") or (record.shape == "array" and m.pointer_receiver)
+            receiver = ReceiverPlan(decision.key, via, record, write_back=shares)
         go_sig = f"func ({'*' if m.pointer_receiver else ''}{named.name}) {m.name}"
         go_sig += signature_spelling(m.params, m.results, m.variadic)
         planned = _plan_callable(
@@ -949,14 +1195,22 @@ def _plan_class_members(
         )
         (methods if isinstance(planned, FuncPlan) else skipped).append(planned)  # type: ignore[arg-type]
     fields: list[FieldPlan] = []
-    if record is not None:
+    if record is not None and decision.kind == "record":
         docs = {f.name: f.doc for f in named.underlying.fields}
         fields = [
             FieldPlan(name, python_identifier(name), m, "", "", docs.get(name, ""))
             for name, m in record.fields
         ]
     if decision.kind == "handle":
-        for f in field_set(named, surface):
+        # A method hides a promoted field of the same name at a deeper level (Go's selector
+        # rule): text/template.Template's Name() hides its embedded parse.Tree's Name field.
+        method_depths: dict[str, int] = {}
+        method_set(named, surface, method_depths)
+        field_depths: dict[str, int] = {}
+        fields_found = field_set(named, surface, field_depths)
+        for f in fields_found:
+            if method_depths.get(f.name, 1 << 30) < field_depths[f.name]:
+                continue
             mapped = mapper.map(f.type)
             if isinstance(mapped, Skip):
                 skipped.append(
@@ -985,11 +1239,79 @@ def _plan_class_members(
     return tuple(methods), tuple(fields), tuple(skipped), record
 
 
-def method_set(named: NamedType, surface: Surface) -> list[Method]:
+def _value_members(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The typed constants of each value class (its enum-like members), by class key.
+
+    time.Time and time.Duration keep their Python forms and have no members.
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
+    for pkg in surface.packages:
+        # In declaration order: the first name of a value names its member.
+        for c in sorted(pkg.consts, key=_position_key):
+            key = c.type.named_key if c.type.kind == "named" else ""
+            decision = mapper.classes.get(key)
+            if decision is None or decision.kind != "value" or key in ("time.Duration", "time.Time"):
+                continue
+            if named_pkg(key) != pkg.path:
+                continue  # a re-export (os.ModeDir is an fs.FileMode): the declaring package names them
+            out.setdefault(key, []).append((python_identifier(c.name), _const_literal(c)))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[str, ...]]:
+    """For each value class, the interface classes it implements, matched by method name.
+
+    A value crosses boxed as itself (not a pointer), so only value-receiver methods count.
+    """
+    interfaces = {
+        key: {m.name for m in method_set(surface.named[key], surface)}
+        for key, d in mapper.classes.items()
+        if d.kind == "interface"
+    }
+    out: dict[str, tuple[str, ...]] = {}
+    for key, d in mapper.classes.items():
+        if d.kind != "value":
+            continue
+        own = {m.name for m in surface.named[key].methods if not m.pointer_receiver}
+        found = tuple(sorted(i for i, names in interfaces.items() if names and names <= own))
+        if found:
+            out[key] = found
+    return out
+
+
+def implementers(plan: BundlePlan, interface: str) -> tuple[str, ...]:
+    """The value classes of ``plan`` whose values pass as the interface ``interface``."""
+    return tuple(c.key for c in plan.classes() if interface in c.implements)
+
+
+def _position_key(c: Const) -> tuple[str, int, int]:
+    """A constant's position ("file.go:12:3") as a sort key: file, line, column."""
+    file, _, rest = c.pos.partition(":")
+    line, _, col = rest.partition(":")
+    return file, int(line) if line.isdigit() else 0, int(col) if col.isdigit() else 0
+
+
+def named_pkg(key: str) -> str:
+    """The import path of a named type's key ("net/url.Values" -> "net/url")."""
+    return key.rpartition(".")[0]
+
+
+def _method_skips(named: NamedType, surface: Surface, reason: str, category: str) -> list[SkipPlan]:
+    """Every method of a type that has no class, skipped with ``reason`` (so inspect counts them)."""
+    out = []
+    for m in method_set(named, surface):
+        go_sig = f"func ({'*' if m.pointer_receiver else ''}{named.name}) {m.name}"
+        go_sig += signature_spelling(m.params, m.results, m.variadic)
+        out.append(SkipPlan(f"{named.name}.{m.name}", "method", go_sig, reason, category))
+    return out
+
+
+def method_set(named: NamedType, surface: Surface, depths: dict[str, int] | None = None) -> list[Method]:
     """The exported methods callable on a *T (or on an interface value), promoted ones included.
 
     Go's promotion rule: a method at a shallower embedding depth hides deeper ones, and
     two at the same depth make the name ambiguous (not callable), so it is dropped.
+    ``depths``, if given, receives each returned method's embedding depth.
     """
     if named.underlying.kind == "interface":
         return [m for m in named.underlying.methods if m.name[:1].isupper()]
@@ -1010,16 +1332,25 @@ def method_set(named: NamedType, surface: Surface) -> list[Method]:
         if t.underlying.kind != "struct":
             return
         for f in t.underlying.fields:
+            # A field hides methods of its name deeper down (and is ambiguous with one as deep).
+            prev = found.get(f.name)
+            if prev is None or prev[0] >= depth:
+                found[f.name] = (depth, None)
+        for f in t.underlying.fields:
             inner = _embedded_named(f, surface)
             if f.embedded and inner is not None and inner.key not in seen:
                 visit(inner, depth + 1, seen | {inner.key})
 
     visit(named, 0, frozenset({named.key}))
+    if depths is not None:
+        depths.update({name: d for name, (d, m) in found.items() if m is not None})
     return [m for _, (_, m) in sorted(found.items()) if m is not None]
 
 
-def field_set(named: NamedType, surface: Surface) -> list[Field]:
-    """The exported fields of a struct, promoted ones included, by Go's promotion rule."""
+def field_set(named: NamedType, surface: Surface, depths: dict[str, int] | None = None) -> list[Field]:
+    """The exported fields of a struct, promoted ones included, by Go's promotion rule.
+
+    ``depths``, if given, receives each returned field's embedding depth."""
     found: dict[str, tuple[int, Field | None]] = {}
 
     def visit(t: NamedType, depth: int, seen: frozenset[str]) -> None:
@@ -1037,6 +1368,8 @@ def field_set(named: NamedType, surface: Surface) -> list[Field]:
                 visit(inner, depth + 1, seen | {inner.key})
 
     visit(named, 0, frozenset({named.key}))
+    if depths is not None:
+        depths.update({name: d for name, (d, f) in found.items() if f is not None})
     return [f for _, (_, f) in sorted(found.items()) if f is not None]
 
 

@@ -26,12 +26,17 @@ _RUNTIME_FILES = (
     # Keyword arguments; rune and byte taking a one-character str.
     ("c/goffi_values.c", "goffi_values.c"),
     ("go/goffi_cgo.go", "goffi_cgo.go"),
+    # Ctrl-C for calls whose first parameter is a context.Context.
+    ("c/goffi_signal.c", "goffi_signal.c"),
     # Zero-copy slices (zero_copy=): views of Python buffers, Go arrays lent as memoryviews.
     ("go/goffi_view.go", "goffi_view.go"),
     ("c/goffi_view.c", "goffi_view.c"),
     # The goroutine bridge: built only with -tags goffi_bridge (BundlePlan.bridge).
     ("go/goffi_bridge.go", "goffi_bridge.go"),
     ("c/goffi_bridge.c", "goffi_bridge.c"),
+    # Decoding into Python objects (ParamPlan.decodes): json.Unmarshal(data, a_dict).
+    ("go/goffi_decode.go", "goffi_decode.go"),
+    ("c/goffi_decode.c", "goffi_decode.c"),
 )
 
 

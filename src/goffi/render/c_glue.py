@@ -53,7 +53,7 @@ static PyObject *
             return NULL;
         }}
     }}
-{conversions}    GOFFI_CALL_ENTER(&arena);
+{conversions}{interrupt_begin}    GOFFI_CALL_ENTER(&arena);
     {release}
     {symbol}({call_args});
     {reacquire}
@@ -70,13 +70,67 @@ static PyObject *
         PyErr_Clear();
         goffi_raise_pending(&arena);
     }}
-done:
+{interrupt_end}done:
     goffi_arena_free(&arena);
     return result;
 }}
 
 """
 
+
+# A method of a list or dict value class copies Go's receiver back into the object.
+_WRITE_BACK = """\
+/* Replace the items of a list or dict value-class object with those Go left in its receiver. */
+GOFFI_MAYBE_UNUSED static int goffi_write_back(PyObject *self, PyObject *now)
+{
+    if (PyList_Check(self) && PyList_Check(now)) {
+        return PyList_SetSlice(self, 0, PY_SSIZE_T_MAX, now);
+    }
+    if (PyDict_Check(self) && PyDict_Check(now)) {
+        PyDict_Clear(self);
+        return PyDict_Update(self, now);
+    }
+    return 0; /* a plain sequence or mapping passed as the receiver: nothing to update */
+}
+
+/* A value-class object passed where Go expects an interface: its Go value, boxed (the
+ * class's __goffi_box__), kept alive by the call's arena. Anything else is returned as is. */
+GOFFI_MAYBE_UNUSED static PyObject *goffi_boxed(PyObject *o, goffi_arena *a)
+{
+    if (o == Py_None || Py_TYPE(o)->tp_dealloc == goffi_object_dealloc) {
+        return o;
+    }
+    PyObject *box = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__goffi_box__");
+    if (box == NULL) {
+        PyErr_Clear();
+        return o;
+    }
+    PyObject *boxed = PyObject_CallOneArg(box, o);
+    Py_DECREF(box);
+    if (boxed == NULL || goffi_arena_keep(a, boxed) < 0) {
+        return NULL;
+    }
+    return boxed;
+}
+
+"""
+
+# The end of a call whose context Ctrl-C cancels (FuncPlan.interruptible): a SIGINT
+# during the call makes Python's handler's exception (KeyboardInterrupt) the outcome.
+_INTERRUPT_END = """\
+    if (GOFFI_UNLIKELY(goffi_sigint_end(interrupts))) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (PyErr_CheckSignals() < 0) {
+            Py_CLEAR(result); /* what Go returned (context.Canceled, mostly) gives way to Ctrl-C */
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+        } else {
+            PyErr_Restore(type, value, tb);
+        }
+    }
+"""
 
 # Element shapes whose C form is a copy of the value, borrowing nothing from the item.
 _SELF_CONTAINED = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
@@ -86,6 +140,13 @@ def _copied_slice(m: Mapping) -> Mapping:
     """The ordinary (copied) slice of a zero-copy "buffer" mapping's type."""
     assert m.shape == "buffer" and m.elem is not None
     return Mapping(m.ref, "slice", "copy", elem=m.elem)
+
+
+def const_ptr(c_type: str) -> str:
+    """A pointer to read-only items of c_type, with the space before the variable name:
+    "const int64_t *", and "void *const *" for a pointer item (not "const void **", a
+    pointer to pointers to const, which the item converters do not take)."""
+    return f"{c_type}const *" if c_type.endswith("*") else f"const {c_type} *"
 
 
 def c_string(text: str) -> str:
@@ -118,42 +179,84 @@ def c_doc(text: str) -> str:
 class CRenderer:
     def __init__(self, plan: BundlePlan) -> None:
         self.plan = plan
+        # C shapes of slices whose Go writes come back (ParamPlan.writes_back).
+        self.written_back = {
+            p.type.cid
+            for fn in [f for pkg in plan.packages for f in pkg.funcs]
+            + [m for c in plan.classes() for m in c.methods]
+            for p in fn.params
+            if p.writes_back
+        }
 
     # ---- container converters -------------------------------------------------
 
     def converters(self) -> str:
         """Converters for every container shape used, innermost first (C needs definitions first)."""
         done: set[str] = set()
-        out = []
+        out = [_WRITE_BACK]
         for top in self.plan.mappings():
             for m in top.walk():
                 if m.cid in done:
                     continue
                 done.add(m.cid)
-                if m.shape in ("slice", "array"):
-                    out.append(self._seq(m))
-                elif m.shape == "buffer":
-                    # Its fallback is the copied slice's converter: that one first.
-                    copied = _copied_slice(m)
-                    if copied.cid not in done:
-                        done.add(copied.cid)
-                        out.append(self._seq(copied))
-                    out.append(self._buffer(m))
-                elif m.shape == "map":
-                    out.append(self._map(m))
-                elif m.shape == "bytearray":
-                    out.append(self._bytearray(m))
-                elif m.shape == "handle":
-                    out.append(self._handle(m))
-                elif m.shape == "optional":
-                    out.append(self._optional(m))
-                elif m.shape == "record":
-                    out.append(self._record(m))
-                elif m.shape == "chan":
-                    out.append(self._chan(m))
-                elif m.shape == "func":
-                    out.append(self._func_conv(m))
+                if m.named:
+                    # A value class: the underlying's converters first, then its own.
+                    if m.base.cid not in done:
+                        done.add(m.base.cid)
+                        out.append(self._converter(m.base, done))
+                    out.append(self._value(m))
+                    if m.shape in ("slice", "array") and m.cid in self.written_back:
+                        out.append(self._seq_back(m))
+                    continue
+                out.append(self._converter(m, done))
         return "".join(out)
+
+    def _converter(self, m: Mapping, done: set[str]) -> str:
+        """The converters of one mapping (its nested ones are already out)."""
+        out = []
+        if m.shape in ("slice", "array"):
+            out.append(self._seq(m))
+            if m.cid in self.written_back:
+                out.append(self._seq_back(m))
+        elif m.shape == "buffer":
+            # Its fallback is the copied slice's converter: that one first.
+            copied = _copied_slice(m)
+            if copied.cid not in done:
+                done.add(copied.cid)
+                out.append(self._seq(copied))
+            out.append(self._buffer(m))
+        elif m.shape == "map":
+            out.append(self._map(m))
+        elif m.shape == "bytearray":
+            out.append(self._bytearray(m))
+        elif m.shape == "handle":
+            out.append(self._handle(m))
+        elif m.shape == "optional":
+            out.append(self._optional(m))
+        elif m.shape == "record":
+            out.append(self._record(m))
+        elif m.shape == "chan":
+            out.append(self._chan(m))
+        elif m.shape == "func":
+            out.append(self._func_conv(m))
+        return "".join(out)
+
+    def _value(self, m: Mapping) -> str:
+        """A value class: the underlying value in; out, an instance of the type's class."""
+        cls = self.plan.class_by_key(m.named)
+        module = f"{self.plan.name}.{self.plan.package(cls.pkg_path).py_module}"
+        base = m.base
+        return (
+            f"/* {m.go_name}: a {cls.value_base} subclass; its underlying value in, an instance of its class out. */\n"
+            f"GOFFI_MAYBE_UNUSED static inline int goffi_in_{m.cid}(PyObject *o, {m.c_type} *out, goffi_arena *a, const char *where)\n"
+            f"{{\n    return goffi_in_{base.cid}(o, out, a, where);\n}}\n"
+            f"GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const {m.c_type} *v)\n"
+            f"{{\n    PyObject *plain = goffi_out_{base.cid}(v);\n"
+            "    if (plain == NULL) {\n        return NULL;\n    }\n"
+            f'    PyObject *cls = goffi_record_class({cls.index}, "{module}");\n'
+            "    PyObject *result = cls == NULL ? NULL : PyObject_CallOneArg(cls, plain);\n"
+            "    Py_DECREF(plain);\n    return result;\n}\n\n"
+        )
 
     def _chan(self, m: Mapping) -> str:
         assert m.elem is not None
@@ -245,7 +348,7 @@ class CRenderer:
                 f'        PyErr_Format(PyExc_TypeError, "%s must be a tuple of {len(results)} values", {where});\n'
                 "        goto failed;\n    }\n"
             )
-        for i, (r, item) in enumerate(zip(results, items)):
+        for i, (r, item) in enumerate(zip(results, items, strict=True)):
             convert = f"goffi_in_{r.cid}({item}, &ret.r{i}, arena, {where}) < 0"
             if r.shape == "string":
                 # A str converts to a view of its UTF-8 form: a copy in the arena lets the
@@ -387,10 +490,14 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const {m.c_type} *v)
         # An interface parameter takes any Go object (Go checks its method set); others
         # take objects of their class.
         expected = -1 if m.via == "interface" else self.plan.class_by_key(m.cls).index
+        # An interface also takes a value-class object (slog.Level for slog.Leveler): Go gets
+        # the value of its named type, boxed into a handle for the call.
+        arg = "goffi_boxed(o, a)" if m.via == "interface" else "o"
         return (
             f"/* {m.go_name}: a Go object{' or None' if m.nilable else ''}. */\n"
             f"static inline int goffi_in_{m.cid}(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where)\n"
-            f"{{\n    (void)a;\n    return goffi_to_handle(o, out, {expected}, {int(m.nilable)}, where);\n}}\n"
+            f"{{\n    (void)a;\n    o = {arg};\n    if (o == NULL) {{\n        return -1;\n    }}\n"
+            f"    return goffi_to_handle(o, out, {expected}, {int(m.nilable)}, where);\n}}\n"
             f"static inline PyObject *goffi_out_{m.cid}(const goffi_handle *v) {{ return goffi_handle_object(v); }}\n\n"
         )
 
@@ -458,6 +565,79 @@ GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_view *out, gof
 GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
 {{
     return goffi_out_view(v, "{fmt}", sizeof({e.c_type}));
+}}
+
+"""
+
+    def _seq_back(self, m: Mapping) -> str:
+        """For a slice whose Go writes come back: goffi_in_w_ (as goffi_in_, but a buffer
+        is shared only when writable, since Go writes its values back over the array) and
+        goffi_back_ (after the call, a list gets Go's values where they differ)."""
+        assert m.elem is not None
+        e = m.elem
+        fmt = m.buffer_format
+        bulk = (
+            f"""    goffi_view items;
+    int found = goffi_in_buffer(o, &items, a, '{fmt}', sizeof({e.c_type}), 1);
+    if (found != 0) {{
+        out->p = items.p;
+        out->n = items.n;
+        return found < 0 ? -1 : 0;
+    }}
+"""
+            if fmt
+            else ""
+        )
+        if e.shape == "float" and e.bits == 64:
+            same = "PyFloat_CheckExact(item) && goffi_float_is(item, &p[i])"
+        elif e.shape == "int" or e.shape == "duration":
+            same = "PyLong_CheckExact(item) && goffi_long_is(item, (long long)p[i])"
+        elif e.shape == "uint":
+            same = "PyLong_CheckExact(item) && goffi_ulong_is(item, (unsigned long long)p[i])"
+        elif e.shape == "bool":
+            same = "item == (p[i] ? Py_True : Py_False)"
+        elif e.shape == "string":
+            same = "goffi_str_is(item, &p[i])"
+        else:
+            same = "0"
+        return f"""/* {m.go_name}, written back: a writable buffer of '{fmt or "-"}' items is shared (Go writes its
+ * values over it after the call), a read-only one is copied; other sequences as goffi_in_. */
+GOFFI_MAYBE_UNUSED static int goffi_in_w_{m.cid}(PyObject *o, goffi_slice *out, goffi_arena *a, const char *where)
+{{
+{bulk}    return goffi_in_{m.cid}(o, out, a, where);
+}}
+
+/* After the call: a list argument gets Go's values where they differ from its items
+ * (unchanged items keep their identity). -1 with an exception set on failure. */
+GOFFI_MAYBE_UNUSED static int goffi_back_{m.cid}(PyObject *o, const goffi_slice *v)
+{{
+    if (!PyList_CheckExact(o) || v->p == NULL) {{
+        return 0;
+    }}
+    const {e.c_type} *p = v->p;
+    for (Py_ssize_t i = 0; i < (Py_ssize_t)v->n && PyList_GET_SIZE(o) == (Py_ssize_t)v->n; i++) {{
+        PyObject *item = PyList_GET_ITEM(o, i);
+        if ({same}) {{
+            continue;
+        }}
+        PyObject *now = goffi_out_{e.cid}(&p[i]);
+        if (now == NULL) {{
+            return -1;
+        }}
+        Py_INCREF(item);
+        int equal = PyObject_RichCompareBool(item, now, Py_EQ);
+        Py_DECREF(item);
+        if (equal < 0) {{
+            Py_DECREF(now);
+            return -1;
+        }}
+        if (equal || PyList_GET_SIZE(o) != (Py_ssize_t)v->n) {{
+            Py_DECREF(now);
+            continue;
+        }}
+        PyList_SetItem(o, i, now); /* steals now */
+    }}
+    return 0;
 }}
 
 """
@@ -548,7 +728,7 @@ GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_slice *out, go
 
 GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_slice *v)
 {{
-    const {e.c_type} *p = v->p;
+    {const_ptr(e.c_type)}p = v->p;
     PyObject *list = PyList_New((Py_ssize_t)v->n);
     if (list == NULL) {{
         return NULL;
@@ -612,8 +792,8 @@ GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_map *out, goff
 
 GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
 {{
-    const {k.c_type} *keys = v->keys;
-    const {v.c_type} *vals = v->vals;
+    {const_ptr(k.c_type)}keys = v->keys;
+    {const_ptr(v.c_type)}vals = v->vals;
     PyObject *dict = PyDict_New();
     if (dict == NULL) {{
         return NULL;
@@ -642,6 +822,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
         conversions = []
         call_args = []
         after_call = ""
+        back: list[str] = []
         first = 0  # index of the first Go parameter in args
         if fn.receiver is not None and fn.receiver.record is not None:
             # A record method is a module function taking the record first.
@@ -682,14 +863,56 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                 )
             else:
                 where = c_string(f"{fn.qualified}() argument '{p.py_name}' (Go {go_type})")
+                conv = f"goffi_in_w_{p.type.cid}" if p.writes_back else f"goffi_in_{p.type.cid}"
                 conversions.append(
-                    f"    if (goffi_in_{p.type.cid}(args[{i + first}], &a{i}, &arena, {where}) < 0) {{\n"
+                    f"    if ({conv}(args[{i + first}], &a{i}, &arena, {where}) < 0) {{\n"
                     f"{abandon}        goto done;\n    }}\n"
                 )
+                if p.writes_back:
+                    # Go's writes come back (a failure here is a MemoryError; Go's own error wins).
+                    back.append(
+                        f"    if (goffi_back_{p.type.cid}(args[{i + first}], &a{i}) < 0 && err.kind == GOFFI_OK) {{\n"
+                        "        goto pending;\n    }\n"
+                    )
             call_args.append(f"a{i}")
+        for i, p in enumerate(fn.params):
+            if p.decodes:
+                # Go decodes into it (ParamPlan.decodes): its result goes into the object.
+                decls.append(f"    goffi_any d{i} = {{0}};\n")
+                call_args.append(f"&d{i}")
+                back.append(
+                    f"    if (goffi_decode_back(args[{i + first}], &d{i}) < 0 && err.kind == GOFFI_OK) {{\n"
+                    "        goto pending;\n    }\n"
+                )
+            if p.map_writes:
+                # Go writes into the map (ParamPlan.map_writes): a dict gets its contents.
+                # n stays -1 unless Go described its map (it returned, with or without error).
+                decls.append(f"    goffi_map m{i} = {{NULL, NULL, -1}};\n")
+                call_args.append(f"&m{i}")
+                back.append(
+                    f"    if (m{i}.n >= 0 && PyDict_Check(args[{i + first}])) {{\n"
+                    f"        PyObject *now = goffi_out_{p.type.cid}(&m{i});\n"
+                    f"        int rc = now == NULL ? -1 : goffi_dict_become(args[{i + first}], now);\n"
+                    "        Py_XDECREF(now);\n"
+                    "        if (rc < 0 && err.kind == GOFFI_OK) {\n            goto pending;\n        }\n"
+                    "    }\n"
+                )
         for i, r in enumerate(fn.results):
             decls.append(f"    {r.c_type} r{i};\n")
             call_args.append(f"&r{i}")
+        results = self._results(fn.results)
+        if fn.receiver is not None and fn.receiver.write_back and fn.receiver.record is not None:
+            rec = fn.receiver.record
+            decls.append(f"    {rec.c_type} self_out;\n")
+            call_args.append("&self_out")
+            results += (
+                "    if (result != NULL) {\n"
+                "        /* The receiver as Go left it, copied into the Python list or dict. */\n"
+                f"        PyObject *now = goffi_out_{rec.base.cid}(&self_out);\n"
+                "        if (now == NULL || goffi_write_back(args[0], now) < 0) {\n"
+                "            Py_CLEAR(result);\n        }\n"
+                "        Py_XDECREF(now);\n    }\n"
+            )
         call_args += ["&err", "&arena"]
         # Keyword arguments by Go parameter name (the fixed ones; ...T stays positional),
         # merged into positions only when a call passes some: the positional path is as
@@ -714,7 +937,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             qualified=fn.qualified,
             go_signature=fn.go_signature,
             cname=cname,
-            after_call=after_call,
+            after_call="".join(back) + after_call,
             release="/* declared non-blocking: the GIL stays held */"
             if fn.holds_gil
             else "Py_BEGIN_ALLOW_THREADS",
@@ -725,7 +948,9 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             conversions="".join(conversions),
             symbol=fn.symbol,
             call_args=", ".join(call_args),
-            results=self._results(fn.results),
+            results=results,
+            interrupt_begin="    uint64_t interrupts = goffi_sigint_begin();\n" if fn.interruptible else "",
+            interrupt_end=_INTERRUPT_END if fn.interruptible else "",
         )
 
     def _results(self, results: tuple[Mapping, ...]) -> str:
@@ -816,8 +1041,12 @@ done:
                 f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL | METH_KEYWORDS, {doc_name}}},\n'
             )
         for cls in pkg.classes:
-            if cls.kind != "record":
+            if not cls.python_defined:
                 continue
+            if cls.kind == "value":
+                rows.append(
+                    f'    {{"_box_{cls.py_name}", (PyCFunction)(void (*)(void))goffi_py_box_{cls.ident}, METH_FASTCALL, NULL}},\n'
+                )
             for fn in cls.methods:
                 cname = f"goffi_py_m_{cls.ident}_{fn.go_name}"
                 rows.append(
@@ -846,8 +1075,9 @@ done:
         ident = cls.ident
         parts = []
         rows = []
-        if cls.kind == "record":
-            return "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
+        if cls.python_defined:
+            box = self._box(cls) if cls.kind == "value" else ""
+            return box + "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
         for fn in cls.methods:
             cname = f"goffi_py_m_{ident}_{fn.go_name}"
             parts.append(self.func(fn, cname))
@@ -908,6 +1138,42 @@ done:
             f"    goffi_slots_{ident},\n}};\n\n"
         )
         return "".join(parts)
+
+    def _box(self, cls: ClassPlan) -> str:
+        """_box_<Class>(value): a value-class object as a Go object holding its Go value."""
+        m = cls.record
+        assert m is not None
+        where = c_string(f"{default_class_name(cls.key)} value (Go {m.go_name})")
+        return f"""\
+/* {cls.key}: a value as a Go object (a GoValue holding the {m.go_name}), for interfaces. */
+static PyObject *
+goffi_py_box_{cls.ident}(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{{
+    {m.c_type} a0;
+    goffi_handle dst;
+    goffi_err err;
+    PyObject *result = NULL;
+    GOFFI_ARENA(arena);
+    (void)self;
+    err.kind = GOFFI_OK;
+    if (goffi_check_nargs("{default_class_name(cls.key)}.__goffi_box__", nargs, 1, 1) < 0) {{
+        return NULL;
+    }}
+    if (goffi_in_{m.cid}(args[0], &a0, &arena, {where}) < 0) {{
+        goto done;
+    }}
+    {cls.box_symbol}(a0, &dst, &err, &arena);
+    if (err.kind != GOFFI_OK) {{
+        goffi_raise(&err);
+        goto done;
+    }}
+    result = goffi_handle_object(&dst);
+done:
+    goffi_arena_free(&arena);
+    return result;
+}}
+
+"""
 
     def _field(self, cls: ClassPlan, f: FieldPlan) -> str:
         ident = cls.ident
@@ -1029,7 +1295,7 @@ done:
                 "            Py_XDECREF(sub);\n            goto fail;\n        }\n"
             )
             for cls in pkg.classes:
-                if cls.kind == "record":
+                if cls.python_defined:
                     continue  # defined and registered by its Python module
                 lines.append(
                     f"        PyObject *t_{cls.ident} = PyType_FromSpecWithBases(&goffi_spec_{cls.ident}, bases);\n"

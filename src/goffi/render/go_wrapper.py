@@ -37,7 +37,8 @@ import "C"
 # Every export recovers panics. `returned` is set only by falling off the end, so a call
 # that returns normally (nearly all of them) skips recover() (runtime.gorecover, ~13
 # instructions a call); a panic, or an early return on the error path, leaves it false
-# and recover() decides.
+# and goffiRecovered decides (it also catches panic(nil) and runtime.Goexit, which
+# recover() reports as nil).
 _EXPORT = """\
 // {comment}
 //
@@ -46,9 +47,7 @@ func {symbol}({params}) {{
 \treturned := false
 \tdefer func() {{
 \t\tif !returned {{
-\t\t\tif r := recover(); r != nil {{
-\t\t\t\tgoffiSetPanic(e, arena, r)
-\t\t\t}}
+\t\t\tgoffiRecovered(e, arena, recover())
 \t\t}}
 \t}}()
 {body}\treturned = true
@@ -156,6 +155,11 @@ class GoRenderer:
             m.go_name for m in plan.mappings() if m.shape in ("slice", "array", "map") and _holds_view(m)
         }
 
+        # Slices whose Go writes come back after the call (ParamPlan.writes_back).
+        self.written_back: set[str] = {
+            p.type.go_name for fn in _all_funcs(plan) for p in fn.params if p.writes_back
+        }
+
     # ---- expressions ----------------------------------------------------------
 
     def go_in(self, m: Mapping, c: str, owned: bool = False, what: str = "") -> str:
@@ -181,7 +185,7 @@ class GoRenderer:
             conv = "goffiBytesCopy" if owned else "goffiBytesView"
             return f"{t}({conv}({c}))" if named else f"{conv}({c})"
         if s == "buffer":
-            return f"goffiView[{t}]({c})"  # zero_copy=: the function keeps no slice argument
+            return f"goffiView[{t}]({c})"  # zero_copy=, and Go does not keep it (plan)
         if s == "bytearray":
             self.std.add("unsafe")
             # The C glue checked the length, so the buffer holds exactly N bytes.
@@ -254,6 +258,8 @@ class GoRenderer:
         for m in self.plan.mappings():
             if m.shape in ("slice", "array"):
                 out.append(self._seq_in(m, owned=False) + self._seq_out(m))
+                if m.go_name in self.written_back:
+                    out.append(self._seq_back(m))
                 if m.go_name in self.owned:
                     out.append(self._seq_in(m, owned=True))
             elif m.shape == "optional":
@@ -391,11 +397,15 @@ class GoRenderer:
             t = self.speller.type(e.ref)
             cases.append(
                 f"\tcase {', '.join(go_string(n) for n in names)}:\n"
+                # Go aborts the process for a buffer it cannot allocate: check first.
+                f'\t\trt.CheckBuffer("make_chan() buffer", int64(buffer), unsafe.Sizeof(*new({t})))\n'
                 f"\t\tgoffiPutChan(dst, make(chan {t}, int(buffer)), false)\n"
                 f"\t\tgoffiSetString(canonical, arena, {go_string(e.go_name)})\n"
             )
         known = ", ".join(e.go_name for e in self.plan.chan_elems()) or "none"
         self.std.add("goffi.local/bundle/rt")
+        if cases:
+            self.std.add("unsafe")
         body = "\tswitch goffiString(name) {\n" + "".join(cases) + "\tdefault:\n" if cases else ""
         fail = (
             '\t\tpanic(rt.NewTypeErrorText("make_chan: " + goffiString(name) + " is not the element type of a '
@@ -532,6 +542,38 @@ class GoRenderer:
         lines.append("\treturn out\n}\n\n")
         return "".join(lines)
 
+    def _seq_back(self, m: Mapping) -> str:
+        """goffiBack_: after the call, Go's values over the C array the argument came in
+        (the arena, or a writable buffer viewed), where they differ."""
+        assert m.elem is not None
+        ident = converter_ident(m.ref)
+        t = self.speller.type(m.ref)
+        et = self.speller.type(m.elem.ref)
+        ce = c_type(m.elem)
+        lines = [
+            f"// goffiBack_{ident} writes a {m.ref.go_spelling()} argument back over its C array after the\n",
+            "// call, so that the caller sees Go's writes into it.\n",
+            f"func goffiBack_{ident}(c C.goffi_slice, arena *C.goffi_arena, v {t}) {{\n",
+            "\tif c.p == nil || int(c.n) != len(v) {\n\t\treturn\n\t}\n",
+        ]
+        if self._bulk(m.elem):
+            lines.append(f"\tcopy(unsafe.Slice((*{et})(c.p), len(v)), v)\n")
+        elif m.elem.shape == "string":
+            lines.append(f"\tdst := unsafe.Slice((*{ce})(c.p), len(v))\n")
+            lines.append("\tfor i := range v {\n")
+            lines.append("\t\tif goffiStringView(dst[i]) != string(v[i]) {\n")
+            lines.append(f"\t\t\t{self.go_out(m.elem, '&dst[i]', 'v[i]')}\n")
+            lines.append("\t\t}\n\t}\n")
+        else:
+            lines.append(f"\tdst := unsafe.Slice((*{ce})(c.p), len(v))\n")
+            lines.append("\tfor i := range v {\n")
+            lines.append(f"\t\t{self.go_out(m.elem, '&dst[i]', 'v[i]')}\n")
+            lines.append("\t}\n")
+        if m.elem.shape != "string":
+            lines.append("\t_ = arena\n")
+        lines.append("}\n\n")
+        return "".join(lines)
+
     def _seq_out(self, m: Mapping) -> str:
         assert m.elem is not None
         ident = converter_ident(m.ref)
@@ -619,6 +661,10 @@ class GoRenderer:
 
     def func_export(self, fn: FuncPlan) -> str:
         params = [f"a{i} {c_type(p.type)}" for i, p in enumerate(fn.params)]
+        # Where Go decodes into an any parameter, what it decoded goes back to C in d<i>.
+        params += [f"d{i} *C.goffi_any" for i, p in enumerate(fn.params) if p.decodes]
+        # Where Go writes into a map parameter, its map after the call goes back in m<i>.
+        params += [f"m{i} *C.goffi_map" for i, p in enumerate(fn.params) if p.map_writes]
         params += [f"r{i} *{c_type(r)}" for i, r in enumerate(fn.results)]
         params += ["e *C.goffi_err", "arena *C.goffi_arena"]
         body = []
@@ -645,9 +691,39 @@ class GoRenderer:
         else:
             target = self.speller.alias(fn.pkg_path)
         args = []
+        copied_back = []
         for i, p in enumerate(fn.params):
-            arg = self.go_in(p.type, f"a{i}", what=argument_description(fn, p))
+            # Memory Go may keep after the call is its own (plan: ParamPlan.kept), never a view.
+            arg = self.go_in(p.type, f"a{i}", owned=p.kept, what=argument_description(fn, p))
+            if p.decodes:
+                # Go decodes into it (plan: ParamPlan.decodes): a pointer to the copy of a
+                # dict, list or record, and afterwards what Go decoded, for the C glue.
+                body.append(f"\targ{i}, back{i} := goffiDecodeTarget(&a{i}, {arg})\n")
+                copied_back.append(f"\tgoffiDecodeBack(d{i}, arena, arg{i}, back{i})\n")
+                arg = f"arg{i}"
+            elif p.map_writes:
+                # Go writes into the map (plan: ParamPlan.map_writes): its contents after
+                # the call, for the C glue to put into a dict argument.
+                body.append(f"\targ{i} := {arg}\n")
+                copied_back.append(f"\t{self.go_out(p.type, f'm{i}', f'arg{i}')}\n")
+                arg = f"arg{i}"
+            elif p.writes_back:
+                # Go's writes into its slice go back over the C array after the call (and
+                # from there to a list argument: the C glue's goffi_back_).
+                body.append(f"\targ{i} := {arg}\n")
+                copied_back.append(f"\tgoffiBack_{converter_ident(p.type.ref)}(a{i}, arena, arg{i})\n")
+                arg = f"arg{i}"
+            elif p.kept and p.type.shape == "bytes" and not p.variadic:
+                # Go's own copy of a []byte: its writes during the call go back to the
+                # caller's buffer afterwards, as they would land in a view.
+                body.append(f"\targ{i} := {arg}\n")
+                copied_back.append(f"\tgoffiBytesBack(a{i}, []byte(arg{i}))\n")
+                arg = f"arg{i}"
             args.append(arg + "..." if p.variadic else arg)
+        if fn.interruptible:
+            # Ctrl-C cancels the context the function gets (goffiInterruptible, goffi_cgo.go).
+            body.append(f"\tctx, stopInterrupts := goffiInterruptible({args[0]})\n\tdefer stopInterrupts()\n")
+            args[0] = "ctx"
         callee = target if fn.receiver is not None and fn.receiver.via == "func" else f"{target}.{fn.go_name}"
         call = f"{callee}({', '.join(args)})"
         results = [f"v{i}" for i in range(len(fn.results))] + (["err"] if fn.returns_error else [])
@@ -655,8 +731,13 @@ class GoRenderer:
             body.append(f"\t{', '.join(results)} := {call}\n")
         else:
             body.append(f"\t{call}\n")
+        body.extend(copied_back)
         if fn.returns_error:
             body.append("\tif err != nil {\n\t\tgoffiSetError(e, arena, err)\n\t\treturn\n\t}\n")
+        if fn.receiver is not None and fn.receiver.write_back and fn.receiver.record is not None:
+            # The receiver as Go left it, copied back into the Python list or dict.
+            params.insert(len(params) - 2, f"self_out *{c_type(fn.receiver.record)}")
+            body.append(f"\t{self.go_out(fn.receiver.record, 'self_out', 'recv')}\n")
         for i, r in enumerate(fn.results):
             if r.shape == "buffer":
                 # Lent to Python, unless it shares memory with a viewed argument.
@@ -695,6 +776,13 @@ class GoRenderer:
             # Go keeps the value after this call: it must not alias the caller's buffers.
             body=f"\t{target} = {self.go_in(var.type, 'a0', owned=True)}\n",
         )
+        if var.read_only:  # an unexported type: Go cannot take it from Python (Python has no setter)
+            setter = _EXPORT.format(
+                comment=f"{var.set_symbol}: the package variable {qualified} is read-only from Python.",
+                symbol=var.set_symbol,
+                params=f"a0 {c_type(var.type)}, e *C.goffi_err, arena *C.goffi_arena",
+                body=f"\t_ = a0\n\tpanic({go_string(qualified + ' has an unexported type: it cannot be assigned')})\n",
+            )
         return getter + "\n" + setter
 
     def class_exports(self, cls: ClassPlan) -> list[str]:
@@ -707,6 +795,16 @@ class GoRenderer:
                     symbol=cls.new_symbol,
                     params="dst *C.goffi_handle, e *C.goffi_err, arena *C.goffi_arena",
                     body=f"\tgoffiPutPtr(dst, new({t}), {cls.index})\n",
+                )
+            )
+        if cls.kind == "value" and cls.record is not None:
+            value = self.go_in(cls.record, "a0", owned=True)
+            out.append(
+                _EXPORT.format(
+                    comment=f"{cls.box_symbol} boxes a {cls.key} from Python for an interface argument.",
+                    symbol=cls.box_symbol,
+                    params=f"a0 {c_type(cls.record)}, dst *C.goffi_handle, e *C.goffi_err, arena *C.goffi_arena",
+                    body=f"\tgoffiPut(dst, {value}, nil, goffiAnyClass)\n",
                 )
             )
         for m in cls.methods:
@@ -768,10 +866,12 @@ class GoRenderer:
 
     def errors_code(self) -> str:
         """The bundle's sentinels and error types, in the order of their Python classes."""
-        self.std.add("errors")
+        self.std.add("goffi.local/bundle/rt")
         sentinels = "".join(
             f"\t\t{self.speller.alias(x.pkg_path)}.{x.go_name},\n" for x in self.plan.sentinels()
         )
+        # rt.As is errors.As with a bound and a loop check: an error that wraps itself
+        # must not hang the call that returned it.
         probes = []
         for x in self.plan.error_types():
             t = self.speller.type(TypeRef(kind="named", pkg=x.pkg_path, name=x.go_name))
@@ -779,14 +879,12 @@ class GoRenderer:
                 # A record's value crosses as the record; a handle's as the pointer itself.
                 value = "*t" if x.value_kind == "record" else "t"
                 probes.append(
-                    f"\t{{\n\t\tvar t *{t}\n\t\tif errors.As(err, &t) && t != nil {{\n"
-                    f"\t\t\tvisit({x.index}, {value})\n\t\t}}\n\t}}\n"
+                    f"\tif t, ok := rt.As[*{t}](err); ok && t != nil {{\n\t\tvisit({x.index}, {value})\n\t}}\n"
                 )
             else:
                 probes.append(
-                    f"\t{{\n\t\tvar t {t}\n\t\tvar p *{t}\n\t\tif errors.As(err, &t) {{\n"
-                    f"\t\t\tvisit({x.index}, t)\n\t\t}} else if errors.As(err, &p) && p != nil {{\n"
-                    f"\t\t\tvisit({x.index}, *p)\n\t\t}}\n\t}}\n"
+                    f"\tif t, ok := rt.As[{t}](err); ok {{\n\t\tvisit({x.index}, t)\n"
+                    f"\t}} else if p, ok := rt.As[*{t}](err); ok && p != nil {{\n\t\tvisit({x.index}, *p)\n\t}}\n"
                 )
         body = "".join(probes) or "\t_, _ = err, visit\n"
         return (
@@ -794,7 +892,7 @@ class GoRenderer:
             "// variables), in the order of their Python exception classes.\n"
             "func goffiSentinels() []error {\n\treturn []error{\n" + sentinels + "\t}\n}\n\n"
             "// goffiErrorTypes reports each of the bundle's error types found in err's chain\n"
-            "// (errors.As) with its value, in the order of their Python exception classes.\n"
+            "// (errors.As, bounded: rt.As) with its value, in the order of their Python exception classes.\n"
             "func goffiErrorTypes(err error, visit func(index int, value any)) {\n" + body + "}\n\n"
         )
 
@@ -899,6 +997,11 @@ def _name_of(key: str) -> str:
 def render_go_wrapper(plan: BundlePlan) -> str:
     """The Go source of the bundle's wrapper (``wrapper.go``)."""
     return GoRenderer(plan).render()
+
+
+def _all_funcs(plan: BundlePlan) -> list[FuncPlan]:
+    """Every bridged function and method of the bundle."""
+    return [f for p in plan.packages for f in p.funcs] + [m for c in plan.classes() for m in c.methods]
 
 
 def _holds_view(m: Mapping) -> bool:
