@@ -43,16 +43,22 @@ OBJECT_STDLIB = (
 # "time" and "strings" above, by test_goroutines.py.
 GOROUTINE_STDLIB = ("path/filepath", "io/fs")
 
+# The standard-library packages values keeping their Go type (issue 9) are tested with,
+# by test_values.py.
+VALUE_STDLIB = ("bufio", "log/slog", "context", "encoding/csv")
+
 # Everything in the session bundle: the local test packages (keyed by folder name) first.
 SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "typestest"),
     str(GO_TEST_PACKAGES / "objtest"),
     str(GO_TEST_PACKAGES / "chantest"),
     str(GO_TEST_PACKAGES / "zerocopy"),
+    str(GO_TEST_PACKAGES / "valuetest"),
     str(GO_TEST_PACKAGES / "namedtest"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
+    *VALUE_STDLIB,
 )
 
 

@@ -264,7 +264,7 @@ def test_value_class_stubs_type_check(namedtest: ModuleType, tmp_path: Path) -> 
     stub = (Path(namedtest.__file__).parent / "namedtest.pyi").read_text()
     assert "class Level(int):" in stub and "LevelDebug: ClassVar[Level]" in stub
     assert "class Tags(list[str]):" in stub and "class Attrs(dict[str, str]):" in stub
-    assert "def Threshold(l: Leveler | Level | None, /) -> Level:" in stub
+    assert "def Threshold(l: Leveler | Level | None) -> Level:" in stub
     snippet = tmp_path / "use_named.py"
     snippet.write_text(
         textwrap.dedent(

@@ -65,9 +65,24 @@ def _notes(mappings: list[Mapping]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
+def _go_func_notes(plan: BundlePlan, mappings: list[Mapping]) -> list[str]:
+    """For each func type in mappings, the bundle's functions that pass as themselves."""
+    out: dict[str, None] = {}
+    for top in mappings:
+        for m in top.walk():
+            if m.shape != "func":
+                continue
+            same = [f"{fn.pkg_name}.{fn.go_name}" for _, fn in plan.func_type(m.go_name).go_funcs]
+            if same:
+                out.setdefault(f"{m.go_name}: {', '.join(same)} pass as the Go functions themselves", None)
+    return list(out)
+
+
+def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "", plan: BundlePlan | None = None) -> Entry:
     mappings = [p.type for p in fn.params] + list(fn.results)
     notes = list(_notes(mappings))
+    if plan is not None:
+        notes += _go_func_notes(plan, [p.type for p in fn.params])
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
     if fn.interruptible:
@@ -151,7 +166,7 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
         )
     ]
     prefix = cls.go_name + "."
-    entries += [_func_entry(m, namer, prefix) for m in cls.methods]
+    entries += [_func_entry(m, namer, prefix, plan) for m in cls.methods]
     entries += [
         Entry(
             prefix + f.go_name,
@@ -172,7 +187,7 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
 
 def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
     namer = plan.class_namer()
-    entries: list[Entry] = [_func_entry(f, namer) for f in pkg.funcs]
+    entries: list[Entry] = [_func_entry(f, namer, plan=plan) for f in pkg.funcs]
     entries += [
         Entry(
             c.go_name,

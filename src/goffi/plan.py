@@ -43,6 +43,10 @@ from goffi.typemap import (
 #: memory beyond the value itself and keeps no Python object alive.
 PLAIN_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
 
+# Shapes whose nil a callback's arguments keep apart from empty: Go's nil is None, an
+# empty one b"", [] or {} (as a callable's None result is nil, and an empty one empty).
+NIL_APART_SHAPES = frozenset({"bytes", "slice", "map"})
+
 
 @dataclass(frozen=True)
 class ParamPlan:
@@ -150,8 +154,6 @@ class FuncPlan:
         """The Python signature (for docstrings, stubs and goffi inspect)."""
         parts = ["self"] if self.receiver is not None else []
         parts += [f"{p.py_name}: {p.type.py_type('in', namer)}" for p in self.params if not p.variadic]
-        if parts:
-            parts.append("/")  # Go has no keyword arguments
         if self.variadic:
             last = self.params[-1]
             assert last.type.elem is not None
@@ -356,6 +358,10 @@ class FuncTypePlan:
     mapping: Mapping  # shape "func"
     index: int  # the class index of Go funcs of this type seen from Python
     call: FuncPlan  # how Python calls a Go func of this type
+    # The bundle's package functions of exactly this signature, with their package's
+    # index: passed where Go wants this type (sc.Split(bufio.ScanWords)), Go gets the
+    # function itself, not a Python callback calling it.
+    go_funcs: tuple[tuple[int, FuncPlan], ...] = ()
 
     @property
     def ident(self) -> str:
@@ -832,10 +838,36 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
     bundle = BundlePlan(name=name, go_version=surface.go_version, packages=tuple(plans))
     funcs = list({m.go_name: m for m in bundle.mappings() if m.shape == "func"}.values())
     first = bundle.any_class + 2
-    func_types = tuple(_plan_func_type(m, first + i) for i, m in enumerate(funcs))
+    func_types = tuple(
+        replace(_plan_func_type(m, first + i), go_funcs=_same_signature(bundle, m))
+        for i, m in enumerate(funcs)
+    )
     # A channel or func can also come from a type outside the requested packages.
     bridged = any(m.shape in ("chan", "func") for m in bundle.mappings())
     return replace(bundle, func_types=func_types, bridge=needs_runtime(surface) or bridged)
+
+
+def _same_signature(bundle: BundlePlan, m: Mapping) -> tuple[tuple[int, FuncPlan], ...]:
+    """The bundle's package functions whose Go signature is the func type ``m``'s (types
+    compared by their Go spelling, so only identical types match)."""
+    assert m.sig is not None
+    want = (
+        tuple(p.ref.go_spelling() for p in m.sig.params),
+        tuple(r.ref.go_spelling() for r in m.sig.results),
+        m.sig.returns_error,
+    )
+    return tuple(
+        (pkg.index, fn)
+        for pkg in bundle.packages
+        for fn in pkg.funcs
+        if not fn.variadic
+        and (
+            tuple(p.type.ref.go_spelling() for p in fn.params),
+            tuple(r.ref.go_spelling() for r in fn.results),
+            fn.returns_error,
+        )
+        == want
+    )
 
 
 def _plan_func_type(m: Mapping, index: int) -> FuncTypePlan:

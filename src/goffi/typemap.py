@@ -65,6 +65,7 @@ Shape = Literal[
     "chan",  # a channel: a goffi.Channel
     "func",  # a func: a Python callable in, a callable Go func object out
     "buffer",  # a zero_copy= slice of fixed-size numbers: a buffer view in, a memoryview of Go memory out
+    "empty",  # struct{}, as a channel's element: None both ways (ctx.Done())
 ]
 Crossing = Literal["copy", "view", "handle"]
 # How a handle's Go value relates to the Go type: a *T, a T (boxed into a *T), or an interface.
@@ -150,6 +151,7 @@ class Mapping:
     via: Via = ""  # handle: pointer, value or interface
     nilable: bool = False  # handle: None is Go's nil
     sig: FuncSig | None = None  # func: the signature, mapped
+    char: bool = False  # int/uint: Go's rune or byte, which also takes a one-character str
     # A named non-struct type with a Python class of its own (a "value class": an int,
     # str, list, ... subclass carrying Go's methods): its key. The value crosses as its
     # underlying shape; values Go returns are instances of the class.
@@ -164,9 +166,9 @@ class Mapping:
         if s == "bool":
             return "bool"
         if s == "int":
-            return f"i{self.bits}"
+            return "rune" if self.char else f"i{self.bits}"
         if s == "uint":
-            return f"u{self.bits}"
+            return "byte" if self.char else f"u{self.bits}"
         if s == "float":
             return f"f{self.bits}"
         if s == "complex":
@@ -192,6 +194,8 @@ class Mapping:
             return "rec_" + identifier(self.cls)
         if s == "any":
             return "any"
+        if s == "empty":
+            return "empty"
         if s == "error":
             return "err"
         if s == "duration":
@@ -235,6 +239,8 @@ class Mapping:
             return "goffi_rec_" + identifier(self.cls)
         if s == "any":
             return "goffi_any"
+        if s == "empty":
+            return "uint8_t"  # never carried: channel values cross as any
         if s == "error":
             return "goffi_err"
         if s == "duration":
@@ -272,6 +278,8 @@ class Mapping:
             return (namer or default_class_name)(self.cls)
         if s == "any":
             return "Any"
+        if s == "empty":
+            return "None"
         if s == "error":
             return "GoError | None"
         if s == "duration":
@@ -283,7 +291,12 @@ class Mapping:
         if s == "func":
             assert self.sig is not None
             # What Python passes (in) is called by Go with Go's arguments (out), and back.
-            args = ", ".join(p.py_type("out" if position == "in" else "in", namer) for p in self.sig.params)
+            # Go's nil []byte, slice or map reaches a Python callable as None.
+            args = ", ".join(
+                p.py_type("out" if position == "in" else "in", namer)
+                + (" | None" if position == "in" and p.shape in ("bytes", "slice", "map") else "")
+                for p in self.sig.params
+            )
             rets = [r.py_type("in" if position == "in" else "out", namer) for r in self.sig.results]
             ret = "None" if not rets else rets[0] if len(rets) == 1 else f"tuple[{', '.join(rets)}]"
             return f"Callable[[{args}], {ret}] | None"
@@ -293,7 +306,7 @@ class Mapping:
         if s == "bool":
             return "bool"
         if s in ("int", "uint"):
-            return "int"
+            return "int | str" if self.char and position == "in" else "int"
         if s == "float":
             return "float"
         if s == "complex":
@@ -423,7 +436,14 @@ class TypeMapper:
                 note = ""
                 if ref.name == "uintptr":
                     note = "uintptr is carried as a plain integer; goffi never follows it as a pointer"
-                return Mapping(ref, shape, "copy", bits=bits, note=note)
+                char = ref.alias in ("rune", "byte")
+                if char:
+                    note = (
+                        f"a {ref.alias} takes an int or a one-character str"
+                        + (" (below U+0100)" if ref.alias == "byte" else "")
+                        + "; it comes back as an int"
+                    )
+                return Mapping(ref, shape, "copy", bits=bits, note=note, char=char)
             if ref.name == "unsafe.Pointer":
                 return Skip("unsafe.Pointer has no safe meaning in Python", "unsafe")
             return Skip(f"basic type {ref.name} is not supported", "unsupported")
@@ -496,6 +516,16 @@ class TypeMapper:
 
     def _map_chan(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
         assert ref.elem is not None
+        if ref.elem.kind == "struct" and not ref.elem.fields:
+            # chan struct{} signals (ctx.Done()): its values carry nothing, so they are None.
+            empty = Mapping(ref.elem, "empty", "copy", note="struct{} values are None")
+            return Mapping(
+                ref,
+                "chan",
+                "handle",
+                elem=empty,
+                note="a goffi.Channel of struct{} signals: its values are None (send None)",
+            )
         elem = self._map(ref.elem, visiting)
         if isinstance(elem, Skip):
             return _wrap_skip(elem, "channel element")
@@ -722,6 +752,7 @@ class TypeMapper:
             key=under.key,
             length=under.length,
             note=note,
+            char=under.char,
             named=key,
         )
 

@@ -23,6 +23,8 @@ _RUNTIME_FILES = (
     ("c/goffi.h", "goffi.h"),
     ("c/goffi_py.h", "goffi_py.h"),
     ("c/goffi_rt.c", "goffi_rt.c"),
+    # Keyword arguments; rune and byte taking a one-character str.
+    ("c/goffi_values.c", "goffi_values.c"),
     ("go/goffi_cgo.go", "goffi_cgo.go"),
     # Ctrl-C for calls whose first parameter is a context.Context.
     ("c/goffi_signal.c", "goffi_signal.c"),

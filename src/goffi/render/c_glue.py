@@ -12,6 +12,7 @@ Everything here reads the :class:`~goffi.plan.BundlePlan`; no type decision is m
 from __future__ import annotations
 
 from goffi.plan import (
+    NIL_APART_SHAPES,
     PLAIN_SHAPES,
     BundlePlan,
     ClassPlan,
@@ -42,7 +43,7 @@ _HEADER = """\
 _FUNC = """\
 /* {qualified}: {go_signature} */
 static PyObject *
-{cname}(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{cname}(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {{
 {decls}    goffi_err err;
     PyObject *result = NULL;
@@ -50,9 +51,10 @@ static PyObject *
     (void)self;
     (void)args;
     err.kind = GOFFI_OK; /* Go fills the rest, on the error path only */
-    if (GOFFI_UNLIKELY(goffi_forked || nargs < {min_args} || ({max_args} >= 0 && nargs > {max_args})) &&
-        goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
-        return NULL;
+    if (GOFFI_UNLIKELY(goffi_forked || kwnames != NULL || {bad_arity})) {{
+{kwargs}        if (goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
+            return NULL;
+        }}
     }}
 {conversions}{interrupt_begin}    GOFFI_CALL_ENTER(&arena);
     {release}
@@ -272,10 +274,31 @@ class CRenderer:
         )
 
     def _func_conv(self, m: Mapping) -> str:
+        # One of the bundle's package functions of this very signature is passed as the Go
+        # function itself (sc.Split(bufio.ScanWords)): no Python round trip, nothing lost.
+        go_funcs = self.plan.func_type(m.go_name).go_funcs
+        names = [f"goffi_py_{pkg}_{fn.go_name}" for pkg, fn in go_funcs]
+        decls = "".join(
+            f"static PyObject *{n}(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);\n"
+            for n in names
+        )
+        checks = "".join(
+            f"        if (f == (PyCFunction)(void (*)(void)){n}) {{\n"
+            f"            out->id = {i + 1};\n            out->cls = GOFFI_CLS_GOFUNC;\n            return 0;\n        }}\n"
+            for i, n in enumerate(names)
+        )
+        direct = (
+            "    if (PyCFunction_Check(o)) {\n        PyCFunction f = PyCFunction_GET_FUNCTION(o);\n"
+            + checks
+            + "    }\n"
+            if names
+            else ""
+        )
         return (
-            f"/* {m.go_name}: a Python callable (or a Go func) in, a callable Go func object out. */\n"
+            decls
+            + f"/* {m.go_name}: a Python callable (or a Go func) in, a callable Go func object out. */\n"
             f"static inline int goffi_in_{m.cid}(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where)\n"
-            "{\n    return goffi_in_callable(o, out, a, where);\n}\n"
+            "{\n" + direct + "    return goffi_in_callable(o, out, a, where);\n}\n"
             f"static inline PyObject *goffi_out_{m.cid}(const goffi_handle *v) {{ return goffi_handle_object(v); }}\n\n"
         )
 
@@ -305,8 +328,15 @@ class CRenderer:
             "    PyObject *result = NULL;\n    (void)arena;\n",
         ]
         for i, p in enumerate(sig.params):
+            # A nil []byte, slice or map (n < 0, set by the Go closure) is None, kept apart
+            # from an empty one, as a callable's None result is nil.
+            value = (
+                f"a{i}.n < 0 ? Py_NewRef(Py_None) : goffi_out_{p.cid}(&a{i})"
+                if p.shape in NIL_APART_SHAPES
+                else f"goffi_out_{p.cid}(&a{i})"
+            )
             lines.append(
-                f"    args[{i}] = goffi_out_{p.cid}(&a{i});\n    if (args[{i}] == NULL) {{\n        goto failed;\n    }}\n"
+                f"    args[{i}] = {value};\n    if (args[{i}] == NULL) {{\n        goto failed;\n    }}\n"
             )
         lines.append(f"    ret.status = goffi_callback_call(id, args, {n}, &result);\n")
         lines.append("    if (ret.status != GOFFI_CB_OK) {\n        goto done;\n    }\n")
@@ -354,7 +384,7 @@ class CRenderer:
             + f"static PyObject *\ngoffi_tpcall_{f.ident}(PyObject *self, PyObject *args, PyObject *kwargs)\n{{\n"
             "    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) {\n"
             '        PyErr_SetString(PyExc_TypeError, "Go funcs take no keyword arguments");\n        return NULL;\n    }\n'
-            f"    return {cname}(self, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args));\n}}\n\n"
+            f"    return {cname}(self, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args), NULL);\n}}\n\n"
             f"static PyType_Slot goffi_slots_fn_{f.ident}[] = {{\n"
             f"    {{Py_tp_doc, (void *){doc}}},\n    {{Py_tp_call, goffi_tpcall_{f.ident}}},\n"
             "    {Py_tp_dealloc, goffi_object_dealloc},\n    {Py_tp_new, goffi_object_no_new},\n    {0, NULL},\n};\n\n"
@@ -889,7 +919,26 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                 "        Py_XDECREF(now);\n    }\n"
             )
         call_args += ["&err", "&arena"]
+        # Keyword arguments by Go parameter name (the fixed ones; ...T stays positional),
+        # merged into positions only when a call passes some: the positional path is as
+        # before, plus one test of kwnames.
+        names = [c_string(p.py_name) for p in fn.params if not p.variadic]
+        nslots = first + len(names)
+        kwargs = (
+            f"        static const char *const kwlist[] = {{{', '.join([*names, 'NULL'])}}};\n"
+            "        if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) {\n"
+            f'            nargs = goffi_kwargs("{fn.qualified}", args, nargs, kwnames, kwlist, {first}, {nslots}, kwbuf);\n'
+            "            if (nargs < 0) {\n                return NULL;\n            }\n"
+            "            args = kwbuf;\n        }\n"
+        )
+        decls.append(
+            f"    PyObject *kwbuf[{max(nslots, 1)}]; /* the arguments, when keywords are passed */\n"
+        )
+        min_args = nfixed + first
         return _FUNC.format(
+            kwargs=kwargs,
+            # One comparison where the count is fixed (the common case: a single branch).
+            bad_arity=f"nargs < {min_args}" if fn.variadic else f"nargs != {min_args}",
             qualified=fn.qualified,
             go_signature=fn.go_signature,
             cname=cname,
@@ -899,8 +948,8 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             else "Py_BEGIN_ALLOW_THREADS",
             reacquire="" if fn.holds_gil else "Py_END_ALLOW_THREADS",
             decls="".join(decls),
-            min_args=nfixed + first,
-            max_args=-1 if fn.variadic else nfixed + first,
+            min_args=min_args,
+            max_args=-1 if fn.variadic else min_args,
             conversions="".join(conversions),
             symbol=fn.symbol,
             call_args=", ".join(call_args),
@@ -994,7 +1043,7 @@ done:
             doc_name = f"goffi_doc_{pkg.index}_{fn.go_name}"
             docs.append(f"PyDoc_STRVAR({doc_name},\n    {c_doc(function_docstring(fn))});\n")
             rows.append(
-                f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, {doc_name}}},\n'
+                f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL | METH_KEYWORDS, {doc_name}}},\n'
             )
         for cls in pkg.classes:
             if not cls.python_defined:
@@ -1006,7 +1055,7 @@ done:
             for fn in cls.methods:
                 cname = f"goffi_py_m_{cls.ident}_{fn.go_name}"
                 rows.append(
-                    f'    {{"_{cls.py_name}_{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, NULL}},\n'
+                    f'    {{"_{cls.py_name}_{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL | METH_KEYWORDS, NULL}},\n'
                 )
         for var in pkg.vars:
             base = f"goffi_py_{pkg.index}_{var.go_name}"
@@ -1040,7 +1089,7 @@ done:
             doc_name = f"goffi_doc_m_{ident}_{fn.go_name}"
             parts.append(f"PyDoc_STRVAR({doc_name},\n    {c_doc(function_docstring(fn))});\n\n")
             rows.append(
-                f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, {doc_name}}},\n'
+                f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL | METH_KEYWORDS, {doc_name}}},\n'
             )
         if cls.close_method is not None:
             rows.append('    {"__enter__", goffi_object_enter, METH_NOARGS, NULL},\n')
@@ -1345,8 +1394,6 @@ def function_docstring(fn: FuncPlan) -> str:
     names = ["$self" if fn.receiver is not None else "$module"] + [
         p.py_name for p in fn.params if not p.variadic
     ]
-    if len(names) > 1:
-        names.append("/")
     if fn.variadic:
         names.append("*" + fn.params[-1].py_name)
     text = f"{fn.py_name}({', '.join(names)})\n--\n\n"

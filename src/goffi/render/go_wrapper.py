@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 
-from goffi.plan import BundlePlan, ClassPlan, FuncPlan, PackagePlan, ParamPlan, VarPlan
+from goffi.plan import NIL_APART_SHAPES, BundlePlan, ClassPlan, FuncPlan, PackagePlan, ParamPlan, VarPlan
 from goffi.surface.model import TypeRef
 from goffi.typemap import Mapping, default_class_name, identifier
 
@@ -81,6 +81,8 @@ class GoSpeller:
             return f"{self.alias(ref.pkg)}.{ref.name}" if ref.pkg else ref.name
         if k == "interface":
             return "any"  # the only unnamed interface that maps
+        if k == "struct":
+            return "struct{}"  # the only unnamed struct that maps (a channel's element)
         if k == "func":
             params = ", ".join(self.type(p.type) for p in ref.params)
             results = [self.type(r.type) for r in ref.results]
@@ -107,11 +109,13 @@ def converter_ident(ref: TypeRef) -> str:
     """A Go identifier naming a converter for this exact Go type: []string -> slice_string."""
     k = ref.kind
     if k == "basic":
-        return ref.name
+        return ref.alias or ref.name  # rune and int32 map differently, so convert apart
     if k == "named":
         return re.sub(r"\W", "_", ref.pkg) + "_" + ref.name if ref.pkg else ref.name
     if k == "interface":
         return "any"
+    if k == "struct":
+        return "struct"  # struct{}, the only unnamed struct that maps
     if k == "func":
         return "func_" + identifier(ref.go_spelling())
     assert ref.elem is not None
@@ -199,6 +203,8 @@ class GoRenderer:
             what = what or f"a {m.go_name}"
             if m.via == "value":
                 return f"*goffiArg[*{t}]({c}, {go_string(what)})"
+            if m.via == "interface":
+                return f"goffiArgDynamic[{t}]({c}, {go_string(what)})"
             return f"goffiArg[{t}]({c}, {go_string(what)})"
         if owned and m.go_name in self.owned:
             return f"goffiInOwned_{converter_ident(m.ref)}({c})"
@@ -323,6 +329,8 @@ class GoRenderer:
             # By value, even a struct holding pointers: cgo checks only pointer arguments,
             # and these point to C memory anyway (the arena).
             body.append(f"\t\tvar a{i} {c_type(p)}\n\t\t{self.go_out(p, f'&a{i}', f'p{i}')}\n")
+            if p.shape in NIL_APART_SHAPES:
+                body.append(f"\t\tif p{i} == nil {{\n\t\t\ta{i}.n = -1 // nil: None, not empty\n\t\t}}\n")
             args.append(f"a{i}")
         if ft.needs_arena:
             args.append("arena")
@@ -347,11 +355,23 @@ class GoRenderer:
             values.append("nil")
         if values:
             body.append(f"\t\treturn {', '.join(values)}\n")
+        direct = ""
+        if ft.go_funcs:
+            cases = "".join(
+                f"\t\tcase {i + 1}:\n\t\t\treturn ({t})({self.speller.alias(fn.pkg_path)}.{fn.go_name})\n"
+                for i, (_, fn) in enumerate(ft.go_funcs)
+            )
+            direct = (
+                "\tif h.cls == C.GOFFI_CLS_GOFUNC {\n\t\t// One of the bundle's functions, passed as itself.\n"
+                f"\t\tswitch h.id {{\n{cases}\t\t}}\n"
+                '\t\tpanic("goffi: unknown Go function ID (a goffi bug)")\n\t}\n'
+            )
         return (
             f"// goffiIn_{ident} makes a Go {m.go_name} of a Python callable (or takes back a Go func).\n"
             f"func goffiIn_{ident}(h C.goffi_handle, what string) {t} {{\n"
             "\tif h.id == 0 {\n\t\treturn nil\n\t}\n"
-            f"\tif h.cls != C.GOFFI_CLS_CALLABLE {{\n\t\treturn goffiArg[{t}](h, what)\n\t}}\n"
+            + direct
+            + f"\tif h.cls != C.GOFFI_CLS_CALLABLE {{\n\t\treturn goffiArg[{t}](h, what)\n\t}}\n"
             "\tcb := goffiNewCallback(h.id)\n"
             f"\treturn func({params}){rspec} {{\n" + "".join(body) + "\t}\n}\n\n"
         )

@@ -246,7 +246,7 @@ def _record_class(cls: ClassPlan, homes: dict[str, tuple[str, str]]) -> str:
         default, factory = _zero(f.type, homes)
         params.append(f"{f.py_name}={default}")
         value = f"{factory} if {f.py_name} is None else {f.py_name}" if factory else f.py_name
-        types = _FIELD_TYPES.get(f.type.shape)
+        types = "(int, str)" if f.type.char else _FIELD_TYPES.get(f.type.shape)
         if types:
             where = f"{cls.py_name}.{f.py_name} (Go {f.type.go_name})"
             value = f"_checked({f.py_name}, {types}, {where!r})"
@@ -287,7 +287,7 @@ def _methods(cls: ClassPlan) -> list[str]:
     for m in cls.methods:
         fixed = [p.py_name for p in m.params if not p.variadic]
         rest = [f"*{m.params[-1].py_name}"] if m.variadic else []
-        sig = ", ".join(["self", *fixed, "/", *rest])
+        sig = ", ".join(["self", *fixed, *rest])
         call = ", ".join(["self", *fixed, *rest])
         lines.append(f"\n    def {m.py_name}({sig}):  # type: ignore[no-untyped-def]\n")
         lines.append(_doc_block(f"Go: {m.go_signature}\n\n{m.doc}".strip(), "        "))

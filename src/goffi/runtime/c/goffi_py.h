@@ -71,6 +71,14 @@ int goffi_runtime_init(void);
 /* Arity check (and the fork guard). max < 0 means variadic (no upper bound). */
 int goffi_check_nargs(const char *func, Py_ssize_t nargs, Py_ssize_t min, Py_ssize_t max);
 
+/* Keyword arguments (goffi_values.c), for a METH_FASTCALL|METH_KEYWORDS function whose
+ * positional slots first..nslots are named names[0..nslots-first): merges args[0..n) and
+ * the (at least one) keywords in kwnames into buf (nslots entries) and returns nslots, or
+ * -1 with a TypeError, worded as Python's own, for an unknown, duplicate or missing
+ * argument. Out of line, so a call without keywords keeps args and nargs in registers. */
+Py_ssize_t goffi_kwargs(const char *func, PyObject *const *args, Py_ssize_t n, PyObject *kwnames,
+                        const char *const *names, Py_ssize_t first, Py_ssize_t nslots, PyObject **buf);
+
 /* Raise the Python exception for a Go error or panic reported in *err. Always returns NULL. */
 PyObject *goffi_raise(const goffi_err *err);
 
@@ -227,6 +235,12 @@ static inline int goffi_in_u64(PyObject *o, uint64_t *out, goffi_arena *a, const
     return 0;
 }
 static inline PyObject *goffi_out_u64(const uint64_t *v) { return PyLong_FromUnsignedLongLong(*v); }
+/* Go's rune and byte (goffi_values.c): an int, or a one-character str (for a byte, below
+ * U+0100); they come back as ints. */
+int goffi_in_rune(PyObject *o, int32_t *out, goffi_arena *a, const char *where);
+static inline PyObject *goffi_out_rune(const int32_t *v) { return PyLong_FromLongLong(*v); }
+int goffi_in_byte(PyObject *o, uint8_t *out, goffi_arena *a, const char *where);
+static inline PyObject *goffi_out_byte(const uint8_t *v) { return PyLong_FromUnsignedLongLong(*v); }
 static inline int goffi_in_f64(PyObject *o, double *out, goffi_arena *a, const char *where) {
     (void)a;
     if (PyFloat_CheckExact(o)) { /* inline; anything else through goffi_to_f64's checks */

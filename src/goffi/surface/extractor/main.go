@@ -41,6 +41,7 @@ import (
 type TypeRef struct {
 	Kind             string     `json:"kind"`
 	Name             string     `json:"name,omitempty"`
+	Alias            string     `json:"alias,omitempty"` // basic: "byte" or "rune" when the source says so
 	Pkg              string     `json:"pkg,omitempty"`
 	Elem             *TypeRef   `json:"elem,omitempty"`
 	Key              *TypeRef   `json:"key,omitempty"`
@@ -596,7 +597,11 @@ func basicName(b *types.Basic) string {
 func (e *extractor) typeRef(t types.Type) *TypeRef {
 	switch t := types.Unalias(t).(type) {
 	case *types.Basic:
-		return &TypeRef{Kind: "basic", Name: basicName(t)}
+		r := &TypeRef{Kind: "basic", Name: basicName(t)}
+		if n := t.Name(); n == "byte" || n == "rune" {
+			r.Alias = n // a character type: Python may pass a one-character str
+		}
+		return r
 	case *types.Named:
 		e.enqueue(t)
 		r := &TypeRef{Kind: "named", Name: t.Obj().Name(), Pkg: pkgPath(t.Obj())}
