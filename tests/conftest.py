@@ -43,9 +43,13 @@ OBJECT_STDLIB = (
 # "time" and "strings" above, by test_goroutines.py.
 GOROUTINE_STDLIB = ("path/filepath", "io/fs")
 
+# The standard-library packages values keeping their Go type (issue 9) are tested with,
+# by test_values.py.
+VALUE_STDLIB = ("bufio", "log/slog", "context", "encoding/csv")
+
 # The standard-library packages Python objects as Go interfaces (issue 13) are tested
-# with, besides io, fmt and encoding/json above, by test_proxies.py.
-PROXY_STDLIB = ("bufio", "sort", "compress/gzip")
+# with, besides io, fmt, bufio and encoding/json above, by test_proxies.py.
+PROXY_STDLIB = ("sort", "compress/gzip")
 
 # Everything in the session bundle: the local test packages (keyed by folder name) first.
 SESSION_SPECS = (
@@ -53,10 +57,13 @@ SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "objtest"),
     str(GO_TEST_PACKAGES / "chantest"),
     str(GO_TEST_PACKAGES / "zerocopy"),
+    str(GO_TEST_PACKAGES / "valuetest"),
+    str(GO_TEST_PACKAGES / "namedtest"),
     str(GO_TEST_PACKAGES / "ifacetest"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
+    *VALUE_STDLIB,
     *PROXY_STDLIB,
 )
 
@@ -98,7 +105,10 @@ def go(session_cache: Path) -> dict[str, ModuleType]:
     """The session bundle: Go import path (or local folder name) -> Python module."""
     modules = goffi.load(*SESSION_SPECS, zero_copy=ZERO_COPY)
     assert isinstance(modules, tuple)
-    return {(Path(spec).name if spec.startswith("/") else spec): m for spec, m in zip(SESSION_SPECS, modules)}
+    return {
+        (Path(spec).name if spec.startswith("/") else spec): m
+        for spec, m in zip(SESSION_SPECS, modules, strict=True)
+    }
 
 
 @pytest.fixture(scope="session")
@@ -117,6 +127,12 @@ def objtest(go: dict[str, ModuleType]) -> ModuleType:
 def chantest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/chantest, the package that exercises channels and callbacks (issue 4)."""
     return go["chantest"]
+
+
+@pytest.fixture(scope="session")
+def namedtest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/namedtest, the package that exercises named non-struct types (value classes)."""
+    return go["namedtest"]
 
 
 _CALL_FAILED = pytest.StashKey[bool]()

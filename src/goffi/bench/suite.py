@@ -40,6 +40,7 @@ CASES: tuple[Case, ...] = (
     Case("callback_8_goroutines", goroutines.callback_8_goroutines),
     Case("chan_iter", goroutines.chan_iter),
     Case("warm_load", procs.warm_load),
+    Case("bundle_import", procs.bundle_import),
     Case("cold_build", procs.cold_build, uses_gopy=True),
     Case("handles_1m", memory.handles_1m),
 )

@@ -76,7 +76,7 @@ def _proxy(r: GoRenderer, p: ProxyPlan) -> str:
     out.append(
         f"// goffiProxyIn_{p.ident} is a {p.key} argument: a Go value, or a Python object as a {name}.\n"
         f"func goffiProxyIn_{p.ident}(h C.goffi_handle, what string) {t} {{\n"
-        f"\tif h.cls != C.GOFFI_CLS_PROXY {{\n\t\treturn goffiArg[{t}](h, what)\n\t}}\n"
+        f"\tif h.cls != C.GOFFI_CLS_PROXY {{\n\t\treturn goffiArgDynamic[{t}](h, what)\n\t}}\n"
         "\tids := goffiProxyIDs(h)\n"
         f"\tif len(ids) != {n + 1} {{\n"
         f'\t\tpanic("goffi: a proxy for {p.key} needs {n + 1} callables")\n\t}}\n'

@@ -98,13 +98,16 @@ enum {
 
 /* A goffi_handle whose id is a Python callable's (a func argument), not a Go value's. */
 #define GOFFI_CLS_CALLABLE (-2)
+/* A goffi_handle whose id (from 1) picks one of the bundle's package functions that has
+ * the func type's signature (FuncTypePlan.go_funcs): Go gets that function itself. */
+#define GOFFI_CLS_GOFUNC (-3)
 /* A goffi_handle whose id is the address of a uint64_t array in the call's arena: the
  * count n, then the IDs of a Python object's identity getter and its n-1 methods (a
  * Python object Go sees as an interface: goffi.proxies). */
-#define GOFFI_CLS_PROXY (-3)
+#define GOFFI_CLS_PROXY (-4)
 /* The same for a Python object passed as Go any with an Error method: a Go error. (One
  * with a String method passed as any is a GOFFI_CLS_PROXY fmt.Stringer.) */
-#define GOFFI_CLS_PROXY_ERROR (-4)
+#define GOFFI_CLS_PROXY_ERROR (-5)
 /* What goffi_cb_proxy_text returns: a proxied String() or Error() result, in the arena. */
 typedef struct { int status; goffi_str r0; } goffi_cbr_text;
 
