@@ -47,9 +47,9 @@ def _methods(obj: object, iface: str, names: str, where: str) -> tuple[Callable[
     if missing:
         hint = "; a Python file or stream also works (read/readinto, write, close, seek)" if file_like else ""
         raise TypeError(
-            f"{where}: this {type(obj).__name__} object cannot be a Go {iface}: it has no "
-            f"method{'s' if len(missing) > 1 else ''} {', '.join(missing)} (a Python object "
-            f"implements a Go interface with methods named as the interface's: {', '.join(wanted)}){hint}"
+            f"{where} must be a Go object or a Python object with method{'s' if len(wanted) > 1 else ''} "
+            f"{', '.join(wanted)} (named as the Go interface's); this {type(obj).__name__} object has no "
+            f"method{'s' if len(missing) > 1 else ''} {', '.join(missing)}{hint}"
         )
     return (lambda: obj, *found)
 
