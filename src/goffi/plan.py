@@ -1263,10 +1263,12 @@ def _value_members(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[tupl
 def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[str, ...]]:
     """For each value class, the interface classes it implements, matched by method name.
 
-    A value crosses boxed as itself (not a pointer), so only value-receiver methods count.
+    A value crosses boxed as itself (not a pointer), so only value-receiver methods count,
+    and a method matches only with Go's identical signature (slog.Level's Level() returns a
+    slog.Level, so it is no Leveler whose Level() returns another package's Level).
     """
     interfaces = {
-        key: {m.name for m in method_set(surface.named[key], surface)}
+        key: {_method_shape(m) for m in method_set(surface.named[key], surface)}
         for key, d in mapper.classes.items()
         if d.kind == "interface"
     }
@@ -1274,11 +1276,22 @@ def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[s
     for key, d in mapper.classes.items():
         if d.kind != "value":
             continue
-        own = {m.name for m in surface.named[key].methods if not m.pointer_receiver}
+        own = {_method_shape(m) for m in surface.named[key].methods if not m.pointer_receiver}
         found = tuple(sorted(i for i, names in interfaces.items() if names and names <= own))
         if found:
             out[key] = found
     return out
+
+
+def _method_shape(m: Method) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
+    """A method's name and Go signature without parameter names: what interface
+    satisfaction compares."""
+    return (
+        m.name,
+        tuple(p.type.go_spelling() for p in m.params),
+        tuple(r.type.go_spelling() for r in m.results),
+        m.variadic,
+    )
 
 
 def implementers(plan: BundlePlan, interface: str) -> tuple[str, ...]:

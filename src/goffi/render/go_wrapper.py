@@ -726,7 +726,12 @@ class GoRenderer:
             args.append(arg + "..." if p.variadic else arg)
         if fn.interruptible:
             # Ctrl-C cancels the context the function gets (goffiInterruptible, goffi_cgo.go).
-            body.append(f"\tctx, stopInterrupts := goffiInterruptible({args[0]})\n\tdefer stopInterrupts()\n")
+            # A context Go may keep (context.WithCancel(parent) stores it) outlives the call,
+            # so the return must not cancel it; one that does not escape is released then.
+            kept = "true" if fn.params[0].kept else "false"
+            body.append(
+                f"\tctx, stopInterrupts := goffiInterruptible({args[0]}, {kept})\n\tdefer stopInterrupts()\n"
+            )
             args[0] = "ctx"
         callee = target if fn.receiver is not None and fn.receiver.via == "func" else f"{target}.{fn.go_name}"
         call = f"{callee}({', '.join(args)})"
