@@ -130,6 +130,9 @@ class Mapping:
     via: Via = ""  # handle: pointer, value or interface
     nilable: bool = False  # handle: None is Go's nil
     sig: FuncSig | None = None  # func: the signature, mapped
+    # func: "seq" or "seq2" when this func stands for an iter.Seq/iter.Seq2 (goffi.generics):
+    # a parameter is a Python iterable pulled by Go, a result a lazy Python iterator.
+    iterator: str = ""
 
     @property
     def cid(self) -> str:
@@ -227,6 +230,13 @@ class Mapping:
         ``namer`` spells a class given its key; by default "pkgname.Type", as Go code would.
         """
         s = self.shape
+        if self.iterator and self.sig is not None:
+            # in: func() []V (or ([]K, []V)); out: func(bool) (V, bool) (or (K, V, bool)).
+            items = [r.elem for r in self.sig.results if r.elem is not None] if position == "in" else []
+            items = items or list(self.sig.results[:-1])
+            spelled = [i.py_type(position, namer) for i in items]
+            item = spelled[0] if len(spelled) == 1 else f"tuple[{', '.join(spelled)}]"
+            return f"Iterable[{item}]" if position == "in" else f"Iterator[{item}]"
         if s == "handle":
             name = (namer or default_class_name)(self.cls)
             return f"{name} | None" if self.nilable else name
@@ -566,6 +576,10 @@ class TypeMapper:
         if key in visiting:
             return Skip(f"recursive type {key}", "recursive")
         if ref.type_args:
+            if key in ("iter.Seq", "iter.Seq2"):
+                return Skip(
+                    f"{ref.go_spelling()} crosses only as a function's own parameter or result", "iterator"
+                )
             return Skip("instantiated generic types are not bridged", "generic")
         named = self.surface.named.get(key)
         if named is None:

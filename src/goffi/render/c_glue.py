@@ -759,9 +759,9 @@ done:
     def method_table(self, pkg: PackagePlan) -> str:
         rows = []
         docs = []
-        for fn in pkg.funcs:
-            cname = f"goffi_py_{pkg.index}_{fn.go_name}"
-            doc_name = f"goffi_doc_{pkg.index}_{fn.go_name}"
+        for fn in pkg.all_funcs:
+            cname = f"goffi_py_{pkg.index}_{fn.local_name}"
+            doc_name = f"goffi_doc_{pkg.index}_{fn.local_name}"
             docs.append(f"PyDoc_STRVAR({doc_name},\n    {c_doc(function_docstring(fn))});\n")
             rows.append(
                 f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, {doc_name}}},\n'
@@ -1040,8 +1040,8 @@ done:
         parts = [_HEADER.format(name=self.plan.name), self.converters()]
         for pkg in self.plan.packages:
             parts.append(f"/* ---- Go package {pkg.path} ---- */\n\n")
-            for fn in pkg.funcs:
-                parts.append(self.func(fn, f"goffi_py_{pkg.index}_{fn.go_name}"))
+            for fn in pkg.all_funcs:
+                parts.append(self.func(fn, f"goffi_py_{pkg.index}_{fn.local_name}"))
             for cls in pkg.classes:
                 parts.append(self.class_code(cls))
             for var in pkg.vars:

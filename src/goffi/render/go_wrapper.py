@@ -184,6 +184,10 @@ class GoRenderer:
             return f"{t}(*(*[{m.length}]byte)(unsafe.Pointer({c}.p)))"
         if s == "error":
             return f"goffiErrorIn({c}, {go_string(what or 'an error')})"
+        if s == "func" and m.iterator:
+            self.std.add("goffi.local/bundle/rt")
+            pull = f"goffiIn_{converter_ident(m.ref)}({c}, {go_string(what or 'an iterable')})"
+            return f"rt.PushSeq{'2' if m.iterator == 'seq2' else ''}({pull})"
         if s in ("chan", "func"):
             return f"goffiIn_{converter_ident(m.ref)}({c}, {go_string(what or 'a ' + m.go_name)})"
         if s == "duration":
@@ -226,6 +230,10 @@ class GoRenderer:
             return f"goffiDescribeError({dst}, arena, {v}, 0)"
         if s == "chan":
             return f"goffiPutChan({dst}, {v}, {v} == nil)"
+        if s == "func" and m.iterator:
+            self.std.add("goffi.local/bundle/rt")
+            pull = f"rt.PullSeq{'2' if m.iterator == 'seq2' else ''}({v})"
+            return f"goffiPutFunc({dst}, {pull}, {v} == nil, {self.plan.func_type(m.go_name).index})"
         if s == "func":
             return f"goffiPutFunc({dst}, {v}, {v} == nil, {self.plan.func_type(m.go_name).index})"
         if s == "duration":
@@ -629,6 +637,8 @@ class GoRenderer:
             arg = self.go_in(p.type, f"a{i}", what=argument_description(fn, p))
             args.append(arg + "..." if p.variadic else arg)
         callee = target if fn.receiver is not None and fn.receiver.via == "func" else f"{target}.{fn.go_name}"
+        if fn.type_args:  # an instantiation of a generic function (goffi.generics)
+            callee += "[" + ", ".join(self.speller.type(a) for a in fn.type_args) + "]"
         call = f"{callee}({', '.join(args)})"
         results = [f"v{i}" for i in range(len(fn.results))] + (["err"] if fn.returns_error else [])
         if results:
@@ -809,7 +819,7 @@ class GoRenderer:
     def render(self) -> str:
         exports = []
         for pkg in self.plan.packages:
-            for fn in pkg.funcs:
+            for fn in pkg.all_funcs:
                 exports.append(self.func_export(fn))
             for var in pkg.vars:
                 exports.append(self.var_exports(pkg, var))
