@@ -43,15 +43,21 @@ OBJECT_STDLIB = (
 # "time" and "strings" above, by test_goroutines.py.
 GOROUTINE_STDLIB = ("path/filepath", "io/fs")
 
+# The standard-library packages generics and iterators (issue 12) are tested with, besides
+# "strings" above, by test_generics.py.
+GENERIC_STDLIB = ("slices", "maps")
+
 # Everything in the session bundle: the local test packages (keyed by folder name) first.
 SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "typestest"),
     str(GO_TEST_PACKAGES / "objtest"),
     str(GO_TEST_PACKAGES / "chantest"),
     str(GO_TEST_PACKAGES / "zerocopy"),
+    str(GO_TEST_PACKAGES / "generictest"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
+    *GENERIC_STDLIB,
 )
 
 
@@ -111,6 +117,12 @@ def objtest(go: dict[str, ModuleType]) -> ModuleType:
 def chantest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/chantest, the package that exercises channels and callbacks (issue 4)."""
     return go["chantest"]
+
+
+@pytest.fixture(scope="session")
+def generictest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/generictest, the package that exercises generics and iterators (issue 12)."""
+    return go["generictest"]
 
 
 _CALL_FAILED = pytest.StashKey[bool]()

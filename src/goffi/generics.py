@@ -35,7 +35,7 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from goffi.surface.model import Constraint, Param, TypeRef
+from goffi.surface.model import Constraint, Method, Param, Surface, TypeRef
 from goffi.typemap import Mapping, MapResult, Skip, TypeMapper
 
 if TYPE_CHECKING:
@@ -44,7 +44,10 @@ if TYPE_CHECKING:
 #: Kinds of Python values a type parameter can be dispatched on, each with the Go types
 #: that represent it, most preferred first.
 _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("int", ("int64", "int", "int32", "int16", "int8", "uint64", "uint", "uint32", "uint16", "uint8", "uintptr")),
+    (
+        "int",
+        ("int64", "int", "int32", "int16", "int8", "uint64", "uint", "uint32", "uint16", "uint8", "uintptr"),
+    ),
     ("float", ("float64", "float32")),
     ("string", ("string",)),
     ("complex", ("complex128", "complex64")),
@@ -55,7 +58,7 @@ _COMPARABLE_FALLBACK = ("string", "int64", "float64")
 #: At most this many instantiations of one function (the product of its parameters' choices).
 MAX_INSTANCES = 12
 
-Probe = Literal["value", "elems", "keys", "values", "varargs", "iter"]
+Probe = Literal["value", "elems", "keys", "values", "varargs", "iter", "iterkeys", "itervalues"]
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ class GenericPlan:
     def dispatched(self) -> tuple[int, ...]:
         """Indexes of the type parameters the dispatcher chooses (more than one candidate left)."""
         out = []
-        for i, d in enumerate(self.type_params):
+        for i in range(len(self.type_params)):
             groups = {inst.instantiation.groups[i] for inst in self.instances}
             if len(groups) > 1:
                 out.append(i)
@@ -129,7 +132,9 @@ class GenericPlan:
     def wrapped(self) -> bool:
         """Whether Python calls it through a dispatcher rather than the builtin itself."""
         return len(self.instances) > 1 or any(
-            m.iterator for inst in self.instances for m in (*(p.type for p in inst.func.params), *inst.func.results)
+            m.iterator
+            for inst in self.instances
+            for m in (*(p.type for p in inst.func.params), *inst.func.results)
         )
 
 
@@ -148,7 +153,64 @@ def substitute(ref: TypeRef, env: dict[str, TypeRef]) -> TypeRef:
         changes["results"] = tuple(Param(p.name, substitute(p.type, env)) for p in ref.results)
     if ref.type_args:
         changes["type_args"] = tuple(substitute(a, env) for a in ref.type_args)
+    if ref.fields:
+        changes["fields"] = tuple(replace(f, type=substitute(f.type, env)) for f in ref.fields)
+    if ref.methods:
+        changes["methods"] = tuple(_substitute_method(m, env) for m in ref.methods)
     return replace(ref, **changes) if changes else ref  # type: ignore[arg-type]
+
+
+def _substitute_method(m: Method, env: dict[str, TypeRef]) -> Method:
+    return replace(
+        m,
+        params=tuple(Param(p.name, substitute(p.type, env)) for p in m.params),
+        results=tuple(Param(p.name, substitute(p.type, env)) for p in m.results),
+    )
+
+
+def instantiate_named(surface: Surface, ref: TypeRef) -> TypeRef | str:
+    """A generic type's instantiation (``lo.Tuple2[any, any]``) as a named type of its own.
+
+    The instance is added to ``surface.named`` under the key "pkg.Name[args]", with the type
+    arguments substituted into its underlying type and its methods, so the type table
+    decides it like any named type (a record, a handle class), and generated Go spells it
+    ``alias.Name[args]``. Only type arguments spelled without a package (basic types, any,
+    and slices, maps, pointers of those) are supported: Go code spells them the same way
+    everywhere. Returns the instance's reference, or why it cannot be made.
+    """
+    named = surface.named.get(ref.named_key)
+    if named is None:
+        return f"type {ref.named_key} was not extracted"
+    if len(named.type_params) != len(ref.type_args):
+        return f"{ref.go_spelling()} does not give every type parameter of {ref.named_key}"
+    spelled = [a.go_spelling() for a in ref.type_args]
+    for a, text in zip(ref.type_args, spelled):
+        if "." in text or not _plain(a):
+            return (
+                f"{ref.go_spelling()}: generic types are instantiated only with basic types and any "
+                f"(and slices, maps and pointers of them), not {text}"
+            )
+    name = f"{named.name}[{', '.join(spelled)}]"
+    key = f"{named.pkg}.{name}"
+    if key not in surface.named:
+        env = dict(zip(named.type_params, ref.type_args))
+        surface.named[key] = replace(
+            named,
+            name=name,
+            underlying=substitute(named.underlying, env),
+            methods=tuple(_substitute_method(m, env) for m in named.methods),
+            type_params=(),
+        )
+    return TypeRef(kind="named", pkg=named.pkg, name=name)
+
+
+def _plain(ref: TypeRef) -> bool:
+    """Whether ``ref`` is a basic type, any, or a slice, array, map or pointer of those."""
+    if ref.kind in ("basic", "interface"):
+        return ref.kind == "basic" or (not ref.methods and not ref.embeds_non_methods)
+    if ref.kind not in ("slice", "array", "map", "pointer"):
+        return False
+    return all(c is None or _plain(c) for c in (ref.elem, ref.key))
 
 
 def mentions(ref: TypeRef, names: set[str]) -> bool:
@@ -174,13 +236,17 @@ def decide_type_param(name: str, c: Constraint, names: set[str]) -> TypeParamDec
             "instantiates with is known to have",
         )
     if not c.restricted:
-        why = "comparable: instantiated with any (values cross by dynamic type)" if c.comparable else (
-            "any: instantiated with any (values cross by dynamic type)"
+        why = (
+            "comparable: instantiated with any (values cross by dynamic type)"
+            if c.comparable
+            else ("any: instantiated with any (values cross by dynamic type)")
         )
         return TypeParamDecision(name, c.spelling, "any", (Candidate(any_ref, "any"),), None, why)
     terms = c.terms
     if not terms:
-        return TypeParamDecision(name, c.spelling, "none", (), None, f"constraint {c.spelling} has an empty type set")
+        return TypeParamDecision(
+            name, c.spelling, "none", (), None, f"constraint {c.spelling} has an empty type set"
+        )
     if all(t.type.kind == "basic" for t in terms):
         allowed = {t.type.name for t in terms}
         candidates = []
@@ -252,7 +318,11 @@ def instantiations(decisions: tuple[TypeParamDecision, ...]) -> list[Instantiati
         names = {d.name for d in decisions}
         if any(mentions(t, names) for t in env.values()):
             return "the type parameters' constraints refer to each other in a cycle"
-        out.append(Instantiation(tuple(env[d.name] for d in decisions), tuple(groups.get(d.name, "") for d in decisions)))
+        out.append(
+            Instantiation(
+                tuple(env[d.name] for d in decisions), tuple(groups.get(d.name, "") for d in decisions)
+            )
+        )
         if len(out) > MAX_INSTANCES:
             return f"more than {MAX_INSTANCES} instantiations would be needed"
     return out
@@ -272,8 +342,13 @@ def find_probe(name: str, params: tuple[Param, ...], variadic: bool) -> tuple[in
             return (i, "keys")
         if t.kind == "map" and t.elem is not None and _is(t.elem, name):
             return (i, "values")
-        if is_seq(t) and t.type_args[:1] and _is(t.type_args[0], name) and t.name == "Seq":
+        if is_seq(t) and t.name == "Seq" and _is(t.type_args[0], name):
             return (i, "iter")
+        if is_seq(t) and t.name == "Seq2" and len(t.type_args) == 2:
+            if _is(t.type_args[0], name):
+                return (i, "iterkeys")
+            if _is(t.type_args[1], name):
+                return (i, "itervalues")
     return None
 
 
@@ -309,7 +384,9 @@ def map_seq(mapper: TypeMapper, ref: TypeRef, position: Literal["in", "out"]) ->
         fn = TypeRef(kind="func", results=results)
     else:
         flag = TypeRef(kind="basic", name="bool")
-        fn = TypeRef(kind="func", params=(Param("", flag),), results=tuple(Param("", a) for a in (*args, flag)))
+        fn = TypeRef(
+            kind="func", params=(Param("", flag),), results=tuple(Param("", a) for a in (*args, flag))
+        )
     mapped = mapper.map(fn)
     if isinstance(mapped, Skip):
         return Skip(f"{ref.go_spelling()}: {mapped.reason}", mapped.category)
@@ -320,7 +397,7 @@ def map_seq(mapper: TypeMapper, ref: TypeRef, position: Literal["in", "out"]) ->
         "loop early stops Go's sequence"
     )
     if kind == "seq2":
-        note += "; items are (key, value) pairs" + (" (a mapping gives its items)" if position == "in" else "")
-    return Mapping(
-        fn, mapped.shape, mapped.crossing, sig=mapped.sig, iterator=kind, note=note
-    )
+        note += "; items are (key, value) pairs" + (
+            " (a mapping gives its items)" if position == "in" else ""
+        )
+    return Mapping(fn, mapped.shape, mapped.crossing, sig=mapped.sig, iterator=kind, note=note)

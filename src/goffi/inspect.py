@@ -90,7 +90,9 @@ def _generic_entry(g: GenericPlan, namer: ClassNamer, qualified: str) -> Entry:
         looks = []
         for i in dispatched:
             d = g.type_params[i]
-            where = f"argument {d.probe[0] + 1} ({d.probe[1]})" if d.probe else "nothing (the first one is used)"
+            where = (
+                f"argument {d.probe[0] + 1} ({d.probe[1]})" if d.probe else "nothing (the first one is used)"
+            )
             looks.append(f"{d.name} by {where}")
         notes.append("Python picks the instantiation by its arguments: " + "; ".join(looks))
     pythons = []

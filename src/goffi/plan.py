@@ -27,8 +27,8 @@ from goffi.generics import (
 )
 from goffi.surface.model import (
     Const,
-    Func,
     Field,
+    Func,
     Method,
     NamedType,
     Package,
@@ -480,6 +480,8 @@ def plan_bundle(
 def callable_names(plan: BundlePlan) -> dict[str, FuncPlan]:
     """Every bridged function and method by the name nonblocking= and zero_copy= use for it."""
     names = {f"{f.pkg_path}.{f.go_name}": f for p in plan.packages for f in p.funcs}
+    # A generic function by its own name (the policy applies to each instantiation it can).
+    names.update({f"{p.path}.{g.go_name}": g.instances[0].func for p in plan.packages for g in p.generics})
     for c in plan.classes():
         names.update({f"{c.key}.{m.go_name}": m for m in c.methods})
     return names
@@ -533,8 +535,31 @@ def _apply_policy(
         classes = tuple(
             replace(c, methods=tuple(mark(m, f"{c.key}.{m.go_name}") for m in c.methods)) for c in p.classes
         )
-        packages.append(replace(p, funcs=funcs, classes=classes))
+        generics = tuple(_mark_generic(g, f"{p.path}.{g.go_name}", chosen, apply) for g in p.generics)
+        packages.append(replace(p, funcs=funcs, classes=classes, generics=generics))
     return replace(plan, packages=tuple(packages))
+
+
+def _mark_generic(
+    g: GenericPlan, name: str, chosen: set[str], apply: Callable[[FuncPlan, str], FuncPlan]
+) -> GenericPlan:
+    """A policy applied to every instantiation it fits (zero_copy= fits only numeric slices);
+    an error only when it fits none of them."""
+    from goffi.errors import SpecError
+
+    if name not in chosen:
+        return g
+    instances = []
+    errors = []
+    for inst in g.instances:
+        try:
+            instances.append(replace(inst, func=apply(inst.func, name)))
+        except SpecError as e:
+            errors.append(e)
+            instances.append(inst)
+    if len(errors) == len(g.instances):
+        raise errors[0]
+    return replace(g, instances=tuple(instances))
 
 
 def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -> BundlePlan:
@@ -573,7 +598,9 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
                 pkg_path=named.pkg,
                 go_name=named.name,
                 # An error type's name is its exception class; the class of its values is NameValue.
-                py_name=python_identifier(named.name) + ("Value" if key in error_keys else ""),
+                # A generic type's instance ("Tuple2[any, any]") is named Tuple2_any_any.
+                py_name=python_identifier(re.sub(r"\W+", "_", named.name).strip("_"))
+                + ("Value" if key in error_keys else ""),
                 index=index[key],
                 kind=decision.kind,
                 reason=decision.reason,
@@ -859,13 +886,16 @@ def _plan_generic(mapper: TypeMapper, pkg: Package, index: int, fn: Func, go_sig
     constraints = fn.constraints or ()
     if len(constraints) != len(fn.type_params):
         reason = "the surface has no constraints for its type parameters (an older extractor)"
-        return GenericPlan(fn.name, python_identifier(fn.name), go_sig, fn.doc, fn.pos, (), (), (("", reason),))
+        return GenericPlan(
+            fn.name, python_identifier(fn.name), go_sig, fn.doc, fn.pos, (), (), (("", reason),)
+        )
     decisions = tuple(decide_type_param(n, c, names) for n, c in zip(fn.type_params, constraints))
     planned = _instances(mapper, pkg, index, fn, go_sig, decisions)
     if not planned[0] and any(d.kind == "any" and "comparable" in d.reason for d in decisions):
         # any cannot carry a comparable parameter everywhere (a map key): representatives.
         fallback = tuple(
-            with_comparable_fallback(d) if d.kind == "any" and "comparable" in d.reason else d for d in decisions
+            with_comparable_fallback(d) if d.kind == "any" and "comparable" in d.reason else d
+            for d in decisions
         )
         retry = _instances(mapper, pkg, index, fn, go_sig, fallback)
         if retry[0]:
@@ -880,7 +910,8 @@ def _plan_generic(mapper: TypeMapper, pkg: Package, index: int, fn: Func, go_sig
             env[n] = substitute(core, env)
     params = tuple(Param(p.name, substitute(p.type, env)) for p in fn.params)
     decisions = tuple(
-        replace(d, probe=find_probe(d.name, params, fn.variadic)) if d.kind == "basic" else d for d in decisions
+        replace(d, probe=find_probe(d.name, params, fn.variadic)) if d.kind == "basic" else d
+        for d in decisions
     )
     py_name = python_identifier(fn.name)
     if len(instances) == 1:  # one instantiation: the builtin is the function itself
@@ -889,7 +920,12 @@ def _plan_generic(mapper: TypeMapper, pkg: Package, index: int, fn: Func, go_sig
 
 
 def _instances(
-    mapper: TypeMapper, pkg: Package, index: int, fn: Func, go_sig: str, decisions: tuple[TypeParamDecision, ...]
+    mapper: TypeMapper,
+    pkg: Package,
+    index: int,
+    fn: Func,
+    go_sig: str,
+    decisions: tuple[TypeParamDecision, ...],
 ) -> tuple[list[InstancePlan], list[tuple[str, str]]]:
     found = instantiations(decisions)
     if isinstance(found, str):

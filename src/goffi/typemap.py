@@ -580,7 +580,12 @@ class TypeMapper:
                 return Skip(
                     f"{ref.go_spelling()} crosses only as a function's own parameter or result", "iterator"
                 )
-            return Skip("instantiated generic types are not bridged", "generic")
+            from goffi.generics import instantiate_named
+
+            instance = instantiate_named(self.surface, ref)
+            if isinstance(instance, str):
+                return Skip(instance, "generic")
+            return self._map_named(instance, visiting)
         named = self.surface.named.get(key)
         if named is None:
             return Skip(f"type {key} was not extracted", "unsupported")

@@ -81,7 +81,9 @@ class GoSpeller:
         if k == "basic":
             return ref.name
         if k == "named":
-            return f"{self.alias(ref.pkg)}.{ref.name}" if ref.pkg else ref.name
+            # An instantiated generic type: its type arguments are plain types (goffi.generics).
+            args = "[" + ", ".join(a.go_spelling() for a in ref.type_args) + "]" if ref.type_args else ""
+            return f"{self.alias(ref.pkg)}.{ref.name}{args}" if ref.pkg else ref.name
         if k == "interface":
             return "any"  # the only unnamed interface that maps
         if k == "func":
@@ -112,7 +114,11 @@ def converter_ident(ref: TypeRef) -> str:
     if k == "basic":
         return ref.name
     if k == "named":
-        return re.sub(r"\W", "_", ref.pkg) + "_" + ref.name if ref.pkg else ref.name
+        # An instantiated generic type is named like its instance "Name[args]" (goffi.generics).
+        name = ref.name + (
+            "[" + ", ".join(a.go_spelling() for a in ref.type_args) + "]" if ref.type_args else ""
+        )
+        return re.sub(r"\W", "_", ref.pkg) + "_" + identifier(name) if ref.pkg else ref.name
     if k == "interface":
         return "any"
     if k == "func":

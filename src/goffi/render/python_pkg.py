@@ -155,12 +155,16 @@ def render_generics(plan: BundlePlan, pkg: PackagePlan) -> list[str]:
     wrapped = [fn for fn in pkg.funcs if fn.iterators]
     if not wrapped and not pkg.generics:
         return out
-    out.append("\nfrom goffi.runtime.generic import Generic as _Generic, iterating as _iterating  # noqa: E402\n")
+    out.append(
+        "\nfrom goffi.runtime.generic import Generic as _Generic, iterating as _iterating  # noqa: E402\n"
+    )
     if wrapped:
         out.append("\n# Functions with iter.Seq parameters (any iterable) or results (lazy iterators).\n")
         out += [f"{fn.py_name} = {_iterating(fn, fn.qualified)}\n" for fn in wrapped]
     if pkg.generics:
-        out.append("\n# Generic functions: one builtin per instantiation (goffi inspect lists them and why).\n")
+        out.append(
+            "\n# Generic functions: one builtin per instantiation (goffi inspect lists them and why).\n"
+        )
     namer = plan.class_namer()
     for g in pkg.generics:
         qualified = f"{pkg.go_name}.{g.go_name}"
@@ -191,7 +195,9 @@ def render_generics(plan: BundlePlan, pkg: PackagePlan) -> list[str]:
             explicit.append(f"        {full!r}: {call},\n")
             if free != full:
                 explicit.append(f"        {free!r}: {call},\n")
-            forms.append(f"  {fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)}  ({qualified}{inst.go_type_args})")
+            forms.append(
+                f"  {fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)}  ({qualified}{inst.go_type_args})"
+            )
         doc = f"Go: {g.go_signature}\n\nA generic function; instantiations:\n" + "\n".join(forms)
         if g.doc.strip():
             doc += "\n\n" + g.doc.strip()

@@ -17,7 +17,7 @@ from typing import Any
 
 __all__ = ["Generic", "iterating", "pull_source", "pulled"]
 
-_STOP = object()
+_STOP: Any = object()
 
 
 def pulled(pull: Any, pairs: bool) -> Iterator[Any]:
@@ -79,7 +79,9 @@ def pull_source(iterable: Any, pairs: bool, where: str) -> Callable[[], Any]:
     return pull
 
 
-def iterating(fn: Any, qualified: str, params: tuple[str, ...], results: tuple[str, ...]) -> Callable[..., Any]:
+def iterating(
+    fn: Any, qualified: str, params: tuple[str, ...], results: tuple[str, ...]
+) -> Callable[..., Any]:
     """``fn`` (a builtin) with its iter.Seq parameters taking iterables and its iter.Seq
     results given as iterators. ``params``/``results`` hold "seq", "seq2" or "" per position;
     a variadic tail has no kind (it is never a sequence)."""
@@ -156,7 +158,8 @@ class Generic:
     """A generic Go function: calls the instantiation that fits the arguments.
 
     ``probes`` lists, for each type parameter the dispatcher chooses, where to look:
-    (argument index, what: "value", "elems", "keys", "values", "varargs" or "iter") and
+    (argument index, what: "value", "elems", "keys", "values", "varargs", "iter", "iterkeys" or
+    "itervalues") and
     the groups it has instantiations for. ``table`` maps a tuple of chosen groups to the
     instantiation; ``explicit`` maps Go's spelling of the type arguments to it, for
     ``F[int64]``-style explicit instantiation.
@@ -194,10 +197,19 @@ class Generic:
                 arg = args[index]
                 if what == "value":
                     types = (type(arg),)
-                elif what == "iter":
-                    it = iter(arg)
+                elif what in ("iter", "iterkeys", "itervalues"):
+                    # Peek at the first item (pairs for iter.Seq2), and put it back.
+                    it = iter(arg.items() if what != "iter" and isinstance(arg, _Mapping) else arg)
                     first = next(it, _STOP)
-                    types = () if first is _STOP else (type(first),)
+                    if first is _STOP:
+                        types = ()
+                    elif what == "iter":
+                        types = (type(first),)
+                    else:
+                        try:
+                            types = (type(first[0 if what == "iterkeys" else 1]),)
+                        except (TypeError, IndexError, KeyError):
+                            types = ()  # not a pair: the conversion says so
                     rest = list(args)
                     rest[index] = it if first is _STOP else itertools.chain((first,), it)
                     args = tuple(rest)

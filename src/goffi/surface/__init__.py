@@ -27,8 +27,8 @@ from goffi.errors import ExtractionError
 from goffi.surface.model import (
     ChanDir,
     Const,
-    Constraint,
     ConstKind,
+    Constraint,
     Field,
     Func,
     Method,

@@ -7,37 +7,85 @@ import (
 
 // PullSeq turns a Go sequence into the func Python pulls it through: pull(false)
 // produces the next item (ok is false once the sequence ends), pull(true) stops the
-// sequence (iter.Pull's stop: the sequence's goroutine returns) and reports no item.
-// Calls may come from several Python threads; they are serialized, as iter.Pull requires.
+// sequence (its yield returns false, so it returns) and reports no item.
+//
+// The sequence runs in a goroutine of its own that hands over one item per request,
+// started by the first pull and gone once the sequence returns (ended, stopped, or
+// panicked: the panic is raised again in the caller of pull). Not iter.Pull: its
+// coroutines require every next to run at the OS-thread locking depth of the Pull,
+// and Python may pull from another thread, or from inside a callback (nested cgo
+// calls), where the Go runtime aborts. Calls may come from several Python threads at
+// once; they are serialized.
 func PullSeq[V any](seq iter.Seq[V]) func(bool) (V, bool) {
-	next, stop := iter.Pull(seq)
+	type item struct {
+		v        V
+		panicked bool
+		p        any
+	}
+	req := make(chan bool)  // false: produce the next item; true: stop
+	resp := make(chan item) // an item, or closed once the sequence has returned
 	var mu sync.Mutex
+	started, done := false, false
+	run := func() {
+		defer close(resp)
+		defer func() {
+			if p := recover(); p != nil {
+				resp <- item{panicked: true, p: p}
+			}
+		}()
+		if <-req {
+			return
+		}
+		seq(func(v V) bool {
+			resp <- item{v: v}
+			return !<-req
+		})
+	}
 	return func(halt bool) (V, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if halt {
-			stop()
-			var zero V
+		var zero V
+		if done || (halt && !started) {
+			done = true
 			return zero, false
 		}
-		return next()
+		if !started {
+			started = true
+			go run()
+		}
+		req <- halt
+		for {
+			it, ok := <-resp
+			if !ok {
+				done = true
+				return zero, false
+			}
+			if it.panicked {
+				done = true
+				for range resp { // let the goroutine finish closing
+				}
+				panic(it.p)
+			}
+			if !halt {
+				return it.v, true
+			}
+			req <- true // a sequence that yields again after being stopped: keep stopping it
+		}
 	}
 }
 
 // PullSeq2 is PullSeq for a sequence of pairs.
 func PullSeq2[K, V any](seq iter.Seq2[K, V]) func(bool) (K, V, bool) {
-	next, stop := iter.Pull2(seq)
-	var mu sync.Mutex
+	type pair struct {
+		k K
+		v V
+	}
+	pull := PullSeq(func(yield func(pair) bool) {
+		seq(func(k K, v V) bool { return yield(pair{k, v}) })
+	})
 	return func(halt bool) (K, V, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if halt {
-			stop()
-			var k K
-			var v V
-			return k, v, false
-		}
-		return next()
+		p, ok := pull(halt)
+		return p.k, p.v, ok
 	}
 }
 

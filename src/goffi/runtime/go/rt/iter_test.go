@@ -63,3 +63,35 @@ func TestPushSeqRoundTrip(t *testing.T) {
 		t.Fatal("an exhausted source produced an item")
 	}
 }
+
+func TestPullSeqPanicAndNaturalEnd(t *testing.T) {
+	pull := PullSeq(func(yield func(int) bool) {
+		yield(1)
+		panic("boom")
+	})
+	if v, ok := pull(false); !ok || v != 1 {
+		t.Fatalf("got %d, %v", v, ok)
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != "boom" {
+				t.Fatalf("recovered %v", r)
+			}
+		}()
+		pull(false)
+		t.Fatal("no panic")
+	}()
+	if _, ok := pull(false); ok {
+		t.Fatal("item after panic")
+	}
+	short := PullSeq(func(yield func(int) bool) { yield(7) })
+	if v, ok := short(false); !ok || v != 7 {
+		t.Fatal("first item")
+	}
+	if _, ok := short(false); ok {
+		t.Fatal("item after the end")
+	}
+	short(true) // stopping an ended sequence is a no-op
+	never := PullSeq(func(yield func(int) bool) { t.Fatal("started") })
+	never(true)
+}
