@@ -9,9 +9,12 @@ import bisect
 import gc
 import itertools
 import os
+import re
+import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -19,11 +22,37 @@ from types import ModuleType
 import pytest
 
 import goffi
-from conftest import GO_TEST_PACKAGES, inspect_report
+from conftest import _CALL_FAILED, GO_TEST_PACKAGES, inspect_report
 from goffi.generics import decide_type_param, instantiations
 from goffi.surface.model import Constraint, Term, TypeRef
 
-pytestmark = pytest.mark.usefixtures("no_handle_leaks")
+
+def _settled() -> int:
+    """live_handles() once Python's and Go's collectors (which release callables Go dropped) ran."""
+    last, stable = -1, 0
+    end = time.monotonic() + 5
+    while stable < 2 and time.monotonic() < end:
+        gc.collect()
+        goffi.collect_go()
+        time.sleep(0.005)  # Go's finalizers may need the GIL to drop a Python reference
+        gc.collect()
+        now = goffi.live_handles()
+        stable, last = (stable + 1 if now == last else 0), now
+    return last
+
+
+@pytest.fixture(autouse=True)
+def no_handle_leaks(go: dict[str, ModuleType], request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test gives back the handles it made: its Go objects, Go funcs and the callables
+    Go pulled Python iterables through (released once Go collects them)."""
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            delattr(sys, name)
+    before = _settled()
+    yield
+    if request.node.stash.get(_CALL_FAILED, False):
+        return
+    assert _settled() == before, "the test leaked Go handles"
 
 
 @pytest.fixture(scope="module")
@@ -326,3 +355,50 @@ def test_samber_lo(session_cache: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("ok")
+
+
+def test_stubs_type_check_with_mypy(generictest: ModuleType, tmp_path: Path) -> None:
+    """Overloads per instantiation, Iterator results and Iterable parameters, checked by mypy."""
+    if shutil.which("mypy") is None:
+        pytest.skip("mypy is not installed (pip install -e '.[dev]')")
+    snippet = tmp_path / "use_generics.py"
+    snippet.write_text(
+        textwrap.dedent(
+            """\
+            from collections.abc import Iterator
+            from gopkgs import generictest, slices, strings
+
+            a: int = slices.Max([1, 2])
+            b: float = slices.Max([1.5])
+            lines: Iterator[str] = strings.Lines("a")
+            joined: str = generictest.Join(iter(["a"]), 1)
+            wrong: int = slices.Max(["a"])
+            """
+        )
+    )
+    env = dict(os.environ, MYPYPATH=str(Path(generictest.__file__).parent.parent))
+    done = subprocess.run(
+        ["mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "mypy-cache"), str(snippet)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1, done.stdout + done.stderr
+    assert "use_generics.py:8:" in errors[0] and 'has type "str", variable has type "int"' in errors[0]
+
+
+def test_readme_generics_example(go: dict[str, ModuleType], capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's generics block, verbatim (its packages are in the session bundle), prints
+    what its comments say."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = next(
+        b for b in re.findall(r"```python\n(.*?)```", text, flags=re.S) if "slices.Max([3, 1, 2])" in b
+    )
+    exec(compile(block, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    expected = [
+        line.split("#", 1)[1].split("(")[0].strip() for line in block.splitlines() if "print(" in line
+    ]
+    assert printed == expected

@@ -936,7 +936,7 @@ def _instances(
         env = dict(zip(fn.type_params, inst.type_args))
         params = tuple(Param(p.name, substitute(p.type, env)) for p in fn.params)
         results = tuple(Param(p.name, substitute(p.type, env)) for p in fn.results)
-        suffix = "_".join(_identifier(g or "d") for g in inst.groups) if len(found) > 1 else "g"
+        suffix = "_".join(_identifier(g) for g in inst.groups if g) if len(found) > 1 else "g"
         planned = _plan_callable(
             mapper,
             pkg.path,
@@ -982,6 +982,8 @@ def _plan_callable(
     used: set[str] = {"self"} if receiver is not None else set()
     for i, p in enumerate(params_in):
         mapped = map_seq(mapper, p.type, "in") or mapper.map(p.type)
+        if receiver is not None and isinstance(mapped, Mapping) and mapped.iterator:
+            return skip(f"parameter {p.name or i}: iter.Seq crosses only for package functions", "iterator")
         if isinstance(mapped, Skip):
             return skip(f"parameter {p.name or i}: {mapped.reason}", mapped.category)
         py_name = _param_name(p, i, used)
@@ -1000,6 +1002,8 @@ def _plan_callable(
     mapped_results: list[Mapping] = []
     for i, r in enumerate(results):
         mapped = map_seq(mapper, r.type, "out") or mapper.map(r.type)
+        if receiver is not None and isinstance(mapped, Mapping) and mapped.iterator:
+            return skip(f"result {r.name or i}: iter.Seq crosses only for package functions", "iterator")
         if isinstance(mapped, Skip):
             return skip(f"result {r.name or i}: {mapped.reason}", mapped.category)
         mapped_results.append(mapped)

@@ -40,5 +40,6 @@ CASES: tuple[Case, ...] = (
     Case("chan_iter", goroutines.chan_iter),
     Case("warm_load", procs.warm_load),
     Case("cold_build", procs.cold_build, uses_gopy=True),
+    Case("generic_build", procs.generic_build),
     Case("handles_1m", memory.handles_1m),
 )

@@ -191,7 +191,7 @@ class Generic:
             types: Iterable[type]
             if what == "varargs":
                 types = set(map(type, args[index:]))
-            elif index >= len(args):
+            elif what == "none" or index >= len(args):  # nothing shows it: the first instantiation
                 types = ()
             else:
                 arg = args[index]
