@@ -39,8 +39,8 @@ import pytest
 
 import goffi
 from conftest import _CALL_FAILED, GO_TEST_PACKAGES, SESSION_SPECS, ZERO_COPY, inspect_report
-from goffi.build import Progress, prepare_surface
-from goffi.plan import BundlePlan, plan_bundle
+from goffi.build import Progress, plan_specs
+from goffi.plan import BundlePlan
 from goffi.render import render_bundle
 from goffi.toolchain import find_go
 from goffi.workspace import parse_spec
@@ -1430,8 +1430,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Bundl
     """The session bundle's plan, computed again (extraction only, no build)."""
     specs = [parse_spec(s) for s in SESSION_SPECS]
     work = tmp_path_factory.mktemp("plan-work")
-    surface = prepare_surface(specs, work, find_go(), session_cache, Progress(False))
-    return plan_bundle(surface, "gopkgs", zero_copy=ZERO_COPY)
+    return plan_specs(specs, work, find_go(), session_cache, Progress(False), zero_copy=ZERO_COPY)
 
 
 def test_rendering_with_channels_and_callbacks_is_byte_identical(plan: BundlePlan) -> None:

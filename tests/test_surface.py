@@ -225,8 +225,10 @@ def _param(t: TypeRef) -> Param:
 
 
 def test_binary_is_cached(binary: Path, toolchain: GoToolchain, cache_dir: Path) -> None:
-    assert binary.parent == cache_dir / "tools"
-    assert binary.name.startswith(f"extractor-{toolchain.version}-")
+    entry = binary.parent.parent
+    assert entry.parent == cache_dir / "tools"
+    assert entry.name.startswith(f"extractor-{toolchain.version.replace('.', '_')}-")
+    assert (binary.parent / "goffi-manifest.json").is_file()  # its size and SHA-256, checked before use
     mtime = binary.stat().st_mtime_ns
     assert extractor_binary(toolchain, cache_dir) == binary
     assert binary.stat().st_mtime_ns == mtime  # reused, not rebuilt

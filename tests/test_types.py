@@ -32,9 +32,9 @@ import pytest
 
 import goffi
 from conftest import SESSION_SPECS, ZERO_COPY
-from goffi.build import Progress, prepare_surface
+from goffi.build import Progress, plan_specs
 from goffi.cache import goffi_source_hash
-from goffi.plan import BundlePlan, plan_bundle
+from goffi.plan import BundlePlan
 from goffi.render import render_bundle
 from goffi.render.go_wrapper import render_go_wrapper
 from goffi.toolchain import find_go
@@ -798,8 +798,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Bundl
     """The session bundle's plan, computed again (extraction only, no build)."""
     specs = [parse_spec(s) for s in SPECS]
     work = tmp_path_factory.mktemp("plan-work")
-    surface = prepare_surface(specs, work, find_go(), session_cache, Progress(False))
-    return plan_bundle(surface, "gopkgs", zero_copy=ZERO_COPY)
+    return plan_specs(specs, work, find_go(), session_cache, Progress(False), zero_copy=ZERO_COPY)
 
 
 def test_plan_says_why_symbols_are_skipped(plan: BundlePlan) -> None:

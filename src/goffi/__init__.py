@@ -28,11 +28,13 @@ from goffi.runtime import (
     make_chan,
     select,
 )
+from goffi.store import CacheWarning
 
 __all__ = [
     "CLOSED",
     "BuildError",
     "BundleConflictError",
+    "CacheWarning",
     "Channel",
     "ChannelClosed",
     "ExtractionError",

@@ -9,20 +9,23 @@ the directory: no Go process runs.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from goffi import store
 from goffi._version import __version__
+from goffi.analysis import MemoryAnalysis, analyse_memory
 from goffi.cache import (
     bundle_key,
     cache_root,
@@ -31,15 +34,15 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
-from goffi.errors import BuildError
+from goffi.errors import BuildError, GoffiError, SpecError
 from goffi.plan import IMPLICIT_PACKAGES, BundlePlan, plan_bundle
 from goffi.render import render_bundle
 from goffi.surface import extract
 from goffi.surface.model import Surface
 from goffi.toolchain import GoToolchain, find_c_compiler, find_go, python_include_dir
-from goffi.workspace import PackageSpec, create_workspace
+from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace
 
-MANIFEST = "goffi-manifest.json"
+MANIFEST = store.MANIFEST
 
 
 def canonical_spec(spec: PackageSpec) -> str:
@@ -72,6 +75,24 @@ class Progress:
         yield
         if self.enabled:
             print(f"goffi: {what}: done in {time.monotonic() - start:.1f}s", file=sys.stderr, flush=True)
+
+
+def names_option(option: str, value: object) -> tuple[str, ...]:
+    """A list-of-names option (``nonblocking=``, ``zero_copy=``) as a tuple, checked."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(
+            f"{option}= takes a list of names, not a single {type(value).__name__}: write "
+            f"{option}=[{value!r}] (a bare string would be read as one name per character)"
+        )
+    if not isinstance(value, Iterable):
+        raise TypeError(
+            f"{option}= takes a list of names such as ['strings.ToUpper'], not {type(value).__name__}"
+        )
+    names: tuple[object, ...] = tuple(value)
+    for n in names:
+        if not isinstance(n, str):
+            raise TypeError(f"{option}= takes names as str, not {type(n).__name__}: {n!r}")
+    return tuple(str(n) for n in names)
 
 
 def compute_key(
@@ -107,19 +128,55 @@ def _bundle_dir(root: Path, key: str) -> Path:
     return root / "bundles" / key
 
 
-def _read_manifest(bundle_dir: Path, name: str) -> dict[str, str] | None:
-    try:
-        data = json.loads((bundle_dir / name / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return None
-    modules = data.get("modules")
-    return modules if isinstance(modules, dict) else None
+def _open_cached(
+    bundle_dir: Path, name: str, key: str, specs: Sequence[PackageSpec]
+) -> tuple[dict[str, str] | None, str | None]:
+    """The modules of the intact cache entry ``bundle_dir``; else (None, what is wrong).
+
+    (None, None) when there is no entry at all.
+    """
+    manifest, problem = store.check_entry(bundle_dir, name, {"key": key, "name": name})
+    if manifest is None:
+        return None, problem
+    modules = manifest.get("modules")
+    if not isinstance(modules, dict) or not all(isinstance(v, str) for v in modules.values()):
+        return None, "its manifest has no module table"
+    missing = [canonical_spec(s) for s in specs if canonical_spec(s) not in modules]
+    if missing:
+        return None, f"its manifest's module table lacks {', '.join(missing)}"
+    return modules, None
+
+
+def _check_importable(specs: Sequence[PackageSpec]) -> None:
+    """Refuse, with Go's reason, packages no other module can import."""
+    for spec in specs:
+        parts = spec.import_path.split("/")
+        if "internal" in parts:
+            parent = "/".join(parts[: parts.index("internal")]) or "the standard library"
+            raise SpecError(
+                f"{spec.spec!r} ({spec.import_path}) is an internal package: Go lets only the packages "
+                f"inside {parent} import it, and goffi's bundle is a module of its own outside that tree. "
+                "Import the public package that uses it instead (or move the code out of internal/)."
+            )
+
+
+def _check_not_main(surface: Surface, specs: Sequence[PackageSpec]) -> None:
+    requested = {s.import_path: s for s in specs}
+    for pkg in surface.packages:
+        if pkg.path in requested and pkg.name == "main":
+            spec = requested[pkg.path]
+            raise SpecError(
+                f"{spec.spec!r} ({pkg.path}) is package main, a program: Go cannot import a program, so "
+                "neither can goffi. Move the functions you want into a library package (any name but "
+                "main) and load that."
+            )
 
 
 def prepare_surface(
     specs: Sequence[PackageSpec], workdir: Path, toolchain: GoToolchain, cache: Path, progress: Progress
 ) -> Surface:
     """Create the private Go module for ``specs`` in ``workdir`` and extract their API."""
+    _check_importable(specs)
     names = ", ".join(s.spec for s in specs)
     with progress.step(f"resolving {names}"):
         create_workspace(specs, workdir, toolchain)
@@ -128,7 +185,55 @@ def prepare_surface(
     paths = list(dict.fromkeys([*requested, *IMPLICIT_PACKAGES]))
     with progress.step(f"reading the exported API of {names}"):
         surface = extract(paths, workdir, toolchain, cache, env={"GOFLAGS": "-mod=mod"})
+    _check_not_main(surface, specs)
     return dataclasses.replace(surface, requested=tuple(requested))
+
+
+def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str, str]:
+    """The environment of every go build of a bundle (the memory analysis's too, so both
+    share the compiled dependencies in Go's build cache)."""
+    return toolchain.env(
+        GOFLAGS="-mod=mod",
+        GOWORK="off",
+        CC=cc,
+        # Machine-specific flags go through the environment, so the sources stay identical.
+        CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
+        # Python's symbols are resolved by the interpreter that loads the extension;
+        # linking libpython would load a second Python into a static interpreter.
+        CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
+    )
+
+
+#: Flags of every go build of a bundle.
+BUILD_FLAGS = ("-trimpath",)
+
+
+def analyse_surface(
+    surface: Surface, workdir: Path, toolchain: GoToolchain, progress: Progress
+) -> MemoryAnalysis:
+    """Go's escape analysis of the requested packages (goffi.analysis), built as the bundle is."""
+    try:
+        env = build_env(toolchain, find_c_compiler(), python_include_dir())
+    except GoffiError as e:  # no C compiler, say: inspect still works, and everything is copied
+        return MemoryAnalysis(problem=str(e).splitlines()[0])
+    with progress.step("reading which arguments Go keeps (escape analysis)"):
+        return analyse_memory(surface, workdir, toolchain, env, BUILD_FLAGS)
+
+
+def plan_specs(
+    specs: Sequence[PackageSpec],
+    workdir: Path,
+    toolchain: GoToolchain,
+    cache: Path,
+    progress: Progress,
+    name: str = "gopkgs",
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+) -> BundlePlan:
+    """The bundle plan of ``specs``: workspace, surface, memory analysis, plan."""
+    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
+    memory = analyse_surface(surface, workdir, toolchain, progress)
+    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
 
 
 def build_bundle(
@@ -145,6 +250,8 @@ def build_bundle(
     ``nonblocking`` names functions to call with the GIL held, ``zero_copy`` those whose
     numeric slices cross as views (see plan_bundle).
     """
+    nonblocking = names_option("nonblocking", nonblocking)
+    zero_copy = names_option("zero_copy", zero_copy)
     if not specs:
         raise BuildError("no Go packages given: name at least one, e.g. goffi.load('strings')")
     cache = cache or cache_root()
@@ -152,15 +259,36 @@ def build_bundle(
     toolchain = find_go()
     key = compute_key(specs, name, toolchain, nonblocking, zero_copy)
     bundle_dir = _bundle_dir(cache, key)
-    modules = _read_manifest(bundle_dir, name)
+    modules, _ = _open_cached(bundle_dir, name, key, specs)
     if modules is not None:
+        store.touch_last_use(bundle_dir)
         return BuiltBundle(name, key, bundle_dir / name, modules, built_now=False)
-    with locked(cache / "locks" / f"{key}.lock"):
-        modules = _read_manifest(bundle_dir, name)  # another process may have built it meanwhile
+    # Missing or damaged: build under the key's lock, so concurrent loads build once.
+    with locked(store.lock_path(cache, key)):
+        modules, problem = _open_cached(bundle_dir, name, key, specs)  # another process may have built it
         if modules is not None:
+            store.touch_last_use(bundle_dir)
             return BuiltBundle(name, key, bundle_dir / name, modules, built_now=False)
+        if problem is not None:
+            # Removed first: even where warnings are errors, the next load starts clean.
+            store.remove_entry(bundle_dir)
+            warnings.warn(
+                f"goffi: the cached bundle {bundle_dir} is damaged ({problem}); rebuilding it",
+                store.CacheWarning,
+                stacklevel=3,
+            )
+        store.remove_stale_staging(cache, holding=key)
         modules = _build(specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy)
+        store.touch_last_use(bundle_dir)
+    store.prune_after_build(cache, key)
     return BuiltBundle(name, key, bundle_dir / name, modules, built_now=True)
+
+
+def evict(bundle: BuiltBundle) -> None:
+    """Remove ``bundle``'s cache entry (it failed to load), so the next load builds it anew."""
+    entry = bundle.package_dir.parent  # <cache>/bundles/<key>
+    with locked(store.lock_path(entry.parent.parent, bundle.key)):
+        store.remove_entry(entry)
 
 
 def _build(
@@ -178,38 +306,29 @@ def _build(
     include = python_include_dir()
     workdir = cache / "work" / key
     shutil.rmtree(workdir, ignore_errors=True)
-    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
-    plan = plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    plan = plan_specs(specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy)
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
-    for rel, content in rendered.go_files.items():
-        path = workdir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    bundle_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Staged next to its final place, so the final os.replace is atomic (same file system).
-    staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=bundle_dir.parent))
+    with store.no_space_hint(f"writing the generated sources into {workdir}"):
+        for rel, content in rendered.go_files.items():
+            path = workdir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        bundle_dir.parent.mkdir(parents=True, exist_ok=True)
+        # Staged next to its final place, so the final os.replace is atomic (same file system).
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=bundle_dir.parent))
     try:
         package_dir = staging / name
         package_dir.mkdir()
         ext = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
         library = package_dir / f"_bundle{ext}"
-        env = toolchain.env(
-            GOFLAGS="-mod=mod",
-            GOWORK="off",
-            CC=cc,
-            # Machine-specific flags go through the environment, so the sources stay identical.
-            CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
-            # Python's symbols are resolved by the interpreter that loads the extension;
-            # linking libpython would load a second Python into a static interpreter.
-            CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
-        )
+        env = build_env(toolchain, cc, include)
         tags = ["-tags", "goffi_bridge"] if plan.bridge else []
         command = [
             str(toolchain.go),
             "build",
             "-buildmode=c-shared",
-            "-trimpath",
+            *BUILD_FLAGS,
             *tags,
             "-o",
             str(library),
@@ -220,24 +339,83 @@ def _build(
         ):
             done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
         if done.returncode != 0:
+            raise BuildError(_go_build_failure(name, workdir, done.returncode, done.stderr or done.stdout))
+        undefined = _undefined_goffi_symbols(library)
+        if undefined:
             raise BuildError(
-                f"go build of bundle {name!r} failed (exit {done.returncode}) in {workdir}:\n"
-                f"{done.stderr.strip() or done.stdout.strip()}\n"
-                "This is a goffi bug if the Go packages build on their own; the generated sources are "
-                f"kept in {workdir} for a report."
+                f"the bundle {name!r} built, but its library refers to C symbols the generated code "
+                f"never defines: {', '.join(undefined[:5])}{' ...' if len(undefined) > 5 else ''}. "
+                "This is a goffi bug (please report it, with the generated sources kept in "
+                f"{workdir}); nothing was cached, so the next load builds again."
             )
-        (package_dir / "_bundle.h").unlink(missing_ok=True)  # c-shared's C header: not needed
-        for rel, content in rendered.python_files.items():
-            (package_dir / rel).write_bytes(content)
-        modules = {canonical_spec(s): _module_for(plan, s.import_path) for s in specs}
-        manifest = {"key": key, "name": name, "go": toolchain.version, "modules": modules}
-        (package_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        shutil.rmtree(bundle_dir, ignore_errors=True)
-        os.replace(staging, bundle_dir)
+        with store.no_space_hint(f"installing the bundle into {bundle_dir.parent}"):
+            library.with_suffix(".h").unlink(missing_ok=True)  # c-shared's C header: not needed
+            for rel, content in rendered.python_files.items():
+                (package_dir / rel).write_bytes(content)
+            modules = {canonical_spec(s): _module_for(plan, s.import_path) for s in specs}
+            store.write_manifest(
+                package_dir, {"key": key, "name": name, "go": toolchain.version, "modules": modules}
+            )
+            store.mark_verified(staging, package_dir, store.describe_files(package_dir))
+            store.remove_entry(bundle_dir)
+            os.replace(staging, bundle_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(workdir, ignore_errors=True)
     return modules
+
+
+def _go_build_failure(name: str, workdir: Path, code: int, output: str) -> str:
+    """The message for a failed ``go build`` of a bundle, by what actually failed."""
+    output = output.strip()
+    if store.is_no_space(output):
+        return store.disk_full_message(f"Go was building bundle {name!r}", output)
+    # Go heads each package's compile errors with "# <import path>"; the generated
+    # wrapper is goffi.local/bundle, anything else is one of the packages being bridged.
+    missing_lib = re.search(r"cannot find -l([^\s:]+)", output)
+    if missing_lib is not None:
+        return (
+            f"go build of bundle {name!r} failed (exit {code}): the C library {missing_lib.group(1)!r} "
+            f"that a package links (its #cgo LDFLAGS) is not installed:\n{output}\n"
+            "This is not a goffi bug: install the library (its -dev package), or point CGO_LDFLAGS "
+            "at it, and load again. Nothing was cached."
+        )
+    headers = [line[2:].strip() for line in output.splitlines() if line.startswith("# ")]
+    others = [h for h in headers if h.split()[0] != BUNDLE_MODULE] if headers else []
+    if others:
+        return (
+            f"go build of bundle {name!r} failed (exit {code}): Go cannot compile "
+            f"{', '.join(dict.fromkeys(others))}:\n{output}\n"
+            "This is not a goffi bug: the package does not build on its own (try `go build` in its "
+            "folder) or with this Go version and C compiler; fix that and load it again."
+        )
+    return (
+        f"go build of bundle {name!r} failed (exit {code}) in {workdir}:\n{output}\n"
+        "This is a goffi bug if the Go packages build on their own; the generated sources are "
+        f"kept in {workdir} for a report. Nothing was cached: the next load builds again."
+    )
+
+
+def _undefined_goffi_symbols(library: Path) -> list[str]:
+    """goffi's own C symbols the built library uses but does not define (a rendering bug).
+
+    ``--unresolved-symbols=ignore-all`` lets the link succeed (Python's symbols come from
+    the interpreter), so only loading would show them; binutils' ``nm`` shows them now.
+    Empty when ``nm`` is not installed.
+    """
+    nm = shutil.which("nm")
+    if nm is None:
+        return []
+    try:
+        done = subprocess.run(
+            [nm, "-D", "--undefined-only", str(library)], capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if done.returncode != 0:
+        return []
+    symbols = [line.split()[-1] for line in done.stdout.splitlines() if line.strip()]
+    return sorted(s for s in symbols if s.startswith("goffi_"))
 
 
 def _module_for(plan: BundlePlan, import_path: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from goffi.generics import GenericPlan
 from goffi.plan import BundlePlan, ClassPlan, FuncPlan, PackagePlan
-from goffi.typemap import ClassNamer, Mapping
+from goffi.typemap import ClassNamer, Mapping, zero_copy_form
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,18 @@ class Entry:
     reason: str = ""  # why, when skipped
     category: str = ""  # short reason key, when skipped
     notes: tuple[str, ...] = ()  # non-obvious crossing decisions, when bridged
+    # (parameter, verdict): whether Go gets a view or its own copy of an argument's
+    # memory, and why (ParamPlan.kept, from Go's escape analysis), for each parameter
+    # whose memory goffi could lend
+    memory: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "kind": self.kind, "status": self.status, "go": self.go}
         if self.status == "bridged":
             out["python"] = self.python
             out["notes"] = list(self.notes)
+            if self.memory:
+                out["memory"] = dict(self.memory)
         else:
             out["reason"] = self.reason
             out["category"] = self.category
@@ -68,8 +74,20 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
     if fn.holds_gil:
         notes.append("declared non-blocking: called with the GIL held")
     if fn.zero_copy:
-        notes.append("declared zero-copy: it must keep no slice argument after it returns")
+        notes.append("declared zero-copy: its slices that Go does not keep are views (see memory)")
     kind = "method" if fn.receiver is not None else "func"
+    memory = []
+    for p in fn.params:
+        verdict = p.memory
+        if not verdict and fn.zero_copy and p.kept and not p.variadic and zero_copy_form(p.type) is not None:
+            verdict = f"Go's own copy, not a view: Go may keep it ({p.kept_why})"
+        if p.writes_back:
+            verdict = (verdict or "Go's own copy") + (
+                ", written back: after the call a list gets Go's values where they differ, "
+                "and a writable buffer of the items' format is written over"
+            )
+        if verdict:
+            memory.append((p.go_name or p.py_name, verdict))
     if fn.receiver is not None and fn.receiver.via == "record" and "(*" in fn.go_signature:
         notes.append("a pointer method on a record: Go runs it on a copy, so changes it makes are not kept")
     return Entry(
@@ -79,6 +97,7 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
         fn.go_signature,
         python=prefix + fn.py_signature(namer),
         notes=tuple(notes),
+        memory=tuple(memory),
     )
 
 
@@ -283,6 +302,7 @@ def to_text(plan: BundlePlan) -> str:
                 if e.status == "bridged":
                     lines.append(f"    bridged  {e.python}")
                     lines.extend(f"               note: {n}" for n in e.notes)
+                    lines.extend(f"               memory of {name}: {v}" for name, v in e.memory)
                 else:
                     lines.append(f"    skipped  {e.go}")
                     lines.append(f"               why: {e.reason}")

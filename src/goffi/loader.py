@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from goffi.build import BuiltBundle, build_bundle, canonical_spec
+from goffi.build import BuiltBundle, build_bundle, canonical_spec, evict, names_option
 from goffi.runtime import BundleConflictError, loaded_bundle
 from goffi.workspace import parse_spec
 
@@ -33,9 +34,10 @@ def load(
     "example.com/p.Counter.Inc") that neither block nor call back into Python: they are
     called with the GIL held, which saves about 100 ns a call.
 
-    ``zero_copy`` names functions and methods that keep no slice argument after they
-    return: their slices of fixed-size numbers ([]float64, []int32, ...) take a writable
-    buffer of the same format (array.array, numpy) as a view, with no copy, and their
+    ``zero_copy`` names functions and methods whose slices of fixed-size numbers
+    ([]float64, []int32, ...) take a writable buffer of the same format (array.array,
+    numpy) as a view, with no copy, where Go does not keep them (Go's escape analysis
+    decides; goffi inspect shows it), and whose
     numeric slice and []byte results come back as memoryviews of Go's memory.
 
     A process can hold one bundle: a later ``load`` of packages that are all in the
@@ -47,6 +49,8 @@ def load(
     for p in packages:
         if not isinstance(p, str):
             raise TypeError(f"goffi.load() takes package names as str, not {type(p).__name__}: {p!r}")
+    nonblocking = names_option("nonblocking", nonblocking)
+    zero_copy = names_option("zero_copy", zero_copy)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
     wanted = [canonical_spec(s) for s in specs]
     current = loaded_bundle()
@@ -84,6 +88,29 @@ def _import_bundle(bundle: BuiltBundle) -> ModuleType:
     sys.modules[bundle.name] = module
     try:
         spec.loader.exec_module(module)
+    except ImportError as e:
+        del sys.modules[bundle.name]
+        library = getattr(e, "path", None)
+        if isinstance(e, BundleConflictError) or not library or Path(library).parent != bundle.package_dir:
+            raise
+        # The dynamic loader refused the library itself (the Go runtime never started):
+        # a broken build must not stay cached, or every later load would fail the same way.
+        evict(bundle)
+        symbol = re.search(r"undefined symbol: (\S+)", str(e))
+        if symbol is not None and not symbol.group(1).startswith(("goffi_", "Py", "_Py")):
+            why = (
+                f"a package refers to the C symbol {symbol.group(1)}, which nothing linked defines: "
+                "if it uses cgo, check its #cgo LDFLAGS name the library that defines it"
+            )
+        else:
+            why = "if the next load fails the same way, it is a goffi bug (please report it)"
+        raise ImportError(
+            f"goffi: the bundle {bundle.name!r} ({', '.join(bundle.modules)}) failed to load from "
+            f"{'a fresh build' if bundle.built_now else 'the cache'}: {e}. goffi removed it from its "
+            f"cache, so the next load builds it again; {why}.",
+            name=e.name,
+            path=library,
+        ) from e
     except BaseException:
         del sys.modules[bundle.name]
         raise

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from goffi.analysis import FuncEscapes, MemoryAnalysis, ParamEscape
 from goffi.generics import (
     GenericPlan,
     InstancePlan,
@@ -59,6 +60,31 @@ class ParamPlan:
     go_name: str
     type: Mapping
     variadic: bool = False  # the Go ...T parameter: Python *args, type is the []T mapping
+    # Whether Go may keep this argument's memory after the call returns (goffi.analysis:
+    # Go's escape analysis; True when unknown). A parameter goffi would lend (a []byte
+    # view, a zero-copy slice, byte slices in a container) is lent only when this is
+    # False; otherwise Go gets its own copy (see lends).
+    kept: bool = True
+    kept_why: str = "not analysed"
+    # A slice of numbers, bools or strings whose Go writes come back (issue 9): after the
+    # call, Go's values are written over the C array, and a list argument gets those that
+    # differ from its items (a writable buffer of the items' format is written directly).
+    writes_back: bool = False
+
+    @property
+    def lends(self) -> bool:
+        """Whether Go sees memory that is valid for the call only (a view, or the arena)."""
+        return not self.kept and any(sub.shape in ("bytes", "buffer") for sub in self.type.walk())
+
+    @property
+    def memory(self) -> str:
+        """The memory verdict goffi inspect shows: "" for a parameter that never shares
+        memory, else whether Go gets a view or its own copy, and why."""
+        if not any(sub.shape in ("bytes", "buffer") for sub in self.type.walk()):
+            return ""
+        if self.lends:
+            return f"lent for the call: Go does not keep it ({self.kept_why})"
+        return f"Go's own copy: Go may keep it ({self.kept_why})"
 
 
 @dataclass(frozen=True)
@@ -92,7 +118,7 @@ class FuncPlan:
     # saves the release/reacquire; only for functions that neither block nor call back.
     holds_gil: bool = False
     # Declared zero-copy (goffi.load(zero_copy=...)): its slices of fixed-size numbers
-    # cross as views (typemap.zero_copy_form); the function must not keep them.
+    # cross as views (typemap.zero_copy_form), those Go does not keep (ParamPlan.kept).
     zero_copy: bool = False
     # An instantiation of a generic function (goffi.generics): its type arguments, in order.
     type_args: tuple[TypeRef, ...] = ()
@@ -461,6 +487,7 @@ def plan_bundle(
     requested: Sequence[str] | None = None,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    memory: MemoryAnalysis | None = None,
 ) -> BundlePlan:
     """Decide every exported symbol of every requested package in ``surface``.
 
@@ -468,8 +495,11 @@ def plan_bundle(
     their sentinel errors and error types. ``nonblocking`` names functions and methods
     ("strings.ToUpper", "example.com/p.Counter.Inc") to call with the GIL held;
     ``zero_copy`` names those whose numeric slices cross as views (zero_copy_form).
+    ``memory`` (goffi.analysis) says which parameters Go may keep after the call; without
+    it every parameter counts as kept, so Go gets its own copy of everything.
     """
     plan = _plan_bundle(surface, name, requested)
+    plan = _apply_memory(plan, memory or MemoryAnalysis(problem="not analysed"))
     if nonblocking:
         plan = _apply_policy(plan, "nonblocking", nonblocking, _hold_gil)
     if zero_copy:
@@ -495,19 +525,112 @@ def _lend_slices(f: FuncPlan, name: str) -> FuncPlan:
     from goffi.errors import SpecError
 
     def lend(p: ParamPlan) -> ParamPlan:
-        # A []byte parameter is a view already; *args are Python's own tuple.
-        form = None if p.variadic or p.type.shape == "bytes" else zero_copy_form(p.type)
-        return p if form is None else replace(p, type=form)
+        # A []byte parameter is a view already; *args are Python's own tuple; a slice Go
+        # may keep after the call is never a view (it stays copied: goffi inspect says so).
+        form = None if p.variadic or p.type.shape == "bytes" or p.kept else zero_copy_form(p.type)
+        return p if form is None else replace(p, type=form, writes_back=False)
 
     params = tuple(lend(p) for p in f.params)
     results = tuple(zero_copy_form(r) or r for r in f.results)
     if params == f.params and results == f.results:
+        kept = [p.go_name for p in f.params if not p.variadic and p.kept and zero_copy_form(p.type)]
+        if kept:
+            raise SpecError(
+                f"zero_copy: {name} may keep its slice parameter(s) {', '.join(kept)} after it returns "
+                f"(Go's escape analysis: {'; '.join(p.kept_why for p in f.params if p.go_name in kept)}), "
+                "so they cannot be views of Python's buffers, and it returns no slice to share; "
+                "remove it from zero_copy"
+            )
         raise SpecError(
             f"zero_copy: {name} has no slice of fixed-size numbers ([]float64, []int32, ...) among its "
             "parameters and no such slice or []byte among its results, so there is nothing to share; "
             "remove it from zero_copy"
         )
     return replace(f, zero_copy=True, params=params, results=results)
+
+
+# Interface methods whose documentation forbids keeping the slice ("Implementations must
+# not retain p"): io.Reader.Read, io.Writer.Write, io.ReaderAt.ReadAt, io.WriterAt.WriteAt,
+# and so every interface of io and hash that has them (hash.Hash embeds io.Writer).
+_NO_RETAIN_CONTRACT = frozenset({"Read", "Write", "ReadAt", "WriteAt"})
+_CONTRACT_PACKAGES = frozenset({"io", "hash"})
+
+
+def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
+    """Each parameter's memory verdict (ParamPlan.kept) from Go's escape analysis."""
+
+    def decide(f: FuncPlan, key: str, interface: str = "") -> FuncPlan:
+        facts = memory.funcs.get(key)
+        params = tuple(_param_verdict(f, i, p, facts, memory, interface) for i, p in enumerate(f.params))
+        params = tuple(replace(p, writes_back=True) if _writes_back(p) else p for p in params)
+        return replace(f, params=params)
+
+    packages = []
+    for p in plan.packages:
+        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
+        classes = tuple(
+            replace(
+                c,
+                methods=tuple(
+                    decide(m, f"{c.key}.{m.go_name}", c.pkg_path if c.kind == "interface" else "")
+                    for m in c.methods
+                ),
+            )
+            for c in p.classes
+        )
+        # A generic function's instantiations share its parameters' facts (one Go body).
+        generics = tuple(
+            replace(
+                g,
+                instances=tuple(
+                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}"))
+                    for i in g.instances
+                ),
+            )
+            for g in p.generics
+        )
+        packages.append(replace(p, funcs=funcs, classes=classes, generics=generics))
+    return replace(plan, packages=tuple(packages))
+
+
+def _param_verdict(
+    f: FuncPlan, i: int, p: ParamPlan, facts: FuncEscapes | None, memory: MemoryAnalysis, interface: str
+) -> ParamPlan:
+    if interface in _CONTRACT_PACKAGES and f.go_name in _NO_RETAIN_CONTRACT and p.type.shape == "bytes":
+        return replace(p, kept=False, kept_why=f"{interface}'s contract: implementations must not retain p")
+    if interface:
+        return replace(p, kept=True, kept_why="an interface method: the implementation is unknown")
+    if memory.problem:
+        return replace(p, kept=True, kept_why=f"escape analysis unavailable: {memory.problem}")
+    fact: ParamEscape | None = facts.params[i] if facts is not None and i < len(facts.params) else None
+    if fact is None:
+        return replace(p, kept=True, kept_why="no escape analysis for this function")
+    if not fact.analysed:
+        return replace(p, kept=True, kept_why="the compiler reported nothing on it")
+    if fact.to_heap:
+        return replace(p, kept=True, kept_why=fact.words)
+    for r in fact.to_results:
+        # A result goffi copies to Python lets go of the argument; one Go keeps (a handle,
+        # an error, an any or func value) keeps it.
+        result = f.results[r] if r < len(f.results) else None
+        if result is None or any(s.shape in _GO_HELD_SHAPES for s in result.walk()):
+            return replace(p, kept=True, kept_why=f"{fact.words}, a result Go keeps")
+    if fact.to_results:
+        return replace(p, kept=False, kept_why=f"{fact.words}, a result goffi copies")
+    return replace(p, kept=False, kept_why=fact.words)
+
+
+#: Element shapes of slices whose Go writes come back to a list (ParamPlan.writes_back).
+WRITE_BACK_ELEMS = frozenset({"bool", "int", "uint", "float", "complex", "duration", "string"})
+
+
+def _writes_back(p: ParamPlan) -> bool:
+    m = p.type
+    return not p.variadic and m.shape == "slice" and m.elem is not None and m.elem.shape in WRITE_BACK_ELEMS
+
+
+# Shapes of results whose Go value lives on after the call (held by a Python object).
+_GO_HELD_SHAPES = frozenset({"handle", "any", "error", "func", "chan"})
 
 
 def _apply_policy(

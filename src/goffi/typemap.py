@@ -409,8 +409,9 @@ class TypeMapper:
                     "bytes",
                     "view",
                     note="[]byte parameters take any buffer (bytes, bytearray, memoryview) or None (nil): "
-                    "a writable buffer is a zero-copy view for the duration of the call, so Go's writes "
-                    "land in it; bytes and other read-only buffers are copied first; results are copied "
+                    "Go's writes during the call land in a writable buffer, and bytes and other read-only "
+                    "buffers are copied first; a writable buffer is a zero-copy view where Go does not keep "
+                    "the slice after the call, else Go gets its own copy (see 'memory'); results are copied "
                     "into bytes",
                 )
             elem = self._map(ref.elem, visiting)

@@ -211,6 +211,12 @@ def _run_go(toolchain: GoToolchain, args: Sequence[str], cwd: Path, hint: str) -
         ) from None
     if proc.returncode != 0:
         output = proc.stderr.strip() or proc.stdout.strip() or "(no output)"
+        if "no space left on device" in output.lower() or "disk quota exceeded" in output.lower():
+            raise BuildError(
+                f"out of disk space while running `{shown}`:\n{output}\nThis is not a goffi bug: free "
+                "some space, or point goffi's cache elsewhere with GOFFI_CACHE_DIR (and Go's with "
+                "GOCACHE and GOMODCACHE, temporary files with TMPDIR)."
+            )
         raise BuildError(f"`{shown}` failed (exit {proc.returncode}):\n{output}\n{hint}")
 
 

@@ -116,6 +116,14 @@ def c_doc(text: str) -> str:
 class CRenderer:
     def __init__(self, plan: BundlePlan) -> None:
         self.plan = plan
+        # C shapes of slices whose Go writes come back (ParamPlan.writes_back).
+        self.written_back = {
+            p.type.cid
+            for fn in [f for pkg in plan.packages for f in pkg.all_funcs]
+            + [m for c in plan.classes() for m in c.methods]
+            for p in fn.params
+            if p.writes_back
+        }
 
     # ---- container converters -------------------------------------------------
 
@@ -130,6 +138,8 @@ class CRenderer:
                 done.add(m.cid)
                 if m.shape in ("slice", "array"):
                     out.append(self._seq(m))
+                    if m.cid in self.written_back:
+                        out.append(self._seq_back(m))
                 elif m.shape == "buffer":
                     # Its fallback is the copied slice's converter: that one first.
                     copied = _copied_slice(m)
@@ -432,6 +442,79 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
 
 """
 
+    def _seq_back(self, m: Mapping) -> str:
+        """For a slice whose Go writes come back: goffi_in_w_ (as goffi_in_, but a buffer
+        is shared only when writable, since Go writes its values back over the array) and
+        goffi_back_ (after the call, a list gets Go's values where they differ)."""
+        assert m.elem is not None
+        e = m.elem
+        fmt = m.buffer_format
+        bulk = (
+            f"""    goffi_view items;
+    int found = goffi_in_buffer(o, &items, a, '{fmt}', sizeof({e.c_type}), 1);
+    if (found != 0) {{
+        out->p = items.p;
+        out->n = items.n;
+        return found < 0 ? -1 : 0;
+    }}
+"""
+            if fmt
+            else ""
+        )
+        if e.shape == "float" and e.bits == 64:
+            same = "PyFloat_CheckExact(item) && memcmp(&PyFloat_AS_DOUBLE(item), &p[i], sizeof(double)) == 0"
+        elif e.shape == "int" or e.shape == "duration":
+            same = "PyLong_CheckExact(item) && goffi_long_is(item, (long long)p[i])"
+        elif e.shape == "uint":
+            same = "PyLong_CheckExact(item) && goffi_ulong_is(item, (unsigned long long)p[i])"
+        elif e.shape == "bool":
+            same = "item == (p[i] ? Py_True : Py_False)"
+        elif e.shape == "string":
+            same = "goffi_str_is(item, &p[i])"
+        else:
+            same = "0"
+        return f"""/* {m.go_name}, written back: a writable buffer of '{fmt or "-"}' items is shared (Go writes its
+ * values over it after the call), a read-only one is copied; other sequences as goffi_in_. */
+GOFFI_MAYBE_UNUSED static int goffi_in_w_{m.cid}(PyObject *o, goffi_slice *out, goffi_arena *a, const char *where)
+{{
+{bulk}    return goffi_in_{m.cid}(o, out, a, where);
+}}
+
+/* After the call: a list argument gets Go's values where they differ from its items
+ * (unchanged items keep their identity). -1 with an exception set on failure. */
+GOFFI_MAYBE_UNUSED static int goffi_back_{m.cid}(PyObject *o, const goffi_slice *v)
+{{
+    if (!PyList_CheckExact(o) || v->p == NULL) {{
+        return 0;
+    }}
+    const {e.c_type} *p = v->p;
+    for (Py_ssize_t i = 0; i < (Py_ssize_t)v->n && PyList_GET_SIZE(o) == (Py_ssize_t)v->n; i++) {{
+        PyObject *item = PyList_GET_ITEM(o, i);
+        if ({same}) {{
+            continue;
+        }}
+        PyObject *now = goffi_out_{e.cid}(&p[i]);
+        if (now == NULL) {{
+            return -1;
+        }}
+        Py_INCREF(item);
+        int equal = PyObject_RichCompareBool(item, now, Py_EQ);
+        Py_DECREF(item);
+        if (equal < 0) {{
+            Py_DECREF(now);
+            return -1;
+        }}
+        if (equal || PyList_GET_SIZE(o) != (Py_ssize_t)v->n) {{
+            Py_DECREF(now);
+            continue;
+        }}
+        PyList_SetItem(o, i, now); /* steals now */
+    }}
+    return 0;
+}}
+
+"""
+
     def _seq(self, m: Mapping) -> str:
         assert m.elem is not None
         e = m.elem
@@ -612,6 +695,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
         conversions = []
         call_args = []
         after_call = ""
+        back: list[str] = []
         first = 0  # index of the first Go parameter in args
         if fn.receiver is not None and fn.receiver.record is not None:
             # A record method is a module function taking the record first.
@@ -652,10 +736,17 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                 )
             else:
                 where = c_string(f"{fn.qualified}() argument '{p.py_name}' (Go {go_type})")
+                conv = f"goffi_in_w_{p.type.cid}" if p.writes_back else f"goffi_in_{p.type.cid}"
                 conversions.append(
-                    f"    if (goffi_in_{p.type.cid}(args[{i + first}], &a{i}, &arena, {where}) < 0) {{\n"
+                    f"    if ({conv}(args[{i + first}], &a{i}, &arena, {where}) < 0) {{\n"
                     f"{abandon}        goto done;\n    }}\n"
                 )
+                if p.writes_back:
+                    # Go's writes come back (a failure here is a MemoryError; Go's own error wins).
+                    back.append(
+                        f"    if (goffi_back_{p.type.cid}(args[{i + first}], &a{i}) < 0 && err.kind == GOFFI_OK) {{\n"
+                        "        goto pending;\n    }\n"
+                    )
             call_args.append(f"a{i}")
         for i, r in enumerate(fn.results):
             decls.append(f"    {r.c_type} r{i};\n")
@@ -665,7 +756,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             qualified=fn.qualified,
             go_signature=fn.go_signature,
             cname=cname,
-            after_call=after_call,
+            after_call="".join(back) + after_call,
             release="/* declared non-blocking: the GIL stays held */"
             if fn.holds_gil
             else "Py_BEGIN_ALLOW_THREADS",

@@ -158,6 +158,11 @@ class GoRenderer:
             m.go_name for m in plan.mappings() if m.shape in ("slice", "array", "map") and _holds_view(m)
         }
 
+        # Slices whose Go writes come back after the call (ParamPlan.writes_back).
+        self.written_back: set[str] = {
+            p.type.go_name for fn in _all_funcs(plan) for p in fn.params if p.writes_back
+        }
+
     # ---- expressions ----------------------------------------------------------
 
     def go_in(self, m: Mapping, c: str, owned: bool = False, what: str = "") -> str:
@@ -183,7 +188,7 @@ class GoRenderer:
             conv = "goffiBytesCopy" if owned else "goffiBytesView"
             return f"{t}({conv}({c}))" if named else f"{conv}({c})"
         if s == "buffer":
-            return f"goffiView[{t}]({c})"  # zero_copy=: the function keeps no slice argument
+            return f"goffiView[{t}]({c})"  # zero_copy=, and Go does not keep it (plan)
         if s == "bytearray":
             self.std.add("unsafe")
             # The C glue checked the length, so the buffer holds exactly N bytes.
@@ -262,6 +267,8 @@ class GoRenderer:
         for m in self.plan.mappings():
             if m.shape in ("slice", "array"):
                 out.append(self._seq_in(m, owned=False) + self._seq_out(m))
+                if m.go_name in self.written_back:
+                    out.append(self._seq_back(m))
                 if m.go_name in self.owned:
                     out.append(self._seq_in(m, owned=True))
             elif m.shape == "optional":
@@ -526,6 +533,38 @@ class GoRenderer:
         lines.append("\treturn out\n}\n\n")
         return "".join(lines)
 
+    def _seq_back(self, m: Mapping) -> str:
+        """goffiBack_: after the call, Go's values over the C array the argument came in
+        (the arena, or a writable buffer viewed), where they differ."""
+        assert m.elem is not None
+        ident = converter_ident(m.ref)
+        t = self.speller.type(m.ref)
+        et = self.speller.type(m.elem.ref)
+        ce = c_type(m.elem)
+        lines = [
+            f"// goffiBack_{ident} writes a {m.ref.go_spelling()} argument back over its C array after the\n",
+            "// call, so that the caller sees Go's writes into it.\n",
+            f"func goffiBack_{ident}(c C.goffi_slice, arena *C.goffi_arena, v {t}) {{\n",
+            "\tif c.p == nil || int(c.n) != len(v) {\n\t\treturn\n\t}\n",
+        ]
+        if self._bulk(m.elem):
+            lines.append(f"\tcopy(unsafe.Slice((*{et})(c.p), len(v)), v)\n")
+        elif m.elem.shape == "string":
+            lines.append(f"\tdst := unsafe.Slice((*{ce})(c.p), len(v))\n")
+            lines.append("\tfor i := range v {\n")
+            lines.append("\t\tif goffiStringView(dst[i]) != string(v[i]) {\n")
+            lines.append(f"\t\t\t{self.go_out(m.elem, '&dst[i]', 'v[i]')}\n")
+            lines.append("\t\t}\n\t}\n")
+        else:
+            lines.append(f"\tdst := unsafe.Slice((*{ce})(c.p), len(v))\n")
+            lines.append("\tfor i := range v {\n")
+            lines.append(f"\t\t{self.go_out(m.elem, '&dst[i]', 'v[i]')}\n")
+            lines.append("\t}\n")
+        if m.elem.shape != "string":
+            lines.append("\t_ = arena\n")
+        lines.append("}\n\n")
+        return "".join(lines)
+
     def _seq_out(self, m: Mapping) -> str:
         assert m.elem is not None
         ident = converter_ident(m.ref)
@@ -639,8 +678,22 @@ class GoRenderer:
         else:
             target = self.speller.alias(fn.pkg_path)
         args = []
+        copied_back = []
         for i, p in enumerate(fn.params):
-            arg = self.go_in(p.type, f"a{i}", what=argument_description(fn, p))
+            # Memory Go may keep after the call is its own (plan: ParamPlan.kept), never a view.
+            arg = self.go_in(p.type, f"a{i}", owned=p.kept, what=argument_description(fn, p))
+            if p.writes_back:
+                # Go's writes into its slice go back over the C array after the call (and
+                # from there to a list argument: the C glue's goffi_back_).
+                body.append(f"\targ{i} := {arg}\n")
+                copied_back.append(f"\tgoffiBack_{converter_ident(p.type.ref)}(a{i}, arena, arg{i})\n")
+                arg = f"arg{i}"
+            elif p.kept and p.type.shape == "bytes" and not p.variadic:
+                # Go's own copy of a []byte: its writes during the call go back to the
+                # caller's buffer afterwards, as they would land in a view.
+                body.append(f"\targ{i} := {arg}\n")
+                copied_back.append(f"\tgoffiBytesBack(a{i}, []byte(arg{i}))\n")
+                arg = f"arg{i}"
             args.append(arg + "..." if p.variadic else arg)
         callee = target if fn.receiver is not None and fn.receiver.via == "func" else f"{target}.{fn.go_name}"
         if fn.type_args:  # an instantiation of a generic function (goffi.generics)
@@ -651,6 +704,7 @@ class GoRenderer:
             body.append(f"\t{', '.join(results)} := {call}\n")
         else:
             body.append(f"\t{call}\n")
+        body.extend(copied_back)
         if fn.returns_error:
             body.append("\tif err != nil {\n\t\tgoffiSetError(e, arena, err)\n\t\treturn\n\t}\n")
         for i, r in enumerate(fn.results):
@@ -895,6 +949,11 @@ def _name_of(key: str) -> str:
 def render_go_wrapper(plan: BundlePlan) -> str:
     """The Go source of the bundle's wrapper (``wrapper.go``)."""
     return GoRenderer(plan).render()
+
+
+def _all_funcs(plan: BundlePlan) -> list[FuncPlan]:
+    """Every bridged function and method of the bundle."""
+    return [f for p in plan.packages for f in p.all_funcs] + [m for c in plan.classes() for m in c.methods]
 
 
 def _holds_view(m: Mapping) -> bool:

@@ -16,13 +16,17 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, get_args
 
+from goffi import store
+from goffi.cache import locked
 from goffi.errors import ExtractionError
 from goffi.surface.model import (
     ChanDir,
@@ -288,18 +292,49 @@ def _extractor_source_hash() -> str:
 def extractor_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
     """The extractor built with ``toolchain``, built now if not cached yet.
 
-    Safe under concurrency: each builder writes into its own temporary directory
-    and atomically renames the result into place; a racing builder's identical
-    binary simply replaces it.
+    Cached like a bundle (see :mod:`goffi.store`): ``<cache>/tools/<name>/extractor/``
+    with a manifest of its size and SHA-256, checked before use; a damaged, partial or
+    foreign copy is rebuilt with a warning. Concurrent builders serialize on a lock.
     """
+    entry_name = f"extractor-{toolchain.version.replace('.', '_')}-{_extractor_source_hash()[:12]}"
     tools = cache_dir / "tools"
-    target = tools / f"extractor-{toolchain.version}-{_extractor_source_hash()[:12]}"
-    if target.is_file():
+    entry = tools / entry_name
+    target = entry / "extractor" / "extractor"
+    expect = {"name": entry_name}
+    if _verified_extractors.get(target) is not None or store.check_entry(entry, "extractor", expect)[0]:
+        _verified_extractors[target] = True
         return target
-    tools.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=tools))
+    with store.no_space_hint(f"building goffi's surface extractor into {tools}"):
+        tools.mkdir(parents=True, exist_ok=True)
+        with locked(store.lock_path(cache_dir, entry_name)):
+            manifest, problem = store.check_entry(entry, "extractor", expect)
+            if manifest is not None:
+                _verified_extractors[target] = True
+                return target
+            if problem is not None:
+                # Removed first: even where warnings are errors, the next load starts clean.
+                store.remove_entry(entry)
+                warnings.warn(
+                    f"goffi: the cached surface extractor {entry} is damaged ({problem}); rebuilding it",
+                    store.CacheWarning,
+                    stacklevel=2,
+                )
+            store.remove_stale_staging(cache_dir, holding=entry_name)
+            _build_extractor(toolchain, tools, entry, entry_name)
+    _verified_extractors[target] = True
+    return target
+
+
+# The extractors this process checked already (their path: a new source or Go is a new path).
+_verified_extractors: dict[Path, bool] = {}
+
+
+def _build_extractor(toolchain: GoToolchain, tools: Path, entry: Path, entry_name: str) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=f".{entry_name}.", dir=tools))
     try:
-        out = tmpdir / "extractor"
+        folder = staging / "extractor"
+        folder.mkdir()
+        out = folder / "extractor"
         # The extractor is a host tool with no dependencies: no cgo (no C compiler
         # needed), and none of the user's GOFLAGS/GOWORK/GOOS/GOARCH, which are meant
         # for their code and could only break this build or target another machine.
@@ -312,14 +347,30 @@ def extractor_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
             text=True,
         )
         if proc.returncode != 0:
+            if store.is_no_space(proc.stderr):
+                raise ExtractionError(
+                    store.disk_full_message("Go was building goffi's surface extractor", proc.stderr)
+                )
             raise ExtractionError(
                 f"building goffi's surface extractor with {toolchain.go} ({toolchain.version}) failed:\n"
                 f"{proc.stderr.strip()}"
             )
-        os.replace(out, target)
+        store.write_manifest(folder, {"name": entry_name, "go": toolchain.version})
+        store.mark_verified(staging, folder, {"extractor": None})
+        os.replace(staging, entry)
     finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-    return target
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _compile_errors(stderr: str) -> tuple[str, str] | None:
+    """(package, errors) when the extractor failed because Go could not compile a package.
+
+    The extractor reports ``package P: # P; file.go:L:C: message; ...`` for those.
+    """
+    m = re.search(r"package (\S+): # \S+;? ?(.*)", stderr, flags=re.S)
+    if m is None or not re.search(r"\.go:\d+:\d+: ", m.group(2)):
+        return None
+    return m.group(1), "\n".join(part.strip() for part in m.group(2).split("; ") if part.strip())
 
 
 def extract(
@@ -349,6 +400,17 @@ def extract(
     proc = subprocess.run([str(binary), *pkgs], cwd=workdir, env=run_env, capture_output=True)
     if proc.returncode != 0:
         stderr = proc.stderr.decode(errors="replace").strip()
+        if store.is_no_space(stderr):
+            raise ExtractionError(
+                store.disk_full_message(f"Go was reading the API of {', '.join(pkgs)}", stderr)
+            )
+        broken = _compile_errors(stderr)
+        if broken is not None:
+            raise ExtractionError(
+                f"Go cannot compile {broken[0]}, so goffi cannot read its API:\n{broken[1]}\n"
+                "This is not a goffi bug: the package does not build on its own. Fix it (`go build` "
+                "in its folder shows the same errors) and load it again."
+            )
         raise ExtractionError(f"cannot extract the API of {', '.join(pkgs)} (from {workdir}): {stderr}")
     try:
         return surface_from_json(proc.stdout)

@@ -251,6 +251,39 @@ static inline int goffi_in_c64(PyObject *o, goffi_complex *out, goffi_arena *a, 
 }
 static inline PyObject *goffi_out_c128(const goffi_complex *v) { return goffi_out_complex(v); }
 static inline PyObject *goffi_out_c64(const goffi_complex *v) { return goffi_out_complex(v); }
+/* Write-back checks (goffi_back_ in the glue): whether an exact int equals a value, and
+ * whether a str has exactly these UTF-8 bytes; 0 when unsure (the caller then compares
+ * the objects). Never leave an exception set. */
+static inline int goffi_long_is(PyObject *o, long long v) {
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (x == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    return !overflow && x == v;
+}
+static inline int goffi_ulong_is(PyObject *o, unsigned long long v) {
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (x == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    return !overflow && x >= 0 && (unsigned long long)x == v;
+}
+static inline int goffi_str_is(PyObject *o, const goffi_str *s) {
+    if (!PyUnicode_CheckExact(o)) {
+        return 0;
+    }
+    Py_ssize_t n;
+    const char *u = PyUnicode_AsUTF8AndSize(o, &n);
+    if (u == NULL) {
+        PyErr_Clear(); /* lone surrogates: compared as objects */
+        return 0;
+    }
+    return (int64_t)n == s->n && (n == 0 || u == s->p || memcmp(u, s->p, (size_t)n) == 0);
+}
 static inline int goffi_in_bytes(PyObject *o, goffi_str *out, goffi_arena *a, const char *where) {
     return goffi_to_bytes(o, out, a, -1, where);
 }

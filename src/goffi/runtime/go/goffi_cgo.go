@@ -52,6 +52,14 @@ func goffiString(s C.goffi_str) string {
 	return string(unsafe.Slice((*byte)(unsafe.Pointer(s.p)), int(s.n)))
 }
 
+// goffiStringView is the C string as a Go string without a copy, for comparing only.
+func goffiStringView(s C.goffi_str) string {
+	if s.n == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(s.p)), int(s.n))
+}
+
 // goffiBytesView is a []byte over the caller's buffer, valid for this call only:
 // the zero-copy path for []byte parameters. A NULL pointer (Python None) is nil.
 func goffiBytesView(s C.goffi_str) []byte {
@@ -71,6 +79,16 @@ func goffiBytesCopy(s C.goffi_str) []byte {
 		return nil
 	}
 	return append([]byte{}, unsafe.Slice((*byte)(unsafe.Pointer(s.p)), int(s.n))...)
+}
+
+// goffiBytesBack copies Go's own copy of a []byte argument (goffiBytesCopy, for a
+// function that may keep it) back over the caller's buffer after the call, so that Go's
+// writes during the call land there as they would in a view. A read-only Python buffer
+// crossed as a copy in the arena, so the writes land there and are dropped.
+func goffiBytesBack(s C.goffi_str, b []byte) {
+	if s.p != nil && s.n > 0 {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(s.p)), int(s.n)), b)
+	}
 }
 
 // goffiSetString copies a Go string into the arena.

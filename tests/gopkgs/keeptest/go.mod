@@ -1,0 +1,3 @@
+module example.com/keeptest
+
+go 1.24
