@@ -402,3 +402,25 @@ def test_readme_generics_example(go: dict[str, ModuleType], capsys: pytest.Captu
         line.split("#", 1)[1].split("(")[0].strip() for line in block.splitlines() if "print(" in line
     ]
     assert printed == expected
+
+
+def test_slices_sort_sorts_the_list_in_place(slices: ModuleType) -> None:
+    """Write-back of slices (issue 9) reaches the instantiations: Go's sort lands in the list."""
+    for xs in ([3, 1, 2], [2.5, -1.0, 0.0], ["pear", "fig", "apple"]):
+        got = list(xs)
+        assert slices.Sort(got) is None
+        assert got == sorted(xs)
+    words = ["b", "a"]
+    slices.Reverse(words)  # []any: no write-back for any elements, the list is unchanged
+    assert words == ["b", "a"]
+
+
+def test_slices_sort_writes_over_a_buffer(slices: ModuleType) -> None:
+    import array
+
+    xs = array.array("q", [5, -1, 3])
+    slices.Sort(xs)
+    assert xs.tolist() == [-1, 3, 5]
+    ys = array.array("d", [2.5, 1.5])
+    slices.Sort(ys)
+    assert ys.tolist() == [1.5, 2.5]
