@@ -25,7 +25,7 @@ string) and calls the matching one.
 ``iter.Seq[V]`` and ``iter.Seq2[K, V]`` (as a function's own parameter or result) cross
 as func types the existing callback machinery carries: a parameter is ``func() []V``
 (Go pulls one item per call from a Python iterable; an empty list ends it) and a result
-is ``func(bool) (V, bool)`` (Python pulls one item per call through ``iter.Pull``; True
+is ``func(bool) (V, bool)`` (Python pulls one item per call from a goroutine running it; True
 stops the sequence). The Python module wraps both (:mod:`goffi.runtime.generic`).
 """
 
@@ -81,6 +81,12 @@ class TypeParamDecision:
     reason: str  # why these candidates, or why none
     # Where the dispatcher looks to choose among several candidates: (argument index, what).
     probe: tuple[int, Probe] | None = None
+    comparable: bool = False  # kind any from comparable: may fall back to representatives
+
+    @property
+    def falls_back(self) -> bool:
+        """Whether ``any`` was chosen for a comparable parameter (a map key needs representatives)."""
+        return self.kind == "any" and self.comparable
 
 
 @dataclass(frozen=True)
@@ -241,7 +247,9 @@ def decide_type_param(name: str, c: Constraint, names: set[str]) -> TypeParamDec
             if c.comparable
             else ("any: instantiated with any (values cross by dynamic type)")
         )
-        return TypeParamDecision(name, c.spelling, "any", (Candidate(any_ref, "any"),), None, why)
+        return TypeParamDecision(
+            name, c.spelling, "any", (Candidate(any_ref, "any"),), None, why, comparable=c.comparable
+        )
     terms = c.terms
     if not terms:
         return TypeParamDecision(
@@ -369,7 +377,7 @@ def map_seq(mapper: TypeMapper, ref: TypeRef, position: Literal["in", "out"]) ->
 
     A parameter is a ``func() []V`` (``func() ([]K, []V)``) the Python module makes of an
     iterable: Go calls it for each item, and an empty list ends the sequence. A result is
-    a ``func(bool) (V, bool)`` (``(K, V, bool)``) made by ``iter.Pull`` in Go: Python calls
+    a ``func(bool) (V, bool)`` (``(K, V, bool)``) made by ``rt.PullSeq`` in Go: Python calls
     it with False for the next item, and with True to stop the sequence.
     """
     if not is_seq(ref):
@@ -393,7 +401,8 @@ def map_seq(mapper: TypeMapper, ref: TypeRef, position: Literal["in", "out"]) ->
     note = (
         "any Python iterable (a generator too), pulled by Go one item at a time"
         if position == "in"
-        else "a lazy Python iterator: Go produces each item when Python asks (iter.Pull); leaving the "
+        else "a lazy Python iterator: Go produces each item when Python asks (a goroutine that hands over one "
+        "item per request); leaving the "
         "loop early stops Go's sequence"
     )
     if kind == "seq2":

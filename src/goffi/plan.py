@@ -1014,12 +1014,9 @@ def _plan_generic(mapper: TypeMapper, pkg: Package, index: int, fn: Func, go_sig
         )
     decisions = tuple(decide_type_param(n, c, names) for n, c in zip(fn.type_params, constraints))
     planned = _instances(mapper, pkg, index, fn, go_sig, decisions)
-    if not planned[0] and any(d.kind == "any" and "comparable" in d.reason for d in decisions):
+    if not planned[0] and any(d.falls_back for d in decisions):
         # any cannot carry a comparable parameter everywhere (a map key): representatives.
-        fallback = tuple(
-            with_comparable_fallback(d) if d.kind == "any" and "comparable" in d.reason else d
-            for d in decisions
-        )
+        fallback = tuple(with_comparable_fallback(d) if d.falls_back else d for d in decisions)
         retry = _instances(mapper, pkg, index, fn, go_sig, fallback)
         if retry[0]:
             decisions, planned = fallback, retry

@@ -105,7 +105,9 @@ _FORMATS: dict[tuple[str, int], str] = {
 }
 
 # Key shapes whose Python value is hashable (a dict key) and whose Go type is comparable.
-_HASHABLE_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "string", "bytearray"})
+# An any key is comparable in Go; its Python value is hashable when it is a basic value (a
+# generic map instantiated with any, issue 12: a key of another kind raises TypeError).
+_HASHABLE_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "string", "bytearray", "any"})
 
 
 @dataclass(frozen=True)

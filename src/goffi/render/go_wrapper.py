@@ -643,6 +643,13 @@ class GoRenderer:
         elif key.shape == "bytearray":
             self.std.add("slices")
             expr = "slices.Compare(a[:], b[:])"
+        elif key.shape == "any":
+            self.std.add("goffi.local/bundle/rt")
+            return (
+                "rt.CompareAny"
+                if kt == "any"
+                else f"func(a, b {kt}) int {{\n\t\treturn rt.CompareAny(a, b)\n\t}}"
+            )
         else:
             raise AssertionError(f"map key {key.go_name} has no ordering (the type table allows no such key)")
         # On three lines: gofmt splits a one-line literal this long, and the output must be gofmt's.

@@ -125,3 +125,13 @@ func MakePair[A, B any](a A, b B) Pair[A, B] { return Pair[A, B]{a, b} }
 
 // Swap swaps a pair's values.
 func Swap[A, B any](p Pair[A, B]) Pair[B, A] { return Pair[B, A]{p.Second, p.First} }
+
+// Group groups values by a key the callback computes (like lo.GroupBy).
+func Group[T any, K comparable](xs []T, key func(T) K) map[K][]T {
+	out := map[K][]T{}
+	for _, x := range xs {
+		k := key(x)
+		out[k] = append(out[k], x)
+	}
+	return out
+}

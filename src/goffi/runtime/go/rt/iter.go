@@ -1,7 +1,10 @@
 package rt
 
 import (
+	"cmp"
+	"fmt"
 	"iter"
+	"reflect"
 	"sync"
 )
 
@@ -123,4 +126,63 @@ func PushSeq2[K, V any](pull func() ([]K, []V)) iter.Seq2[K, V] {
 			}
 		}
 	}
+}
+
+// CompareAny orders map keys of type any, so a dict built from a map[any]V has its keys
+// in a deterministic order: nil, then bools, numbers (by value, across Go's numeric
+// types), strings, and any other key by its type's name and then fmt's %v of it.
+func CompareAny(a, b any) int {
+	ra, rb := anyRank(a), anyRank(b)
+	if ra != rb {
+		return cmp.Compare(ra, rb)
+	}
+	switch ra {
+	case 0:
+		return 0
+	case 1:
+		return cmp.Compare(boolInt(a.(bool)), boolInt(b.(bool)))
+	case 2:
+		return cmp.Compare(number(a), number(b))
+	case 3:
+		return cmp.Compare(reflect.ValueOf(a).String(), reflect.ValueOf(b).String())
+	}
+	return cmp.Or(
+		cmp.Compare(fmt.Sprintf("%T", a), fmt.Sprintf("%T", b)),
+		cmp.Compare(fmt.Sprintf("%v", a), fmt.Sprintf("%v", b)),
+	)
+}
+
+func anyRank(v any) int {
+	if v == nil {
+		return 0
+	}
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.Bool:
+		return 1
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+		return 2
+	case reflect.String:
+		return 3
+	}
+	return 4
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func number(v any) float64 {
+	r := reflect.ValueOf(v)
+	switch {
+	case r.CanInt():
+		return float64(r.Int())
+	case r.CanUint():
+		return float64(r.Uint())
+	}
+	return r.Float()
 }

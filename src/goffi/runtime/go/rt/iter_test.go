@@ -95,3 +95,12 @@ func TestPullSeqPanicAndNaturalEnd(t *testing.T) {
 	never := PullSeq(func(yield func(int) bool) { t.Fatal("started") })
 	never(true)
 }
+
+func TestCompareAnyOrdersKinds(t *testing.T) {
+	keys := []any{"b", 2.5, nil, true, int64(1), "a", false, uint8(3)}
+	slices.SortFunc(keys, CompareAny)
+	want := []any{nil, false, true, int64(1), 2.5, uint8(3), "a", "b"}
+	if !slices.Equal(keys, want) {
+		t.Fatalf("got %v", keys)
+	}
+}
