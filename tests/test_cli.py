@@ -69,7 +69,7 @@ def test_inspect_json_matches_text_and_is_deterministic(inspect_run: Any) -> Non
     assert strings["NewReader"]["python"] == "NewReader(s: str, /) -> strings.Reader | None"
     assert strings["Builder"]["python"] == "class strings.Builder: handle class"
     assert strings["Builder.WriteString"]["python"] == "Builder.WriteString(self, s: str, /) -> int"
-    assert strings["FieldsSeq"]["category"] == "generic"
+    assert strings["FieldsSeq"]["python"] == "FieldsSeq(s: str, /) -> Iterator[str]"
     assert strings["ContainsFunc"]["status"] == "bridged"
     utf8 = {s["name"]: s for s in requested[1]["symbols"]}
     assert (
