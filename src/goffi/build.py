@@ -22,10 +22,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from goffi import store
 from goffi._version import __version__
-from goffi.analysis import MemoryAnalysis, analyse_memory
 from goffi.cache import (
     bundle_key,
     cache_root,
@@ -35,12 +35,24 @@ from goffi.cache import (
     python_abi_tag,
 )
 from goffi.errors import BuildError, GoffiError, SpecError
-from goffi.plan import IMPLICIT_PACKAGES, BundlePlan, plan_bundle
-from goffi.render import render_bundle
-from goffi.surface import extract
-from goffi.surface.model import Surface
-from goffi.toolchain import GoToolchain, find_c_compiler, find_go, python_include_dir
-from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace
+from goffi.toolchain import (
+    GoToolchain,
+    check_host_target,
+    find_c_compiler,
+    find_go,
+    merged_goflags,
+    python_include_dir,
+    user_build_tags,
+)
+from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, resolve_versions
+
+if TYPE_CHECKING:
+    from goffi.analysis import MemoryAnalysis
+    from goffi.plan import BundlePlan
+    from goffi.surface.model import Surface
+
+# The planner, renderers and API extractor are imported by the functions that build: a
+# warm goffi.load only computes the key and finds the cached bundle, and must stay light.
 
 MANIFEST = store.MANIFEST
 
@@ -110,10 +122,8 @@ def compute_key(
         "go": toolchain.version,
         "python": python_abi_tag(),
         "name": name,
-        "cc": os.environ.get("CC", ""),
-        "cgo_cflags": os.environ.get("CGO_CFLAGS", ""),
-        "cgo_ldflags": os.environ.get("CGO_LDFLAGS", ""),
-        "goexperiment": os.environ.get("GOEXPERIMENT", ""),  # e.g. cgocheck2 builds differ
+        # Everything of the user's environment that changes what Go and cgo build.
+        **{var.lower(): os.environ.get(var, "") for var in _KEY_ENVIRONMENT},
     }
     for spec in sorted(specs, key=canonical_spec):
         source = ""
@@ -122,6 +132,41 @@ def compute_key(
             source = fingerprint_local_module(spec.module_root)
         parts["pkg:" + canonical_spec(spec)] = source
     return bundle_key(parts)
+
+
+# The environment variables whose values change a build (so they are in the cache key):
+# the target, the C toolchain and its flags, and the user's Go flags (build tags included).
+_KEY_ENVIRONMENT = (
+    "CC",
+    "CXX",
+    "CGO_ENABLED",
+    "CGO_CFLAGS",
+    "CGO_CPPFLAGS",
+    "CGO_CXXFLAGS",
+    "CGO_LDFLAGS",
+    "GOEXPERIMENT",  # e.g. cgocheck2 builds differ
+    "GOFLAGS",
+    "GOOS",
+    "GOARCH",
+    "GOAMD64",
+    "GOARM64",
+    "GO386",
+    "GOARM",
+)
+
+
+def check_bundle_name(name: str) -> None:
+    """A bundle's name is its Python import name: ``gopkgs``, or dotted when nested (``mylib._go``)."""
+    if not isinstance(name, str) or not name or not all(p.isidentifier() for p in name.split(".")):
+        raise BuildError(
+            f"bundle name {name!r} is not a Python package name: use an identifier such as 'gopkgs', "
+            "or a dotted path such as 'mylib._go' for a bundle inside a package"
+        )
+
+
+def folder_of(name: str) -> str:
+    """The folder a bundle named ``name`` lives in: the last part of a dotted name."""
+    return name.rpartition(".")[2]
 
 
 def _bundle_dir(root: Path, key: str) -> Path:
@@ -135,7 +180,7 @@ def _open_cached(
 
     (None, None) when there is no entry at all.
     """
-    manifest, problem = store.check_entry(bundle_dir, name, {"key": key, "name": name})
+    manifest, problem = store.check_entry(bundle_dir, folder_of(name), {"key": key, "name": name})
     if manifest is None:
         return None, problem
     modules = manifest.get("modules")
@@ -176,6 +221,9 @@ def prepare_surface(
     specs: Sequence[PackageSpec], workdir: Path, toolchain: GoToolchain, cache: Path, progress: Progress
 ) -> Surface:
     """Create the private Go module for ``specs`` in ``workdir`` and extract their API."""
+    from goffi.plan import IMPLICIT_PACKAGES
+    from goffi.surface import extract
+
     _check_importable(specs)
     names = ", ".join(s.spec for s in specs)
     with progress.step(f"resolving {names}"):
@@ -184,7 +232,9 @@ def prepare_surface(
     # The implicit packages come along for their sentinel errors and error types (io.EOF).
     paths = list(dict.fromkeys([*requested, *IMPLICIT_PACKAGES]))
     with progress.step(f"reading the exported API of {names}"):
-        surface = extract(paths, workdir, toolchain, cache, env={"GOFLAGS": "-mod=mod"})
+        tags = ",".join(user_build_tags())
+        flags = merged_goflags("-mod=mod", *([f"-tags={tags}"] if tags else []))
+        surface = extract(paths, workdir, toolchain, cache, env={"GOFLAGS": flags})
     _check_not_main(surface, specs)
     return dataclasses.replace(surface, requested=tuple(requested))
 
@@ -193,7 +243,8 @@ def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str,
     """The environment of every go build of a bundle (the memory analysis's too, so both
     share the compiled dependencies in Go's build cache)."""
     return toolchain.env(
-        GOFLAGS="-mod=mod",
+        # The user's GOFLAGS stay (goffi adds what it needs); their -tags go on the command line.
+        GOFLAGS=merged_goflags("-mod=mod"),
         GOWORK="off",
         CC=cc,
         # Machine-specific flags go through the environment, so the sources stay identical.
@@ -212,12 +263,17 @@ def analyse_surface(
     surface: Surface, workdir: Path, toolchain: GoToolchain, progress: Progress
 ) -> MemoryAnalysis:
     """Go's escape analysis of the requested packages (goffi.analysis), built as the bundle is."""
+    from goffi.analysis import MemoryAnalysis, analyse_memory
+
     try:
         env = build_env(toolchain, find_c_compiler(), python_include_dir())
     except GoffiError as e:  # no C compiler, say: inspect still works, and everything is copied
         return MemoryAnalysis(problem=str(e).splitlines()[0])
     with progress.step("reading which arguments Go keeps (escape analysis)"):
-        return analyse_memory(surface, workdir, toolchain, env, BUILD_FLAGS)
+        tags = ",".join(user_build_tags())
+        return analyse_memory(
+            surface, workdir, toolchain, env, (*BUILD_FLAGS, *(["-tags", tags] if tags else []))
+        )
 
 
 def plan_specs(
@@ -231,6 +287,8 @@ def plan_specs(
     zero_copy: Sequence[str] = (),
 ) -> BundlePlan:
     """The bundle plan of ``specs``: workspace, surface, memory analysis, plan."""
+    from goffi.plan import plan_bundle
+
     surface = prepare_surface(specs, workdir, toolchain, cache, progress)
     memory = analyse_surface(surface, workdir, toolchain, progress)
     return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
@@ -254,21 +312,24 @@ def build_bundle(
     zero_copy = names_option("zero_copy", zero_copy)
     if not specs:
         raise BuildError("no Go packages given: name at least one, e.g. goffi.load('strings')")
+    check_bundle_name(name)
     cache = cache or cache_root()
     progress = progress or Progress()
     toolchain = find_go()
+    check_host_target(toolchain)
+    specs = resolve_versions(specs, toolchain)  # @latest, branches: the version they name now
     key = compute_key(specs, name, toolchain, nonblocking, zero_copy)
     bundle_dir = _bundle_dir(cache, key)
     modules, _ = _open_cached(bundle_dir, name, key, specs)
     if modules is not None:
         store.touch_last_use(bundle_dir)
-        return BuiltBundle(name, key, bundle_dir / name, modules, built_now=False)
+        return BuiltBundle(name, key, bundle_dir / folder_of(name), modules, built_now=False)
     # Missing or damaged: build under the key's lock, so concurrent loads build once.
     with locked(store.lock_path(cache, key)):
         modules, problem = _open_cached(bundle_dir, name, key, specs)  # another process may have built it
         if modules is not None:
             store.touch_last_use(bundle_dir)
-            return BuiltBundle(name, key, bundle_dir / name, modules, built_now=False)
+            return BuiltBundle(name, key, bundle_dir / folder_of(name), modules, built_now=False)
         if problem is not None:
             # Removed first: even where warnings are errors, the next load starts clean.
             store.remove_entry(bundle_dir)
@@ -281,7 +342,7 @@ def build_bundle(
         modules = _build(specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy)
         store.touch_last_use(bundle_dir)
     store.prune_after_build(cache, key)
-    return BuiltBundle(name, key, bundle_dir / name, modules, built_now=True)
+    return BuiltBundle(name, key, bundle_dir / folder_of(name), modules, built_now=True)
 
 
 def evict(bundle: BuiltBundle) -> None:
@@ -302,6 +363,8 @@ def _build(
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
 ) -> dict[str, str]:
+    from goffi.render import render_bundle
+
     cc = find_c_compiler()
     include = python_include_dir()
     workdir = cache / "work" / key
@@ -318,18 +381,22 @@ def _build(
         # Staged next to its final place, so the final os.replace is atomic (same file system).
         staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=bundle_dir.parent))
     try:
-        package_dir = staging / name
+        package_dir = staging / folder_of(name)
         package_dir.mkdir()
         ext = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
         library = package_dir / f"_bundle{ext}"
         env = build_env(toolchain, cc, include)
-        tags = ["-tags", "goffi_bridge"] if plan.bridge else []
+        tags = [*user_build_tags(), *(["goffi_bridge"] if plan.bridge else [])]
         command = [
             str(toolchain.go),
             "build",
             "-buildmode=c-shared",
+            # Reproducible and small: no absolute paths of this machine (BUILD_FLAGS), no
+            # symbol table or DWARF (Go panics still print file:line from the pclntab). The
+            # user's -ldflags in GOFLAGS would be overridden by this one, so they are folded in.
             *BUILD_FLAGS,
-            *tags,
+            f"-ldflags={_ldflags()}",
+            *(["-tags", ",".join(dict.fromkeys(tags))] if tags else []),
             "-o",
             str(library),
             ".",
@@ -353,8 +420,19 @@ def _build(
             for rel, content in rendered.python_files.items():
                 (package_dir / rel).write_bytes(content)
             modules = {canonical_spec(s): _module_for(plan, s.import_path) for s in specs}
+            go_sum = workdir / "go.sum"
             store.write_manifest(
-                package_dir, {"key": key, "name": name, "go": toolchain.version, "modules": modules}
+                package_dir,
+                {
+                    "key": key,
+                    "name": name,
+                    "go": toolchain.version,
+                    "modules": modules,
+                    # What the build used, for audits: every module version (go.mod's requires,
+                    # @latest resolved) and their checksums.
+                    "go_mod": (workdir / "go.mod").read_text(),
+                    "go_sum": go_sum.read_text() if go_sum.exists() else "",
+                },
             )
             store.mark_verified(staging, package_dir, store.describe_files(package_dir))
             store.remove_entry(bundle_dir)
@@ -363,6 +441,16 @@ def _build(
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(workdir, ignore_errors=True)
     return modules
+
+
+def _ldflags() -> str:
+    """``-s -w`` (strip) plus the -ldflags of the user's GOFLAGS, which the command line's would replace."""
+    user = [
+        f.partition("=")[2]
+        for f in os.environ.get("GOFLAGS", "").split()
+        if f.startswith(("-ldflags=", "--ldflags="))
+    ]
+    return " ".join(["-s", "-w", *user])
 
 
 def _go_build_failure(name: str, workdir: Path, code: int, output: str) -> str:

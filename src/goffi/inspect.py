@@ -71,6 +71,8 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
     notes = list(_notes(mappings))
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
+    if fn.interruptible:
+        notes.append("context.Context first: Ctrl-C cancels the context it gets and raises KeyboardInterrupt")
     if fn.holds_gil:
         notes.append("declared non-blocking: called with the GIL held")
     if fn.zero_copy:

@@ -11,10 +11,32 @@ from pathlib import Path
 from types import ModuleType
 
 from goffi.build import BuiltBundle, build_bundle, canonical_spec, evict, names_option
+from goffi.cache import fingerprint_local_module
 from goffi.runtime import BundleConflictError, loaded_bundle
-from goffi.workspace import parse_spec
+from goffi.toolchain import find_go
+from goffi.workspace import PackageSpec, is_floating, parse_spec, resolve_versions
 
 DEFAULT_BUNDLE = "gopkgs"
+
+# The sources of the local Go modules of the bundle this process loaded, as they were
+# when it was loaded: module root -> fingerprint. A later load checks them, because a
+# process cannot reload a Go runtime and must not hand out the old code silently.
+_loaded_sources: dict[Path, str] = {}
+
+
+def _check_unchanged(specs: Sequence[PackageSpec], bundle: str) -> None:
+    """Refuse a load of local packages whose Go sources changed since this process loaded them."""
+    for spec in specs:
+        root = spec.module_root
+        if spec.kind != "local" or root is None or root not in _loaded_sources:
+            continue
+        if fingerprint_local_module(root) != _loaded_sources[root]:
+            raise BundleConflictError(
+                f"goffi.load({spec.spec!r}): the Go sources of {root} changed since this process loaded "
+                f"them (in bundle {bundle!r}), and a process cannot reload Go code (one Go runtime per "
+                "process, never unloaded). The loaded module still runs the old code: restart Python "
+                "to load the new one (the next goffi.load in a new process builds it)."
+            )
 
 
 def load(
@@ -52,6 +74,8 @@ def load(
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
+    if any(is_floating(s) for s in specs):
+        specs = resolve_versions(specs, find_go())  # @latest is today's latest, not a cached one
     wanted = [canonical_spec(s) for s in specs]
     current = loaded_bundle()
     if current is not None and current.name in sys.modules:
@@ -65,12 +89,16 @@ def load(
                 + ", ".join(repr(p) for p in sorted({*current.packages, *wanted}))
                 + ")"
             )
+        _check_unchanged(specs, current.name)
         bundle_module = sys.modules[current.name]
         index: dict[str, str] = getattr(bundle_module, "PACKAGES", {})
         by_spec = {canonical: index.get(canonical.split("@")[0], "") for canonical in wanted}
         return _result([importlib.import_module(f"{current.name}.{by_spec[w]}") for w in wanted])
+    # Fingerprinted before the build, so an edit during the build counts as a change.
+    sources = {s.module_root: fingerprint_local_module(s.module_root) for s in specs if s.module_root}
     bundle = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy)
     _import_bundle(bundle)
+    _loaded_sources.update(sources)
     return _result([importlib.import_module(f"{bundle.name}.{bundle.modules[w]}") for w in wanted])
 
 

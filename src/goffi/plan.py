@@ -147,6 +147,16 @@ class FuncPlan:
     def variadic(self) -> bool:
         return bool(self.params) and self.params[-1].variadic
 
+    @property
+    def interruptible(self) -> bool:
+        """Its first parameter is a context.Context: the call gets a context derived from the
+        caller's (None: context.Background()) that Ctrl-C cancels, so the call can return."""
+        return (
+            bool(self.params)
+            and not self.params[0].variadic
+            and self.params[0].type.go_name == "context.Context"
+        )
+
     def py_signature(self, namer: ClassNamer | None = None) -> str:
         """The Python signature (for docstrings, stubs and goffi inspect)."""
         parts = ["self"] if self.receiver is not None else []

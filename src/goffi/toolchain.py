@@ -339,3 +339,75 @@ def python_include_dir() -> Path:
             f"`dnf install python3-devel` on Fedora; pyenv and official builds include them."
         )
     return include
+
+
+# ---------------------------------------------------------------------------- the user's flags
+
+# Flags of the user's GOFLAGS goffi must set itself: its private bundle module needs
+# -mod=mod (Go adds what local modules require to goffi's go.mod; -mod=vendor or
+# readonly cannot work there).
+_OWN_GOFLAGS = ("-mod",)
+
+
+def user_build_tags() -> list[str]:
+    """The build tags the user set in GOFLAGS (``-tags=a,b``), in order."""
+    tags: list[str] = []
+    for flag in os.environ.get("GOFLAGS", "").split():
+        name, _, value = flag.partition("=")
+        if name.lstrip("-") == "tags":
+            tags += [t for t in value.replace(" ", ",").split(",") if t]
+    return tags
+
+
+def merged_goflags(*ours: str) -> str:
+    """The user's GOFLAGS plus the flags goffi needs (``ours``): goffi adds, never drops.
+
+    Only the flags goffi must control (-mod) are replaced; build tags are left out here
+    because a ``-tags`` on the command line overrides GOFLAGS' one, so callers pass
+    :func:`user_build_tags` plus their own on the command line instead.
+    """
+    kept = []
+    own = {o.partition("=")[0].lstrip("-") for o in ours} | {f.lstrip("-") for f in _OWN_GOFLAGS}
+    for flag in os.environ.get("GOFLAGS", "").split():
+        name = flag.partition("=")[0].lstrip("-")
+        if name in own or name == "tags":
+            continue
+        kept.append(flag)
+    return " ".join([*kept, *ours])
+
+
+def check_host_target(toolchain: GoToolchain) -> None:
+    """Refuse to cross-compile: a bundle is an extension for the interpreter building it.
+
+    GOOS/GOARCH (or CGO_ENABLED=0) in the environment would build a library this Python
+    cannot load (a cross-compiled wheel needs a cross C compiler and the target's Python
+    headers, which goffi does not set up). Runs ``go env`` only when one of them is set.
+    """
+    if os.environ.get("CGO_ENABLED", "1").strip() == "0":
+        raise ToolchainError(
+            "CGO_ENABLED=0 is set, but goffi builds Go packages into a CPython extension with cgo, "
+            "which needs CGO_ENABLED=1: unset CGO_ENABLED (or set it to 1) to build goffi bundles."
+        )
+    wanted = {k: os.environ.get(k, "").strip() for k in ("GOOS", "GOARCH")}
+    if not any(wanted.values()):
+        return
+    env = toolchain.env(GOFLAGS="", GOWORK="off", GOOS="", GOARCH="")
+    proc = subprocess.run(
+        [str(toolchain.go), "env", "GOHOSTOS", "GOHOSTARCH"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=_cache_path().parent,
+    )
+    host = dict(zip(("GOOS", "GOARCH"), proc.stdout.split()))
+    different = {k: v for k, v in wanted.items() if v and host.get(k) not in (None, v)}
+    if different:
+        asked = " ".join(f"{k}={v}" for k, v in different.items())
+        this = " ".join(f"{k}={host[k]}" for k in different)
+        raise ToolchainError(
+            f"{asked} is set, but goffi cannot cross-compile: a bundle is a CPython extension loaded "
+            f"by the Python that builds it ({this}), and a cross build needs a C compiler and Python "
+            f"headers for the target. Unset {' and '.join(different)} (or build on a {asked} machine, "
+            "e.g. in cibuildwheel or a container of the target platform)."
+        )

@@ -8,16 +8,18 @@ are only ever read.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from goffi.errors import BuildError, SpecError
-from goffi.toolchain import GoToolchain, parse_go_version
+from goffi.toolchain import GoToolchain, merged_goflags, parse_go_version
 
 SpecKind = Literal["std", "local", "remote"]
 
@@ -193,13 +195,14 @@ def _modfile_token(value: str) -> str:
 def _go_env(toolchain: GoToolchain) -> dict[str, str]:
     # -mod=mod lets Go add whatever the local modules require to the bundle's go.mod;
     # GOWORK=off keeps a go.work the user has around (or in $GOWORK) out of the bundle.
-    return toolchain.env(GOFLAGS="-mod=mod", GOWORK="off")
+    # The user's other GOFLAGS (-modcacherw, -buildvcs, ...) stay: goffi adds, never drops.
+    return toolchain.env(GOFLAGS=merged_goflags("-mod=mod"), GOWORK="off")
 
 
 def _run_go(toolchain: GoToolchain, args: Sequence[str], cwd: Path, hint: str) -> None:
     cmd = [str(toolchain.go), *args]
     # Written so it can be pasted into a shell to reproduce the failure.
-    shown = f"cd {shlex.quote(str(cwd))} && GOFLAGS=-mod=mod GOWORK=off GOTOOLCHAIN=local {shlex.join(cmd)}"
+    shown = f"cd {shlex.quote(str(cwd))} && GOFLAGS={shlex.quote(merged_goflags('-mod=mod'))} GOWORK=off GOTOOLCHAIN=local {shlex.join(cmd)}"
     try:
         proc = subprocess.run(
             cmd, cwd=cwd, env=_go_env(toolchain), capture_output=True, text=True, check=False
@@ -303,3 +306,58 @@ __all__ = [
     "parse_spec",
     "tidy",
 ]
+
+
+# ------------------------------------------------------------------------------ floating versions
+
+# A version that names one module version for good: vX.Y.Z, a pre-release, or a
+# pseudo-version (vX.Y.Z-yyyymmddhhmmss-abcdefabcdef). Anything else (latest, a branch,
+# a tag prefix, a commit hash, a query like <v2) can mean another version tomorrow.
+_EXACT_VERSION_RE = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
+
+
+def is_floating(spec: PackageSpec) -> bool:
+    """Whether a remote spec's version is a query (latest, a branch) rather than one version."""
+    return spec.kind == "remote" and not _EXACT_VERSION_RE.fullmatch(spec.version or "latest")
+
+
+def resolve_versions(specs: Sequence[PackageSpec], toolchain: GoToolchain) -> list[PackageSpec]:
+    """``specs`` with every floating version (``@latest``, a branch) resolved to the version it
+    names now, asking the module proxy (``go list -m``), so the cache never serves an old
+    ``latest``. Exact versions, local and standard packages are returned as they are.
+
+    A package path is not a module path: the module is found by trying the path, then its
+    parents. Raises SpecError when no prefix resolves (offline, or a wrong path).
+    """
+    out = []
+    for spec in specs:
+        if not is_floating(spec):
+            out.append(spec)
+            continue
+        query = spec.version or "latest"
+        parts = spec.import_path.split("/")
+        errors = []
+        resolved = None
+        for n in range(len(parts), 0, -1):
+            module = "/".join(parts[:n])
+            cmd = [str(toolchain.go), "list", "-m", "-f", "{{.Version}}", f"{module}@{query}"]
+            env = toolchain.env(GOFLAGS=merged_goflags(), GOWORK="off", GO111MODULE="on")
+            try:
+                done = subprocess.run(
+                    cmd, env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=120
+                )
+            except (OSError, subprocess.TimeoutExpired) as e:
+                errors.append(str(e))
+                break
+            if done.returncode == 0 and done.stdout.strip():
+                resolved = done.stdout.strip()
+                break
+            errors.append(done.stderr.strip())
+        if resolved is None:
+            raise SpecError(
+                f"{spec.spec!r}: cannot resolve @{query} to a module version with the Go module proxy: "
+                f"{errors[0] if errors else 'no answer'}. Check the path and your network (GOPROXY), or "
+                "name an exact version (path@v1.2.3), which goffi's cache serves offline."
+            )
+        out.append(dataclasses.replace(spec, version=resolved))
+    return out

@@ -24,6 +24,8 @@ _RUNTIME_FILES = (
     ("c/goffi_py.h", "goffi_py.h"),
     ("c/goffi_rt.c", "goffi_rt.c"),
     ("go/goffi_cgo.go", "goffi_cgo.go"),
+    # Ctrl-C for calls whose first parameter is a context.Context.
+    ("c/goffi_signal.c", "goffi_signal.c"),
     # Zero-copy slices (zero_copy=): views of Python buffers, Go arrays lent as memoryviews.
     ("go/goffi_view.go", "goffi_view.go"),
     ("c/goffi_view.c", "goffi_view.c"),

@@ -51,7 +51,7 @@ static PyObject *
         goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
         return NULL;
     }}
-{conversions}    GOFFI_CALL_ENTER(&arena);
+{conversions}{interrupt_begin}    GOFFI_CALL_ENTER(&arena);
     {release}
     {symbol}({call_args});
     {reacquire}
@@ -68,13 +68,30 @@ static PyObject *
         PyErr_Clear();
         goffi_raise_pending(&arena);
     }}
-done:
+{interrupt_end}done:
     goffi_arena_free(&arena);
     return result;
 }}
 
 """
 
+
+# The end of a call whose context Ctrl-C cancels (FuncPlan.interruptible): a SIGINT
+# during the call makes Python's handler's exception (KeyboardInterrupt) the outcome.
+_INTERRUPT_END = """\
+    if (GOFFI_UNLIKELY(goffi_sigint_end(interrupts))) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (PyErr_CheckSignals() < 0) {
+            Py_CLEAR(result); /* what Go returned (context.Canceled, mostly) gives way to Ctrl-C */
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+        } else {
+            PyErr_Restore(type, value, tb);
+        }
+    }
+"""
 
 # Element shapes whose C form is a copy of the value, borrowing nothing from the item.
 _SELF_CONTAINED = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
@@ -768,6 +785,8 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             symbol=fn.symbol,
             call_args=", ".join(call_args),
             results=self._results(fn.results),
+            interrupt_begin="    uint64_t interrupts = goffi_sigint_begin();\n" if fn.interruptible else "",
+            interrupt_end=_INTERRUPT_END if fn.interruptible else "",
         )
 
     def _results(self, results: tuple[Mapping, ...]) -> str:

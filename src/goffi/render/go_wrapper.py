@@ -37,7 +37,8 @@ import "C"
 # Every export recovers panics. `returned` is set only by falling off the end, so a call
 # that returns normally (nearly all of them) skips recover() (runtime.gorecover, ~13
 # instructions a call); a panic, or an early return on the error path, leaves it false
-# and recover() decides.
+# and goffiRecovered decides (it also catches panic(nil) and runtime.Goexit, which
+# recover() reports as nil).
 _EXPORT = """\
 // {comment}
 //
@@ -46,9 +47,7 @@ func {symbol}({params}) {{
 \treturned := false
 \tdefer func() {{
 \t\tif !returned {{
-\t\t\tif r := recover(); r != nil {{
-\t\t\t\tgoffiSetPanic(e, arena, r)
-\t\t\t}}
+\t\t\tgoffiRecovered(e, arena, recover())
 \t\t}}
 \t}}()
 {body}\treturned = true
@@ -392,11 +391,15 @@ class GoRenderer:
             t = self.speller.type(e.ref)
             cases.append(
                 f"\tcase {', '.join(go_string(n) for n in names)}:\n"
+                # Go aborts the process for a buffer it cannot allocate: check first.
+                f'\t\trt.CheckBuffer("make_chan() buffer", int64(buffer), unsafe.Sizeof(*new({t})))\n'
                 f"\t\tgoffiPutChan(dst, make(chan {t}, int(buffer)), false)\n"
                 f"\t\tgoffiSetString(canonical, arena, {go_string(e.go_name)})\n"
             )
         known = ", ".join(e.go_name for e in self.plan.chan_elems()) or "none"
         self.std.add("goffi.local/bundle/rt")
+        if cases:
+            self.std.add("unsafe")
         body = "\tswitch goffiString(name) {\n" + "".join(cases) + "\tdefault:\n" if cases else ""
         fail = (
             '\t\tpanic(rt.NewTypeErrorText("make_chan: " + goffiString(name) + " is not the element type of a '
@@ -702,6 +705,10 @@ class GoRenderer:
                 copied_back.append(f"\tgoffiBytesBack(a{i}, []byte(arg{i}))\n")
                 arg = f"arg{i}"
             args.append(arg + "..." if p.variadic else arg)
+        if fn.interruptible:
+            # Ctrl-C cancels the context the function gets (goffiInterruptible, goffi_cgo.go).
+            body.append(f"\tctx, stopInterrupts := goffiInterruptible({args[0]})\n\tdefer stopInterrupts()\n")
+            args[0] = "ctx"
         callee = target if fn.receiver is not None and fn.receiver.via == "func" else f"{target}.{fn.go_name}"
         if fn.type_args:  # an instantiation of a generic function (goffi.generics)
             callee += "[" + ", ".join(self.speller.type(a) for a in fn.type_args) + "]"
@@ -825,10 +832,12 @@ class GoRenderer:
 
     def errors_code(self) -> str:
         """The bundle's sentinels and error types, in the order of their Python classes."""
-        self.std.add("errors")
+        self.std.add("goffi.local/bundle/rt")
         sentinels = "".join(
             f"\t\t{self.speller.alias(x.pkg_path)}.{x.go_name},\n" for x in self.plan.sentinels()
         )
+        # rt.As is errors.As with a bound and a loop check: an error that wraps itself
+        # must not hang the call that returned it.
         probes = []
         for x in self.plan.error_types():
             t = self.speller.type(TypeRef(kind="named", pkg=x.pkg_path, name=x.go_name))
@@ -836,14 +845,12 @@ class GoRenderer:
                 # A record's value crosses as the record; a handle's as the pointer itself.
                 value = "*t" if x.value_kind == "record" else "t"
                 probes.append(
-                    f"\t{{\n\t\tvar t *{t}\n\t\tif errors.As(err, &t) && t != nil {{\n"
-                    f"\t\t\tvisit({x.index}, {value})\n\t\t}}\n\t}}\n"
+                    f"\tif t, ok := rt.As[*{t}](err); ok && t != nil {{\n\t\tvisit({x.index}, {value})\n\t}}\n"
                 )
             else:
                 probes.append(
-                    f"\t{{\n\t\tvar t {t}\n\t\tvar p *{t}\n\t\tif errors.As(err, &t) {{\n"
-                    f"\t\t\tvisit({x.index}, t)\n\t\t}} else if errors.As(err, &p) && p != nil {{\n"
-                    f"\t\t\tvisit({x.index}, *p)\n\t\t}}\n\t}}\n"
+                    f"\tif t, ok := rt.As[{t}](err); ok {{\n\t\tvisit({x.index}, t)\n"
+                    f"\t}} else if p, ok := rt.As[*{t}](err); ok && p != nil {{\n\t\tvisit({x.index}, *p)\n\t}}\n"
                 )
         body = "".join(probes) or "\t_, _ = err, visit\n"
         return (
@@ -851,7 +858,7 @@ class GoRenderer:
             "// variables), in the order of their Python exception classes.\n"
             "func goffiSentinels() []error {\n\treturn []error{\n" + sentinels + "\t}\n}\n\n"
             "// goffiErrorTypes reports each of the bundle's error types found in err's chain\n"
-            "// (errors.As) with its value, in the order of their Python exception classes.\n"
+            "// (errors.As, bounded: rt.As) with its value, in the order of their Python exception classes.\n"
             "func goffiErrorTypes(err error, visit func(index int, value any)) {\n" + body + "}\n\n"
         )
 

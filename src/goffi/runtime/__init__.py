@@ -1,8 +1,14 @@
 """The Python half of goffi's runtime: what every built bundle calls at import and run time.
 
-Generated bundles import this module (never the build pipeline), so it stays small
-and imports nothing heavy. It holds the exception classes Go errors and panics become,
-and the one-bundle-per-process guard.
+Generated bundles import this package and nothing else of goffi: ``goffi.runtime``
+(this module: the base classes, Go errors as exceptions, time conversion, the
+one-bundle-per-process check and the ABI check), ``goffi.runtime.guard`` (one Go runtime
+per process) and, for bundles with channels or funcs, ``goffi.runtime.bridge``. Neither imports the build pipeline (``goffi.build``,
+``plan``, ``render``, ``typemap``, ``surface``, ``workspace``, ``toolchain``), nor
+``asyncio`` or ``subprocess`` (``asyncio`` loads on the first ``async for`` over a
+channel); ``goffi/__init__.py`` loads ``goffi.load`` and the build errors lazily, so
+importing a warm bundle stays within a few milliseconds of bare Python. Test
+``tests/test_runtime_split.py`` keeps it that way.
 """
 
 from __future__ import annotations
@@ -12,17 +18,33 @@ import importlib
 import sys
 import threading
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+
+from goffi.runtime.guard import BundleConflictError, SubinterpreterError, claim_go_runtime
+
+# Nothing else at run time: typing and collections alone cost more than this module (a
+# bundle's import is measured against bare Python). Annotations are strings here.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+#: The version of the interface between generated bundles and this runtime (the Python
+#: names bundles call, and what the bundle's C half expects of them). Every bundle bakes
+#: in the version it was generated for, and its ``__init__`` refuses to load against a
+#: runtime of another version (see :func:`check_abi`). Bump it whenever generated code
+#: or the C runtime would no longer work with the previous runtime, or the reverse.
+ABI_VERSION = 1
 
 __all__ = [
+    "ABI_VERSION",
     "BundleConflictError",
     "GoError",
     "GoObject",
     "GoPanic",
     "GoTime",
     "Record",
+    "SubinterpreterError",
+    "check_abi",
     "claim_bundle",
     "live_handles",
     "loaded_bundle",
@@ -90,14 +112,26 @@ _by_value: weakref.WeakValueDictionary[object, GoError] = weakref.WeakValueDicti
 
 
 def register_errors(sentinels: Sequence[tuple[str, str]], error_types: Sequence[tuple[str, str]]) -> None:
-    """Called by a bundle's __init__: where its exception classes live."""
+    """Called by a bundle's __init__: where its exception classes live.
+
+    Modules are named relative to the bundle package (``".errors"``), so a bundle works
+    wherever it is imported from, nested (``mylib._go``) or not; absolute names (from
+    bundles of earlier goffi versions) are taken as they are.
+    """
     _sentinels[:] = sentinels
     _error_types[:] = error_types
 
 
+def _bundle_module(module: str) -> str:
+    """The absolute name of a bundle module named relative to the loaded bundle (".errors")."""
+    if module.startswith(".") and _loaded is not None:
+        return _loaded.name + module
+    return module
+
+
 def _resolve(entry: tuple[str, str]) -> type[GoError]:
     module, name = entry
-    cls: type[GoError] = getattr(importlib.import_module(module), name)
+    cls: type[GoError] = getattr(importlib.import_module(_bundle_module(module)), name)
     return cls
 
 
@@ -226,7 +260,7 @@ def checked(value: object, types: tuple[type, ...], where: str) -> object:
 
 def record_class(module: str, name: str) -> type[Record]:
     """A record class by module and name (generated code uses it for nested records' zero values)."""
-    cls: type[Record] = getattr(importlib.import_module(module), name)
+    cls: type[Record] = getattr(importlib.import_module(_bundle_module(module)), name)
     return cls
 
 
@@ -297,15 +331,15 @@ class GoPanic(Exception):
         return f"Go panic: {self.value}"
 
 
-class BundleConflictError(ImportError):
-    """A second, separately built Go bundle was about to be loaded into this process."""
-
-
-@dataclass(frozen=True)
 class LoadedBundle:
-    name: str  # Python package name
-    key: str  # the content hash it was built under
-    packages: tuple[str, ...]  # Go import paths (with @version where given), sorted
+    """The bundle this process loaded (read-only)."""
+
+    __slots__ = ("key", "name", "packages")
+
+    def __init__(self, name: str, key: str, packages: tuple[str, ...]) -> None:
+        self.name = name  # Python package name, as imported (mylib._go for a nested bundle)
+        self.key = key  # the content hash it was built under
+        self.packages = packages  # Go import paths (with @version where given), sorted
 
 
 _lock = threading.Lock()
@@ -323,14 +357,18 @@ def claim_bundle(name: str, key: str, packages: Sequence[str]) -> None:
     Every bundle carries its own Go runtime, and two Go runtimes in one process are
     unsupported (golang/go#18976, #65050): they crash on some platforms and only happen
     to work on others. So the first bundle wins, and the bundle's ``__init__`` calls this
-    *before* its shared library is loaded, when refusing is still safe.
+    *before* its shared library is loaded, when refusing is still safe. A bundle is also
+    refused in a subinterpreter, and when it is a second copy of the loaded one (see
+    :mod:`goffi.runtime.guard`).
     """
     global _loaded
     with _lock:
-        if _loaded is None:
-            _loaded = LoadedBundle(name, key, tuple(sorted(packages)))
-            return
-        if _loaded.key == key:
+        if _loaded is None or _loaded.key == key:
+            # The same build may still be a second copy (another folder, so another Go
+            # runtime): the guard keyed by the runtime's library file decides.
+            claim_go_runtime(name)
+            if _loaded is None:
+                _loaded = LoadedBundle(name, key, tuple(sorted(packages)))
             return
         raise BundleConflictError(
             f"cannot load goffi bundle {name!r} ({', '.join(sorted(packages))}): this process already "
@@ -341,14 +379,34 @@ def claim_bundle(name: str, key: str, packages: Sequence[str]) -> None:
         )
 
 
-from goffi.runtime.bridge import (  # noqa: E402  (the bridge builds on the classes above)
-    CLOSED,
-    Channel,
-    ChannelClosed,
-    OwnerThread,
-    collect_go,
-    make_chan,
-    select,
-)
+def check_abi(bundle: str, abi: int, built_by: str) -> None:
+    """Refuse a bundle generated for another runtime ABI (its ``__init__`` calls this first).
 
-__all__ += ["CLOSED", "Channel", "ChannelClosed", "OwnerThread", "collect_go", "make_chan", "select"]
+    ``built_by`` is the goffi version that generated it, named in the message.
+    """
+    if abi != ABI_VERSION:
+        from goffi._version import __version__
+
+        raise ImportError(
+            f"goffi bundle {bundle!r} was built by goffi {built_by} for runtime ABI {abi}, but the "
+            f"installed goffi {__version__} has runtime ABI {ABI_VERSION}: they cannot work together. "
+            f"Install the goffi the bundle was built with (pip install 'goffi=={built_by}'), or rebuild "
+            "the bundle (or the wheel holding it) with the installed goffi.",
+            name=bundle,
+        )
+
+
+# The goroutine bridge (channels, select, the owner thread) loads when first used: most
+# bundles never need it, and a bundle that does imports goffi.runtime.bridge itself.
+_BRIDGE_NAMES = frozenset(
+    {"CLOSED", "Channel", "ChannelClosed", "OwnerThread", "collect_go", "make_chan", "select"}
+)
+__all__ += sorted(_BRIDGE_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BRIDGE_NAMES:
+        from goffi.runtime import bridge
+
+        return getattr(bridge, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,17 +17,22 @@ the Go channel, though: a goroutine receiving from it meanwhile sees only later 
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import concurrent.futures
 import threading
 import weakref
-from collections.abc import Callable, Iterator
-from typing import Any, Literal
+
+# Run-time imports stay minimal (a bundle with channels or funcs imports this module when
+# it loads): asyncio, concurrent.futures (it loads logging), collections and typing are
+# imported where used or only for type checkers (annotations are strings here).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import collections
+    import concurrent.futures
+    from collections.abc import Callable, Iterator
+    from typing import Any, Literal
+
+    Direction = Literal["both", "send", "recv"]
 
 __all__ = ["CLOSED", "Channel", "ChannelClosed", "OwnerThread", "collect_go", "make_chan", "select"]
-
-Direction = Literal["both", "send", "recv"]
 
 # async iteration waits in the default executor in slices this long, so that an
 # executor thread is never stuck on a channel nobody sends to.
@@ -145,6 +150,8 @@ class Channel:
         return self
 
     async def __anext__(self) -> Any:
+        import asyncio  # already loaded: an event loop is running
+
         loop = asyncio.get_running_loop()
         reader = self._r
         while True:
@@ -241,6 +248,8 @@ class OwnerThread:
     """
 
     def __init__(self, name: str = "goffi-owner") -> None:
+        import collections
+
         self._jobs: collections.deque[tuple[concurrent.futures.Future[Any], Callable[[], Any]] | None] = (
             collections.deque()
         )
@@ -268,6 +277,8 @@ class OwnerThread:
         """Queue ``fn(*args, **kwargs)`` on the owner thread; a Future of its result."""
         if self._closed:
             raise RuntimeError("OwnerThread is closed")
+        import concurrent.futures
+
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         with self._ready:
             self._jobs.append((future, lambda: fn(*args, **kwargs)))

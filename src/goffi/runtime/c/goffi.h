@@ -75,7 +75,16 @@ typedef struct goffi_any {
  * interface); raised as TypeError, with the message Go wrote. */
 /* GOFFI_ABORTED: a Python callback raised; the exception waits in the arena's pending. */
 /* GOFFI_OVERFLOW: a value does not fit its Go type; raised as OverflowError. */
-enum { GOFFI_OK = 0, GOFFI_ERROR = 1, GOFFI_PANIC = 2, GOFFI_TYPE_ERROR = 3, GOFFI_ABORTED = 4, GOFFI_OVERFLOW = 5 };
+/* GOFFI_MEMORY: a request for more memory than the process can have; raised as MemoryError. */
+enum {
+    GOFFI_OK = 0,
+    GOFFI_ERROR = 1,
+    GOFFI_PANIC = 2,
+    GOFFI_TYPE_ERROR = 3,
+    GOFFI_ABORTED = 4,
+    GOFFI_OVERFLOW = 5,
+    GOFFI_MEMORY = 6
+};
 
 /* Callback trampolines report how a Python callable ended. */
 enum {
@@ -145,5 +154,12 @@ typedef struct goffi_arena {
 
 /* Slow path of arena allocation: a new block of at least n bytes (16-byte aligned). */
 void *goffi_arena_grow(goffi_arena *a, size_t n);
+
+/* Ctrl-C during calls whose first parameter is a context.Context (goffi_signal.c): begin
+ * counts SIGINTs while the call runs and returns the count so far; Go polls the count
+ * and cancels the call's context when it moves; end reports whether it moved. */
+uint64_t goffi_sigint_begin(void);
+uint64_t goffi_sigint_count(void);
+int goffi_sigint_end(uint64_t begun);
 
 #endif

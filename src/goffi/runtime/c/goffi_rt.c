@@ -159,6 +159,13 @@ GOFFI_TLS goffi_arena *goffi_current_call = NULL;
 static void goffi_after_fork_child(void) { goffi_forked = 1; }
 
 int goffi_runtime_init(void) {
+    /* goffi.runtime.guard refuses subinterpreters before the library loads; this is the
+     * same rule for a bundle loaded some other way. */
+    if (PyInterpreterState_Get() != PyInterpreterState_Main()) {
+        PyErr_SetString(PyExc_ImportError, "goffi bundles can be imported only in the main interpreter, "
+                                           "not in a subinterpreter (their Go runtime is process-wide)");
+        return -1;
+    }
     if (goffi_GoError != NULL) {
         return 0;
     }
@@ -237,6 +244,8 @@ PyObject *goffi_raise(const goffi_err *err) {
             exc = PyObject_CallOneArg(PyExc_TypeError, message);
         } else if (err->kind == GOFFI_OVERFLOW) {
             exc = PyObject_CallOneArg(PyExc_OverflowError, message);
+        } else if (err->kind == GOFFI_MEMORY) {
+            exc = PyObject_CallOneArg(PyExc_MemoryError, message);
         } else {
             exc = goffi_error_object(err);
         }
@@ -595,14 +604,39 @@ int goffi_list_changed(const char *where) {
     return -1;
 }
 
+/* Whether o is a mapping: a registered collections.abc.Mapping (a class of Python code
+ * that defines __getitem__ is a sequence too, by the C API's test, so that test alone
+ * refuses them), or a C mapping that is no sequence. 0 with an exception on failure. */
+static int goffi_is_mapping(PyObject *o) {
+    static PyObject *abc_mapping;
+    if (abc_mapping == NULL) {
+        PyObject *abc = PyImport_ImportModule("collections.abc");
+        if (abc == NULL) {
+            return 0;
+        }
+        abc_mapping = PyObject_GetAttrString(abc, "Mapping");
+        Py_DECREF(abc);
+        if (abc_mapping == NULL) {
+            return 0;
+        }
+    }
+    int r = PyObject_IsInstance(o, abc_mapping);
+    if (r != 0) {
+        return r > 0;
+    }
+    return PyMapping_Check(o) && !PySequence_Check(o);
+}
+
 PyObject *goffi_in_mapping(PyObject *o, goffi_arena *a, int *is_nil, const char *where) {
     *is_nil = 0;
     if (o == Py_None) {
         *is_nil = 1;
         return Py_None;
     }
-    if (!PyMapping_Check(o) || PySequence_Check(o)) {
-        goffi_type_error(o, "a dict", where);
+    if (!PyDict_Check(o) && !goffi_is_mapping(o)) {
+        if (!PyErr_Occurred()) {
+            goffi_type_error(o, "a dict", where);
+        }
         return NULL;
     }
     PyObject *items = PyMapping_Items(o);
@@ -833,7 +867,11 @@ void goffi_object_dealloc(PyObject *self) {
              * own finalizers (os.File has one) still run when Go collects it. */
             if (PyErr_WarnFormat(PyExc_ResourceWarning, 1, "unclosed %.200s: call Close() or use it in a with block",
                                  type->tp_name) < 0) {
-                PyErr_WriteUnraisable(self);
+                /* The warning was made an error (-W error, PYTHONWARNINGS=error): report it
+                 * like any exception in a destructor, naming the class, never self. self's
+                 * count is 0: the hook would take and drop a reference to it (repr), which
+                 * deallocates it again, and again, until the stack overflows. */
+                PyErr_WriteUnraisable((PyObject *)type);
             }
         }
         PyObject *key = PyLong_FromUnsignedLongLong(me->handle);

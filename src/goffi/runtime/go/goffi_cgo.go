@@ -13,9 +13,11 @@ package main
 import "C"
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -38,7 +40,7 @@ func goffiAlloc(a *C.goffi_arena, n uintptr) unsafe.Pointer {
 	}
 	p := C.goffi_arena_grow(a, C.size_t(n))
 	if p == nil {
-		panic("goffi: out of memory allocating a result")
+		panic(rt.NewMemoryError("goffi: out of memory allocating a result"))
 	}
 	return p
 }
@@ -165,7 +167,7 @@ func goffiDescribeError(e *C.goffi_err, a *C.goffi_arena, err error, depth int) 
 	goffiPutDynamic(&e.value, err, goffiAnyClass)
 	var matched []C.int32_t
 	for i, sentinel := range goffiSentinels() {
-		if sentinel != nil && errors.Is(err, sentinel) {
+		if sentinel != nil && rt.Is(err, sentinel) {
 			matched = append(matched, C.int32_t(i))
 		}
 	}
@@ -194,20 +196,31 @@ func goffiDescribeError(e *C.goffi_err, a *C.goffi_arena, err error, depth int) 
 	if depth >= goffiMaxCause {
 		return
 	}
-	var next error
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		next = u.Unwrap()
-	case interface{ Unwrap() []error }:
-		if list := u.Unwrap(); len(list) > 0 {
-			next = list[0]
-		}
-	}
-	if next != nil {
+	next := goffiUnwrapFirst(err)
+	if next != nil && !rt.SameError(next, err) { // an error that wraps itself ends here
 		cause := (*C.goffi_err)(goffiAlloc(a, C.sizeof_goffi_err))
 		goffiDescribeError(cause, a, next, depth+1)
 		e.cause = cause
 	}
+}
+
+// goffiUnwrapFirst is the error err wraps (the first of several), nil when none, or
+// when its Unwrap method panics.
+func goffiUnwrapFirst(err error) (next error) {
+	defer func() {
+		if recover() != nil {
+			next = nil
+		}
+	}()
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return u.Unwrap()
+	case interface{ Unwrap() []error }:
+		if list := u.Unwrap(); len(list) > 0 {
+			return list[0]
+		}
+	}
+	return nil
 }
 
 // goffiErrorIn is the Go error an error argument holds (nil for None).
@@ -215,11 +228,44 @@ func goffiErrorIn(c C.goffi_err, what string) error {
 	return goffiArg[error](c.value, what)
 }
 
+// goffiRecovered handles what an export's deferred function recovered when the Go
+// call did not fall off its end: a panic, an early return after an error (e already
+// says so), or neither (recovered is nil: panic(nil) under GODEBUG=panicnil=1, or
+// runtime.Goexit), which must not return to Python as if the call succeeded.
+func goffiRecovered(e *C.goffi_err, a *C.goffi_arena, recovered any) {
+	if recovered == nil {
+		if e.kind != C.GOFFI_OK {
+			return // the error path's early return
+		}
+		if !strings.Contains(os.Getenv("GODEBUG"), "panicnil=1") {
+			// Most likely runtime.Goexit: Go goes on to abort the process (it cannot be
+			// stopped), so say where it came from first.
+			os.Stderr.WriteString("goffi: a Go function called from Python ended with runtime.Goexit(); " +
+				"Go cannot return to Python from that and aborts the process\n")
+		}
+		recovered = rt.NoReturn{}
+	}
+	goffiSetPanic(e, a, recovered)
+}
+
 // goffiSetPanic reports a recovered panic. Call it from the deferred function that
-// recovered, so the stack still shows where the panic happened.
+// recovered, so the stack still shows where the panic happened. It must not panic
+// itself (it runs in the recovering function, where a panic aborts the process): the
+// panic value's own methods are called only through rt.Text.
 func goffiSetPanic(e *C.goffi_err, a *C.goffi_arena, recovered any) {
+	defer func() {
+		if recover() != nil {
+			// Reporting failed (out of memory in the arena?): say so without details.
+			*e = C.goffi_err{kind: C.GOFFI_PANIC}
+		}
+	}()
 	// The C glue initialized only e.kind (the hot path skips zeroing the rest).
 	*e = C.goffi_err{}
+	if me, ok := recovered.(rt.MemoryError); ok {
+		e.kind = C.GOFFI_MEMORY
+		goffiSetString(&e.message, a, me.Error())
+		return
+	}
 	if te, ok := recovered.(rt.TypeError); ok {
 		e.kind = C.GOFFI_TYPE_ERROR
 		goffiSetString(&e.message, a, te.Error())
@@ -243,6 +289,45 @@ func goffiSetPanic(e *C.goffi_err, a *C.goffi_arena, recovered any) {
 	goffiSetString(&e.message, a, message)
 	goffiSetString(&e.go_type, a, goType)
 	goffiSetBytes(&e.stack, a, stack)
+}
+
+// goffiInterrupted is the cause of a context that Ctrl-C cancelled
+// (context.Cause(ctx) in the Go function; ctx.Err() is context.Canceled as usual).
+var goffiInterrupted = errors.New("interrupted (Ctrl-C in Python)")
+
+// goffiInterruptible derives the context a function whose first parameter is a
+// context.Context gets (nil: context.Background()): Ctrl-C in Python cancels it. The C
+// glue counts SIGINTs while the call runs (goffi_signal.c); a goroutine polls the count
+// in short slices, since nothing else can wake Go from a signal handler. stop ends the
+// polling; the export defers it.
+func goffiInterruptible(parent context.Context) (ctx context.Context, stop func()) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	start := C.goffi_sigint_count()
+	ctx, cancel := context.WithCancelCause(parent)
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if C.goffi_sigint_count() != start {
+					cancel(goffiInterrupted)
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		cancel(nil)
+	}
 }
 
 // goffiHandles holds every Go value a Python object refers to. It is unbounded: an

@@ -1,0 +1,3 @@
+module example.com/badinit
+
+go 1.24
