@@ -129,8 +129,21 @@ def _group_of(t: type) -> str:
     return "?" + t.__name__
 
 
+_CHOSEN: dict[tuple[frozenset[type], tuple[str, ...]], str | None] = {}
+
+
 def choose(types: Iterable[type], available: tuple[str, ...]) -> str | None:
-    """The group a set of Python types asks for, among ``available`` (None: no fit)."""
+    """The group a set of Python types asks for, among ``available`` (None: no fit); memoized."""
+    key = (frozenset(types), available)
+    found = _CHOSEN.get(key, _STOP)
+    if found is _STOP:
+        found = _choose(key[0], available)
+        if len(_CHOSEN) < 4096:
+            _CHOSEN[key] = found
+    return found  # type: ignore[no-any-return]
+
+
+def _choose(types: frozenset[type], available: tuple[str, ...]) -> str | None:
     groups = {_group_of(t) for t in types}
     if not groups:
         return available[0]
