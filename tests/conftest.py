@@ -47,6 +47,10 @@ GOROUTINE_STDLIB = ("path/filepath", "io/fs")
 # "strings" above, by test_generics.py.
 GENERIC_STDLIB = ("slices", "maps")
 
+# The standard-library packages values keeping their Go type (issue 9) are tested with,
+# by test_values.py.
+VALUE_STDLIB = ("bufio", "log/slog", "context", "encoding/csv")
+
 # Everything in the session bundle: the local test packages (keyed by folder name) first.
 SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "typestest"),
@@ -54,9 +58,12 @@ SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "chantest"),
     str(GO_TEST_PACKAGES / "zerocopy"),
     str(GO_TEST_PACKAGES / "generictest"),
+    str(GO_TEST_PACKAGES / "valuetest"),
+    str(GO_TEST_PACKAGES / "namedtest"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
+    *VALUE_STDLIB,
     *GENERIC_STDLIB,
 )
 
@@ -98,7 +105,10 @@ def go(session_cache: Path) -> dict[str, ModuleType]:
     """The session bundle: Go import path (or local folder name) -> Python module."""
     modules = goffi.load(*SESSION_SPECS, zero_copy=ZERO_COPY)
     assert isinstance(modules, tuple)
-    return {(Path(spec).name if spec.startswith("/") else spec): m for spec, m in zip(SESSION_SPECS, modules)}
+    return {
+        (Path(spec).name if spec.startswith("/") else spec): m
+        for spec, m in zip(SESSION_SPECS, modules, strict=True)
+    }
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +133,12 @@ def chantest(go: dict[str, ModuleType]) -> ModuleType:
 def generictest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/generictest, the package that exercises generics and iterators (issue 12)."""
     return go["generictest"]
+
+
+@pytest.fixture(scope="session")
+def namedtest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/namedtest, the package that exercises named non-struct types (value classes)."""
+    return go["namedtest"]
 
 
 _CALL_FAILED = pytest.StashKey[bool]()

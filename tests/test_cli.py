@@ -33,13 +33,13 @@ def test_inspect_text_shows_signatures_and_reasons(inspect_run: Any) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert 'package strings ("strings") -> Python module gopkgs.strings' in out
-    assert "    bridged  ToUpper(s: str, /) -> str" in out
-    assert "    bridged  Cut(s: str, sep: str, /) -> tuple[str, str, bool]" in out
-    assert "    bridged  ContainsFunc(s: str, f: Callable[[int], bool] | None, /) -> bool" in out
+    assert "    bridged  ToUpper(s: str) -> str" in out
+    assert "    bridged  Cut(s: str, sep: str) -> tuple[str, str, bool]" in out
+    assert "    bridged  ContainsFunc(s: str, f: Callable[[int], bool] | None) -> bool" in out
     # An iter.Seq result is a lazy Python iterator (issue 12).
-    assert "    bridged  FieldsSeq(s: str, /) -> Iterator[str]" in out
+    assert "    bridged  FieldsSeq(s: str) -> Iterator[str]" in out
     assert "a lazy Python iterator: Go produces each item when Python asks" in out
-    assert "    bridged  ValidString(s: str, /) -> bool" in out
+    assert "    bridged  ValidString(s: str) -> bool" in out
     assert "    bridged  RuneError: int = 65533" in out
     assert "note: []byte: []byte parameters take any buffer" in out
 
@@ -65,16 +65,16 @@ def test_inspect_json_matches_text_and_is_deterministic(inspect_run: Any) -> Non
         assert all(s["reason"] and s["category"] for s in skipped)
         assert all(s["python"] for s in bridged)
     strings = {s["name"]: s for s in doc["packages"][0]["symbols"]}
-    assert strings["Repeat"]["python"] == "Repeat(s: str, count: int, /) -> str"
-    assert strings["NewReader"]["python"] == "NewReader(s: str, /) -> strings.Reader | None"
+    assert strings["Repeat"]["python"] == "Repeat(s: str, count: int) -> str"
+    assert strings["NewReader"]["python"] == "NewReader(s: str) -> strings.Reader | None"
     assert strings["Builder"]["python"] == "class strings.Builder: handle class"
-    assert strings["Builder.WriteString"]["python"] == "Builder.WriteString(self, s: str, /) -> int"
-    assert strings["FieldsSeq"]["python"] == "FieldsSeq(s: str, /) -> Iterator[str]"
+    assert strings["Builder.WriteString"]["python"] == "Builder.WriteString(self, s: str) -> int"
+    assert strings["FieldsSeq"]["python"] == "FieldsSeq(s: str) -> Iterator[str]"
     assert strings["ContainsFunc"]["status"] == "bridged"
     utf8 = {s["name"]: s for s in requested[1]["symbols"]}
     assert (
         utf8["DecodeRune"]["python"]
-        == "DecodeRune(p: bytes | bytearray | memoryview | None, /) -> tuple[int, int]"
+        == "DecodeRune(p: bytes | bytearray | memoryview | None) -> tuple[int, int]"
     )
 
 
@@ -102,13 +102,13 @@ def test_inspect_local_package(inspect_run: Any, tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    assert "bridged  Warm(c: float, d: float, /) -> float" in done.stdout
+    assert "bridged  Warm(c: float, d: float) -> mygo.Celsius" in done.stdout
     assert (
-        "note: example.com/mygo.Celsius: example.com/mygo.Celsius crosses as its underlying float64"
+        "note: example.com/mygo.Celsius: example.com/mygo.Celsius is a float subclass with Go's methods"
         in done.stdout
     )
-    assert "bridged  Boil: float = 100.0" in done.stdout
-    assert "bridged  Celsius: values cross as float" in done.stdout
+    assert "bridged  Boil: mygo.Celsius = mygo.Celsius(100.0)" in done.stdout
+    assert "bridged  class mygo.Celsius: value class, a float subclass (copied)" in done.stdout
 
 
 def test_inspect_shows_the_call_policies(inspect_run: Any) -> None:
@@ -121,7 +121,7 @@ def test_inspect_shows_the_call_policies(inspect_run: Any) -> None:
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "    bridged  DecodeString(s: str, /) -> memoryview" in out
+    assert "    bridged  DecodeString(s: str) -> memoryview" in out
     assert "declared zero-copy: its slices that Go does not keep are views (see memory)" in out
     assert "the result is a memoryview of Go's array (format 'B')" in out
     assert "declared non-blocking: called with the GIL held" in out

@@ -227,7 +227,7 @@ def test_zero_copy_never_views_a_slice_go_keeps(tmp_path: Path, session_cache: P
     )
     (pkg,) = [r for r in report(zero_plan) if r.path == "example.com/keeptest"]
     entry = {e.name: e for e in pkg.entries}["KeepAndScale"]
-    assert entry.python == "KeepAndScale(xs: Sequence[float], k: float, /) -> memoryview"
+    assert entry.python == "KeepAndScale(xs: Sequence[float], k: float) -> memoryview"
     assert dict(entry.memory) == {
         "xs": "Go's own copy, not a view: Go may keep it (leaking param: xs), written back: after the call a "
         "list gets Go's values where they differ, and a writable buffer of the items' format is written over",

@@ -164,7 +164,7 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "HÉLLO" in done.stdout
-    assert "bridged  ToUpper(s: str, /) -> str" in done.stdout
+    assert "bridged  ToUpper(s: str) -> str" in done.stdout
     blocks = _readme_blocks("python")
     assert len(blocks) >= 2
     quickstart = check(run_python(blocks[1], cache, cwd=tmp_path))
@@ -191,6 +191,17 @@ def test_readme_quickstart_runs_verbatim(cache: Path, tmp_path: Path) -> None:
     assert check(run_python(zero_copy, cache, cwd=tmp_path)) == (
         "array('d', [1.0, 2.0, 3.0])\nB b'\\xde\\xad\\xbe\\xef'\n<goffi.GoArray of 4 'B' items, lent by Go>\n"
     )
+    # The keyword arguments example: its results as commented, and its last line raises.
+    keywords = next(b for b in blocks if "bitSize=64" in b)
+    head = keywords.split("strings.ToUpper(x=", 1)[0]
+    checks = (
+        "\nassert strconv.FormatFloat(3.14159, 'f', prec=2, bitSize=64) == '3.14'"
+        "\nassert strings.Repeat(count=2, s='ab') == 'abab'\nprint('keywords ok')"
+    )
+    assert check(run_python("import goffi\n" + head + checks, cache, cwd=tmp_path)) == "keywords ok\n"
+    raised = run_python("import goffi\n" + keywords, cache, cwd=tmp_path)
+    assert raised.returncode == 1
+    assert "TypeError: strings.ToUpper() got an unexpected keyword argument 'x'" in raised.stderr
     # The first block is the teaser at the top: it ends by raising GoError on purpose.
     teaser = run_python(blocks[0], cache, cwd=tmp_path)
     assert teaser.returncode == 1

@@ -362,7 +362,11 @@ def test_vars(surface: Surface) -> None:
     assert vs["Default"].doc == "Default is a package-level var.\n"
     assert vs["Ch"].type == TypeRef(kind="chan", dir="recv", elem=_basic("int"))
     assert vs["Table"].type.go_spelling() == f"map[string][]*{DEMO}.Counter"
-    assert vs["Bytes"].type == TypeRef(kind="array", length=3, elem=_basic("uint8"))  # byte -> uint8
+    # byte is uint8, and the extractor says the source spelled it byte (a character type)
+    assert vs["Bytes"].type == TypeRef(
+        kind="array", length=3, elem=TypeRef(kind="basic", name="uint8", alias="byte")
+    )
+    assert vs["Bytes"].type.go_spelling() == "[3]byte"
     assert vs["Check"].type.go_spelling() == f"func({DEMO}.Shape) error"
     assert vs["Whatever"].type == TypeRef(kind="interface")  # any is an empty interface
     assert vs["Room"].type == _named(DEMO, "Celsius")  # the alias resolves
@@ -402,7 +406,9 @@ def test_stdlib(surface: Surface) -> None:
     reader = surface.named["io.Reader"]
     (read,) = reader.underlying.methods
     assert read.name == "Read"
-    assert read.params[0].type == TypeRef(kind="slice", elem=_basic("uint8"))
+    assert read.params[0].type == TypeRef(
+        kind="slice", elem=TypeRef(kind="basic", name="uint8", alias="byte")
+    )
     assert [r.type for r in read.results] == [_basic("int"), _named("", "error")]
     assert reader.doc.startswith("Reader is the interface that wraps the basic Read method.")
 

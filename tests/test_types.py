@@ -310,9 +310,11 @@ def test_go_writes_into_writable_buffers_only(typestest: ModuleType) -> None:
     single = bytes([97])
     typestest.Fill(single, 0)
     assert b"a" == bytes([97]) and single == b"a"
-    with pytest.raises(TypeError, match=r"argument 'v' \(Go uint8\)"):
+    with pytest.raises(
+        TypeError, match=r"argument 'v' \(Go byte\) must be int or a one-character str, not float"
+    ):
         typestest.Fill(buf, 256.0)
-    with pytest.raises(OverflowError, match=r"argument 'v' \(Go uint8\): 256 is out of range \(0\.\.255\)"):
+    with pytest.raises(OverflowError, match=r"argument 'v' \(Go byte\): 256 is out of range \(0\.\.255\)"):
         typestest.Fill(buf, 256)
 
 
@@ -507,7 +509,10 @@ def test_map_errors_say_where(typestest: ModuleType) -> None:
 
 def test_named_types_cross_as_their_underlying(typestest: ModuleType) -> None:
     assert typestest.ToFahrenheit(100) == 212.0  # Celsius (float64)
-    assert typestest.BoilingPoint() == 100.0 and type(typestest.BoilingPoint()) is float
+    # A named type's values are instances of its class, a subclass of the underlying's
+    # Python type (tests/test_named.py covers value classes in depth).
+    assert typestest.BoilingPoint() == 100.0 and type(typestest.BoilingPoint()) is typestest.Celsius
+    assert isinstance(typestest.BoilingPoint(), float)
     assert typestest.SortNames(["b", "a"]) == ["a", "b"]  # Names ([]string)
     assert typestest.SortNames(None) == []
     assert typestest.BagTotal({"a": 1, "b": 2}) == 3  # Bag (map[string]int)
@@ -630,8 +635,32 @@ def test_argument_count_and_keywords(typestest: ModuleType) -> None:
         typestest.EchoInt(1, 2)
     with pytest.raises(TypeError, match=r"^typestest\.Nop\(\) takes 0 positional arguments \(1 given\)$"):
         typestest.Nop(1)
-    with pytest.raises(TypeError, match="keyword"):
-        typestest.EchoInt(v=1)
+    # Keyword arguments by Go parameter name (issue 9), with Python's own wording for misuse.
+    assert typestest.EchoInt(v=7) == 7
+    assert typestest.Keywords(5, lambda_=3, arg2="", def_=True) == 8
+    assert typestest.Keywords(def_=True, arg2="", lambda_=3, from_=5) == 8
+    assert typestest.Join("-", "a", "b") == "a-b"
+    assert typestest.Join(sep="-") == ""
+    with pytest.raises(TypeError, match=r"^typestest\.EchoInt\(\) got an unexpected keyword argument 'x'$"):
+        typestest.EchoInt(x=1)
+    with pytest.raises(TypeError, match=r"^typestest\.EchoInt\(\) got multiple values for argument 'v'$"):
+        typestest.EchoInt(1, v=1)
+    with pytest.raises(TypeError, match=r"^typestest\.Nop\(\) got an unexpected keyword argument 'v'$"):
+        typestest.Nop(v=1)
+    with pytest.raises(
+        TypeError, match=r"^typestest\.Keywords\(\) missing 2 required arguments: 'arg2' and 'def_'$"
+    ):
+        typestest.Keywords(5, lambda_=3)
+    with pytest.raises(TypeError, match=r"^typestest\.Keywords\(\) missing 1 required argument: 'from_'$"):
+        typestest.Keywords(lambda_=3, arg2="", def_=True)
+    with pytest.raises(TypeError, match=r"^typestest\.Join\(\) got an unexpected keyword argument 'parts'$"):
+        typestest.Join("-", parts=["a"])  # ...T is positional only (*args)
+    with pytest.raises(TypeError, match=r"^typestest\.Join\(\) got multiple values for argument 'sep'$"):
+        typestest.Join("-", "a", sep="+")
+    with pytest.raises(
+        TypeError, match=r"^typestest\.Keywords\(\) got an unexpected keyword argument 'from'$"
+    ):
+        typestest.Keywords(**{"from": 5, "lambda_": 3, "arg2": "", "def_": True})
 
 
 def test_python_keywords_are_renamed(typestest: ModuleType) -> None:
@@ -639,8 +668,8 @@ def test_python_keywords_are_renamed(typestest: ModuleType) -> None:
     assert not hasattr(typestest, "None")
     assert typestest.Keywords(5, 3, "", True) == 8
     assert typestest.Unnamed(1, "x") == 1
-    assert str(inspect.signature(typestest.Keywords)) == "(from_, lambda_, arg2, def_, /)"
-    assert str(inspect.signature(typestest.Unnamed)) == "(arg0, arg1, /)"
+    assert str(inspect.signature(typestest.Keywords)) == "(from_, lambda_, arg2, def_)"
+    assert str(inspect.signature(typestest.Unnamed)) == "(arg0, arg1)"
 
 
 def test_calls_from_many_threads(typestest: ModuleType) -> None:
@@ -697,7 +726,10 @@ def test_constants(typestest: ModuleType) -> None:
     for name, value in expected.items():
         got = getattr(t, name)
         assert got == value, name
-        assert type(got) is type(value), name
+        if type(got) is not type(value):  # a typed constant: an instance of its type's value class
+            assert isinstance(got, type(value)) and type(got).__go_type__, name
+        else:
+            assert not hasattr(got, "__go_type__"), name
     assert isinstance(t.Big, int) and isinstance(t.Boiling, float) and isinstance(t.Cplx, complex)
     assert isinstance(t.Yes, bool) and isinstance(t.Greeting, str)
     assert t.IsInvalidUTF8(t.InvalidStr) is True  # a constant's bytes are Go's bytes
@@ -813,27 +845,28 @@ def test_plan_says_why_symbols_are_skipped(plan: BundlePlan) -> None:
     assert skipped[("type", "List")][0] == "generic"
     bridged = {f.go_name for f in pkg.funcs}
     assert not bridged & {name for kind, name in skipped if kind == "func"}
-    assert {t.go_name for t in pkg.types} >= {
+    # Named non-struct types are value classes (a class per type), but a bool has none.
+    assert {c.go_name for c in pkg.classes if c.kind == "value"} >= {
         "Celsius",
         "Names",
         "Bag",
-        "Flag",
         "ID",
         "Blob",
         "Digest",
         "Level",
     }
+    assert {t.go_name for t in pkg.types} >= {"Flag"}
 
 
 # ---------------------------------------------------------------------------- signatures, docs, stubs
 
 
 def test_signatures_and_docstrings(typestest: ModuleType) -> None:
-    assert str(inspect.signature(typestest.Join)) == "(sep, /, *parts)"
-    assert str(inspect.signature(typestest.EchoInt8)) == "(v, /)"
+    assert str(inspect.signature(typestest.Join)) == "(sep, *parts)"
+    assert str(inspect.signature(typestest.EchoInt8)) == "(v)"
     assert str(inspect.signature(typestest.Nop)) == "()"
     doc = typestest.Join.__doc__
-    assert "Join(sep: str, /, *parts: str) -> str" in doc
+    assert "Join(sep: str, *parts: str) -> str" in doc
     assert "Go: func Join(sep string, parts ...string) string" in doc
     assert "Join is strings.Join with variadic parts." in doc
     assert "A non-nil error is raised as goffi.GoError." in typestest.Parse.__doc__
@@ -866,28 +899,28 @@ def test_stub_files(typestest: ModuleType) -> None:
         fn = defs[name]
         return f"({ast.unparse(fn.args)}) -> {ast.unparse(fn.returns) if fn.returns else ''}"
 
-    assert sig("Join") == "(sep: str, /, *parts: str) -> str"
-    assert sig("IncAll") == "(m: Mapping[str, int], /) -> dict[str, int]"
-    assert sig("Flip4") == "(b: bytes | bytearray | memoryview, /) -> bytes"  # no nil for an array
-    assert sig("SumBytes") == "(b: bytes | bytearray | memoryview | None, /) -> int"
+    assert sig("Join") == "(sep: str, *parts: str) -> str"
+    assert sig("IncAll") == "(m: Mapping[str, int]) -> dict[str, int]"
+    assert sig("Flip4") == "(b: bytes | bytearray | memoryview) -> bytes"  # no nil for an array
+    assert sig("SumBytes") == "(b: bytes | bytearray | memoryview | None) -> int"
     assert sig("Many") == "() -> tuple[str, list[int], dict[str, bool], bool]"
-    assert sig("Nested") == "(xss: _Sequence[_Sequence[str]], /) -> list[list[str]]"
-    assert sig("ToFahrenheit") == "(c: float, /) -> float"
-    assert sig("Parse") == "(s: str, /) -> int"
+    assert sig("Nested") == "(xss: _Sequence[_Sequence[str]]) -> list[list[str]]"
+    assert sig("ToFahrenheit") == "(c: float) -> float"
+    assert sig("Parse") == "(s: str) -> int"
     assert sig("Nop") == "() -> None"
-    assert sig("Keywords") == "(from_: int, lambda_: int, arg2: str, def_: bool, /) -> int"
+    assert sig("Keywords") == "(from_: int, lambda_: int, arg2: str, def_: bool) -> int"
     assert "Raises goffi.GoError" in (ast.get_docstring(defs["Parse"]) or "")
     # Go doc text survives any quoting: backslashes, triple quotes, a closing quote.
     quote_doc = 'Quote returns s in Go\'s double-quoted form: a \\ doubles, and """ stays """,\nlike "this"'
     assert (ast.get_docstring(defs["Quote"]) or "").endswith(quote_doc)
     assert typestest.Quote.__doc__.endswith(quote_doc)
-    assert annotated["Big"] == "_Final[int]" and annotated["Boiling"] == "_Final[float]"
+    assert annotated["Big"] == "_Final[int]" and annotated["Boiling"] == "_Final[Celsius]"
     assert annotated["Tags"] == "list[str]" and annotated["Key"] == "bytes"
-    assert sig("Ptr") == "(p: int | None, /) -> int"
+    assert sig("Ptr") == "(p: int | None) -> int"
     assert "MakeChan" in defs
-    assert sig("Identity") == "(v: Any, /) -> Any"  # a generic function, instantiated with any
+    assert sig("Identity") == "(v: Any) -> Any"  # a generic function, instantiated with any
     # Go names that clash with what the stub imports (func Sequence, const Final).
-    assert sig("Sequence") == "(xs: _Sequence[int], /) -> list[int]"
+    assert sig("Sequence") == "(xs: _Sequence[int]) -> list[int]"
     assert annotated["Final"] == "_Final[str]" and annotated["Answer"] == "_Final[int]"
 
 

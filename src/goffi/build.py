@@ -34,6 +34,7 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
+from goffi.decoding import DecodeAnalysis, analyse_decodes
 from goffi.errors import BuildError, GoffiError, SpecError
 from goffi.toolchain import (
     GoToolchain,
@@ -276,6 +277,14 @@ def analyse_surface(
         )
 
 
+def scan_decodes(
+    surface: Surface, workdir: Path, toolchain: GoToolchain, cache: Path, progress: Progress
+) -> DecodeAnalysis:
+    """Which any parameters Go decodes into (goffi.decoding)."""
+    with progress.step("reading which arguments Go decodes into"):
+        return analyse_decodes(surface, workdir, toolchain, cache, {"GOFLAGS": "-mod=mod"})
+
+
 def plan_specs(
     specs: Sequence[PackageSpec],
     workdir: Path,
@@ -291,7 +300,10 @@ def plan_specs(
 
     surface = prepare_surface(specs, workdir, toolchain, cache, progress)
     memory = analyse_surface(surface, workdir, toolchain, progress)
-    return plan_bundle(surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory)
+    decodes = scan_decodes(surface, workdir, toolchain, cache, progress)
+    return plan_bundle(
+        surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory, decodes=decodes
+    )
 
 
 def build_bundle(

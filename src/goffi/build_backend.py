@@ -101,7 +101,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python < 3.11
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]  # a dependency below 3.11
     with path.open("rb") as f:
         data: dict[str, Any] = tomllib.load(f)
     return data

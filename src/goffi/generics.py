@@ -190,7 +190,7 @@ def instantiate_named(surface: Surface, ref: TypeRef) -> TypeRef | str:
     if len(named.type_params) != len(ref.type_args):
         return f"{ref.go_spelling()} does not give every type parameter of {ref.named_key}"
     spelled = [a.go_spelling() for a in ref.type_args]
-    for a, text in zip(ref.type_args, spelled):
+    for a, text in zip(ref.type_args, spelled, strict=False):
         if "." in text or not _plain(a):
             return (
                 f"{ref.go_spelling()}: generic types are instantiated only with basic types and any "
@@ -199,7 +199,7 @@ def instantiate_named(surface: Surface, ref: TypeRef) -> TypeRef | str:
     name = f"{named.name}[{', '.join(spelled)}]"
     key = f"{named.pkg}.{name}"
     if key not in surface.named:
-        env = dict(zip(named.type_params, ref.type_args))
+        env = dict(zip(named.type_params, ref.type_args, strict=False))
         surface.named[key] = replace(
             named,
             name=name,
@@ -297,7 +297,7 @@ def with_comparable_fallback(d: TypeParamDecision) -> TypeParamDecision:
     """A comparable/any parameter's representatives, for when ``any`` cannot carry it."""
     candidates = tuple(
         Candidate(TypeRef(kind="basic", name=rep), group)
-        for rep, group in zip(_COMPARABLE_FALLBACK, ("string", "int", "float"))
+        for rep, group in zip(_COMPARABLE_FALLBACK, ("string", "int", "float"), strict=False)
     )
     return replace(
         d,
@@ -317,8 +317,8 @@ def instantiations(decisions: tuple[TypeParamDecision, ...]) -> list[Instantiati
     free = [d for d in decisions if d.kind in ("any", "basic")]
     out: list[Instantiation] = []
     for combo in itertools.product(*(d.candidates for d in free)):
-        env = {d.name: c.type for d, c in zip(free, combo)}
-        groups = dict(zip((d.name for d in free), (c.group for c in combo)))
+        env = {d.name: c.type for d, c in zip(free, combo, strict=False)}
+        groups = dict(zip((d.name for d in free), (c.group for c in combo), strict=False))
         derived = {d.name: d.derived for d in decisions if d.derived is not None}
         for _ in range(len(derived) + 1):  # a derived type may mention another derived one
             for name, core in derived.items():

@@ -66,9 +66,24 @@ def _notes(mappings: list[Mapping]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
+def _go_func_notes(plan: BundlePlan, mappings: list[Mapping]) -> list[str]:
+    """For each func type in mappings, the bundle's functions that pass as themselves."""
+    out: dict[str, None] = {}
+    for top in mappings:
+        for m in top.walk():
+            if m.shape != "func":
+                continue
+            same = [f"{fn.pkg_name}.{fn.go_name}" for _, fn in plan.func_type(m.go_name).go_funcs]
+            if same:
+                out.setdefault(f"{m.go_name}: {', '.join(same)} pass as the Go functions themselves", None)
+    return list(out)
+
+
+def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "", plan: BundlePlan | None = None) -> Entry:
     mappings = [p.type for p in fn.params] + list(fn.results)
     notes = list(_notes(mappings))
+    if plan is not None:
+        notes += _go_func_notes(plan, [p.type for p in fn.params])
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
     if fn.interruptible:
@@ -88,10 +103,26 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "") -> Entry:
                 ", written back: after the call a list gets Go's values where they differ, "
                 "and a writable buffer of the items' format is written over"
             )
+        if p.decodes:
+            verdict = (
+                "Go decodes into it: a dict, list or record gets Go's result in place "
+                f"(Go gets a pointer to its copy; {p.decodes})"
+            )
+        if p.map_writes:
+            verdict = (verdict + "; " if verdict else "") + (
+                f"Go writes into the map: a dict gets Go's map's contents after the call ({p.map_writes})"
+            )
         if verdict:
             memory.append((p.go_name or p.py_name, verdict))
-    if fn.receiver is not None and fn.receiver.via == "record" and "(*" in fn.go_signature:
-        notes.append("a pointer method on a record: Go runs it on a copy, so changes it makes are not kept")
+    receiver = fn.receiver
+    if receiver is not None and receiver.write_back:
+        notes.append(
+            "the receiver is the Python list/dict itself: Go runs on a copy and the receiver as Go "
+            "leaves it is copied back into the object, so changes Go makes are seen"
+        )
+    elif receiver is not None and receiver.via == "record" and "(*" in fn.go_signature:
+        what = "a record" if receiver.record is None or not receiver.record.named else "an immutable value"
+        notes.append(f"a pointer method on {what}: Go runs it on a copy, so changes it makes are not kept")
     return Entry(
         prefix + fn.go_name,
         kind,
@@ -128,9 +159,14 @@ def _generic_entry(g: GenericPlan, namer: ClassNamer, qualified: str) -> Entry:
 
 
 def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[Entry]:
-    what = {"handle": "handle class", "record": "record class (copied)", "interface": "interface class"}[
-        cls.kind
-    ]
+    what = {
+        "handle": "handle class",
+        "record": "record class (copied)",
+        "interface": "interface class",
+        "value": f"value class, {'an' if cls.value_base == 'int' else 'a'} {cls.value_base} subclass (copied)",
+    }[cls.kind]
+    if cls.reason.startswith("opaque: "):
+        what = "opaque class (holds a Go value it cannot look into)"
     specials = [
         name
         for name, present in (
@@ -147,11 +183,15 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
             "bridged",
             f"type {cls.go_name}",
             python=f"class {namer(cls.key)}: {what}",
-            notes=(f"why: {cls.reason}", *(["python protocols: " + ", ".join(specials)] if specials else [])),
+            notes=(
+                f"why: {cls.reason}",
+                *(["python protocols: " + ", ".join(specials)] if specials else []),
+                *(["members: " + ", ".join(name for name, _ in cls.members)] if cls.members else []),
+            ),
         )
     ]
     prefix = cls.go_name + "."
-    entries += [_func_entry(m, namer, prefix) for m in cls.methods]
+    entries += [_func_entry(m, namer, prefix, plan) for m in cls.methods]
     entries += [
         Entry(
             prefix + f.go_name,
@@ -172,7 +212,7 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
 
 def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
     namer = plan.class_namer()
-    entries: list[Entry] = [_func_entry(f, namer) for f in pkg.funcs]
+    entries: list[Entry] = [_func_entry(f, namer, plan=plan) for f in pkg.funcs]
     entries += [_generic_entry(g, namer, f"{pkg.go_name}.{g.go_name}") for g in pkg.generics]
     entries += [
         Entry(
@@ -180,7 +220,11 @@ def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
             "const",
             "bridged",
             f"const {c.go_name} {c.go_type}",
-            python=f"{c.py_name}: {c.py_type} = {c.py_literal}",
+            python=(
+                f"{c.py_name}: {namer(c.named)} = {namer(c.named)}({c.py_literal})"
+                if c.named
+                else f"{c.py_name}: {c.py_type} = {c.py_literal}"
+            ),
         )
         for c in pkg.consts
     ]

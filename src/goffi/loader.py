@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from goffi.build import BuiltBundle, build_bundle, canonical_spec, evict, names_option
+from goffi.build import MANIFEST, BuiltBundle, build_bundle, canonical_spec, evict, names_option
 from goffi.cache import fingerprint_local_module
 from goffi.runtime import BundleConflictError, loaded_bundle
 from goffi.toolchain import find_go
@@ -74,32 +75,81 @@ def load(
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
+    current = loaded_bundle()
+    if current is not None and current.name in sys.modules:
+        # A package already loaded is that package, whatever version "latest" is today.
+        modules = _from_loaded(packages, specs, current.name, current.packages)
+        _check_unchanged(specs, current.name)
+        return modules
     if any(is_floating(s) for s in specs):
         specs = resolve_versions(specs, find_go())  # @latest is today's latest, not a cached one
     wanted = [canonical_spec(s) for s in specs]
-    current = loaded_bundle()
-    if current is not None and current.name in sys.modules:
-        missing = [w for w in wanted if w not in current.packages]
-        if missing:
-            raise BundleConflictError(
-                f"goffi.load({', '.join(map(repr, packages))}): {', '.join(missing)} "
-                f"{'is' if len(missing) == 1 else 'are'} not in the Go bundle this process already loaded "
-                f"({', '.join(current.packages)}), and one process can hold only one Go runtime. "
-                "Load every Go package you need in one call: goffi.load("
-                + ", ".join(repr(p) for p in sorted({*current.packages, *wanted}))
-                + ")"
-            )
-        _check_unchanged(specs, current.name)
-        bundle_module = sys.modules[current.name]
-        index: dict[str, str] = getattr(bundle_module, "PACKAGES", {})
-        by_spec = {canonical: index.get(canonical.split("@")[0], "") for canonical in wanted}
-        return _result([importlib.import_module(f"{current.name}.{by_spec[w]}") for w in wanted])
     # Fingerprinted before the build, so an edit during the build counts as a change.
     sources = {s.module_root: fingerprint_local_module(s.module_root) for s in specs if s.module_root}
     bundle = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy)
     _import_bundle(bundle)
     _loaded_sources.update(sources)
     return _result([importlib.import_module(f"{bundle.name}.{bundle.modules[w]}") for w in wanted])
+
+
+def _from_loaded(
+    asked: Sequence[str], specs: Sequence[PackageSpec], bundle: str, loaded: Sequence[str]
+) -> ModuleType | tuple[ModuleType, ...]:
+    """The modules of ``specs`` from the bundle this process loaded, however they are spelled.
+
+    The loaded bundle knows its packages by import path, so a spec matches by its import
+    path: "./mygo" and "/abs/mygo", or "example.com/m" and "example.com/m@v1.2.3", are the
+    same package. Only an exact version other than the one the bundle was built with is
+    a different package.
+    """
+    module = sys.modules[bundle]
+    versions = _built_versions(module)
+    missing = [canonical_spec(s) for s in specs if s.import_path not in loaded]
+    other = [
+        f"{s.import_path}@{s.version} (the loaded bundle has @{versions[s.import_path]})"
+        for s in specs
+        if s.import_path in loaded
+        and s.version is not None
+        and _EXACT_VERSION.fullmatch(s.version)
+        and _EXACT_VERSION.fullmatch(versions.get(s.import_path, ""))
+        and versions[s.import_path] != s.version
+    ]
+    if missing or other:
+        problems = [*missing, *other]
+        wanted = [canonical_spec(s) for s in specs]
+        raise BundleConflictError(
+            f"goffi.load({', '.join(map(repr, asked))}): {', '.join(problems)} "
+            f"{'is' if len(problems) == 1 else 'are'} not in the Go bundle this process already loaded "
+            f"({', '.join(sorted(_spelled(p, versions) for p in loaded))}), and one "
+            "process can hold only one Go runtime. Load every Go package you need in one call: goffi.load("
+            + ", ".join(repr(p) for p in sorted({*(_spelled(p, versions) for p in loaded), *wanted}))
+            + ")"
+        )
+    index: dict[str, str] = getattr(module, "PACKAGES", {})
+    return _result([importlib.import_module(f"{bundle}.{index[s.import_path]}") for s in specs])
+
+
+# A version that names exactly one module version (not a query such as "latest" or "v1").
+_EXACT_VERSION = re.compile(r"v\d+\.\d+\.\d+([-+].*)?")
+
+
+def _built_versions(module: ModuleType) -> dict[str, str]:
+    """Import path -> the version a remote package of the loaded bundle was asked at."""
+    try:
+        manifest = json.loads((Path(module.__file__ or "").parent / MANIFEST).read_text())
+        modules = manifest["modules"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    versions = {}
+    for spec in modules if isinstance(modules, dict) else ():
+        path, at, version = str(spec).partition("@")
+        if at:
+            versions[path] = version
+    return versions
+
+
+def _spelled(path: str, versions: dict[str, str]) -> str:
+    return f"{path}@{versions[path]}" if path in versions else path
 
 
 def _import_bundle(bundle: BuiltBundle) -> ModuleType:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from goffi.analysis import FuncEscapes, MemoryAnalysis, ParamEscape
+from goffi.decoding import DecodeAnalysis
 from goffi.generics import (
     GenericPlan,
     InstancePlan,
@@ -39,6 +40,7 @@ from goffi.surface.model import (
     signature_spelling,
 )
 from goffi.typemap import (
+    IMPLEMENTERS,
     ClassDecision,
     ClassNamer,
     Mapping,
@@ -52,6 +54,10 @@ from goffi.typemap import (
 #: Shapes whose C representation is a plain value: converting one either way takes no
 #: memory beyond the value itself and keeps no Python object alive.
 PLAIN_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "duration"})
+
+# Shapes whose nil a callback's arguments keep apart from empty: Go's nil is None, an
+# empty one b"", [] or {} (as a callable's None result is nil, and an empty one empty).
+NIL_APART_SHAPES = frozenset({"bytes", "slice", "map"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,13 @@ class ParamPlan:
     # call, Go's values are written over the C array, and a list argument gets those that
     # differ from its items (a writable buffer of the items' format is written directly).
     writes_back: bool = False
+    # An any parameter Go decodes into (goffi.decoding: json.Unmarshal's v): a dict, list
+    # or record argument reaches Go as a pointer to its converted copy, and Go's result is
+    # written back into the Python object after the call. The scan's evidence, or "".
+    decodes: str = ""
+    # A map parameter Go writes into (goffi.decoding: m[k] = v, delete, clear, or a call
+    # that does): after the call a dict argument gets Go's map's contents. The evidence.
+    map_writes: str = ""
 
     @property
     def lends(self) -> bool:
@@ -96,6 +109,11 @@ class ReceiverPlan:
     # receiver is a copied record, passed like a first argument)
     via: str
     record: Mapping | None = None  # via == "record": the record's mapping
+    # A value class whose Python value is mutable (a list or dict subclass): Go's receiver
+    # after the call is copied back into the Python object, as Go's caller would see it
+    # (a slice's elements and a map are shared with a value receiver; a pointer receiver
+    # may change all of it). An immutable one (int, str, bytes) cannot be updated.
+    write_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,8 +179,6 @@ class FuncPlan:
         """The Python signature (for docstrings, stubs and goffi inspect)."""
         parts = ["self"] if self.receiver is not None else []
         parts += [f"{p.py_name}: {p.type.py_type('in', namer)}" for p in self.params if not p.variadic]
-        if parts:
-            parts.append("/")  # Go has no keyword arguments
         if self.variadic:
             last = self.params[-1]
             assert last.type.elem is not None
@@ -186,6 +202,7 @@ class ConstPlan:
     go_type: str
     doc: str
     pos: str
+    named: str = ""  # a typed constant of a value class: the class's key (the value is an instance)
 
 
 @dataclass(frozen=True)
@@ -197,6 +214,9 @@ class VarPlan:
     set_symbol: str
     doc: str
     pos: str
+    # Its type is unexported and it is seen through an interface (TypeMapper.exported_view):
+    # Python reads it, but cannot assign it
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,14 +264,39 @@ class ClassPlan:
     go_name: str
     py_name: str
     index: int  # position in the bundle's class registry
-    kind: str  # "handle" (a struct, held by pointer), "interface", or "record" (copied)
+    # "handle" (a struct, held by pointer), "interface", "record" (a struct, copied), or
+    # "value" (a named non-struct type: a subclass of its underlying Python type)
+    kind: str
     reason: str  # why this kind (goffi inspect)
     doc: str
     pos: str
     methods: tuple[FuncPlan, ...]
     fields: tuple[FieldPlan, ...]
     skipped: tuple[SkipPlan, ...]
-    record: Mapping | None = None  # kind == "record": how its values copy
+    record: Mapping | None = None  # kind "record" or "value": how its values copy
+    # kind "value": the exported typed constants of this type, (Python name, literal), in
+    # declaration order: the members of an enum-like class
+    members: tuple[tuple[str, str], ...] = ()
+    # kind "value": the bundle's interface classes whose methods its value method set has
+    # (by name): Go accepts its values there, and so do the stubs
+    implements: tuple[str, ...] = ()
+
+    @property
+    def box_symbol(self) -> str:
+        """The Go export boxing a value-class value into a handle (for interface arguments)."""
+        return f"goffi_box_{self.ident}"
+
+    @property
+    def python_defined(self) -> bool:
+        """Whether the class is Python code of its module (records and value classes)."""
+        return self.kind in ("record", "value")
+
+    @property
+    def value_base(self) -> str:
+        """A value class's Python base type ("int", "list", "datetime.datetime"), else ""."""
+        from goffi.typemap import VALUE_BASES
+
+        return VALUE_BASES[self.record.shape] if self.kind == "value" and self.record is not None else ""
 
     @property
     def ident(self) -> str:
@@ -344,6 +389,10 @@ class FuncTypePlan:
     mapping: Mapping  # shape "func"
     index: int  # the class index of Go funcs of this type seen from Python
     call: FuncPlan  # how Python calls a Go func of this type
+    # The bundle's package functions of exactly this signature, with their package's
+    # index: passed where Go wants this type (sc.Split(bufio.ScanWords)), Go gets the
+    # function itself, not a Python callback calling it.
+    go_funcs: tuple[tuple[int, FuncPlan], ...] = ()
 
     @property
     def ident(self) -> str:
@@ -436,7 +485,11 @@ class BundlePlan:
     def class_namer(self) -> ClassNamer:
         """Spells a class as "<module>.<Class>" for signatures shown to users."""
         names = {c.key: f"{p.py_module}.{c.py_name}" for p in self.packages for c in p.classes}
-        return lambda key: names.get(key, default_class_name(key))
+        for c in self.classes():
+            for interface in c.implements:
+                known = names.get(IMPLEMENTERS + interface)
+                names[IMPLEMENTERS + interface] = f"{known} | {names[c.key]}" if known else names[c.key]
+        return lambda key: names.get(key, "" if key.startswith(IMPLEMENTERS) else default_class_name(key))
 
     def callables(self) -> tuple[FuncPlan, ...]:
         return tuple(f for p in self.packages for f in p.all_funcs) + tuple(
@@ -445,8 +498,10 @@ class BundlePlan:
 
     def mappings(self) -> tuple[Mapping, ...]:
         """Every distinct mapping the bundle uses (nested ones included), sorted by Go spelling."""
-        # A zero-copy slice (shape "buffer") is distinct from the same Go type copied.
-        seen: dict[tuple[str, bool], Mapping] = {}
+        # Keyed by C representation too: a zero-copy slice (shape "buffer") is distinct from
+        # the same Go type copied, and a struct field's address (*T, never nil) from a *T
+        # parameter (None is nil); each needs its own C converters.
+        seen: dict[tuple[str, str], Mapping] = {}
         tops = [p.type for f in self.callables() for p in f.params]
         tops += [r for f in self.callables() for r in f.results]
         tops += [v.type for pkg in self.packages for v in pkg.vars]
@@ -454,7 +509,7 @@ class BundlePlan:
         tops += [c.record for c in self.classes() if c.record is not None]
         for top in tops:
             for m in top.walk():
-                seen.setdefault((m.go_name, m.shape == "buffer"), m)
+                seen.setdefault((m.go_name, m.cid), m)
         return tuple(seen[k] for k in sorted(seen))
 
     def imported_packages(self) -> tuple[str, ...]:
@@ -498,6 +553,7 @@ def plan_bundle(
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
     memory: MemoryAnalysis | None = None,
+    decodes: DecodeAnalysis | None = None,
 ) -> BundlePlan:
     """Decide every exported symbol of every requested package in ``surface``.
 
@@ -507,9 +563,13 @@ def plan_bundle(
     ``zero_copy`` names those whose numeric slices cross as views (zero_copy_form).
     ``memory`` (goffi.analysis) says which parameters Go may keep after the call; without
     it every parameter counts as kept, so Go gets its own copy of everything.
+    ``decodes`` (goffi.decoding) says which any parameters Go decodes into; without it,
+    none does.
     """
     plan = _plan_bundle(surface, name, requested)
     plan = _apply_memory(plan, memory or MemoryAnalysis(problem="not analysed"))
+    if decodes is not None and (decodes.funcs or decodes.map_writes):
+        plan = _apply_decodes(plan, decodes)
     if nonblocking:
         plan = _apply_policy(plan, "nonblocking", nonblocking, _hold_gil)
     if zero_copy:
@@ -600,6 +660,36 @@ def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
             for g in p.generics
         )
         packages.append(replace(p, funcs=funcs, classes=classes, generics=generics))
+    return replace(plan, packages=tuple(packages))
+
+
+def _apply_decodes(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
+    """ParamPlan.decodes for the any parameters the decode scan found."""
+
+    def one(key: str, i: int, p: ParamPlan) -> ParamPlan:
+        if p.variadic:
+            return p
+        if p.type.shape == "any":
+            return replace(p, decodes=decodes.why(key, i))
+        if p.type.shape == "map":
+            return replace(p, map_writes=decodes.writes(key, i))
+        return p
+
+    def decide(f: FuncPlan, key: str) -> FuncPlan:
+        if key not in decodes.funcs and key not in decodes.map_writes:
+            return f
+        return replace(f, params=tuple(one(key, i, p) for i, p in enumerate(f.params)))
+
+    packages = []
+    for p in plan.packages:
+        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
+        classes = tuple(
+            replace(c, methods=tuple(decide(m, f"{c.key}.{m.go_name}") for m in c.methods))
+            if c.kind != "interface"
+            else c
+            for c in p.classes
+        )
+        packages.append(replace(p, funcs=funcs, classes=classes))
     return replace(plan, packages=tuple(packages))
 
 
@@ -721,6 +811,8 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
             if key not in class_members:
                 class_members[key] = _plan_class_members(decision, surface, mapper)
     index = {key: i for i, key in enumerate(sorted(class_members))}
+    members = _value_members(surface, mapper)
+    implements = _value_interfaces(surface, mapper)
     by_pkg: dict[str, list[ClassPlan]] = {}
     for key, (methods, fields, skipped, record) in class_members.items():
         named = surface.named[key]
@@ -743,6 +835,8 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
                 fields=fields,
                 skipped=skipped,
                 record=record,
+                members=members.get(key, ()),
+                implements=implements.get(key, ()),
             )
         )
     sentinels_by_pkg: dict[str, list[SentinelPlan]] = {}
@@ -775,7 +869,7 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
         names[path] = _unique_module_name(path, taken)
         taken.add(names[path])
     plans: list[PackagePlan] = []
-    for pkg, plan in zip(packages, partial):
+    for pkg, plan in zip(packages, partial, strict=True):
         classes = tuple(sorted(by_pkg.get(pkg.path, []), key=lambda c: c.go_name))
         # An error variable is a sentinel class, not a variable.
         variables = tuple(v for v in plan.vars if v.type.shape != "error")
@@ -811,12 +905,38 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
             )
         )
     bundle = BundlePlan(name=name, go_version=surface.go_version, packages=tuple(plans))
-    funcs = [m for m in bundle.mappings() if m.shape == "func"]
+    funcs = list({m.go_name: m for m in bundle.mappings() if m.shape == "func"}.values())
     first = bundle.any_class + 2
-    func_types = tuple(_plan_func_type(m, first + i) for i, m in enumerate(funcs))
+    func_types = tuple(
+        replace(_plan_func_type(m, first + i), go_funcs=_same_signature(bundle, m))
+        for i, m in enumerate(funcs)
+    )
     # A channel or func can also come from a type outside the requested packages.
     bridged = any(m.shape in ("chan", "func") for m in bundle.mappings())
     return replace(bundle, func_types=func_types, bridge=needs_runtime(surface) or bridged)
+
+
+def _same_signature(bundle: BundlePlan, m: Mapping) -> tuple[tuple[int, FuncPlan], ...]:
+    """The bundle's package functions whose Go signature is the func type ``m``'s (types
+    compared by their Go spelling, so only identical types match)."""
+    assert m.sig is not None
+    want = (
+        tuple(p.ref.go_spelling() for p in m.sig.params),
+        tuple(r.ref.go_spelling() for r in m.sig.results),
+        m.sig.returns_error,
+    )
+    return tuple(
+        (pkg.index, fn)
+        for pkg in bundle.packages
+        for fn in pkg.funcs
+        if not fn.variadic
+        and (
+            tuple(p.type.ref.go_spelling() for p in fn.params),
+            tuple(r.ref.go_spelling() for r in fn.results),
+            fn.returns_error,
+        )
+        == want
+    )
 
 
 def _plan_func_type(m: Mapping, index: int) -> FuncTypePlan:
@@ -903,7 +1023,7 @@ def python_module_names(paths: Sequence[str], names: Sequence[str]) -> dict[str,
     for n in names:
         counts[n] = counts.get(n, 0) + 1
     out: dict[str, str] = {}
-    for path, n in zip(paths, names):
+    for path, n in zip(paths, names, strict=True):
         if counts[n] > 1:
             elems = [e for e in path.split("/") if e]
             n = "_".join(_identifier(e) for e in elems[-2:])
@@ -961,12 +1081,30 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
             # time.Hour is a timedelta, like every Duration (nanoseconds below a microsecond truncate).
             literal = f"_datetime.timedelta(microseconds={int(int(c.value) / 1000)})"
             py_type = "datetime.timedelta"
+        of_class = ""  # a typed constant of a value class: the class's key
+        if c.type.kind == "named":
+            typed = mapper.map(c.type)
+            if isinstance(typed, Mapping) and typed.named:
+                of_class = typed.named
         consts.append(
-            ConstPlan(c.name, python_identifier(c.name), literal, py_type, c.type.go_spelling(), c.doc, c.pos)
+            ConstPlan(
+                c.name,
+                python_identifier(c.name),
+                literal,
+                py_type,
+                c.type.go_spelling(),
+                c.doc,
+                c.pos,
+                of_class,
+            )
         )
     variables: list[VarPlan] = []
     for v in pkg.vars:
         mapped = mapper.map(v.type)
+        read_only = False
+        if isinstance(mapped, Skip) and mapped.category == "unexported":
+            view = mapper.exported_view(v.type)
+            mapped, read_only = (view, True) if view is not None else (mapped, False)
         if isinstance(mapped, Skip):
             skipped.append(
                 SkipPlan(
@@ -983,6 +1121,7 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
                 f"goffi_set_{index}_{v.name}",
                 v.doc,
                 v.pos,
+                read_only,
             )
         )
     types: list[TypePlan] = []
@@ -990,13 +1129,26 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
         named = mapper.surface.named[key]
         mapped = mapper.map(TypeRef(kind="named", pkg=named.pkg, name=named.name))
         if isinstance(mapped, Mapping):
-            if mapped.shape not in ("handle", "record"):  # class types are described by their ClassPlan
+            # Class types (handles, records, value classes) are described by their ClassPlan.
+            if mapped.shape not in ("handle", "record") and mapped.named != key:
                 types.append(TypePlan(named.name, mapped, named.doc, named.pos))
+                # Its values are plain Python values, with nowhere to carry methods.
+                why = (
+                    f"{named.name} crosses as a plain {mapped.py_type('out')}, which has no class to "
+                    "carry methods"
+                )
+                if mapped.shape == "bool":
+                    why += " (Python's bool cannot be subclassed)"
+                elif mapped.shape == "func":
+                    why = f"{named.name} crosses as a Python callable, which has no class to carry methods"
+                skipped += _method_skips(named, mapper.surface, why, "no class")
         else:
             kind = named.underlying.kind
             shown = f"{kind}{{...}}" if kind in ("struct", "interface") else named.underlying.go_spelling()
             go_sig = f"type {named.name} {shown}"
             skipped.append(SkipPlan(named.name, "type", go_sig, mapped.reason, mapped.category))
+            why = f"its type {named.name} is not bridged: {mapped.reason}"
+            skipped += _method_skips(named, mapper.surface, why, mapped.category)
     skipped.sort(key=lambda s: (s.kind, s.go_name))
     return PackagePlan(
         generics=tuple(generics),
@@ -1022,7 +1174,9 @@ def _plan_generic(mapper: TypeMapper, pkg: Package, index: int, fn: Func, go_sig
         return GenericPlan(
             fn.name, python_identifier(fn.name), go_sig, fn.doc, fn.pos, (), (), (("", reason),)
         )
-    decisions = tuple(decide_type_param(n, c, names) for n, c in zip(fn.type_params, constraints))
+    decisions = tuple(
+        decide_type_param(n, c, names) for n, c in zip(fn.type_params, constraints, strict=False)
+    )
     planned = _instances(mapper, pkg, index, fn, go_sig, decisions)
     if not planned[0] and any(d.falls_back for d in decisions):
         # any cannot carry a comparable parameter everywhere (a map key): representatives.
@@ -1063,7 +1217,7 @@ def _instances(
     instances: list[InstancePlan] = []
     dropped: list[tuple[str, str]] = []
     for inst in found:
-        env = dict(zip(fn.type_params, inst.type_args))
+        env = dict(zip(fn.type_params, inst.type_args, strict=False))
         params = tuple(Param(p.name, substitute(p.type, env)) for p in fn.params)
         results = tuple(Param(p.name, substitute(p.type, env)) for p in fn.results)
         suffix = "_".join(_identifier(g) for g in inst.groups if g) if len(found) > 1 else "g"
@@ -1132,6 +1286,8 @@ def _plan_callable(
     mapped_results: list[Mapping] = []
     for i, r in enumerate(results):
         mapped = map_seq(mapper, r.type, "out") or mapper.map(r.type)
+        if isinstance(mapped, Skip) and mapped.category == "unexported":
+            mapped = mapper.exported_view(r.type) or mapped
         if receiver is not None and isinstance(mapped, Mapping) and mapped.iterator:
             return skip(f"result {r.name or i}: iter.Seq crosses only for package functions", "iterator")
         if isinstance(mapped, Skip):
@@ -1162,13 +1318,17 @@ def _plan_class_members(
     for p in surface.packages:
         if p.path == named.pkg:
             pkg_name = p.name
-    via = {"interface": "interface", "record": "record"}.get(decision.kind, "pointer")
+    # A value class's receiver is its value, passed like a record's: first argument.
+    via = {"interface": "interface", "record": "record", "value": "record"}.get(decision.kind, "pointer")
     record = mapper.map(TypeRef(kind="named", pkg=named.pkg, name=named.name)) if via == "record" else None
     assert not isinstance(record, Skip)
     receiver = ReceiverPlan(decision.key, via, record)
     methods: list[FuncPlan] = []
     skipped: list[SkipPlan] = []
     for m in method_set(named, surface):
+        if decision.kind == "value" and record is not None:
+            shares = record.shape in ("slice", "map") or (record.shape == "array" and m.pointer_receiver)
+            receiver = ReceiverPlan(decision.key, via, record, write_back=shares)
         go_sig = f"func ({'*' if m.pointer_receiver else ''}{named.name}) {m.name}"
         go_sig += signature_spelling(m.params, m.results, m.variadic)
         planned = _plan_callable(
@@ -1188,14 +1348,22 @@ def _plan_class_members(
         )
         (methods if isinstance(planned, FuncPlan) else skipped).append(planned)  # type: ignore[arg-type]
     fields: list[FieldPlan] = []
-    if record is not None:
+    if record is not None and decision.kind == "record":
         docs = {f.name: f.doc for f in named.underlying.fields}
         fields = [
             FieldPlan(name, python_identifier(name), m, "", "", docs.get(name, ""))
             for name, m in record.fields
         ]
     if decision.kind == "handle":
-        for f in field_set(named, surface):
+        # A method hides a promoted field of the same name at a deeper level (Go's selector
+        # rule): text/template.Template's Name() hides its embedded parse.Tree's Name field.
+        method_depths: dict[str, int] = {}
+        method_set(named, surface, method_depths)
+        field_depths: dict[str, int] = {}
+        fields_found = field_set(named, surface, field_depths)
+        for f in fields_found:
+            if method_depths.get(f.name, 1 << 30) < field_depths[f.name]:
+                continue
             mapped = mapper.map(f.type)
             if isinstance(mapped, Skip):
                 skipped.append(
@@ -1224,59 +1392,154 @@ def _plan_class_members(
     return tuple(methods), tuple(fields), tuple(skipped), record
 
 
-def method_set(named: NamedType, surface: Surface) -> list[Method]:
+def _value_members(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The typed constants of each value class (its enum-like members), by class key.
+
+    time.Time and time.Duration keep their Python forms and have no members.
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
+    for pkg in surface.packages:
+        # In declaration order: the first name of a value names its member.
+        for c in sorted(pkg.consts, key=_position_key):
+            key = c.type.named_key if c.type.kind == "named" else ""
+            decision = mapper.classes.get(key)
+            if decision is None or decision.kind != "value" or key in ("time.Duration", "time.Time"):
+                continue
+            if named_pkg(key) != pkg.path:
+                continue  # a re-export (os.ModeDir is an fs.FileMode): the declaring package names them
+            out.setdefault(key, []).append((python_identifier(c.name), _const_literal(c)))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[str, ...]]:
+    """For each value class, the interface classes it implements, matched by method name.
+
+    A value crosses boxed as itself (not a pointer), so only value-receiver methods count.
+    """
+    interfaces = {
+        key: {m.name for m in method_set(surface.named[key], surface)}
+        for key, d in mapper.classes.items()
+        if d.kind == "interface"
+    }
+    out: dict[str, tuple[str, ...]] = {}
+    for key, d in mapper.classes.items():
+        if d.kind != "value":
+            continue
+        own = {m.name for m in surface.named[key].methods if not m.pointer_receiver}
+        found = tuple(sorted(i for i, names in interfaces.items() if names and names <= own))
+        if found:
+            out[key] = found
+    return out
+
+
+def implementers(plan: BundlePlan, interface: str) -> tuple[str, ...]:
+    """The value classes of ``plan`` whose values pass as the interface ``interface``."""
+    return tuple(c.key for c in plan.classes() if interface in c.implements)
+
+
+def _position_key(c: Const) -> tuple[str, int, int]:
+    """A constant's position ("file.go:12:3") as a sort key: file, line, column."""
+    file, _, rest = c.pos.partition(":")
+    line, _, col = rest.partition(":")
+    return file, int(line) if line.isdigit() else 0, int(col) if col.isdigit() else 0
+
+
+def named_pkg(key: str) -> str:
+    """The import path of a named type's key ("net/url.Values" -> "net/url")."""
+    return key.rpartition(".")[0]
+
+
+def _method_skips(named: NamedType, surface: Surface, reason: str, category: str) -> list[SkipPlan]:
+    """Every method of a type that has no class, skipped with ``reason`` (so inspect counts them)."""
+    out = []
+    for m in method_set(named, surface):
+        go_sig = f"func ({'*' if m.pointer_receiver else ''}{named.name}) {m.name}"
+        go_sig += signature_spelling(m.params, m.results, m.variadic)
+        out.append(SkipPlan(f"{named.name}.{m.name}", "method", go_sig, reason, category))
+    return out
+
+
+def method_set(named: NamedType, surface: Surface, depths: dict[str, int] | None = None) -> list[Method]:
     """The exported methods callable on a *T (or on an interface value), promoted ones included.
 
-    Go's promotion rule: a method at a shallower embedding depth hides deeper ones, and
-    two at the same depth make the name ambiguous (not callable), so it is dropped.
+    Promotion follows Go's selector rule (see :func:`selectors`): a field or method at a
+    shallower embedding depth hides deeper ones, and two at the same depth make the name
+    ambiguous (not selectable), so it is dropped.
+    ``depths``, if given, receives each returned method's embedding depth.
     """
     if named.underlying.kind == "interface":
         return [m for m in named.underlying.methods if m.name[:1].isupper()]
-    found: dict[str, tuple[int, Method | None]] = {}
-
-    def visit(t: NamedType, depth: int, seen: frozenset[str]) -> None:
-        candidates = list(t.methods)
-        if t.underlying.kind == "interface":
-            candidates = list(t.underlying.methods)
-        for m in candidates:
-            if not m.name[:1].isupper():
-                continue
-            prev = found.get(m.name)
-            if prev is None or prev[0] > depth:
-                found[m.name] = (depth, m)
-            elif prev[0] == depth and prev[1] is not m:
-                found[m.name] = (depth, None)  # ambiguous
-        if t.underlying.kind != "struct":
-            return
-        for f in t.underlying.fields:
-            inner = _embedded_named(f, surface)
-            if f.embedded and inner is not None and inner.key not in seen:
-                visit(inner, depth + 1, seen | {inner.key})
-
-    visit(named, 0, frozenset({named.key}))
-    return [m for _, (_, m) in sorted(found.items()) if m is not None]
+    found = selectors(named, surface, depths)
+    return [m for _, m in sorted(found.items()) if isinstance(m, Method)]
 
 
-def field_set(named: NamedType, surface: Surface) -> list[Field]:
-    """The exported fields of a struct, promoted ones included, by Go's promotion rule."""
-    found: dict[str, tuple[int, Field | None]] = {}
+def field_set(named: NamedType, surface: Surface, depths: dict[str, int] | None = None) -> list[Field]:
+    """The exported fields of a struct, promoted ones included, by Go's selector rule.
 
-    def visit(t: NamedType, depth: int, seen: frozenset[str]) -> None:
-        if t.underlying.kind != "struct":
-            return
-        for f in t.underlying.fields:
-            if f.exported:
-                prev = found.get(f.name)
-                if prev is None or prev[0] > depth:
-                    found[f.name] = (depth, f)
-                elif prev[0] == depth:
-                    found[f.name] = (depth, None)
-            inner = _embedded_named(f, surface)
-            if f.embedded and inner is not None and inner.key not in seen:
-                visit(inner, depth + 1, seen | {inner.key})
+    ``depths``, if given, receives each returned field's embedding depth."""
+    found = selectors(named, surface, depths)
+    return [f for _, f in sorted(found.items()) if isinstance(f, Field)]
 
-    visit(named, 0, frozenset({named.key}))
-    return [f for _, (_, f) in sorted(found.items()) if f is not None]
+
+def selectors(
+    named: NamedType, surface: Surface, depths: dict[str, int] | None = None
+) -> dict[str, Field | Method]:
+    """What each exported name selects on a *T: a field or a method, by Go's selector rule.
+
+    As go/types looks a selector up: breadth first over the embedding depth; the
+    shallowest depth holding the name wins, fields and methods alike (a method Name
+    hides a promoted field Name, and the reverse); a name found more than once at that
+    depth (two embedded types, or one type embedded twice) is ambiguous and selects
+    nothing. A type already visited at a shallower depth is not visited again. An
+    embedded type the surface does not describe could hide or collide with any name
+    below it, so names first found at or below its members' depth are left out.
+    ``depths``, if given, receives the embedding depth of each name selected.
+    """
+    found: dict[str, Field | Method | None] = {}
+    seen: set[str] = set()
+    current: list[NamedType] = [named]
+    depth = 0
+    unknown_depth: int | None = None
+    while current and (unknown_depth is None or depth < unknown_depth):
+        hits: dict[str, list[Field | Method]] = {}
+        following: list[NamedType] = []
+        counts: dict[str, int] = {}
+        for t in current:
+            counts[t.key] = counts.get(t.key, 0) + 1
+        for t in current:
+            if t.key in seen:
+                continue  # embedded twice at this depth (counted above), or hidden above
+            seen.add(t.key)
+            members: list[Field | Method] = []
+            if t.underlying.kind == "interface":
+                members += t.underlying.methods
+            else:
+                members += t.methods
+            if t.underlying.kind == "struct":
+                for f in t.underlying.fields:
+                    members.append(f)
+                    if f.embedded:
+                        inner = _embedded_named(f, surface)
+                        if inner is not None:
+                            following.append(inner)
+                        elif _embeds_named(f) and unknown_depth is None:
+                            unknown_depth = depth + 1
+            for member in members:
+                if member.name[:1].isupper():
+                    hits.setdefault(member.name, []).extend([member] * counts[t.key])
+        for name, at_depth in hits.items():
+            if name not in found:
+                found[name] = at_depth[0] if len(at_depth) == 1 else None
+                if depths is not None and found[name] is not None:
+                    depths[name] = depth
+        current = following
+        depth += 1
+    return {name: x for name, x in found.items() if x is not None}
+
+
+def _embeds_named(f: Field) -> bool:
+    t = f.type.elem if f.type.kind == "pointer" else f.type
+    return t is not None and t.kind == "named"
 
 
 def _embedded_named(f: Field, surface: Surface) -> NamedType | None:

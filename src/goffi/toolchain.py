@@ -400,7 +400,7 @@ def check_host_target(toolchain: GoToolchain) -> None:
         check=False,
         cwd=_cache_path().parent,
     )
-    host = dict(zip(("GOOS", "GOARCH"), proc.stdout.split()))
+    host = dict(zip(("GOOS", "GOARCH"), proc.stdout.split(), strict=False))
     different = {k: v for k, v in wanted.items() if v and host.get(k) not in (None, v)}
     if different:
         asked = " ".join(f"{k}={v}" for k, v in different.items())

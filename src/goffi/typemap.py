@@ -20,8 +20,10 @@ on its own. The table is closed: a type not listed here is skipped with a reason
 | []T of fixed-size numbers | sequence, or buffer  | list       | copy     |
 |   (zero_copy= functions)  | view of a buffer     | memoryview | view     |
 | map[K]V                   | dict                 | dict       | copy     |
-| named type T (underlying  | as the underlying    | as the     | as the   |
-| maps)                     |                      | underlying | underl.  |
+| named type T (underlying  | T's class, or the    | T's class  | as the   |
+| maps: a value class)      | underlying's value   | (subclass) | underl.  |
+| named type T (nameable,   | an object of T's     | the object | handle   |
+| underlying does not map)  | class (opaque)       |            |          |
 
 A []byte parameter is a view for the duration of the call of a *writable* buffer
 (bytearray, writable memoryview), so Go's writes land in it; a read-only buffer (bytes)
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from goffi.surface.model import NamedType, Surface, TypeRef
@@ -63,6 +65,7 @@ Shape = Literal[
     "chan",  # a channel: a goffi.Channel
     "func",  # a func: a Python callable in, a callable Go func object out
     "buffer",  # a zero_copy= slice of fixed-size numbers: a buffer view in, a memoryview of Go memory out
+    "empty",  # struct{}, as a channel's element: None both ways (ctx.Done())
 ]
 Crossing = Literal["copy", "view", "handle"]
 # How a handle's Go value relates to the Go type: a *T, a T (boxed into a *T), or an interface.
@@ -104,6 +107,24 @@ _FORMATS: dict[tuple[str, int], str] = {
     ("float", 64): "d",
 }
 
+# The Python base class of a named non-struct type's class ("value class"), by the shape
+# of its underlying type. bool has none (Python's bool cannot be subclassed), nor do
+# pointers, interfaces and funcs (their own rules apply).
+VALUE_BASES: dict[str, str] = {
+    "int": "int",
+    "uint": "int",
+    "float": "float",
+    "complex": "complex",
+    "string": "str",
+    "bytes": "bytes",
+    "bytearray": "bytes",
+    "slice": "list",
+    "array": "list",
+    "map": "dict",
+    "duration": "datetime.timedelta",
+    "time": "datetime.datetime",
+}
+
 # Key shapes whose Python value is hashable (a dict key) and whose Go type is comparable.
 # An any key is comparable in Go; its Python value is hashable when it is a basic value (a
 # generic map instantiated with any, issue 12: a key of another kind raises TypeError).
@@ -135,17 +156,24 @@ class Mapping:
     # func: "seq" or "seq2" when this func stands for an iter.Seq/iter.Seq2 (goffi.generics):
     # a parameter is a Python iterable pulled by Go, a result a lazy Python iterator.
     iterator: str = ""
+    char: bool = False  # int/uint: Go's rune or byte, which also takes a one-character str
+    # A named non-struct type with a Python class of its own (a "value class": an int,
+    # str, list, ... subclass carrying Go's methods): its key. The value crosses as its
+    # underlying shape; values Go returns are instances of the class.
+    named: str = ""
 
     @property
     def cid(self) -> str:
         """Identifier of the C representation, used to name C converters."""
+        if self.named:  # its own converters: the underlying's, and out an instance of its class
+            return f"{self.base.cid}_n_{identifier(self.named)}"
         s = self.shape
         if s == "bool":
             return "bool"
         if s == "int":
-            return f"i{self.bits}"
+            return "rune" if self.char else f"i{self.bits}"
         if s == "uint":
-            return f"u{self.bits}"
+            return "byte" if self.char else f"u{self.bits}"
         if s == "float":
             return f"f{self.bits}"
         if s == "complex":
@@ -171,6 +199,8 @@ class Mapping:
             return "rec_" + identifier(self.cls)
         if s == "any":
             return "any"
+        if s == "empty":
+            return "empty"
         if s == "error":
             return "err"
         if s == "duration":
@@ -214,6 +244,8 @@ class Mapping:
             return "goffi_rec_" + identifier(self.cls)
         if s == "any":
             return "goffi_any"
+        if s == "empty":
+            return "uint8_t"  # never carried: channel values cross as any
         if s == "error":
             return "goffi_err"
         if s == "duration":
@@ -226,11 +258,19 @@ class Mapping:
             return "void *"
         return "goffi_map"
 
+    @property
+    def base(self) -> Mapping:
+        """A value class's mapping without its class: how the underlying value crosses."""
+        return replace(self, named="") if self.named else self
+
     def py_type(self, position: Literal["in", "out"], namer: ClassNamer | None = None) -> str:
         """The Python annotation (stubs and signatures).
 
         ``namer`` spells a class given its key; by default "pkgname.Type", as Go code would.
+        A value class is its class out; in, a plain value of its underlying type also passes.
         """
+        if self.named and position == "out":
+            return (namer or default_class_name)(self.named)
         s = self.shape
         if self.iterator and self.sig is not None:
             # in: func() []V (or ([]K, []V)); out: func(bool) (V, bool) (or (K, V, bool)).
@@ -241,11 +281,17 @@ class Mapping:
             return f"Iterable[{item}]" if position == "in" else f"Iterator[{item}]"
         if s == "handle":
             name = (namer or default_class_name)(self.cls)
+            if position == "in" and self.via == "interface" and namer is not None:
+                # Value classes implementing the interface pass too (slog.Level as a Leveler).
+                also = namer(IMPLEMENTERS + self.cls)
+                name = f"{name} | {also}" if also else name
             return f"{name} | None" if self.nilable else name
         if s == "record":
             return (namer or default_class_name)(self.cls)
         if s == "any":
             return "Any"
+        if s == "empty":
+            return "None"
         if s == "error":
             return "GoError | None"
         if s == "duration":
@@ -257,7 +303,12 @@ class Mapping:
         if s == "func":
             assert self.sig is not None
             # What Python passes (in) is called by Go with Go's arguments (out), and back.
-            args = ", ".join(p.py_type("out" if position == "in" else "in", namer) for p in self.sig.params)
+            # Go's nil []byte, slice or map reaches a Python callable as None.
+            args = ", ".join(
+                p.py_type("out" if position == "in" else "in", namer)
+                + (" | None" if position == "in" and p.shape in ("bytes", "slice", "map") else "")
+                for p in self.sig.params
+            )
             rets = [r.py_type("in" if position == "in" else "out", namer) for r in self.sig.results]
             ret = "None" if not rets else rets[0] if len(rets) == 1 else f"tuple[{', '.join(rets)}]"
             return f"Callable[[{args}], {ret}] | None"
@@ -267,7 +318,7 @@ class Mapping:
         if s == "bool":
             return "bool"
         if s in ("int", "uint"):
-            return "int"
+            return "int | str" if self.char and position == "in" else "int"
         if s == "float":
             return "float"
         if s == "complex":
@@ -322,6 +373,10 @@ class Mapping:
 
 ClassNamer = Callable[[str], str]
 
+#: A ClassNamer asked for IMPLEMENTERS + an interface's key spells the union of the value
+#: classes whose values pass as that interface ("" when none): parameter annotations.
+IMPLEMENTERS = "implementers of "
+
 
 @dataclass(frozen=True)
 class FuncSig:
@@ -348,7 +403,7 @@ class ClassDecision:
     """A named type that crosses as objects of a Python class, and why that kind."""
 
     key: str
-    kind: Literal["handle", "interface", "record"]
+    kind: Literal["handle", "interface", "record", "value"]
     reason: str  # why this kind (a handle rather than a record), for goffi inspect
 
 
@@ -393,7 +448,14 @@ class TypeMapper:
                 note = ""
                 if ref.name == "uintptr":
                     note = "uintptr is carried as a plain integer; goffi never follows it as a pointer"
-                return Mapping(ref, shape, "copy", bits=bits, note=note)
+                char = ref.alias in ("rune", "byte")
+                if char:
+                    note = (
+                        f"a {ref.alias} takes an int or a one-character str"
+                        + (" (below U+0100)" if ref.alias == "byte" else "")
+                        + "; it comes back as an int"
+                    )
+                return Mapping(ref, shape, "copy", bits=bits, note=note, char=char)
             if ref.name == "unsafe.Pointer":
                 return Skip("unsafe.Pointer has no safe meaning in Python", "unsafe")
             return Skip(f"basic type {ref.name} is not supported", "unsupported")
@@ -466,6 +528,16 @@ class TypeMapper:
 
     def _map_chan(self, ref: TypeRef, visiting: tuple[str, ...]) -> MapResult:
         assert ref.elem is not None
+        if ref.elem.kind == "struct" and not ref.elem.fields:
+            # chan struct{} signals (ctx.Done()): its values carry nothing, so they are None.
+            empty = Mapping(ref.elem, "empty", "copy", note="struct{} values are None")
+            return Mapping(
+                ref,
+                "chan",
+                "handle",
+                elem=empty,
+                note="a goffi.Channel of struct{} signals: its values are None (send None)",
+            )
         elem = self._map(ref.elem, visiting)
         if isinstance(elem, Skip):
             return _wrap_skip(elem, "channel element")
@@ -565,7 +637,9 @@ class TypeMapper:
                 "duration",
                 "copy",
                 note="time.Duration <-> datetime.timedelta; Go's nanoseconds below a microsecond are "
-                "truncated toward zero; a timedelta beyond about 292 years raises OverflowError",
+                "truncated toward zero; a timedelta beyond about 292 years raises OverflowError; "
+                "values Go returns are time.Duration objects (a timedelta subclass with Go's methods)",
+                named=self._value_class(key, "a datetime.timedelta subclass carrying Go's methods"),
             )
         if key == "time.Time":
             return Mapping(
@@ -573,8 +647,9 @@ class TypeMapper:
                 "time",
                 "copy",
                 note="time.Time <-> a timezone-aware datetime.datetime (a naive one is local time); Go's "
-                "zone becomes a fixed-offset timezone; a time with nanoseconds comes back as "
-                "goffi.GoTime, a datetime that keeps them",
+                "zone becomes a fixed-offset timezone; values Go returns are time.Time objects (a "
+                "goffi.GoTime subclass carrying Go's methods, keeping Go's nanoseconds)",
+                named=self._value_class(key, "a goffi.GoTime (datetime) subclass carrying Go's methods"),
             )
         if key in visiting:
             return Skip(f"recursive type {key}", "recursive")
@@ -597,6 +672,30 @@ class TypeMapper:
         unnameable = self.unnameable(named)
         if unnameable:
             return Skip(unnameable, "unexported")
+        found = self._map_nameable(ref, named, visiting)
+        if isinstance(found, Skip) and found.category not in ("generic", "recursive"):
+            return self._opaque(ref, found)
+        return found
+
+    def _opaque(self, ref: TypeRef, why: Skip) -> Mapping:
+        """A named type the table cannot carry, as an opaque Go value: an object of its
+        class that Go's value lives in, received, stored and passed back as it is (a
+        functional option over an unexported type: goldmark.Option, gojq.CompilerOption)."""
+        key = ref.named_key
+        self.classes.setdefault(key, ClassDecision(key, "handle", f"opaque: {why.reason}"))
+        return Mapping(
+            ref,
+            "handle",
+            "handle",
+            cls=key,
+            via="value",
+            note=f"an opaque Go value (an object of class {default_class_name(key)}): it is received, "
+            f"stored and passed back to Go as it is, but its contents are out of reach, since {why.reason}",
+        )
+
+    def _map_nameable(self, ref: TypeRef, named: NamedType, visiting: tuple[str, ...]) -> MapResult:
+        """How a named type that generated code can spell crosses (Skip if the table has no row)."""
+        key = named.key
         u = named.underlying
         if u.kind == "struct":
             record = self._record_fields(named, (*visiting, key))
@@ -644,7 +743,27 @@ class TypeMapper:
         under = self._map(named.underlying, (*visiting, key))
         if isinstance(under, Skip):
             return under
-        note = f"{ref.go_spelling()} crosses as its underlying {named.underlying.go_spelling()}"
+        base = VALUE_BASES.get(under.shape)
+        if base is None:
+            note = f"{ref.go_spelling()} crosses as its underlying {named.underlying.go_spelling()}"
+            if under.shape == "bool":
+                note += " (Python's bool cannot be subclassed, so it has no class of its own)"
+            return Mapping(
+                ref,
+                under.shape,
+                under.crossing,
+                bits=under.bits,
+                elem=under.elem,
+                key=under.key,
+                length=under.length,
+                note=note,
+            )
+        a = "an" if base[0] in "aeiou" else "a"
+        self._value_class(key, f"{a} {base} subclass carrying Go's methods")
+        note = (
+            f"{ref.go_spelling()} is {a} {base} subclass with Go's methods (its underlying "
+            f"{named.underlying.go_spelling()} crosses as {a} {base}; a plain {base} passes too)"
+        )
         return Mapping(
             ref,
             under.shape,
@@ -654,7 +773,17 @@ class TypeMapper:
             key=under.key,
             length=under.length,
             note=note,
+            char=under.char,
+            named=key,
         )
+
+    def _value_class(self, key: str, reason: str) -> str:
+        """Make ``key`` (extracted, non-generic) a value class; its key, or "" if it has none."""
+        named = self.surface.named.get(key)
+        if named is None or named.type_params or self.unnameable(named):
+            return ""
+        self.classes.setdefault(key, ClassDecision(key, "value", reason))
+        return key
 
     def _record_fields(
         self, named: NamedType, visiting: tuple[str, ...]
@@ -673,6 +802,55 @@ class TypeMapper:
                 return f"field {f.name} ({f.type.go_spelling()}) is shared with Go, not copied"
             out.append((f.name, mapped))
         return tuple(out)
+
+    def exported_view(self, ref: TypeRef) -> Mapping | None:
+        """An unexported type Go hands out (a result, a variable), seen through the exported
+        interface of its package it implements with the most methods, or None.
+
+        ``binary.BigEndian`` is a ``binary.bigEndian``, which no generated code can spell:
+        it comes back as a ``binary.ByteOrder`` object, whose methods call Go's. Only for
+        values going out: Go would not accept the interface back where the unexported type
+        is expected.
+        """
+        pointer = ref.kind == "pointer" and ref.elem is not None and ref.elem.kind == "named"
+        target = ref.elem if pointer and ref.elem is not None else ref
+        if target.kind != "named" or target.type_args:
+            return None
+        named = self.surface.named.get(target.named_key)
+        if named is None or named.type_params or named.name[:1].isupper():
+            return None
+        parts = named.pkg.split("/")
+        if "internal" in parts or parts[0] == "vendor":
+            return None
+        from goffi.plan import method_set  # the plan builds on this module
+
+        # A value in an interface has its value methods; a pointer all of them (promoted
+        # ones included: binary.NativeEndian's come from an embedded littleEndian).
+        own = {m.name for m in method_set(named, self.surface) if pointer or not m.pointer_receiver}
+        best: tuple[int, str] | None = None
+        for key, other in self.surface.named.items():
+            u = other.underlying
+            if other.pkg != named.pkg or not other.name[:1].isupper() or other.type_params:
+                continue
+            if u.kind != "interface" or not u.methods or u.embeds_non_methods:
+                continue
+            names = {m.name for m in u.methods}
+            if names <= own and (best is None or (len(names), key) > best):
+                best = (len(names), key)
+        if best is None:
+            return None
+        key = best[1]
+        view = self.map(
+            TypeRef(kind="named", pkg=self.surface.named[key].pkg, name=self.surface.named[key].name)
+        )
+        if isinstance(view, Skip):
+            return None
+        return replace(
+            view,
+            ref=ref,
+            note=f"{ref.go_spelling()} is unexported: it comes back as a {default_class_name(key)} object "
+            "(an interface it implements), whose methods call Go's",
+        )
 
     def unnameable(self, named: NamedType) -> str:
         """Why generated Go code could not spell this type, or ""."""

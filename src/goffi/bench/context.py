@@ -95,7 +95,7 @@ def measure_results(
     group = f"run{next(_groups)}"
     results = {}
     for c in contenders:
-        net = [x - lp for x, lp in zip(samples[c.label].ns_per_op, loop)]
+        net = [x - lp for x, lp in zip(samples[c.label].ns_per_op, loop, strict=False)]
         results[c.label] = Result(
             label=c.label,
             ns=statistics.median(net),

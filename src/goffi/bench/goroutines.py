@@ -264,11 +264,11 @@ def _slowdowns(r: dict[str, Result]) -> tuple[float, float, float] | None:
     series = [r["goffi"].samples, r[GOFFI_1].samples, r[FLOOR_PINNED].samples, r[FLOOR_PINNED_1].samples]
     if not all(series) or len({len(s) for s in series}) != 1:
         return None
-    goffi = [a / b for a, b in zip(series[0], series[1]) if b > 0]
-    floor = [a / b for a, b in zip(series[2], series[3]) if b > 0]
+    goffi = [a / b for a, b in zip(series[0], series[1], strict=True) if b > 0]
+    floor = [a / b for a, b in zip(series[2], series[3], strict=True) if b > 0]
     if not goffi or len(goffi) != len(floor):
         return None
-    both = [g / f for g, f in zip(goffi, floor) if f > 0]
+    both = [g / f for g, f in zip(goffi, floor, strict=True) if f > 0]
     return statistics.median(goffi), statistics.median(floor), statistics.median(both)
 
 

@@ -110,7 +110,7 @@ def worker(kind: str, n: int, rounds: int) -> dict[str, Any]:
     assert warm[0].Inc() == 1
     del warm
     settle(at["settled.rss"])  # the start, in slot 0 (round r is in slot r + 1)
-    start = dict(zip(STATE, buf[at["settled.rss"] : at["settled.rss"] + len(STATE)]))
+    start = dict(zip(STATE, buf[at["settled.rss"] : at["settled.rss"] + len(STATE)], strict=False))
     for r in range(rounds):
         base = (r + 1) * len(ROUND)
         gc.collect()
@@ -127,7 +127,7 @@ def worker(kind: str, n: int, rounds: int) -> dict[str, Any]:
         settle(base + at["settled.rss"])
     out_rounds = []
     for r in range(rounds):
-        values = dict(zip(ROUND, buf[(r + 1) * len(ROUND) : (r + 2) * len(ROUND)]))
+        values = dict(zip(ROUND, buf[(r + 1) * len(ROUND) : (r + 2) * len(ROUND)], strict=False))
         entry: dict[str, Any] = {k: v for k, v in values.items() if "." not in k}
         for group in ("live", "released", "settled"):
             entry[group] = {k: values[f"{group}.{k}"] for k in STATE}

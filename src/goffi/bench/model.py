@@ -75,7 +75,7 @@ class Row:
         if g is None or g.ns is None or baseline.ns is None or baseline.ns <= 0:
             return None
         if g.group and g.group == baseline.group and len(g.samples) == len(baseline.samples):
-            paired = [a / b for a, b in zip(g.samples, baseline.samples) if b > 0]
+            paired = [a / b for a, b in zip(g.samples, baseline.samples, strict=True) if b > 0]
             if paired:
                 return statistics.median(paired)
         return g.ns / baseline.ns

@@ -158,7 +158,7 @@ def warm_load(b: Bench) -> Row:
         row.status, row.reason = NOT_MEASURED, f"not measured: {e}"
         return row
     bare = times["bare"]
-    nets = {k: [t - base for t, base in zip(v, bare)] for k, v in times.items() if k != "bare"}
+    nets = {k: [t - base for t, base in zip(v, bare, strict=False)] for k, v in times.items() if k != "bare"}
     row.goffi = _net_result("goffi", nets["goffi"])
     row.baselines = [_net_result("direct import", nets["direct"])]
     row.notes = [
@@ -192,7 +192,7 @@ def bundle_import(b: Bench) -> Row:
         row.status, row.reason = NOT_MEASURED, f"not measured: {e}"
         return row
     bare = times["bare"]
-    row.goffi = _net_result("goffi", [t - base for t, base in zip(times["direct"], bare)])
+    row.goffi = _net_result("goffi", [t - base for t, base in zip(times["direct"], bare, strict=False)])
     row.baselines = [
         Result(budget, ns=BUNDLE_IMPORT_BUDGET_MS * 1e6, samples=[BUNDLE_IMPORT_BUDGET_MS * 1e6])
     ]

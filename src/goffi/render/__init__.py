@@ -23,6 +23,8 @@ _RUNTIME_FILES = (
     ("c/goffi.h", "goffi.h"),
     ("c/goffi_py.h", "goffi_py.h"),
     ("c/goffi_rt.c", "goffi_rt.c"),
+    # Keyword arguments; rune and byte taking a one-character str.
+    ("c/goffi_values.c", "goffi_values.c"),
     ("go/goffi_cgo.go", "goffi_cgo.go"),
     # Ctrl-C for calls whose first parameter is a context.Context.
     ("c/goffi_signal.c", "goffi_signal.c"),
@@ -32,6 +34,9 @@ _RUNTIME_FILES = (
     # The goroutine bridge: built only with -tags goffi_bridge (BundlePlan.bridge).
     ("go/goffi_bridge.go", "goffi_bridge.go"),
     ("c/goffi_bridge.c", "goffi_bridge.c"),
+    # Decoding into Python objects (ParamPlan.decodes): json.Unmarshal(data, a_dict).
+    ("go/goffi_decode.go", "goffi_decode.go"),
+    ("c/goffi_decode.c", "goffi_decode.c"),
 )
 
 

@@ -12,6 +12,7 @@ Everything here reads the :class:`~goffi.plan.BundlePlan`; no type decision is m
 from __future__ import annotations
 
 from goffi.plan import (
+    NIL_APART_SHAPES,
     PLAIN_SHAPES,
     BundlePlan,
     ClassPlan,
@@ -34,12 +35,15 @@ _HEADER = """\
 #include "goffi_py.h"
 #include "_cgo_export.h"
 
+/* A call to a converter this file does not define fails the build, not the import. */
+#pragma GCC diagnostic error "-Wimplicit-function-declaration"
+
 """
 
 _FUNC = """\
 /* {qualified}: {go_signature} */
 static PyObject *
-{cname}(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{cname}(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {{
 {decls}    goffi_err err;
     PyObject *result = NULL;
@@ -47,9 +51,10 @@ static PyObject *
     (void)self;
     (void)args;
     err.kind = GOFFI_OK; /* Go fills the rest, on the error path only */
-    if (GOFFI_UNLIKELY(goffi_forked || nargs < {min_args} || ({max_args} >= 0 && nargs > {max_args})) &&
-        goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
-        return NULL;
+    if (GOFFI_UNLIKELY(goffi_forked || kwnames != NULL || {bad_arity})) {{
+{kwargs}        if (goffi_check_nargs("{qualified}", nargs, {min_args}, {max_args}) < 0) {{
+            return NULL;
+        }}
     }}
 {conversions}{interrupt_begin}    GOFFI_CALL_ENTER(&arena);
     {release}
@@ -76,6 +81,43 @@ static PyObject *
 """
 
 
+# A method of a list or dict value class copies Go's receiver back into the object.
+_WRITE_BACK = """\
+/* Replace the items of a list or dict value-class object with those Go left in its receiver. */
+GOFFI_MAYBE_UNUSED static int goffi_write_back(PyObject *self, PyObject *now)
+{
+    if (PyList_Check(self) && PyList_Check(now)) {
+        return PyList_SetSlice(self, 0, PY_SSIZE_T_MAX, now);
+    }
+    if (PyDict_Check(self) && PyDict_Check(now)) {
+        PyDict_Clear(self);
+        return PyDict_Update(self, now);
+    }
+    return 0; /* a plain sequence or mapping passed as the receiver: nothing to update */
+}
+
+/* A value-class object passed where Go expects an interface: its Go value, boxed (the
+ * class's __goffi_box__), kept alive by the call's arena. Anything else is returned as is. */
+GOFFI_MAYBE_UNUSED static PyObject *goffi_boxed(PyObject *o, goffi_arena *a)
+{
+    if (o == Py_None || Py_TYPE(o)->tp_dealloc == goffi_object_dealloc) {
+        return o;
+    }
+    PyObject *box = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__goffi_box__");
+    if (box == NULL) {
+        PyErr_Clear();
+        return o;
+    }
+    PyObject *boxed = PyObject_CallOneArg(box, o);
+    Py_DECREF(box);
+    if (boxed == NULL || goffi_arena_keep(a, boxed) < 0) {
+        return NULL;
+    }
+    return boxed;
+}
+
+"""
+
 # The end of a call whose context Ctrl-C cancels (FuncPlan.interruptible): a SIGINT
 # during the call makes Python's handler's exception (KeyboardInterrupt) the outcome.
 _INTERRUPT_END = """\
@@ -101,6 +143,13 @@ def _copied_slice(m: Mapping) -> Mapping:
     """The ordinary (copied) slice of a zero-copy "buffer" mapping's type."""
     assert m.shape == "buffer" and m.elem is not None
     return Mapping(m.ref, "slice", "copy", elem=m.elem)
+
+
+def const_ptr(c_type: str) -> str:
+    """A pointer to read-only items of c_type, with the space before the variable name:
+    "const int64_t *", and "void *const *" for a pointer item (not "const void **", a
+    pointer to pointers to const, which the item converters do not take)."""
+    return f"{c_type}const *" if c_type.endswith("*") else f"const {c_type} *"
 
 
 def c_string(text: str) -> str:
@@ -147,38 +196,72 @@ class CRenderer:
     def converters(self) -> str:
         """Converters for every container shape used, innermost first (C needs definitions first)."""
         done: set[str] = set()
-        out = []
+        out = [_WRITE_BACK]
         for top in self.plan.mappings():
             for m in top.walk():
                 if m.cid in done:
                     continue
                 done.add(m.cid)
-                if m.shape in ("slice", "array"):
-                    out.append(self._seq(m))
-                    if m.cid in self.written_back:
+                if m.named:
+                    # A value class: the underlying's converters first, then its own.
+                    if m.base.cid not in done:
+                        done.add(m.base.cid)
+                        out.append(self._converter(m.base, done))
+                    out.append(self._value(m))
+                    if m.shape in ("slice", "array") and m.cid in self.written_back:
                         out.append(self._seq_back(m))
-                elif m.shape == "buffer":
-                    # Its fallback is the copied slice's converter: that one first.
-                    copied = _copied_slice(m)
-                    if copied.cid not in done:
-                        done.add(copied.cid)
-                        out.append(self._seq(copied))
-                    out.append(self._buffer(m))
-                elif m.shape == "map":
-                    out.append(self._map(m))
-                elif m.shape == "bytearray":
-                    out.append(self._bytearray(m))
-                elif m.shape == "handle":
-                    out.append(self._handle(m))
-                elif m.shape == "optional":
-                    out.append(self._optional(m))
-                elif m.shape == "record":
-                    out.append(self._record(m))
-                elif m.shape == "chan":
-                    out.append(self._chan(m))
-                elif m.shape == "func":
-                    out.append(self._func_conv(m))
+                    continue
+                out.append(self._converter(m, done))
         return "".join(out)
+
+    def _converter(self, m: Mapping, done: set[str]) -> str:
+        """The converters of one mapping (its nested ones are already out)."""
+        out = []
+        if m.shape in ("slice", "array"):
+            out.append(self._seq(m))
+            if m.cid in self.written_back:
+                out.append(self._seq_back(m))
+        elif m.shape == "buffer":
+            # Its fallback is the copied slice's converter: that one first.
+            copied = _copied_slice(m)
+            if copied.cid not in done:
+                done.add(copied.cid)
+                out.append(self._seq(copied))
+                if copied.cid in self.written_back:
+                    out.append(self._seq_back(copied))
+            out.append(self._buffer(m))
+        elif m.shape == "map":
+            out.append(self._map(m))
+        elif m.shape == "bytearray":
+            out.append(self._bytearray(m))
+        elif m.shape == "handle":
+            out.append(self._handle(m))
+        elif m.shape == "optional":
+            out.append(self._optional(m))
+        elif m.shape == "record":
+            out.append(self._record(m))
+        elif m.shape == "chan":
+            out.append(self._chan(m))
+        elif m.shape == "func":
+            out.append(self._func_conv(m))
+        return "".join(out)
+
+    def _value(self, m: Mapping) -> str:
+        """A value class: the underlying value in; out, an instance of the type's class."""
+        cls = self.plan.class_by_key(m.named)
+        module = f"{self.plan.name}.{self.plan.package(cls.pkg_path).py_module}"
+        base = m.base
+        return (
+            f"/* {m.go_name}: a {cls.value_base} subclass; its underlying value in, an instance of its class out. */\n"
+            f"GOFFI_MAYBE_UNUSED static inline int goffi_in_{m.cid}(PyObject *o, {m.c_type} *out, goffi_arena *a, const char *where)\n"
+            f"{{\n    return goffi_in_{base.cid}(o, out, a, where);\n}}\n"
+            f"GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const {m.c_type} *v)\n"
+            f"{{\n    PyObject *plain = goffi_out_{base.cid}(v);\n"
+            "    if (plain == NULL) {\n        return NULL;\n    }\n"
+            f'    PyObject *cls = goffi_record_class({cls.index}, "{module}");\n'
+            "    PyObject *result = cls == NULL ? NULL : PyObject_CallOneArg(cls, plain);\n"
+            "    Py_DECREF(plain);\n    return result;\n}\n\n"
+        )
 
     def _chan(self, m: Mapping) -> str:
         assert m.elem is not None
@@ -191,10 +274,31 @@ class CRenderer:
         )
 
     def _func_conv(self, m: Mapping) -> str:
+        # One of the bundle's package functions of this very signature is passed as the Go
+        # function itself (sc.Split(bufio.ScanWords)): no Python round trip, nothing lost.
+        go_funcs = self.plan.func_type(m.go_name).go_funcs
+        names = [f"goffi_py_{pkg}_{fn.go_name}" for pkg, fn in go_funcs]
+        decls = "".join(
+            f"static PyObject *{n}(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);\n"
+            for n in names
+        )
+        checks = "".join(
+            f"        if (f == (PyCFunction)(void (*)(void)){n}) {{\n"
+            f"            out->id = {i + 1};\n            out->cls = GOFFI_CLS_GOFUNC;\n            return 0;\n        }}\n"
+            for i, n in enumerate(names)
+        )
+        direct = (
+            "    if (PyCFunction_Check(o)) {\n        PyCFunction f = PyCFunction_GET_FUNCTION(o);\n"
+            + checks
+            + "    }\n"
+            if names
+            else ""
+        )
         return (
-            f"/* {m.go_name}: a Python callable (or a Go func) in, a callable Go func object out. */\n"
+            decls
+            + f"/* {m.go_name}: a Python callable (or a Go func) in, a callable Go func object out. */\n"
             f"static inline int goffi_in_{m.cid}(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where)\n"
-            "{\n    return goffi_in_callable(o, out, a, where);\n}\n"
+            "{\n" + direct + "    return goffi_in_callable(o, out, a, where);\n}\n"
             f"static inline PyObject *goffi_out_{m.cid}(const goffi_handle *v) {{ return goffi_handle_object(v); }}\n\n"
         )
 
@@ -224,8 +328,15 @@ class CRenderer:
             "    PyObject *result = NULL;\n    (void)arena;\n",
         ]
         for i, p in enumerate(sig.params):
+            # A nil []byte, slice or map (n < 0, set by the Go closure) is None, kept apart
+            # from an empty one, as a callable's None result is nil.
+            value = (
+                f"a{i}.n < 0 ? Py_NewRef(Py_None) : goffi_out_{p.cid}(&a{i})"
+                if p.shape in NIL_APART_SHAPES
+                else f"goffi_out_{p.cid}(&a{i})"
+            )
             lines.append(
-                f"    args[{i}] = goffi_out_{p.cid}(&a{i});\n    if (args[{i}] == NULL) {{\n        goto failed;\n    }}\n"
+                f"    args[{i}] = {value};\n    if (args[{i}] == NULL) {{\n        goto failed;\n    }}\n"
             )
         lines.append(f"    ret.status = goffi_callback_call(id, args, {n}, &result);\n")
         lines.append("    if (ret.status != GOFFI_CB_OK) {\n        goto done;\n    }\n")
@@ -242,7 +353,7 @@ class CRenderer:
                 f'        PyErr_Format(PyExc_TypeError, "%s must be a tuple of {len(results)} values", {where});\n'
                 "        goto failed;\n    }\n"
             )
-        for i, (r, item) in enumerate(zip(results, items)):
+        for i, (r, item) in enumerate(zip(results, items, strict=True)):
             convert = f"goffi_in_{r.cid}({item}, &ret.r{i}, arena, {where}) < 0"
             if r.shape == "string":
                 # A str converts to a view of its UTF-8 form: a copy in the arena lets the
@@ -273,7 +384,7 @@ class CRenderer:
             + f"static PyObject *\ngoffi_tpcall_{f.ident}(PyObject *self, PyObject *args, PyObject *kwargs)\n{{\n"
             "    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) {\n"
             '        PyErr_SetString(PyExc_TypeError, "Go funcs take no keyword arguments");\n        return NULL;\n    }\n'
-            f"    return {cname}(self, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args));\n}}\n\n"
+            f"    return {cname}(self, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args), NULL);\n}}\n\n"
             f"static PyType_Slot goffi_slots_fn_{f.ident}[] = {{\n"
             f"    {{Py_tp_doc, (void *){doc}}},\n    {{Py_tp_call, goffi_tpcall_{f.ident}}},\n"
             "    {Py_tp_dealloc, goffi_object_dealloc},\n    {Py_tp_new, goffi_object_no_new},\n    {0, NULL},\n};\n\n"
@@ -384,10 +495,14 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const {m.c_type} *v)
         # An interface parameter takes any Go object (Go checks its method set); others
         # take objects of their class.
         expected = -1 if m.via == "interface" else self.plan.class_by_key(m.cls).index
+        # An interface also takes a value-class object (slog.Level for slog.Leveler): Go gets
+        # the value of its named type, boxed into a handle for the call.
+        arg = "goffi_boxed(o, a)" if m.via == "interface" else "o"
         return (
             f"/* {m.go_name}: a Go object{' or None' if m.nilable else ''}. */\n"
             f"static inline int goffi_in_{m.cid}(PyObject *o, goffi_handle *out, goffi_arena *a, const char *where)\n"
-            f"{{\n    (void)a;\n    return goffi_to_handle(o, out, {expected}, {int(m.nilable)}, where);\n}}\n"
+            f"{{\n    (void)a;\n    o = {arg};\n    if (o == NULL) {{\n        return -1;\n    }}\n"
+            f"    return goffi_to_handle(o, out, {expected}, {int(m.nilable)}, where);\n}}\n"
             f"static inline PyObject *goffi_out_{m.cid}(const goffi_handle *v) {{ return goffi_handle_object(v); }}\n\n"
         )
 
@@ -479,7 +594,7 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
             else ""
         )
         if e.shape == "float" and e.bits == 64:
-            same = "PyFloat_CheckExact(item) && memcmp(&PyFloat_AS_DOUBLE(item), &p[i], sizeof(double)) == 0"
+            same = "PyFloat_CheckExact(item) && goffi_float_is(item, &p[i])"
         elif e.shape == "int" or e.shape == "duration":
             same = "PyLong_CheckExact(item) && goffi_long_is(item, (long long)p[i])"
         elif e.shape == "uint":
@@ -618,7 +733,7 @@ GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_slice *out, go
 
 GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_slice *v)
 {{
-    const {e.c_type} *p = v->p;
+    {const_ptr(e.c_type)}p = v->p;
     PyObject *list = PyList_New((Py_ssize_t)v->n);
     if (list == NULL) {{
         return NULL;
@@ -682,8 +797,8 @@ GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_map *out, goff
 
 GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
 {{
-    const {k.c_type} *keys = v->keys;
-    const {v.c_type} *vals = v->vals;
+    {const_ptr(k.c_type)}keys = v->keys;
+    {const_ptr(v.c_type)}vals = v->vals;
     PyObject *dict = PyDict_New();
     if (dict == NULL) {{
         return NULL;
@@ -765,11 +880,65 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                         "        goto pending;\n    }\n"
                     )
             call_args.append(f"a{i}")
+        for i, p in enumerate(fn.params):
+            if p.decodes:
+                # Go decodes into it (ParamPlan.decodes): its result goes into the object.
+                decls.append(f"    goffi_any d{i} = {{0}};\n")
+                call_args.append(f"&d{i}")
+                back.append(
+                    f"    if (goffi_decode_back(args[{i + first}], &d{i}) < 0 && err.kind == GOFFI_OK) {{\n"
+                    "        goto pending;\n    }\n"
+                )
+            if p.map_writes:
+                # Go writes into the map (ParamPlan.map_writes): a dict gets its contents.
+                # n stays -1 unless Go described its map (it returned, with or without error).
+                decls.append(f"    goffi_map m{i} = {{NULL, NULL, -1}};\n")
+                call_args.append(f"&m{i}")
+                back.append(
+                    f"    if (m{i}.n >= 0 && PyDict_Check(args[{i + first}])) {{\n"
+                    f"        PyObject *now = goffi_out_{p.type.cid}(&m{i});\n"
+                    f"        int rc = now == NULL ? -1 : goffi_dict_become(args[{i + first}], now);\n"
+                    "        Py_XDECREF(now);\n"
+                    "        if (rc < 0 && err.kind == GOFFI_OK) {\n            goto pending;\n        }\n"
+                    "    }\n"
+                )
         for i, r in enumerate(fn.results):
             decls.append(f"    {r.c_type} r{i};\n")
             call_args.append(f"&r{i}")
+        results = self._results(fn.results)
+        if fn.receiver is not None and fn.receiver.write_back and fn.receiver.record is not None:
+            rec = fn.receiver.record
+            decls.append(f"    {rec.c_type} self_out;\n")
+            call_args.append("&self_out")
+            results += (
+                "    if (result != NULL) {\n"
+                "        /* The receiver as Go left it, copied into the Python list or dict. */\n"
+                f"        PyObject *now = goffi_out_{rec.base.cid}(&self_out);\n"
+                "        if (now == NULL || goffi_write_back(args[0], now) < 0) {\n"
+                "            Py_CLEAR(result);\n        }\n"
+                "        Py_XDECREF(now);\n    }\n"
+            )
         call_args += ["&err", "&arena"]
+        # Keyword arguments by Go parameter name (the fixed ones; ...T stays positional),
+        # merged into positions only when a call passes some: the positional path is as
+        # before, plus one test of kwnames.
+        names = [c_string(p.py_name) for p in fn.params if not p.variadic]
+        nslots = first + len(names)
+        kwargs = (
+            f"        static const char *const kwlist[] = {{{', '.join([*names, 'NULL'])}}};\n"
+            "        if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) {\n"
+            f'            nargs = goffi_kwargs("{fn.qualified}", args, nargs, kwnames, kwlist, {first}, {nslots}, kwbuf);\n'
+            "            if (nargs < 0) {\n                return NULL;\n            }\n"
+            "            args = kwbuf;\n        }\n"
+        )
+        decls.append(
+            f"    PyObject *kwbuf[{max(nslots, 1)}]; /* the arguments, when keywords are passed */\n"
+        )
+        min_args = nfixed + first
         return _FUNC.format(
+            kwargs=kwargs,
+            # One comparison where the count is fixed (the common case: a single branch).
+            bad_arity=f"nargs < {min_args}" if fn.variadic else f"nargs != {min_args}",
             qualified=fn.qualified,
             go_signature=fn.go_signature,
             cname=cname,
@@ -779,12 +948,12 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             else "Py_BEGIN_ALLOW_THREADS",
             reacquire="" if fn.holds_gil else "Py_END_ALLOW_THREADS",
             decls="".join(decls),
-            min_args=nfixed + first,
-            max_args=-1 if fn.variadic else nfixed + first,
+            min_args=min_args,
+            max_args=-1 if fn.variadic else min_args,
             conversions="".join(conversions),
             symbol=fn.symbol,
             call_args=", ".join(call_args),
-            results=self._results(fn.results),
+            results=results,
             interrupt_begin="    uint64_t interrupts = goffi_sigint_begin();\n" if fn.interruptible else "",
             interrupt_end=_INTERRUPT_END if fn.interruptible else "",
         )
@@ -874,15 +1043,19 @@ done:
             doc_name = f"goffi_doc_{pkg.index}_{fn.local_name}"
             docs.append(f"PyDoc_STRVAR({doc_name},\n    {c_doc(function_docstring(fn))});\n")
             rows.append(
-                f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, {doc_name}}},\n'
+                f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL | METH_KEYWORDS, {doc_name}}},\n'
             )
         for cls in pkg.classes:
-            if cls.kind != "record":
+            if not cls.python_defined:
                 continue
+            if cls.kind == "value":
+                rows.append(
+                    f'    {{"_box_{cls.py_name}", (PyCFunction)(void (*)(void))goffi_py_box_{cls.ident}, METH_FASTCALL, NULL}},\n'
+                )
             for fn in cls.methods:
                 cname = f"goffi_py_m_{cls.ident}_{fn.go_name}"
                 rows.append(
-                    f'    {{"_{cls.py_name}_{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, NULL}},\n'
+                    f'    {{"_{cls.py_name}_{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL | METH_KEYWORDS, NULL}},\n'
                 )
         for var in pkg.vars:
             base = f"goffi_py_{pkg.index}_{var.go_name}"
@@ -907,15 +1080,16 @@ done:
         ident = cls.ident
         parts = []
         rows = []
-        if cls.kind == "record":
-            return "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
+        if cls.python_defined:
+            box = self._box(cls) if cls.kind == "value" else ""
+            return box + "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
         for fn in cls.methods:
             cname = f"goffi_py_m_{ident}_{fn.go_name}"
             parts.append(self.func(fn, cname))
             doc_name = f"goffi_doc_m_{ident}_{fn.go_name}"
             parts.append(f"PyDoc_STRVAR({doc_name},\n    {c_doc(function_docstring(fn))});\n\n")
             rows.append(
-                f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL, {doc_name}}},\n'
+                f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL | METH_KEYWORDS, {doc_name}}},\n'
             )
         if cls.close_method is not None:
             rows.append('    {"__enter__", goffi_object_enter, METH_NOARGS, NULL},\n')
@@ -969,6 +1143,42 @@ done:
             f"    goffi_slots_{ident},\n}};\n\n"
         )
         return "".join(parts)
+
+    def _box(self, cls: ClassPlan) -> str:
+        """_box_<Class>(value): a value-class object as a Go object holding its Go value."""
+        m = cls.record
+        assert m is not None
+        where = c_string(f"{default_class_name(cls.key)} value (Go {m.go_name})")
+        return f"""\
+/* {cls.key}: a value as a Go object (a GoValue holding the {m.go_name}), for interfaces. */
+static PyObject *
+goffi_py_box_{cls.ident}(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{{
+    {m.c_type} a0;
+    goffi_handle dst;
+    goffi_err err;
+    PyObject *result = NULL;
+    GOFFI_ARENA(arena);
+    (void)self;
+    err.kind = GOFFI_OK;
+    if (goffi_check_nargs("{default_class_name(cls.key)}.__goffi_box__", nargs, 1, 1) < 0) {{
+        return NULL;
+    }}
+    if (goffi_in_{m.cid}(args[0], &a0, &arena, {where}) < 0) {{
+        goto done;
+    }}
+    {cls.box_symbol}(a0, &dst, &err, &arena);
+    if (err.kind != GOFFI_OK) {{
+        goffi_raise(&err);
+        goto done;
+    }}
+    result = goffi_handle_object(&dst);
+done:
+    goffi_arena_free(&arena);
+    return result;
+}}
+
+"""
 
     def _field(self, cls: ClassPlan, f: FieldPlan) -> str:
         ident = cls.ident
@@ -1090,7 +1300,7 @@ done:
                 "            Py_XDECREF(sub);\n            goto fail;\n        }\n"
             )
             for cls in pkg.classes:
-                if cls.kind == "record":
+                if cls.python_defined:
                     continue  # defined and registered by its Python module
                 lines.append(
                     f"        PyObject *t_{cls.ident} = PyType_FromSpecWithBases(&goffi_spec_{cls.ident}, bases);\n"
@@ -1184,8 +1394,6 @@ def function_docstring(fn: FuncPlan) -> str:
     names = ["$self" if fn.receiver is not None else "$module"] + [
         p.py_name for p in fn.params if not p.variadic
     ]
-    if len(names) > 1:
-        names.append("/")
     if fn.variadic:
         names.append("*" + fn.params[-1].py_name)
     text = f"{fn.py_name}({', '.join(names)})\n--\n\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 
-from goffi.plan import BundlePlan, ClassPlan, FuncPlan, PackagePlan, ParamPlan, VarPlan
+from goffi.plan import NIL_APART_SHAPES, BundlePlan, ClassPlan, FuncPlan, PackagePlan, ParamPlan, VarPlan
 from goffi.surface.model import TypeRef
 from goffi.typemap import Mapping, default_class_name, identifier
 
@@ -62,7 +62,6 @@ class GoSpeller:
 
     def __init__(self, import_paths: tuple[str, ...]) -> None:
         self.aliases: dict[str, str] = {}
-        self.used: set[str] = set()  # import paths the rendered code refers to
         taken: set[str] = set()
         for path in import_paths:
             alias = "g_" + re.sub(r"\W", "_", path)
@@ -72,7 +71,6 @@ class GoSpeller:
             self.aliases[path] = alias
 
     def alias(self, path: str) -> str:
-        self.used.add(path)
         return self.aliases[path]
 
     def type(self, ref: TypeRef) -> str:
@@ -85,6 +83,8 @@ class GoSpeller:
             return f"{self.alias(ref.pkg)}.{ref.name}{args}" if ref.pkg else ref.name
         if k == "interface":
             return "any"  # the only unnamed interface that maps
+        if k == "struct":
+            return "struct{}"  # the only unnamed struct that maps (a channel's element)
         if k == "func":
             params = ", ".join(self.type(p.type) for p in ref.params)
             results = [self.type(r.type) for r in ref.results]
@@ -111,7 +111,7 @@ def converter_ident(ref: TypeRef) -> str:
     """A Go identifier naming a converter for this exact Go type: []string -> slice_string."""
     k = ref.kind
     if k == "basic":
-        return ref.name
+        return ref.alias or ref.name  # rune and int32 map differently, so convert apart
     if k == "named":
         # An instantiated generic type is named like its instance "Name[args]" (goffi.generics).
         name = ref.name + (
@@ -120,6 +120,8 @@ def converter_ident(ref: TypeRef) -> str:
         return re.sub(r"\W", "_", ref.pkg) + "_" + identifier(name) if ref.pkg else ref.name
     if k == "interface":
         return "any"
+    if k == "struct":
+        return "struct"  # struct{}, the only unnamed struct that maps
     if k == "func":
         return "func_" + identifier(ref.go_spelling())
     assert ref.elem is not None
@@ -211,6 +213,8 @@ class GoRenderer:
             what = what or f"a {m.go_name}"
             if m.via == "value":
                 return f"*goffiArg[*{t}]({c}, {go_string(what)})"
+            if m.via == "interface":
+                return f"goffiArgDynamic[{t}]({c}, {go_string(what)})"
             return f"goffiArg[{t}]({c}, {go_string(what)})"
         if owned and m.go_name in self.owned:
             return f"goffiInOwned_{converter_ident(m.ref)}({c})"
@@ -263,7 +267,13 @@ class GoRenderer:
 
     def converters(self) -> str:
         out = []
+        # Go converters are per Go type; two mappings of one Go type (differing only in
+        # their C side, e.g. whether None is nil) share them.
+        done: set[str] = set()
         for m in self.plan.mappings():
+            if m.shape == "buffer" or converter_ident(m.ref) in done:
+                continue
+            done.add(converter_ident(m.ref))
             if m.shape in ("slice", "array"):
                 out.append(self._seq_in(m, owned=False) + self._seq_out(m))
                 if m.go_name in self.written_back:
@@ -333,6 +343,8 @@ class GoRenderer:
             # By value, even a struct holding pointers: cgo checks only pointer arguments,
             # and these point to C memory anyway (the arena).
             body.append(f"\t\tvar a{i} {c_type(p)}\n\t\t{self.go_out(p, f'&a{i}', f'p{i}')}\n")
+            if p.shape in NIL_APART_SHAPES:
+                body.append(f"\t\tif p{i} == nil {{\n\t\t\ta{i}.n = -1 // nil: None, not empty\n\t\t}}\n")
             args.append(f"a{i}")
         if ft.needs_arena:
             args.append("arena")
@@ -357,11 +369,23 @@ class GoRenderer:
             values.append("nil")
         if values:
             body.append(f"\t\treturn {', '.join(values)}\n")
+        direct = ""
+        if ft.go_funcs:
+            cases = "".join(
+                f"\t\tcase {i + 1}:\n\t\t\treturn ({t})({self.speller.alias(fn.pkg_path)}.{fn.go_name})\n"
+                for i, (_, fn) in enumerate(ft.go_funcs)
+            )
+            direct = (
+                "\tif h.cls == C.GOFFI_CLS_GOFUNC {\n\t\t// One of the bundle's functions, passed as itself.\n"
+                f"\t\tswitch h.id {{\n{cases}\t\t}}\n"
+                '\t\tpanic("goffi: unknown Go function ID (a goffi bug)")\n\t}\n'
+            )
         return (
             f"// goffiIn_{ident} makes a Go {m.go_name} of a Python callable (or takes back a Go func).\n"
             f"func goffiIn_{ident}(h C.goffi_handle, what string) {t} {{\n"
             "\tif h.id == 0 {\n\t\treturn nil\n\t}\n"
-            f"\tif h.cls != C.GOFFI_CLS_CALLABLE {{\n\t\treturn goffiArg[{t}](h, what)\n\t}}\n"
+            + direct
+            + f"\tif h.cls != C.GOFFI_CLS_CALLABLE {{\n\t\treturn goffiArg[{t}](h, what)\n\t}}\n"
             "\tcb := goffiNewCallback(h.id)\n"
             f"\treturn func({params}){rspec} {{\n" + "".join(body) + "\t}\n}\n\n"
         )
@@ -662,6 +686,10 @@ class GoRenderer:
 
     def func_export(self, fn: FuncPlan) -> str:
         params = [f"a{i} {c_type(p.type)}" for i, p in enumerate(fn.params)]
+        # Where Go decodes into an any parameter, what it decoded goes back to C in d<i>.
+        params += [f"d{i} *C.goffi_any" for i, p in enumerate(fn.params) if p.decodes]
+        # Where Go writes into a map parameter, its map after the call goes back in m<i>.
+        params += [f"m{i} *C.goffi_map" for i, p in enumerate(fn.params) if p.map_writes]
         params += [f"r{i} *{c_type(r)}" for i, r in enumerate(fn.results)]
         params += ["e *C.goffi_err", "arena *C.goffi_arena"]
         body = []
@@ -692,7 +720,19 @@ class GoRenderer:
         for i, p in enumerate(fn.params):
             # Memory Go may keep after the call is its own (plan: ParamPlan.kept), never a view.
             arg = self.go_in(p.type, f"a{i}", owned=p.kept, what=argument_description(fn, p))
-            if p.writes_back:
+            if p.decodes:
+                # Go decodes into it (plan: ParamPlan.decodes): a pointer to the copy of a
+                # dict, list or record, and afterwards what Go decoded, for the C glue.
+                body.append(f"\targ{i}, back{i} := goffiDecodeTarget(&a{i}, {arg})\n")
+                copied_back.append(f"\tgoffiDecodeBack(d{i}, arena, arg{i}, back{i})\n")
+                arg = f"arg{i}"
+            elif p.map_writes:
+                # Go writes into the map (plan: ParamPlan.map_writes): its contents after
+                # the call, for the C glue to put into a dict argument.
+                body.append(f"\targ{i} := {arg}\n")
+                copied_back.append(f"\t{self.go_out(p.type, f'm{i}', f'arg{i}')}\n")
+                arg = f"arg{i}"
+            elif p.writes_back:
                 # Go's writes into its slice go back over the C array after the call (and
                 # from there to a list argument: the C glue's goffi_back_).
                 body.append(f"\targ{i} := {arg}\n")
@@ -721,6 +761,10 @@ class GoRenderer:
         body.extend(copied_back)
         if fn.returns_error:
             body.append("\tif err != nil {\n\t\tgoffiSetError(e, arena, err)\n\t\treturn\n\t}\n")
+        if fn.receiver is not None and fn.receiver.write_back and fn.receiver.record is not None:
+            # The receiver as Go left it, copied back into the Python list or dict.
+            params.insert(len(params) - 2, f"self_out *{c_type(fn.receiver.record)}")
+            body.append(f"\t{self.go_out(fn.receiver.record, 'self_out', 'recv')}\n")
         for i, r in enumerate(fn.results):
             if r.shape == "buffer":
                 # Lent to Python, unless it shares memory with a viewed argument.
@@ -759,6 +803,13 @@ class GoRenderer:
             # Go keeps the value after this call: it must not alias the caller's buffers.
             body=f"\t{target} = {self.go_in(var.type, 'a0', owned=True)}\n",
         )
+        if var.read_only:  # an unexported type: Go cannot take it from Python (Python has no setter)
+            setter = _EXPORT.format(
+                comment=f"{var.set_symbol}: the package variable {qualified} is read-only from Python.",
+                symbol=var.set_symbol,
+                params=f"a0 {c_type(var.type)}, e *C.goffi_err, arena *C.goffi_arena",
+                body=f"\t_ = a0\n\tpanic({go_string(qualified + ' has an unexported type: it cannot be assigned')})\n",
+            )
         return getter + "\n" + setter
 
     def class_exports(self, cls: ClassPlan) -> list[str]:
@@ -771,6 +822,16 @@ class GoRenderer:
                     symbol=cls.new_symbol,
                     params="dst *C.goffi_handle, e *C.goffi_err, arena *C.goffi_arena",
                     body=f"\tgoffiPutPtr(dst, new({t}), {cls.index})\n",
+                )
+            )
+        if cls.kind == "value" and cls.record is not None:
+            value = self.go_in(cls.record, "a0", owned=True)
+            out.append(
+                _EXPORT.format(
+                    comment=f"{cls.box_symbol} boxes a {cls.key} from Python for an interface argument.",
+                    symbol=cls.box_symbol,
+                    params=f"a0 {c_type(cls.record)}, dst *C.goffi_handle, e *C.goffi_err, arena *C.goffi_arena",
+                    body=f"\tgoffiPut(dst, {value}, nil, goffiAnyClass)\n",
                 )
             )
         for m in cls.methods:
@@ -912,8 +973,12 @@ class GoRenderer:
         local = [f'\t"{p}"\n' for p in sorted(self.std) if "." in p]
         # A bundle package with nothing bridged is still imported (blank), so its init runs
         # as it would in a Go program that imports it.
+        # A package counts as used only where the rendered code spells its alias: a type
+        # spelled for a conversion that then did not need it must not leave an unused import.
+        code = converters + class_of + "".join(exports)
+        spelled = set(re.findall(r"\b(g_\w+)\.", code))
         aliased = [
-            f'\t{alias if path in self.speller.used else "_"} "{path}"\n'
+            f'\t{alias if alias in spelled else "_"} "{path}"\n'
             for path, alias in sorted(self.speller.aliases.items())
         ]
         for group in (local, aliased):

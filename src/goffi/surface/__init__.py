@@ -106,6 +106,7 @@ def _typeref(d: Any) -> TypeRef:
     return TypeRef(
         kind=kind,  # type: ignore[arg-type]  # checked against TypeKind above
         name=_str(d, "name", ""),
+        alias=_str(d, "alias", ""),
         pkg=_str(d, "pkg", ""),
         elem=None if elem is None else _typeref(elem),
         key=None if key is None else _typeref(key),

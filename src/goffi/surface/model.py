@@ -40,6 +40,7 @@ class TypeRef:
 
     kind: TypeKind
     name: str = ""  # basic: "int64", "string", ...; named: "Duration"; typeparam: "T"
+    alias: str = ""  # basic: "byte" or "rune" when the source spells uint8 or int32 so
     pkg: str = ""  # named: import path of the declaring package ("" for error, comparable)
     elem: TypeRef | None = None  # pointer, slice, array, chan, map (value)
     key: TypeRef | None = None  # map
@@ -65,7 +66,9 @@ class TypeRef:
     def go_spelling(self) -> str:
         """Go source spelling with full import paths (for messages, not for code)."""
         k = self.kind
-        if k in ("basic", "typeparam"):
+        if k == "basic":
+            return self.alias or self.name
+        if k == "typeparam":
             return self.name
         if k == "named":
             base = f"{self.pkg}.{self.name}" if self.pkg else self.name

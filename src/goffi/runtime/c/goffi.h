@@ -96,6 +96,9 @@ enum {
 
 /* A goffi_handle whose id is a Python callable's (a func argument), not a Go value's. */
 #define GOFFI_CLS_CALLABLE (-2)
+/* A goffi_handle whose id (from 1) picks one of the bundle's package functions that has
+ * the func type's signature (FuncTypePlan.go_funcs): Go gets that function itself. */
+#define GOFFI_CLS_GOFUNC (-3)
 
 /* Status of a channel operation. */
 enum { GOFFI_CHAN_OK = 0, GOFFI_CHAN_TIMEOUT = 1, GOFFI_CHAN_CLOSED = 2, GOFFI_CHAN_EMPTY = 3 };

@@ -71,6 +71,14 @@ int goffi_runtime_init(void);
 /* Arity check (and the fork guard). max < 0 means variadic (no upper bound). */
 int goffi_check_nargs(const char *func, Py_ssize_t nargs, Py_ssize_t min, Py_ssize_t max);
 
+/* Keyword arguments (goffi_values.c), for a METH_FASTCALL|METH_KEYWORDS function whose
+ * positional slots first..nslots are named names[0..nslots-first): merges args[0..n) and
+ * the (at least one) keywords in kwnames into buf (nslots entries) and returns nslots, or
+ * -1 with a TypeError, worded as Python's own, for an unknown, duplicate or missing
+ * argument. Out of line, so a call without keywords keeps args and nargs in registers. */
+Py_ssize_t goffi_kwargs(const char *func, PyObject *const *args, Py_ssize_t n, PyObject *kwnames,
+                        const char *const *names, Py_ssize_t first, Py_ssize_t nslots, PyObject **buf);
+
 /* Raise the Python exception for a Go error or panic reported in *err. Always returns NULL. */
 PyObject *goffi_raise(const goffi_err *err);
 
@@ -227,6 +235,12 @@ static inline int goffi_in_u64(PyObject *o, uint64_t *out, goffi_arena *a, const
     return 0;
 }
 static inline PyObject *goffi_out_u64(const uint64_t *v) { return PyLong_FromUnsignedLongLong(*v); }
+/* Go's rune and byte (goffi_values.c): an int, or a one-character str (for a byte, below
+ * U+0100); they come back as ints. */
+int goffi_in_rune(PyObject *o, int32_t *out, goffi_arena *a, const char *where);
+static inline PyObject *goffi_out_rune(const int32_t *v) { return PyLong_FromLongLong(*v); }
+int goffi_in_byte(PyObject *o, uint8_t *out, goffi_arena *a, const char *where);
+static inline PyObject *goffi_out_byte(const uint8_t *v) { return PyLong_FromUnsignedLongLong(*v); }
 static inline int goffi_in_f64(PyObject *o, double *out, goffi_arena *a, const char *where) {
     (void)a;
     if (PyFloat_CheckExact(o)) { /* inline; anything else through goffi_to_f64's checks */
@@ -254,6 +268,12 @@ static inline PyObject *goffi_out_c64(const goffi_complex *v) { return goffi_out
 /* Write-back checks (goffi_back_ in the glue): whether an exact int equals a value, and
  * whether a str has exactly these UTF-8 bytes; 0 when unsure (the caller then compares
  * the objects). Never leave an exception set. */
+static inline int goffi_float_is(PyObject *o, const double *v) {
+    /* Bit for bit, so -0.0 and NaN payloads count as changes. PyFloat_AS_DOUBLE is no
+     * lvalue from Python 3.12 on (an inline function), hence the copy. */
+    double x = PyFloat_AS_DOUBLE(o);
+    return memcmp(&x, v, sizeof x) == 0;
+}
 static inline int goffi_long_is(PyObject *o, long long v) {
     int overflow = 0;
     long long x = PyLong_AsLongLongAndOverflow(o, &overflow);
@@ -291,6 +311,10 @@ static inline int goffi_in_bytes(PyObject *o, goffi_str *out, goffi_arena *a, co
 /* `any`: a Python value by its type; Go values by their dynamic type (see goffi.h). */
 int goffi_in_any(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);
 PyObject *goffi_out_any(const goffi_any *v);
+/* After a call that decoded into an any argument: Go's value into the Python object (goffi_decode.c). */
+int goffi_decode_back(PyObject *target, const goffi_any *d);
+/* Make dict d's contents equal to dict now's, in place (goffi_decode.c). */
+int goffi_dict_become(PyObject *d, PyObject *now);
 /* Records as any, by class (generated in every bundle's glue): 1 if o is a record and was
  * converted, 0 if it is no record, -1 on error. */
 int goffi_any_record_in(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);

@@ -225,7 +225,7 @@ func goffiUnwrapFirst(err error) (next error) {
 
 // goffiErrorIn is the Go error an error argument holds (nil for None).
 func goffiErrorIn(c C.goffi_err, what string) error {
-	return goffiArg[error](c.value, what)
+	return goffiArgDynamic[error](c.value, what)
 }
 
 // goffiRecovered handles what an export's deferred function recovered when the Go
@@ -399,11 +399,32 @@ func goffiPutPtr[T any](dst *C.goffi_handle, p *T, cls int) {
 }
 
 // goffiPutValue hands a struct value to Python: it is copied into a new *T, so the
-// Python object can call pointer methods and set fields on its own copy.
+// Python object can call pointer methods and set fields on its own copy. The handle
+// remembers the box, so the object goes back into an `any` as a T (goffiAnyIn).
 func goffiPutValue[T any](dst *C.goffi_handle, v T, cls int) {
 	p := new(T)
 	*p = v
-	goffiPut(dst, p, p, cls)
+	goffiPutBoxed(dst, p, cls)
+}
+
+// goffiPutBoxed stores p, a new pointer boxing a value Go handed out by value.
+func goffiPutBoxed(dst *C.goffi_handle, p any, cls int) {
+	id, err := goffiHandles.AcquireBoxed(p)
+	if err != nil {
+		panic(err)
+	}
+	dst.id = C.uint64_t(id)
+	dst.cls = C.int32_t(cls)
+}
+
+// goffiPutClassed stores what goffiClassOf made of v: boxed when it copied a struct
+// value into a new pointer (stored's type is then not v's).
+func goffiPutClassed(dst *C.goffi_handle, v, stored, key any, cls int) {
+	if reflect.TypeOf(stored) != reflect.TypeOf(v) {
+		goffiPutBoxed(dst, stored, cls)
+		return
+	}
+	goffiPut(dst, stored, key, cls)
 }
 
 // goffiPutDynamic hands an interface value to Python, as an object of its dynamic
@@ -415,7 +436,7 @@ func goffiPutDynamic(dst *C.goffi_handle, v any, static int) {
 		return
 	}
 	stored, key, cls := goffiClassOf(v, static)
-	goffiPut(dst, stored, key, cls)
+	goffiPutClassed(dst, v, stored, key, cls)
 }
 
 // goffiArg resolves a handle argument (nil for ID 0) to a Go value of type T. A value
@@ -437,6 +458,20 @@ func goffiArg[T any](h C.goffi_handle, what string) T {
 	return t
 }
 
+// goffiArgDynamic is goffiArg for an interface parameter (error, io.Reader): an object
+// of a struct Go handed out by value gives Go that value again when it implements T (as
+// it did when Go returned it), else the pointer it is boxed in.
+func goffiArgDynamic[T any](h C.goffi_handle, what string) T {
+	if h.id != 0 && uint64(h.id)&goffiBridgeBit == 0 {
+		if v, ok := goffiHandles.Unboxed(uint64(h.id)); ok {
+			if t, ok := v.(T); ok {
+				return t
+			}
+		}
+	}
+	return goffiArg[T](h, what)
+}
+
 // goffiRecv resolves the handle of a method's receiver.
 func goffiRecv[T any](id C.uint64_t, what string) T {
 	return goffiArg[T](C.goffi_handle{id: id}, what)
@@ -451,7 +486,9 @@ func goffiAnyIn(c *C.goffi_any) any {
 	case C.GOFFI_ANY_BOOL:
 		return c.i != 0
 	case C.GOFFI_ANY_INT:
-		return int64(c.i)
+		// Go's int, as Go code type-switching on any expects (an untyped constant in
+		// `any` is an int); goffi supports 64-bit platforms only, so every int64 fits.
+		return int(c.i)
 	case C.GOFFI_ANY_UINT:
 		return uint64(c.i)
 	case C.GOFFI_ANY_BIGINT:
@@ -489,7 +526,13 @@ func goffiAnyIn(c *C.goffi_any) any {
 	case C.GOFFI_ANY_DURATION:
 		return time.Duration(c.i)
 	case C.GOFFI_ANY_HANDLE:
-		v, ok := goffiResolve(uint64(c.i))
+		// An object of a value Go handed out (a struct T, boxed for Python) is that T
+		// again, so Go code switching on the dynamic type sees what it returned.
+		resolve := goffiHandles.Unboxed
+		if uint64(c.i)&goffiBridgeBit != 0 {
+			resolve = goffiResolve
+		}
+		v, ok := resolve(uint64(c.i))
 		if !ok {
 			panic(fmt.Sprintf("goffi: handle %d is not live", c.i))
 		}
@@ -517,7 +560,8 @@ func goffiAnyOutAs(dst *C.goffi_any, a *C.goffi_arena, v any, errorsAsExceptions
 		return
 	}
 	switch x := v.(type) {
-	case nil:
+	case nil, struct{}:
+		// struct{} carries nothing (a chan struct{} signal, ctx.Done()): None.
 		dst.tag = C.GOFFI_ANY_NIL
 		return
 	case bool:
@@ -561,7 +605,7 @@ func goffiAnyOutAs(dst *C.goffi_any, a *C.goffi_arena, v any, errorsAsExceptions
 	}
 	if stored, key, cls := goffiClassOf(v, goffiAnyClass); cls != goffiAnyClass {
 		var h C.goffi_handle
-		goffiPut(&h, stored, key, cls)
+		goffiPutClassed(&h, v, stored, key, cls)
 		dst.tag, dst.i, dst.cls = C.GOFFI_ANY_HANDLE, C.int64_t(h.id), h.cls
 		return
 	}

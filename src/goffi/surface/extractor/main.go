@@ -41,6 +41,7 @@ import (
 type TypeRef struct {
 	Kind             string     `json:"kind"`
 	Name             string     `json:"name,omitempty"`
+	Alias            string     `json:"alias,omitempty"` // basic: "byte" or "rune" when the source says so
 	Pkg              string     `json:"pkg,omitempty"`
 	Elem             *TypeRef   `json:"elem,omitempty"`
 	Key              *TypeRef   `json:"key,omitempty"`
@@ -615,7 +616,11 @@ func basicName(b *types.Basic) string {
 func (e *extractor) typeRef(t types.Type) *TypeRef {
 	switch t := types.Unalias(t).(type) {
 	case *types.Basic:
-		return &TypeRef{Kind: "basic", Name: basicName(t)}
+		r := &TypeRef{Kind: "basic", Name: basicName(t)}
+		if n := t.Name(); n == "byte" || n == "rune" {
+			r.Alias = n // a character type: Python may pass a one-character str
+		}
+		return r
 	case *types.Named:
 		e.enqueue(t)
 		r := &TypeRef{Kind: "named", Name: t.Obj().Name(), Pkg: pkgPath(t.Obj())}
@@ -667,14 +672,17 @@ func (e *extractor) typeRef(t types.Type) *TypeRef {
 		r := &TypeRef{Kind: "struct"}
 		for i := 0; i < t.NumFields(); i++ {
 			f := t.Field(i)
-			if !f.Exported() {
+			// An unexported embedded field is walked all the same: its type's exported
+			// methods are promoted (net.IPConn's Close comes from the unexported net.conn).
+			hidden := !f.Exported() && !f.Embedded()
+			if hidden {
 				e.noWalk++
 			}
 			r.Fields = append(r.Fields, Field{
 				Name: f.Name(), Type: e.typeRef(f.Type()), Exported: f.Exported(),
 				Embedded: f.Embedded(), Doc: e.posDoc(f),
 			})
-			if !f.Exported() {
+			if hidden {
 				e.noWalk--
 			}
 		}
@@ -1012,10 +1020,15 @@ func run(args []string) error {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: extractor PKG...")
+		fmt.Fprintln(os.Stderr, "usage: extractor PKG... | extractor -decodes PKG...")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1:]); err != nil {
+	run := run
+	args := os.Args[1:]
+	if args[0] == "-decodes" { // the body scan of decodes.go, for goffi.decoding
+		run, args = runDecodes, args[1:]
+	}
+	if err := run(args); err != nil {
 		fmt.Fprintln(os.Stderr, "extractor: "+oneLine(err.Error()))
 		os.Exit(1)
 	}

@@ -2,6 +2,7 @@ package rt
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"sync"
 )
@@ -54,6 +55,7 @@ type handle struct {
 	value any
 	key   any // nil when the value has no identity
 	refs  int64
+	boxed bool // value is a new *T holding a T that Go handed out by value
 }
 
 // NewHandles returns an empty table holding at most max live handles (<= 0: no limit).
@@ -64,6 +66,17 @@ func NewHandles(max int) *Handles {
 // Acquire returns the ID of value, adding one reference. key is value's identity
 // (usually value itself, when it is a pointer or channel) or nil for none.
 func (h *Handles) Acquire(value, key any) (uint64, error) {
+	return h.acquire(value, key, false)
+}
+
+// AcquireBoxed is Acquire for a value Go handed out by value (a struct T), boxed into
+// the new pointer p so that Python can call its pointer methods and set its fields:
+// Unboxed gives the T back, so the value goes back into an `any` as the type it was.
+func (h *Handles) AcquireBoxed(p any) (uint64, error) {
+	return h.acquire(p, p, true)
+}
+
+func (h *Handles) acquire(value, key any, boxed bool) (uint64, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if key != nil {
@@ -77,7 +90,7 @@ func (h *Handles) Acquire(value, key any) (uint64, error) {
 	}
 	h.next++
 	id := h.next
-	h.byID[id] = &handle{value: value, key: key, refs: 1}
+	h.byID[id] = &handle{value: value, key: key, refs: 1, boxed: boxed}
 	if key != nil {
 		h.byKey[key] = id
 	}
@@ -92,6 +105,21 @@ func (h *Handles) Resolve(id uint64) (any, bool) {
 	h.mu.RUnlock()
 	if !ok {
 		return nil, false
+	}
+	return e.value, true
+}
+
+// Unboxed returns the value of a live handle as Go handed it out: the T itself for a
+// handle made by AcquireBoxed (a copy of the box's current value), else the value.
+func (h *Handles) Unboxed(id uint64) (any, bool) {
+	h.mu.RLock()
+	e, ok := h.byID[id]
+	h.mu.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	if e.boxed {
+		return reflect.ValueOf(e.value).Elem().Interface(), true
 	}
 	return e.value, true
 }

@@ -159,3 +159,25 @@ func TestTablesShrinkAfterAPeak(t *testing.T) {
 		}
 	}
 }
+
+func TestBoxedValuesUnboxToTheirType(t *testing.T) {
+	type point struct{ X int }
+	h := NewHandles(0)
+	p := &point{1}
+	boxed, _ := h.AcquireBoxed(p)
+	plain, _ := h.Acquire(p, nil)
+	p.X = 2 // the object's own copy changed (a pointer method, a field set)
+	if v, ok := h.Unboxed(boxed); !ok || v != (point{2}) {
+		t.Fatalf("Unboxed(boxed) = %#v, %v; want the point value", v, ok)
+	}
+	if v, ok := h.Resolve(boxed); !ok || v != any(p) {
+		t.Fatalf("Resolve(boxed) = %#v, %v; want the pointer", v, ok)
+	}
+	if v, ok := h.Unboxed(plain); !ok || v != any(p) {
+		t.Fatalf("Unboxed(plain) = %#v, %v; want the pointer", v, ok)
+	}
+	h.Release(boxed, 1)
+	if _, ok := h.Unboxed(boxed); ok {
+		t.Fatal("a released handle still unboxes")
+	}
+}

@@ -2,6 +2,7 @@ package rt
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -63,4 +64,17 @@ func TestErrorInfo(t *testing.T) {
 	if message != "x" || kind != "*errors.errorString" {
 		t.Errorf("got (%q, %q)", message, kind)
 	}
+}
+
+func TestConvertNoneToEmptyStruct(t *testing.T) {
+	got := Convert("v", nil, reflect.TypeFor[struct{}]())
+	if got.Interface() != (struct{}{}) {
+		t.Fatalf("Convert(nil, struct{}) = %#v", got.Interface())
+	}
+	defer func() {
+		if _, ok := recover().(TypeError); !ok {
+			t.Fatal("Convert(nil, struct{ X int }) did not raise TypeError")
+		}
+	}()
+	Convert("v", nil, reflect.TypeFor[struct{ X int }]())
 }

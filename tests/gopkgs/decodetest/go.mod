@@ -1,0 +1,3 @@
+module example.com/decodetest
+
+go 1.24

@@ -1,0 +1,3 @@
+module example.com/namedtest
+
+go 1.24

@@ -1,0 +1,3 @@
+module example.com/selectors
+
+go 1.24

@@ -1,0 +1,3 @@
+module example.com/valuetest
+
+go 1.24
