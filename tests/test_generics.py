@@ -433,3 +433,17 @@ def test_slices_sort_writes_over_a_buffer(slices: ModuleType) -> None:
     ys = array.array("d", [2.5, 1.5])
     slices.Sort(ys)
     assert ys.tolist() == [1.5, 2.5]
+
+
+def test_keyword_arguments_reach_generic_and_iterator_functions(
+    slices: ModuleType, strings: ModuleType
+) -> None:
+    # Go's parameter names, as for every other function (issue 9): slices.Index(s S, v E).
+    assert slices.Index(s=[5, 6, 7], v=7) == 2
+    assert slices.Index([5, 6, 7], v=6) == 1
+    assert slices.Max(x=[3, 1, 2]) == 3
+    assert list(strings.SplitSeq(s="a,b", sep=",")) == ["a", "b"]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
+        slices.Max(nope=[1])
+    with pytest.raises(TypeError, match="multiple values for argument 'x'"):
+        slices.Max([1], x=[2])

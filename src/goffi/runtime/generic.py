@@ -89,14 +89,16 @@ def iterating(
     outputs = tuple((i, k == "seq2") for i, k in enumerate(results) if k)
     single = len(results) == 1
 
-    def call(*args: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            args, kwargs = fold_keywords(fn, args, kwargs)
         if inputs:
             args_list = list(args)
             for i, pairs in inputs:
                 if i < len(args_list):
                     args_list[i] = pull_source(args_list[i], pairs, f"{qualified}() argument {i + 1}")
             args = tuple(args_list)
-        out = fn(*args)
+        out = fn(*args, **kwargs)
         if not outputs:
             return out
         if single:
@@ -109,7 +111,24 @@ def iterating(
     call.__name__ = getattr(fn, "__name__", qualified)
     call.__qualname__ = call.__name__
     call.__doc__ = getattr(fn, "__doc__", None)
+    call.__wrapped__ = fn  # type: ignore[attr-defined]  # inspect.signature follows it
     return call
+
+
+def fold_keywords(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Keyword arguments put in their places, by the Go parameter names of ``fn``'s signature,
+    so that the dispatcher and the iterator wrappers see every argument by position.
+    Misuse (an unknown or repeated name) raises Python's own TypeError."""
+    import inspect  # only on this path: calls with keywords
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature to read: the builtin decides
+        return args, kwargs
+    bound = sig.bind_partial(*args, **kwargs)
+    return bound.args, bound.kwargs
 
 
 _GROUP_OF: dict[type, str] = {bool: "bool", int: "int", float: "float", complex: "complex", str: "string"}
@@ -198,7 +217,9 @@ class Generic:
     def __repr__(self) -> str:
         return f"<generic Go function {self._qualified} ({len(self._table)} instantiations)>"
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:  # every instantiation has the same parameter names
+            args, kwargs = fold_keywords(next(iter(self._table.values())), args, kwargs)
         key = []
         for index, what, available in self._probes:
             types: Iterable[type]
@@ -246,7 +267,7 @@ class Generic:
                 f"{self._qualified}() has no instantiation for these arguments ({', '.join(key)}); "
                 f"accepted forms:\n{self._forms}"
             )
-        return fn(*args)
+        return fn(*args, **kwargs)
 
     def __getitem__(self, types: str | tuple[str, ...]) -> Callable[..., Any]:
         """Explicit instantiation, spelled as Go spells the type arguments: ``Max["int64"]``
