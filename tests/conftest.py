@@ -43,6 +43,10 @@ OBJECT_STDLIB = (
 # "time" and "strings" above, by test_goroutines.py.
 GOROUTINE_STDLIB = ("path/filepath", "io/fs")
 
+# The standard-library packages generics and iterators (issue 12) are tested with, besides
+# "strings" above, by test_generics.py.
+GENERIC_STDLIB = ("slices", "maps")
+
 # The standard-library packages values keeping their Go type (issue 9) are tested with,
 # by test_values.py.
 VALUE_STDLIB = ("bufio", "log/slog", "context", "encoding/csv")
@@ -53,12 +57,14 @@ SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "objtest"),
     str(GO_TEST_PACKAGES / "chantest"),
     str(GO_TEST_PACKAGES / "zerocopy"),
+    str(GO_TEST_PACKAGES / "generictest"),
     str(GO_TEST_PACKAGES / "valuetest"),
     str(GO_TEST_PACKAGES / "namedtest"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
     *VALUE_STDLIB,
+    *GENERIC_STDLIB,
 )
 
 
@@ -121,6 +127,12 @@ def objtest(go: dict[str, ModuleType]) -> ModuleType:
 def chantest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/chantest, the package that exercises channels and callbacks (issue 4)."""
     return go["chantest"]
+
+
+@pytest.fixture(scope="session")
+def generictest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/generictest, the package that exercises generics and iterators (issue 12)."""
+    return go["generictest"]
 
 
 @pytest.fixture(scope="session")
