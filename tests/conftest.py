@@ -187,3 +187,26 @@ def inspect_report(cache: Path, folder: Path, import_path: str) -> dict[str, Any
     packages: list[dict[str, Any]] = json.loads(done.stdout)["packages"]
     (pkg,) = [p for p in packages if p["path"] == import_path]
     return pkg
+
+
+def mypy_errors(snippet: Path, bundle_module: ModuleType, tmp_path: Path) -> tuple[list[str], str]:
+    """mypy over ``snippet``, with the stubs of ``bundle_module``'s bundle on MYPYPATH: the
+    ": error:" lines, and mypy's whole output (for assertion messages)."""
+    env = dict(os.environ, MYPYPATH=str(Path(str(bundle_module.__file__)).parent.parent))
+    done = subprocess.run(
+        [
+            "mypy",
+            "--no-error-summary",
+            "--cache-dir",
+            str(tmp_path / "mypy-cache"),
+            "--python-version",
+            f"{sys.version_info[0]}.{sys.version_info[1]}",
+            str(snippet),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    output = done.stdout + done.stderr
+    return [line for line in done.stdout.splitlines() if ": error:" in line], output

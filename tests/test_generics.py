@@ -22,7 +22,7 @@ from types import ModuleType
 import pytest
 
 import goffi
-from conftest import _CALL_FAILED, GO_TEST_PACKAGES, inspect_report
+from conftest import _CALL_FAILED, GO_TEST_PACKAGES, inspect_report, mypy_errors
 from goffi.generics import decide_type_param, instantiations
 from goffi.surface.model import Constraint, Term, TypeRef
 
@@ -385,16 +385,8 @@ def test_stubs_type_check_with_mypy(generictest: ModuleType, tmp_path: Path) -> 
             """
         )
     )
-    env = dict(os.environ, MYPYPATH=str(Path(generictest.__file__).parent.parent))
-    done = subprocess.run(
-        ["mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "mypy-cache"), str(snippet)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1, done.stdout + done.stderr
+    errors, output = mypy_errors(snippet, generictest, tmp_path)
+    assert len(errors) == 1, output
     assert "use_generics.py:8:" in errors[0] and 'has type "str", variable has type "int"' in errors[0]
 
 

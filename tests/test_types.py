@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 import goffi
-from conftest import SESSION_SPECS, ZERO_COPY
+from conftest import SESSION_SPECS, ZERO_COPY, mypy_errors
 from goffi.build import Progress, plan_specs
 from goffi.cache import goffi_source_hash
 from goffi.plan import BundlePlan
@@ -943,24 +943,8 @@ def test_stub_type_checks_with_mypy(typestest: ModuleType, tmp_path: Path) -> No
             """
         )
     )
-    env = dict(os.environ, MYPYPATH=str(Path(typestest.__file__).parent.parent))
-    done = subprocess.run(
-        [
-            "mypy",
-            "--no-error-summary",
-            "--cache-dir",
-            str(tmp_path / "mypy-cache"),
-            "--python-version",
-            f"{sys.version_info[0]}.{sys.version_info[1]}",
-            str(snippet),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1, done.stdout + done.stderr
+    errors, output = mypy_errors(snippet, typestest, tmp_path)
+    assert len(errors) == 1, output
     assert "use_bundle.py:9:" in errors[0] and '"EchoInt" has incompatible type "str"' in errors[0]
 
 
