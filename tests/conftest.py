@@ -43,6 +43,10 @@ OBJECT_STDLIB = (
 # "time" and "strings" above, by test_goroutines.py.
 GOROUTINE_STDLIB = ("path/filepath", "io/fs")
 
+# The standard-library packages generics and iterators (issue 12) are tested with, besides
+# "strings" above, by test_generics.py.
+GENERIC_STDLIB = ("slices", "maps")
+
 # The standard-library packages values keeping their Go type (issue 9) are tested with,
 # by test_values.py.
 VALUE_STDLIB = ("bufio", "log/slog", "context", "encoding/csv")
@@ -57,6 +61,7 @@ SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "objtest"),
     str(GO_TEST_PACKAGES / "chantest"),
     str(GO_TEST_PACKAGES / "zerocopy"),
+    str(GO_TEST_PACKAGES / "generictest"),
     str(GO_TEST_PACKAGES / "valuetest"),
     str(GO_TEST_PACKAGES / "namedtest"),
     str(GO_TEST_PACKAGES / "ifacetest"),
@@ -65,6 +70,7 @@ SESSION_SPECS = (
     *GOROUTINE_STDLIB,
     *VALUE_STDLIB,
     *PROXY_STDLIB,
+    *GENERIC_STDLIB,
 )
 
 
@@ -130,6 +136,12 @@ def chantest(go: dict[str, ModuleType]) -> ModuleType:
 
 
 @pytest.fixture(scope="session")
+def generictest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/generictest, the package that exercises generics and iterators (issue 12)."""
+    return go["generictest"]
+
+
+@pytest.fixture(scope="session")
 def namedtest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/namedtest, the package that exercises named non-struct types (value classes)."""
     return go["namedtest"]
@@ -181,3 +193,26 @@ def inspect_report(cache: Path, folder: Path, import_path: str) -> dict[str, Any
     packages: list[dict[str, Any]] = json.loads(done.stdout)["packages"]
     (pkg,) = [p for p in packages if p["path"] == import_path]
     return pkg
+
+
+def mypy_errors(snippet: Path, bundle_module: ModuleType, tmp_path: Path) -> tuple[list[str], str]:
+    """mypy over ``snippet``, with the stubs of ``bundle_module``'s bundle on MYPYPATH: the
+    ": error:" lines, and mypy's whole output (for assertion messages)."""
+    env = dict(os.environ, MYPYPATH=str(Path(str(bundle_module.__file__)).parent.parent))
+    done = subprocess.run(
+        [
+            "mypy",
+            "--no-error-summary",
+            "--cache-dir",
+            str(tmp_path / "mypy-cache"),
+            "--python-version",
+            f"{sys.version_info[0]}.{sys.version_info[1]}",
+            str(snippet),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    output = done.stdout + done.stderr
+    return [line for line in done.stdout.splitlines() if ": error:" in line], output

@@ -36,8 +36,9 @@ def test_inspect_text_shows_signatures_and_reasons(inspect_run: Any) -> None:
     assert "    bridged  ToUpper(s: str) -> str" in out
     assert "    bridged  Cut(s: str, sep: str) -> tuple[str, str, bool]" in out
     assert "    bridged  ContainsFunc(s: str, f: Callable[[int], bool] | None) -> bool" in out
-    assert "    skipped  func FieldsSeq(s string) iter.Seq[string]" in out
-    assert "why: result 0: instantiated generic types are not bridged" in out
+    # An iter.Seq result is a lazy Python iterator (issue 12).
+    assert "    bridged  FieldsSeq(s: str) -> Iterator[str]" in out
+    assert "a lazy Python iterator: Go produces each item when Python asks" in out
     assert "    bridged  ValidString(s: str) -> bool" in out
     assert "    bridged  RuneError: int = 65533" in out
     assert "note: []byte: []byte parameters take any buffer" in out
@@ -68,7 +69,7 @@ def test_inspect_json_matches_text_and_is_deterministic(inspect_run: Any) -> Non
     assert strings["NewReader"]["python"] == "NewReader(s: str) -> strings.Reader | None"
     assert strings["Builder"]["python"] == "class strings.Builder: handle class"
     assert strings["Builder.WriteString"]["python"] == "Builder.WriteString(self, s: str) -> int"
-    assert strings["FieldsSeq"]["category"] == "generic"
+    assert strings["FieldsSeq"]["python"] == "FieldsSeq(s: str) -> Iterator[str]"
     assert strings["ContainsFunc"]["status"] == "bridged"
     utf8 = {s["name"]: s for s in requested[1]["symbols"]}
     assert (

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 import goffi
-from conftest import GO_TEST_PACKAGES, TESTS, inspect_report
+from conftest import GO_TEST_PACKAGES, TESTS, inspect_report, mypy_errors
 from goffi.runtime import named as runtime_named
 
 # ---------------------------------------------------------------------------- enums
@@ -286,16 +286,8 @@ def test_value_class_stubs_type_check(namedtest: ModuleType, tmp_path: Path) -> 
             """
         )
     )
-    env = dict(os.environ, MYPYPATH=str(Path(namedtest.__file__).parent.parent))
-    done = subprocess.run(
-        ["mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "mypy-cache"), str(snippet)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1, done.stdout + done.stderr
+    errors, output = mypy_errors(snippet, namedtest, tmp_path)
+    assert len(errors) == 1, output
     assert "use_named.py:14:" in errors[0], errors[0]
 
 
@@ -519,3 +511,11 @@ def test_stubs_of_many_stdlib_packages_pass_mypy(session_cache: Path, tmp_path: 
         timeout=900,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_value_class_objects_keep_their_go_type_in_any(go: dict[str, ModuleType]) -> None:
+    # Issue 9: a named value goes back into `any` as its Go type, not as the underlying int.
+    fmt, slog = go["fmt"], go["log/slog"]
+    assert fmt.Sprintf("%T %v", slog.LevelDebug, slog.LevelWarn) == "slog.Level WARN"
+    assert fmt.Sprint(slog.Level(-4)) == "DEBUG"  # Go's String() ran: Go got a slog.Level
+    assert fmt.Sprintf("%T", 7) == "int"  # a plain int stays Go's int

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import goffi
-from conftest import GO_TEST_PACKAGES, SESSION_SPECS, ZERO_COPY, inspect_report
+from conftest import GO_TEST_PACKAGES, SESSION_SPECS, ZERO_COPY, inspect_report, mypy_errors
 
 pytestmark = pytest.mark.usefixtures("no_handle_leaks")
 
@@ -650,16 +650,8 @@ def test_stub_type_checks_with_mypy(objtest: ModuleType, tmp_path: Path) -> None
             """
         )
     )
-    env = dict(os.environ, MYPYPATH=str(Path(objtest.__file__).parent.parent))
-    done = subprocess.run(
-        ["mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "mypy-cache"), str(snippet)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1, done.stdout + done.stderr
+    errors, output = mypy_errors(snippet, objtest, tmp_path)
+    assert len(errors) == 1, output
     assert "use_objects.py:7:" in errors[0], errors[0]
 
 

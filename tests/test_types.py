@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 import goffi
-from conftest import SESSION_SPECS, ZERO_COPY
+from conftest import SESSION_SPECS, ZERO_COPY, mypy_errors
 from goffi.build import Progress, plan_specs
 from goffi.cache import goffi_source_hash
 from goffi.plan import BundlePlan
@@ -811,8 +811,9 @@ def test_variable_errors(typestest: ModuleType) -> None:
 
 
 def test_unsupported_symbols_are_skipped(typestest: ModuleType) -> None:
-    # Generic code is skipped; channels and funcs cross since the goroutine bridge (issue 4).
-    assert not hasattr(typestest, "Identity") and "Identity" not in typestest.__all__
+    # Generic functions are instantiated (issue 12); channels and funcs cross since the
+    # goroutine bridge (issue 4).
+    assert typestest.Identity([1, "a"]) == [1, "a"] and "Identity" in typestest.__all__
     assert typestest.Apply(lambda x: x + 1) == 2 and typestest.Handle(lambda x: x * 5) == 5
     ch = typestest.MakeChan()
     assert isinstance(ch, goffi.Channel) and ch.cap == 0
@@ -836,10 +837,11 @@ def plan(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Bundl
 def test_plan_says_why_symbols_are_skipped(plan: BundlePlan) -> None:
     pkg = next(p for p in plan.packages if p.path == "example.com/typestest")
     skipped = {(s.kind, s.go_name): (s.category, s.reason) for s in pkg.skipped}
-    assert skipped[("func", "Identity")] == (
-        "generic",
-        "generic functions need type arguments; goffi bridges only non-generic API",
-    )
+    # A generic function is instantiated (issue 12: T any is any); a generic type is a class
+    # only per instantiation a signature uses, so its declaration is listed as skipped.
+    assert ("func", "Identity") not in skipped
+    (identity,) = [g for g in pkg.generics if g.go_name == "Identity"]
+    assert [i.go_type_args for i in identity.instances] == ["[any]"]
     assert skipped[("type", "List")][0] == "generic"
     bridged = {f.go_name for f in pkg.funcs}
     assert not bridged & {name for kind, name in skipped if kind == "func"}
@@ -915,7 +917,8 @@ def test_stub_files(typestest: ModuleType) -> None:
     assert annotated["Big"] == "_Final[int]" and annotated["Boiling"] == "_Final[Celsius]"
     assert annotated["Tags"] == "list[str]" and annotated["Key"] == "bytes"
     assert sig("Ptr") == "(p: int | None) -> int"
-    assert "MakeChan" in defs and "Identity" not in defs
+    assert "MakeChan" in defs
+    assert sig("Identity") == "(v: Any) -> Any"  # a generic function, instantiated with any
     # Go names that clash with what the stub imports (func Sequence, const Final).
     assert sig("Sequence") == "(xs: _Sequence[int]) -> list[int]"
     assert annotated["Final"] == "_Final[str]" and annotated["Answer"] == "_Final[int]"
@@ -940,24 +943,8 @@ def test_stub_type_checks_with_mypy(typestest: ModuleType, tmp_path: Path) -> No
             """
         )
     )
-    env = dict(os.environ, MYPYPATH=str(Path(typestest.__file__).parent.parent))
-    done = subprocess.run(
-        [
-            "mypy",
-            "--no-error-summary",
-            "--cache-dir",
-            str(tmp_path / "mypy-cache"),
-            "--python-version",
-            f"{sys.version_info[0]}.{sys.version_info[1]}",
-            str(snippet),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1, done.stdout + done.stderr
+    errors, output = mypy_errors(snippet, typestest, tmp_path)
+    assert len(errors) == 1, output
     assert "use_bundle.py:9:" in errors[0] and '"EchoInt" has incompatible type "str"' in errors[0]
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from goffi.generics import GenericPlan
 from goffi.plan import BundlePlan, ClassPlan, FuncPlan, PackagePlan
 from goffi.proxies import ERROR_MAPPING
 from goffi.typemap import ClassNamer, Mapping, zero_copy_form
@@ -138,6 +139,30 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "", plan: BundleP
     )
 
 
+def _generic_entry(g: GenericPlan, namer: ClassNamer, qualified: str) -> Entry:
+    """A generic function: each type parameter's decision, each instantiation made (and dropped)."""
+    notes = [f"type parameter {d.name} {d.reason}" for d in g.type_params]
+    dispatched = g.dispatched
+    if dispatched:
+        looks = []
+        for i in dispatched:
+            d = g.type_params[i]
+            where = (
+                f"argument {d.probe[0] + 1} ({d.probe[1]})" if d.probe else "nothing (the first one is used)"
+            )
+            looks.append(f"{d.name} by {where}")
+        notes.append("Python picks the instantiation by its arguments: " + "; ".join(looks))
+    pythons = []
+    for inst in g.instances:
+        fn = inst.func
+        sig = fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)
+        pythons.append(sig)
+        notes.append(f"instantiated {qualified}{inst.go_type_args}: {sig}")
+        notes += [n for n in _func_entry(fn, namer).notes if n not in notes]
+    notes += [f"not instantiated {args}: {why}" for args, why in g.dropped]
+    return Entry(g.go_name, "func", "bridged", g.go_signature, python=" | ".join(pythons), notes=tuple(notes))
+
+
 def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[Entry]:
     what = {
         "handle": "handle class",
@@ -193,6 +218,7 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
 def package_report(plan: BundlePlan, pkg: PackagePlan) -> PackageReport:
     namer = plan.class_namer()
     entries: list[Entry] = [_func_entry(f, namer, plan=plan) for f in pkg.funcs]
+    entries += [_generic_entry(g, namer, f"{pkg.go_name}.{g.go_name}") for g in pkg.generics]
     entries += [
         Entry(
             c.go_name,

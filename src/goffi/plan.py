@@ -20,9 +20,21 @@ if TYPE_CHECKING:
 
 from goffi.analysis import FuncEscapes, MemoryAnalysis, ParamEscape
 from goffi.decoding import DecodeAnalysis
+from goffi.generics import (
+    GenericPlan,
+    InstancePlan,
+    TypeParamDecision,
+    decide_type_param,
+    find_probe,
+    instantiations,
+    map_seq,
+    substitute,
+    with_comparable_fallback,
+)
 from goffi.surface.model import (
     Const,
     Field,
+    Func,
     Method,
     NamedType,
     Package,
@@ -130,6 +142,19 @@ class FuncPlan:
     # Declared zero-copy (goffi.load(zero_copy=...)): its slices of fixed-size numbers
     # cross as views (typemap.zero_copy_form), those Go does not keep (ParamPlan.kept).
     zero_copy: bool = False
+    # An instantiation of a generic function (goffi.generics): its type arguments, in order.
+    type_args: tuple[TypeRef, ...] = ()
+    instance: str = ""  # a suffix naming the instantiation in C ("int64"), "" if not generic
+
+    @property
+    def local_name(self) -> str:
+        """The function's name in generated C, unique in its package ("Max__int64")."""
+        return f"{self.go_name}__{self.instance}" if self.instance else self.go_name
+
+    @property
+    def iterators(self) -> bool:
+        """Whether a parameter or result is an iter.Seq/iter.Seq2 (the Python module wraps it)."""
+        return any(m.iterator for m in (*(p.type for p in self.params), *self.results))
 
     @property
     def qualified(self) -> str:
@@ -353,6 +378,12 @@ class PackagePlan:
     requested: bool = True
     sentinels: tuple[SentinelPlan, ...] = ()
     error_types: tuple[ErrorTypePlan, ...] = ()
+    generics: tuple[GenericPlan, ...] = ()  # generic functions (goffi.generics)
+
+    @property
+    def all_funcs(self) -> tuple[FuncPlan, ...]:
+        """The package's functions and every instantiation of its generic functions."""
+        return self.funcs + tuple(i.func for g in self.generics for i in g.instances)
 
 
 @dataclass(frozen=True)
@@ -476,7 +507,7 @@ class BundlePlan:
         return lambda key: names.get(key, "" if key.startswith(IMPLEMENTERS) else default_class_name(key))
 
     def callables(self) -> tuple[FuncPlan, ...]:
-        return tuple(f for p in self.packages for f in p.funcs) + tuple(
+        return tuple(f for p in self.packages for f in p.all_funcs) + tuple(
             m for c in self.classes() for m in c.methods
         )
 
@@ -564,6 +595,8 @@ def plan_bundle(
 def callable_names(plan: BundlePlan) -> dict[str, FuncPlan]:
     """Every bridged function and method by the name nonblocking= and zero_copy= use for it."""
     names = {f"{f.pkg_path}.{f.go_name}": f for p in plan.packages for f in p.funcs}
+    # A generic function by its own name (the policy applies to each instantiation it can).
+    names.update({f"{p.path}.{g.go_name}": g.instances[0].func for p in plan.packages for g in p.generics})
     for c in plan.classes():
         names.update({f"{c.key}.{m.go_name}": m for m in c.methods})
     return names
@@ -630,7 +663,18 @@ def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
             )
             for c in p.classes
         )
-        packages.append(replace(p, funcs=funcs, classes=classes))
+        # A generic function's instantiations share its parameters' facts (one Go body).
+        generics = tuple(
+            replace(
+                g,
+                instances=tuple(
+                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}"))
+                    for i in g.instances
+                ),
+            )
+            for g in p.generics
+        )
+        packages.append(replace(p, funcs=funcs, classes=classes, generics=generics))
     return replace(plan, packages=tuple(packages))
 
 
@@ -729,8 +773,31 @@ def _apply_policy(
         classes = tuple(
             replace(c, methods=tuple(mark(m, f"{c.key}.{m.go_name}") for m in c.methods)) for c in p.classes
         )
-        packages.append(replace(p, funcs=funcs, classes=classes))
+        generics = tuple(_mark_generic(g, f"{p.path}.{g.go_name}", chosen, apply) for g in p.generics)
+        packages.append(replace(p, funcs=funcs, classes=classes, generics=generics))
     return replace(plan, packages=tuple(packages))
+
+
+def _mark_generic(
+    g: GenericPlan, name: str, chosen: set[str], apply: Callable[[FuncPlan, str], FuncPlan]
+) -> GenericPlan:
+    """A policy applied to every instantiation it fits (zero_copy= fits only numeric slices);
+    an error only when it fits none of them."""
+    from goffi.errors import SpecError
+
+    if name not in chosen:
+        return g
+    instances = []
+    errors = []
+    for inst in g.instances:
+        try:
+            instances.append(replace(inst, func=apply(inst.func, name)))
+        except SpecError as e:
+            errors.append(e)
+            instances.append(inst)
+    if len(errors) == len(g.instances):
+        raise errors[0]
+    return replace(g, instances=tuple(instances))
 
 
 def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -> BundlePlan:
@@ -771,7 +838,9 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
                 pkg_path=named.pkg,
                 go_name=named.name,
                 # An error type's name is its exception class; the class of its values is NameValue.
-                py_name=python_identifier(named.name) + ("Value" if key in error_keys else ""),
+                # A generic type's instance ("Tuple2[any, any]") is named Tuple2_any_any.
+                py_name=python_identifier(re.sub(r"\W+", "_", named.name).strip("_"))
+                + ("Value" if key in error_keys else ""),
                 index=index[key],
                 kind=decision.kind,
                 reason=decision.reason,
@@ -995,18 +1064,16 @@ def _identifier(text: str) -> str:
 def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
     funcs: list[FuncPlan] = []
     skipped: list[SkipPlan] = []
+    generics: list[GenericPlan] = []
     for fn in pkg.funcs:
         go_sig = f"func {fn.name}{signature_spelling(fn.params, fn.results, fn.variadic)}"
         if fn.type_params:
-            skipped.append(
-                SkipPlan(
-                    fn.name,
-                    "func",
-                    go_sig,
-                    "generic functions need type arguments; goffi bridges only non-generic API",
-                    "generic",
-                )
-            )
+            generic = _plan_generic(mapper, pkg, index, fn, go_sig)
+            if generic.instances:
+                generics.append(generic)
+            else:
+                reason = generic.dropped[0][1] if generic.dropped else "no instantiation"
+                skipped.append(SkipPlan(fn.name, "func", go_sig, reason, "generic"))
             continue
         planned = _plan_callable(
             mapper,
@@ -1103,6 +1170,7 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
             skipped += _method_skips(named, mapper.surface, why, mapped.category)
     skipped.sort(key=lambda s: (s.kind, s.go_name))
     return PackagePlan(
+        generics=tuple(generics),
         path=pkg.path,
         go_name=pkg.name,
         py_module="",  # named once every package (and class) is known
@@ -1114,6 +1182,85 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
         types=tuple(types),
         skipped=tuple(skipped),
     )
+
+
+def _plan_generic(mapper: TypeMapper, pkg: Package, index: int, fn: Func, go_sig: str) -> GenericPlan:
+    """A generic function's instantiations (goffi.generics decides the candidates)."""
+    names = set(fn.type_params)
+    constraints = fn.constraints or ()
+    if len(constraints) != len(fn.type_params):
+        reason = "the surface has no constraints for its type parameters (an older extractor)"
+        return GenericPlan(
+            fn.name, python_identifier(fn.name), go_sig, fn.doc, fn.pos, (), (), (("", reason),)
+        )
+    decisions = tuple(
+        decide_type_param(n, c, names) for n, c in zip(fn.type_params, constraints, strict=False)
+    )
+    planned = _instances(mapper, pkg, index, fn, go_sig, decisions)
+    if not planned[0] and any(d.falls_back for d in decisions):
+        # any cannot carry a comparable parameter everywhere (a map key): representatives.
+        fallback = tuple(with_comparable_fallback(d) if d.falls_back else d for d in decisions)
+        retry = _instances(mapper, pkg, index, fn, go_sig, fallback)
+        if retry[0]:
+            decisions, planned = fallback, retry
+    instances, dropped = planned
+    # Where the dispatcher looks for each type parameter (in the signature before instantiation,
+    # with the derived parameters replaced by their core types).
+    derived = {d.name: d.derived for d in decisions if d.derived is not None}
+    env: dict[str, TypeRef] = {}
+    for _ in range(len(derived) + 1):
+        for n, core in derived.items():
+            env[n] = substitute(core, env)
+    params = tuple(Param(p.name, substitute(p.type, env)) for p in fn.params)
+    decisions = tuple(
+        replace(d, probe=find_probe(d.name, params, fn.variadic)) if d.kind == "basic" else d
+        for d in decisions
+    )
+    py_name = python_identifier(fn.name)
+    if len(instances) == 1:  # one instantiation: the builtin is the function itself
+        instances = [replace(instances[0], func=replace(instances[0].func, py_name=py_name))]
+    return GenericPlan(fn.name, py_name, go_sig, fn.doc, fn.pos, decisions, tuple(instances), tuple(dropped))
+
+
+def _instances(
+    mapper: TypeMapper,
+    pkg: Package,
+    index: int,
+    fn: Func,
+    go_sig: str,
+    decisions: tuple[TypeParamDecision, ...],
+) -> tuple[list[InstancePlan], list[tuple[str, str]]]:
+    found = instantiations(decisions)
+    if isinstance(found, str):
+        return [], [("", found)]
+    instances: list[InstancePlan] = []
+    dropped: list[tuple[str, str]] = []
+    for inst in found:
+        env = dict(zip(fn.type_params, inst.type_args, strict=False))
+        params = tuple(Param(p.name, substitute(p.type, env)) for p in fn.params)
+        results = tuple(Param(p.name, substitute(p.type, env)) for p in fn.results)
+        suffix = "_".join(_identifier(g) for g in inst.groups if g) if len(found) > 1 else "g"
+        planned = _plan_callable(
+            mapper,
+            pkg.path,
+            pkg.name,
+            fn.name,
+            params,
+            results,
+            fn.variadic,
+            f"goffi_f_{index}_{fn.name}__{suffix}",
+            go_sig,
+            fn.doc,
+            fn.pos,
+            kind="func",
+        )
+        spelled = "[" + ", ".join(a.go_spelling() for a in inst.type_args) + "]"
+        if isinstance(planned, SkipPlan):
+            dropped.append((spelled, planned.reason))
+            continue
+        func = replace(planned, type_args=inst.type_args, instance=suffix, py_name=f"_{fn.name}__{suffix}")
+        instances.append(InstancePlan(inst, func))
+    return instances, dropped
 
 
 def _plan_callable(
@@ -1137,7 +1284,9 @@ def _plan_callable(
     params: list[ParamPlan] = []
     used: set[str] = {"self"} if receiver is not None else set()
     for i, p in enumerate(params_in):
-        mapped = mapper.map(p.type)
+        mapped = map_seq(mapper, p.type, "in") or mapper.map(p.type)
+        if receiver is not None and isinstance(mapped, Mapping) and mapped.iterator:
+            return skip(f"parameter {p.name or i}: iter.Seq crosses only for package functions", "iterator")
         if isinstance(mapped, Skip):
             return skip(f"parameter {p.name or i}: {mapped.reason}", mapped.category)
         py_name = _param_name(p, i, used)
@@ -1155,9 +1304,11 @@ def _plan_callable(
         results.pop()
     mapped_results: list[Mapping] = []
     for i, r in enumerate(results):
-        mapped = mapper.map(r.type)
+        mapped = map_seq(mapper, r.type, "out") or mapper.map(r.type)
         if isinstance(mapped, Skip) and mapped.category == "unexported":
             mapped = mapper.exported_view(r.type) or mapped
+        if receiver is not None and isinstance(mapped, Mapping) and mapped.iterator:
+            return skip(f"result {r.name or i}: iter.Seq crosses only for package functions", "iterator")
         if isinstance(mapped, Skip):
             return skip(f"result {r.name or i}: {mapped.reason}", mapped.category)
         mapped_results.append(mapped)
@@ -1282,10 +1433,12 @@ def _value_members(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[tupl
 def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[str, ...]]:
     """For each value class, the interface classes it implements, matched by method name.
 
-    A value crosses boxed as itself (not a pointer), so only value-receiver methods count.
+    A value crosses boxed as itself (not a pointer), so only value-receiver methods count,
+    and a method matches only with Go's identical signature (slog.Level's Level() returns a
+    slog.Level, so it is no Leveler whose Level() returns another package's Level).
     """
     interfaces = {
-        key: {m.name for m in method_set(surface.named[key], surface)}
+        key: {_method_shape(m) for m in method_set(surface.named[key], surface)}
         for key, d in mapper.classes.items()
         if d.kind == "interface"
     }
@@ -1293,11 +1446,22 @@ def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[s
     for key, d in mapper.classes.items():
         if d.kind != "value":
             continue
-        own = {m.name for m in surface.named[key].methods if not m.pointer_receiver}
+        own = {_method_shape(m) for m in surface.named[key].methods if not m.pointer_receiver}
         found = tuple(sorted(i for i, names in interfaces.items() if names and names <= own))
         if found:
             out[key] = found
     return out
+
+
+def _method_shape(m: Method) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
+    """A method's name and Go signature without parameter names: what interface
+    satisfaction compares."""
+    return (
+        m.name,
+        tuple(p.type.go_spelling() for p in m.params),
+        tuple(r.type.go_spelling() for r in m.results),
+        m.variadic,
+    )
 
 
 def implementers(plan: BundlePlan, interface: str) -> tuple[str, ...]:

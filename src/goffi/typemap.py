@@ -126,7 +126,9 @@ VALUE_BASES: dict[str, str] = {
 }
 
 # Key shapes whose Python value is hashable (a dict key) and whose Go type is comparable.
-_HASHABLE_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "string", "bytearray"})
+# An any key is comparable in Go; its Python value is hashable when it is a basic value (a
+# generic map instantiated with any, issue 12: a key of another kind raises TypeError).
+_HASHABLE_SHAPES = frozenset({"bool", "int", "uint", "float", "complex", "string", "bytearray", "any"})
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,9 @@ class Mapping:
     via: Via = ""  # handle: pointer, value or interface
     nilable: bool = False  # handle: None is Go's nil
     sig: FuncSig | None = None  # func: the signature, mapped
+    # func: "seq" or "seq2" when this func stands for an iter.Seq/iter.Seq2 (goffi.generics):
+    # a parameter is a Python iterable pulled by Go, a result a lazy Python iterator.
+    iterator: str = ""
     char: bool = False  # int/uint: Go's rune or byte, which also takes a one-character str
     # A named non-struct type with a Python class of its own (a "value class": an int,
     # str, list, ... subclass carrying Go's methods): its key. The value crosses as its
@@ -267,6 +272,13 @@ class Mapping:
         if self.named and position == "out":
             return (namer or default_class_name)(self.named)
         s = self.shape
+        if self.iterator and self.sig is not None:
+            # in: func() []V (or ([]K, []V)); out: func(bool) (V, bool) (or (K, V, bool)).
+            items = [r.elem for r in self.sig.results if r.elem is not None] if position == "in" else []
+            items = items or list(self.sig.results[:-1])
+            spelled = [i.py_type(position, namer) for i in items]
+            item = spelled[0] if len(spelled) == 1 else f"tuple[{', '.join(spelled)}]"
+            return f"Iterable[{item}]" if position == "in" else f"Iterator[{item}]"
         if s == "handle":
             name = (namer or default_class_name)(self.cls)
             if position == "in" and self.via == "interface" and namer is not None:
@@ -642,7 +654,16 @@ class TypeMapper:
         if key in visiting:
             return Skip(f"recursive type {key}", "recursive")
         if ref.type_args:
-            return Skip("instantiated generic types are not bridged", "generic")
+            if key in ("iter.Seq", "iter.Seq2"):
+                return Skip(
+                    f"{ref.go_spelling()} crosses only as a function's own parameter or result", "iterator"
+                )
+            from goffi.generics import instantiate_named
+
+            instance = instantiate_named(self.surface, ref)
+            if isinstance(instance, str):
+                return Skip(instance, "generic")
+            return self._map_named(instance, visiting)
         named = self.surface.named.get(key)
         if named is None:
             return Skip(f"type {key} was not extracted", "unsupported")

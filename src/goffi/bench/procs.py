@@ -7,6 +7,7 @@ into the benchmark process. The cold build also fills that cache for the warm lo
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -83,6 +84,66 @@ def cold_build(b: Bench) -> Row:
         "one `goffi.load('strings')` in a new process with an empty GOFFI_CACHE_DIR (so goffi's "
         "surface extractor is built too); Go's own build cache is warm"
     ]
+    return row
+
+
+# The generics row: a cold build of the packages issue 12 measures, and its .so size.
+GENERIC_PACKAGES = ("slices", "maps", "github.com/samber/lo@v1.53.0")
+_LOAD_GENERIC = (
+    "import goffi, sys, glob, os\n"
+    f"goffi.load(*{GENERIC_PACKAGES!r})\n"
+    "d = sys.modules['gopkgs'].__path__[0]\n"
+    "print(sum(os.path.getsize(p) for p in glob.glob(os.path.join(d, '_bundle*.so'))))\n"
+)
+
+
+def generic_build(b: Bench) -> Row:
+    """Cold build of slices, maps and lo: generic functions instantiated (issue 12), with the .so size."""
+    row = Row(
+        case="generic_build",
+        title="cold build of slices, maps, github.com/samber/lo@v1.53.0 (generics instantiated)",
+        unit="s",
+        target_text="reported",
+    )
+    if b.settings.quick:
+        row.status, row.reason = (
+            NOT_MEASURED,
+            "not measured: a cold build of lo takes minutes (not in --quick)",
+        )
+        return row
+    assert b.scratch is not None
+    try:
+        elapsed, out = run_timed(
+            [sys.executable, "-c", _LOAD_GENERIC], child_env(b.scratch / "generic-cache"), timeout=1800
+        )
+    except ProcessFailed as e:
+        row.status, row.reason = NOT_MEASURED, f"not measured: {e}"
+        return row
+    size = int(out.strip().splitlines()[-1])
+    row.goffi = Result("goffi", ns=float(elapsed), samples=[float(elapsed)], per_rep=1)
+    row.notes = [
+        f"one `goffi.load` of {', '.join(GENERIC_PACKAGES)} in a new process with an empty GOFFI_CACHE_DIR "
+        "(needs the Go module proxy); Go's own build cache is warm",
+        f"_bundle .so: {size / 1e6:.1f} MB",
+    ]
+    try:
+        _, report = run_timed(
+            [sys.executable, "-m", "goffi", "inspect", "--json", *GENERIC_PACKAGES],
+            child_env(b.scratch / "generic-cache"),
+        )
+    except ProcessFailed:
+        return row
+    symbols = [s for p in json.loads(report)["packages"] if p["requested"] for s in p["symbols"]]
+    funcs = [s for s in symbols if s["kind"] == "func"]
+    made = sum(
+        1 for s in funcs if s["status"] == "bridged" for n in s["notes"] if n.startswith("instantiated ")
+    )
+    generic = sum(1 for s in funcs if any(n.startswith("instantiated ") for n in s.get("notes", ())))
+    row.notes.append(
+        f"{sum(1 for s in funcs if s['status'] == 'bridged')} of {len(funcs)} functions bridged, {generic} of "
+        f"them generic, in {made} instantiations (each one Go export and one C function): "
+        f"{size / max(made, 1) / 1e3:.1f} KB of .so per instantiation at most"
+    )
     return row
 
 

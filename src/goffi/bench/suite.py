@@ -42,5 +42,6 @@ CASES: tuple[Case, ...] = (
     Case("warm_load", procs.warm_load),
     Case("bundle_import", procs.bundle_import),
     Case("cold_build", procs.cold_build, uses_gopy=True),
+    Case("generic_build", procs.generic_build),
     Case("handles_1m", memory.handles_1m),
 )

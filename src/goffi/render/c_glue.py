@@ -185,7 +185,7 @@ class CRenderer:
         # C shapes of slices whose Go writes come back (ParamPlan.writes_back).
         self.written_back = {
             p.type.cid
-            for fn in [f for pkg in plan.packages for f in pkg.funcs]
+            for fn in [f for pkg in plan.packages for f in pkg.all_funcs]
             + [m for c in plan.classes() for m in c.methods]
             for p in fn.params
             if p.writes_back
@@ -1061,9 +1061,9 @@ done:
     def method_table(self, pkg: PackagePlan) -> str:
         rows = []
         docs = []
-        for fn in pkg.funcs:
-            cname = f"goffi_py_{pkg.index}_{fn.go_name}"
-            doc_name = f"goffi_doc_{pkg.index}_{fn.go_name}"
+        for fn in pkg.all_funcs:
+            cname = f"goffi_py_{pkg.index}_{fn.local_name}"
+            doc_name = f"goffi_doc_{pkg.index}_{fn.local_name}"
             docs.append(f"PyDoc_STRVAR({doc_name},\n    {c_doc(function_docstring(fn))});\n")
             rows.append(
                 f'    {{"{fn.py_name}", (PyCFunction)(void (*)(void)){cname}, METH_FASTCALL | METH_KEYWORDS, {doc_name}}},\n'
@@ -1383,8 +1383,8 @@ done:
         parts = [_HEADER.format(name=self.plan.name), self.converters()]
         for pkg in self.plan.packages:
             parts.append(f"/* ---- Go package {pkg.path} ---- */\n\n")
-            for fn in pkg.funcs:
-                parts.append(self.func(fn, f"goffi_py_{pkg.index}_{fn.go_name}"))
+            for fn in pkg.all_funcs:
+                parts.append(self.func(fn, f"goffi_py_{pkg.index}_{fn.local_name}"))
             for cls in pkg.classes:
                 parts.append(self.class_code(cls))
             for var in pkg.vars:

@@ -79,7 +79,9 @@ class GoSpeller:
         if k == "basic":
             return ref.name
         if k == "named":
-            return f"{self.alias(ref.pkg)}.{ref.name}" if ref.pkg else ref.name
+            # An instantiated generic type: its type arguments are plain types (goffi.generics).
+            args = "[" + ", ".join(a.go_spelling() for a in ref.type_args) + "]" if ref.type_args else ""
+            return f"{self.alias(ref.pkg)}.{ref.name}{args}" if ref.pkg else ref.name
         if k == "interface":
             return "any"  # the only unnamed interface that maps
         if k == "struct":
@@ -112,7 +114,11 @@ def converter_ident(ref: TypeRef) -> str:
     if k == "basic":
         return ref.alias or ref.name  # rune and int32 map differently, so convert apart
     if k == "named":
-        return re.sub(r"\W", "_", ref.pkg) + "_" + ref.name if ref.pkg else ref.name
+        # An instantiated generic type is named like its instance "Name[args]" (goffi.generics).
+        name = ref.name + (
+            "[" + ", ".join(a.go_spelling() for a in ref.type_args) + "]" if ref.type_args else ""
+        )
+        return re.sub(r"\W", "_", ref.pkg) + "_" + identifier(name) if ref.pkg else ref.name
     if k == "interface":
         return "any"
     if k == "struct":
@@ -191,6 +197,10 @@ class GoRenderer:
             return f"{t}(*(*[{m.length}]byte)(unsafe.Pointer({c}.p)))"
         if s == "error":
             return f"goffiErrorIn({c}, {go_string(what or 'an error')})"
+        if s == "func" and m.iterator:
+            self.std.add("goffi.local/bundle/rt")
+            pull = f"goffiIn_{converter_ident(m.ref)}({c}, {go_string(what or 'an iterable')})"
+            return f"rt.PushSeq{'2' if m.iterator == 'seq2' else ''}({pull})"
         if s in ("chan", "func"):
             return f"goffiIn_{converter_ident(m.ref)}({c}, {go_string(what or 'a ' + m.go_name)})"
         if s == "duration":
@@ -237,6 +247,10 @@ class GoRenderer:
             return f"goffiDescribeError({dst}, arena, {v}, 0)"
         if s == "chan":
             return f"goffiPutChan({dst}, {v}, {v} == nil)"
+        if s == "func" and m.iterator:
+            self.std.add("goffi.local/bundle/rt")
+            pull = f"rt.PullSeq{'2' if m.iterator == 'seq2' else ''}({v})"
+            return f"goffiPutFunc({dst}, {pull}, {v} == nil, {self.plan.func_type(m.go_name).index})"
         if s == "func":
             return f"goffiPutFunc({dst}, {v}, {v} == nil, {self.plan.func_type(m.go_name).index})"
         if s == "duration":
@@ -663,6 +677,13 @@ class GoRenderer:
         elif key.shape == "bytearray":
             self.std.add("slices")
             expr = "slices.Compare(a[:], b[:])"
+        elif key.shape == "any":
+            self.std.add("goffi.local/bundle/rt")
+            return (
+                "rt.CompareAny"
+                if kt == "any"
+                else f"func(a, b {kt}) int {{\n\t\treturn rt.CompareAny(a, b)\n\t}}"
+            )
         else:
             raise AssertionError(f"map key {key.go_name} has no ordering (the type table allows no such key)")
         # On three lines: gofmt splits a one-line literal this long, and the output must be gofmt's.
@@ -733,9 +754,16 @@ class GoRenderer:
             args.append(arg + "..." if p.variadic else arg)
         if fn.interruptible:
             # Ctrl-C cancels the context the function gets (goffiInterruptible, goffi_cgo.go).
-            body.append(f"\tctx, stopInterrupts := goffiInterruptible({args[0]})\n\tdefer stopInterrupts()\n")
+            # A context Go may keep (context.WithCancel(parent) stores it) outlives the call,
+            # so the return must not cancel it; one that does not escape is released then.
+            kept = "true" if fn.params[0].kept else "false"
+            body.append(
+                f"\tctx, stopInterrupts := goffiInterruptible({args[0]}, {kept})\n\tdefer stopInterrupts()\n"
+            )
             args[0] = "ctx"
         callee = target if fn.receiver is not None and fn.receiver.via == "func" else f"{target}.{fn.go_name}"
+        if fn.type_args:  # an instantiation of a generic function (goffi.generics)
+            callee += "[" + ", ".join(self.speller.type(a) for a in fn.type_args) + "]"
         call = f"{callee}({', '.join(args)})"
         results = [f"v{i}" for i in range(len(fn.results))] + (["err"] if fn.returns_error else [])
         if results:
@@ -938,7 +966,7 @@ class GoRenderer:
     def render(self) -> str:
         exports = []
         for pkg in self.plan.packages:
-            for fn in pkg.funcs:
+            for fn in pkg.all_funcs:
                 exports.append(self.func_export(fn))
             for var in pkg.vars:
                 exports.append(self.var_exports(pkg, var))
@@ -1016,7 +1044,7 @@ def render_go_wrapper(plan: BundlePlan) -> str:
 
 def _all_funcs(plan: BundlePlan) -> list[FuncPlan]:
     """Every bridged function and method of the bundle."""
-    return [f for p in plan.packages for f in p.funcs] + [m for c in plan.classes() for m in c.methods]
+    return [f for p in plan.packages for f in p.all_funcs] + [m for c in plan.classes() for m in c.methods]
 
 
 def _holds_view(m: Mapping) -> bool:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 from goffi._version import __version__
+from goffi.generics import GenericPlan
 from goffi.plan import BundlePlan, ClassPlan, ConstPlan, FuncPlan, PackagePlan
 from goffi.runtime import ABI_VERSION
 from goffi.typemap import IMPLEMENTERS, ClassNamer, Mapping
@@ -123,11 +124,13 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
         imports = ["import datetime as _datetime\n\n", *imports]
     out += imports
     out.append(f"\n_go = _bundle.{pkg.py_module}\n")
-    if pkg.funcs:
+    direct = [fn for fn in pkg.funcs if not fn.iterators]
+    if direct:
         out.append(
             "\n# Functions: builtins of the native extension (METH_FASTCALL), no Python wrapper in between.\n"
         )
-        out += [f"{fn.py_name} = _go.{fn.py_name}\n" for fn in pkg.funcs]
+        out += [f"{fn.py_name} = _go.{fn.py_name}\n" for fn in direct]
+    out += render_generics(plan, pkg)
     handles = [c for c in pkg.classes if not c.python_defined]
     if handles:
         out.append("\n# Classes of Go types (made by the native extension; objects hold Go values).\n")
@@ -165,12 +168,82 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
         [x.py_name for x in pkg.sentinels]
         + [x.py_name for x in pkg.error_types]
         + [f.py_name for f in pkg.funcs]
+        + [g.py_name for g in pkg.generics]
         + [c.py_name for c in pkg.consts]
         + [v.py_name for v in pkg.vars]
         + [c.py_name for c in pkg.classes]
     )
     out.append(f"\n__all__ = {names!r}\n")
     return "".join(out)
+
+
+def _iterating(fn: FuncPlan, qualified: str) -> str:
+    """Python source for a builtin whose iter.Seq parameters and results are wrapped."""
+    params = tuple(p.type.iterator for p in fn.params if not p.variadic)
+    results = tuple(r.iterator for r in fn.results)
+    return f"_iterating(_go.{fn.py_name}, {qualified!r}, {params!r}, {results!r})"
+
+
+def render_generics(plan: BundlePlan, pkg: PackagePlan) -> list[str]:
+    """Functions with iterators (wrapped builtins) and generic functions (dispatchers)."""
+    out: list[str] = []
+    wrapped = [fn for fn in pkg.funcs if fn.iterators]
+    if not wrapped and not pkg.generics:
+        return out
+    out.append(
+        "\nfrom goffi.runtime.generic import Generic as _Generic, iterating as _iterating  # noqa: E402\n"
+    )
+    if wrapped:
+        out.append("\n# Functions with iter.Seq parameters (any iterable) or results (lazy iterators).\n")
+        out += [f"{fn.py_name} = {_iterating(fn, fn.qualified)}\n" for fn in wrapped]
+    if pkg.generics:
+        out.append(
+            "\n# Generic functions: one builtin per instantiation (goffi inspect lists them and why).\n"
+        )
+    namer = plan.class_namer()
+    for g in pkg.generics:
+        qualified = f"{pkg.go_name}.{g.go_name}"
+        if not g.wrapped:
+            out.append(f"{g.py_name} = _go.{g.instances[0].func.py_name}\n")
+            continue
+        if len(g.instances) == 1:
+            out.append(f"{g.py_name} = {_iterating(g.instances[0].func, qualified)}\n")
+            continue
+        dispatched = g.dispatched
+        probes = []
+        for i in dispatched:
+            d = g.type_params[i]
+            groups = tuple(dict.fromkeys(inst.instantiation.groups[i] for inst in g.instances))
+            probe = d.probe or (0, "none")
+            probes.append((probe[0], probe[1], groups))
+        table = []
+        explicit = []
+        forms = []
+        for inst in g.instances:
+            fn = inst.func
+            call = _iterating(fn, qualified) if fn.iterators else f"_go.{fn.py_name}"
+            key = tuple(inst.instantiation.groups[i] for i in dispatched)
+            table.append(f"        {key!r}: {call},\n")
+            args = inst.instantiation.type_args
+            full = ",".join(a.go_spelling() for a in args)
+            free = ",".join(args[i].go_spelling() for i, d in enumerate(g.type_params) if d.kind != "derived")
+            explicit.append(f"        {full!r}: {call},\n")
+            if free != full:
+                explicit.append(f"        {free!r}: {call},\n")
+            forms.append(
+                f"  {fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)}  ({qualified}{inst.go_type_args})"
+            )
+        doc = f"Go: {g.go_signature}\n\nA generic function; instantiations:\n" + "\n".join(forms)
+        if g.doc.strip():
+            doc += "\n\n" + g.doc.strip()
+        out.append(
+            f"{g.py_name} = _Generic(\n    {qualified!r},\n    {doc!r},\n    {tuple(probes)!r},\n    {{\n"
+            + "".join(table)
+            + "    },\n    {\n"
+            + "".join(dict.fromkeys(explicit))
+            + f"    }},\n    {chr(10).join(forms)!r},\n)\n"
+        )
+    return out
 
 
 def _exception_classes(pkg: PackagePlan) -> list[str]:
@@ -326,8 +399,8 @@ def _const_line(c: ConstPlan) -> str:
 
 # Names the stubs import for annotations, by module.
 _STUB_IMPORTS = (
-    ("collections.abc", ("Callable", "Mapping", "Sequence")),
-    ("typing", ("Any", "ClassVar", "Final")),
+    ("collections.abc", ("Callable", "Iterable", "Iterator", "Mapping", "Sequence")),
+    ("typing", ("Any", "ClassVar", "Final", "overload")),
 )
 # Annotations spell datetime types as datetime.timedelta / datetime.datetime.
 _STUB_MODULES = ("datetime", "goffi")
@@ -337,6 +410,7 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
     # A Go package may export a name the stub imports (func Sequence, const Final): then
     # the import takes a private alias, and annotations use the alias.
     taken = {f.py_name for f in pkg.funcs} | {c.py_name for c in pkg.consts} | {v.py_name for v in pkg.vars}
+    taken |= {g.py_name for g in pkg.generics}
     taken |= {c.py_name for c in pkg.classes}
     # Classes of other modules of the bundle are reached through a private module alias.
     homes = {c.key: (p.py_module, c.py_name) for p in plan.packages for c in p.classes}
@@ -381,6 +455,8 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
         )
     for fn in pkg.funcs:
         body.append("\n" + _stub_def(fn, typed(fn.py_signature(namer))))
+    for g in pkg.generics:
+        body.append("\n" + _stub_generic(g, namer, typed))
     for cls in pkg.classes:
         # In a class body a member shadows a class of the same name (an embedded field Base:
         # Base), so such references go through the module's alias.
@@ -469,6 +545,22 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
     for m in cls.methods:
         lines.append("    " + _stub_def(m, typed(m.py_signature(namer))).replace("\n", "\n    ").rstrip(" "))
     return "".join(lines)
+
+
+def _stub_generic(g: GenericPlan, namer: ClassNamer, typed: Callable[[str], str]) -> str:
+    """A generic function's stub: its one signature, or an overload per instantiation."""
+    if len(g.instances) == 1:
+        fn = g.instances[0].func
+        sig = fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)
+        return _stub_def(fn, typed(sig))
+    out = []
+    for inst in g.instances:
+        fn = inst.func
+        sig = fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)
+        # An int also fits a float parameter: overloads by kind of value overlap by design.
+        stub = _stub_def(fn, typed(sig)).replace(":\n", ":  # type: ignore[overload-overlap]\n", 1)
+        out.append("@overload\n" + stub)
+    return "".join(out)
 
 
 def _stub_def(fn: FuncPlan, signature: str) -> str:

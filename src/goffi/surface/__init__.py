@@ -32,6 +32,7 @@ from goffi.surface.model import (
     ChanDir,
     Const,
     ConstKind,
+    Constraint,
     Field,
     Func,
     Method,
@@ -40,6 +41,7 @@ from goffi.surface.model import (
     Package,
     Param,
     Surface,
+    Term,
     TypeKind,
     TypeRef,
     Var,
@@ -172,6 +174,17 @@ def _func(d: Any) -> Func:
         type_params=tuple(str(t) for t in _list(d, "type_params")),
         doc=_str(d, "doc", ""),
         pos=_str(d, "pos", ""),
+        constraints=tuple(_constraint(c) for c in _list(d, "constraints")),
+    )
+
+
+def _constraint(d: Any) -> Constraint:
+    return Constraint(
+        spelling=_str(d, "spelling"),
+        comparable=_bool(d, "comparable"),
+        methods=tuple(str(m) for m in _list(d, "methods")),
+        restricted=_bool(d, "restricted"),
+        terms=tuple(Term(type=_typeref(t.get("type")), tilde=_bool(t, "tilde")) for t in _list(d, "terms")),
     )
 
 

@@ -171,6 +171,31 @@ class NamedType:
 
 
 @dataclass(frozen=True)
+class Term:
+    """One term of a constraint's type set: ``T``, or ``~T`` (``tilde``)."""
+
+    type: TypeRef
+    tilde: bool = False
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A type parameter's constraint, as Go's type checker sees it.
+
+    ``restricted`` is True when the constraint limits the type set to ``terms`` (a union,
+    flattened through embedded interfaces: ``constraints.Integer`` is ~int | ~int8 | ...);
+    terms may mention other type parameters (``S ~[]E``). ``methods`` are the methods
+    every type argument must have; ``comparable`` that it must be comparable.
+    """
+
+    spelling: str  # Go's spelling: "any", "comparable", "cmp.Ordered", "~[]E"
+    comparable: bool = False
+    methods: tuple[str, ...] = ()
+    restricted: bool = False
+    terms: tuple[Term, ...] = ()
+
+
+@dataclass(frozen=True)
 class Func:
     """A package-level exported function."""
 
@@ -181,6 +206,7 @@ class Func:
     type_params: tuple[str, ...] = ()  # non-empty for a generic function
     doc: str = ""
     pos: str = ""
+    constraints: tuple[Constraint, ...] = ()  # one per type parameter, in order
 
 
 ConstKind = Literal["bool", "string", "int", "float", "complex"]

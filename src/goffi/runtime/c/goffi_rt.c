@@ -1090,6 +1090,30 @@ static int goffi_in_any_depth(PyObject *o, goffi_any *out, goffi_arena *a, const
         out->tag = GOFFI_ANY_NIL;
         return 0;
     }
+    if (!PyLong_CheckExact(o) && !PyUnicode_CheckExact(o) && !PyFloat_CheckExact(o) && !PyBool_Check(o) &&
+        !goffi_is_object(o)) {
+        /* A value-class object (slog.Level, url.Values, uuid.UUID: a subclass of a Python
+         * builtin made for a Go named type) keeps its Go type in an any, as Go code switching
+         * on the dynamic type expects: Go gets the value of that named type, boxed by the
+         * class's __goffi_box__ and kept alive by the call's arena. */
+        PyObject *box = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__goffi_box__");
+        if (box == NULL) {
+            PyErr_Clear();
+        } else {
+            PyObject *boxed = PyObject_CallOneArg(box, o);
+            Py_DECREF(box);
+            if (boxed == NULL || goffi_arena_keep(a, boxed) < 0) {
+                return -1;
+            }
+            if (goffi_is_object(boxed)) {
+                out->tag = GOFFI_ANY_HANDLE;
+                out->i = (int64_t)((goffi_object *)boxed)->handle;
+                out->cls = ((goffi_object *)boxed)->cls;
+                return 0;
+            }
+            o = boxed; /* not a Go object after all: convert what the box gave */
+        }
+    }
     if (PyBool_Check(o)) {
         out->tag = GOFFI_ANY_BOOL;
         out->i = o == Py_True;

@@ -299,8 +299,12 @@ var goffiInterrupted = errors.New("interrupted (Ctrl-C in Python)")
 // context.Context gets (nil: context.Background()): Ctrl-C in Python cancels it. The C
 // glue counts SIGINTs while the call runs (goffi_signal.c); a goroutine polls the count
 // in short slices, since nothing else can wake Go from a signal handler. stop ends the
-// polling; the export defers it.
-func goffiInterruptible(parent context.Context) (ctx context.Context, stop func()) {
+// polling; the export defers it. A context the function may keep (kept: Go's escape
+// analysis says it leaks, as context.WithCancel(parent) stores its parent) stays live
+// after the return, following its parent as before (cancelling it would cancel
+// everything derived from it); one that does not escape is cancelled at the return,
+// which releases its registration with a cancellable parent.
+func goffiInterruptible(parent context.Context, kept bool) (ctx context.Context, stop func()) {
 	if parent == nil {
 		parent = context.Background()
 	}
@@ -326,7 +330,9 @@ func goffiInterruptible(parent context.Context) (ctx context.Context, stop func(
 	}()
 	return ctx, func() {
 		close(done)
-		cancel(nil)
+		if !kept {
+			cancel(nil)
+		}
 	}
 }
 

@@ -95,8 +95,27 @@ type Func struct {
 	Results    []Param  `json:"results"`
 	Variadic   bool     `json:"variadic,omitempty"`
 	TypeParams []string `json:"type_params,omitempty"`
-	Doc        string   `json:"doc,omitempty"`
-	Pos        string   `json:"pos,omitempty"`
+	// Constraints describes each type parameter's constraint, in TypeParams' order.
+	Constraints []Constraint `json:"constraints,omitempty"`
+	Doc         string       `json:"doc,omitempty"`
+	Pos         string       `json:"pos,omitempty"`
+}
+
+// Constraint is what a type parameter's constraint allows: its type set as a union of
+// terms (when Restricted; terms may mention other type parameters, as ~[]E does), the
+// methods it requires, and whether it requires comparable types.
+type Constraint struct {
+	Spelling   string   `json:"spelling"`
+	Comparable bool     `json:"comparable,omitempty"`
+	Methods    []string `json:"methods,omitempty"`
+	Restricted bool     `json:"restricted,omitempty"`
+	Terms      []Term   `json:"terms,omitempty"`
+}
+
+// Term is one term of a type set: T, or ~T (Tilde) for every type whose underlying type is T.
+type Term struct {
+	Tilde bool     `json:"tilde,omitempty"`
+	Type  *TypeRef `json:"type"`
 }
 
 type Const struct {
@@ -724,6 +743,87 @@ func derefRecv(t types.Type) types.Type {
 	return t
 }
 
+// constraints describes the constraint of each type parameter in l.
+func (e *extractor) constraints(l *types.TypeParamList) []Constraint {
+	var out []Constraint
+	for i := 0; i < l.Len(); i++ {
+		tp := l.At(i)
+		c := Constraint{Spelling: types.TypeString(tp.Constraint(), nil)}
+		if iface, ok := tp.Constraint().Underlying().(*types.Interface); ok {
+			c.Comparable = iface.IsComparable() && !iface.IsMethodSet()
+			if types.Identical(tp.Constraint(), types.Universe.Lookup("comparable").Type()) {
+				c.Comparable = true
+			}
+			for j := 0; j < iface.NumMethods(); j++ {
+				c.Methods = append(c.Methods, iface.Method(j).Name())
+			}
+			sort.Strings(c.Methods)
+			c.Terms, c.Restricted = e.typeSet(iface, 0)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// typeSet flattens an interface's type-set terms: the union of each embedded union
+// (through embedded interfaces such as constraints.Integer's Signed | Unsigned), and
+// the intersection, by spelling, of several embedded elements. restricted is false when
+// the interface puts no term on the type set (any, comparable, a method set).
+func (e *extractor) typeSet(iface *types.Interface, depth int) (terms []Term, restricted bool) {
+	if depth > 8 {
+		return nil, false
+	}
+	for i := 0; i < iface.NumEmbeddeds(); i++ {
+		var elem []Term
+		elemRestricted := true
+		switch t := iface.EmbeddedType(i).(type) {
+		case *types.Union:
+			for j := 0; j < t.Len(); j++ {
+				term := t.Term(j)
+				if inner, ok := term.Type().Underlying().(*types.Interface); ok && !term.Tilde() {
+					sub, r := e.typeSet(inner, depth+1)
+					if !r {
+						elemRestricted = false
+					}
+					elem = append(elem, sub...)
+					continue
+				}
+				elem = append(elem, Term{Tilde: term.Tilde(), Type: e.typeRef(term.Type())})
+			}
+		default:
+			if inner, ok := t.Underlying().(*types.Interface); ok {
+				elem, elemRestricted = e.typeSet(inner, depth+1)
+			} else {
+				elem = []Term{{Type: e.typeRef(t)}}
+			}
+		}
+		if !elemRestricted {
+			continue
+		}
+		if !restricted {
+			terms, restricted = elem, true
+			continue
+		}
+		keep := map[string]bool{}
+		for _, t := range elem {
+			keep[termKey(t)] = true
+		}
+		var both []Term
+		for _, t := range terms {
+			if keep[termKey(t)] {
+				both = append(both, t)
+			}
+		}
+		terms = both
+	}
+	return terms, restricted
+}
+
+func termKey(t Term) string {
+	b, _ := json.Marshal(t)
+	return string(b)
+}
+
 func typeParamNames(l *types.TypeParamList) []string {
 	var names []string
 	for i := 0; i < l.Len(); i++ {
@@ -824,7 +924,7 @@ func (e *extractor) extractPackage(lp *listPackage) (Package, error) {
 			sig := obj.Type().(*types.Signature)
 			params, results := e.signature(sig)
 			f := Func{Name: name, Params: params, Results: results, Variadic: sig.Variadic(),
-				TypeParams: typeParamNames(sig.TypeParams()), Pos: pos}
+				TypeParams: typeParamNames(sig.TypeParams()), Constraints: e.constraints(sig.TypeParams()), Pos: pos}
 			if d != nil {
 				f.Doc = d.funcs[name]
 			}

@@ -1,0 +1,412 @@
+"""Generic functions and range-over-func iterators: which instantiations a bundle makes, and why.
+
+Part of the planning stage (used by :mod:`goffi.plan`). A generic Go function cannot be
+called without type arguments, so goffi instantiates it with types its type table
+carries, and Python picks the instantiation by its arguments:
+
+- a type parameter constrained by ``any`` or ``comparable`` (no type-set terms) is
+  instantiated with ``any``: values cross by their dynamic type. When ``any`` cannot
+  carry it (a map key), a ``comparable`` one falls back to representatives;
+- a type parameter whose constraint has a type set of basic types (``cmp.Ordered``,
+  ``~int | ~float64``, ``constraints.Integer``) is instantiated for one representative
+  of each kind of Python value the set allows: ``int64`` (else the widest allowed
+  integer), ``float64``, ``string``, ``complex128``, ``bool``;
+- a type parameter whose constraint is a single term (``S ~[]E``, ``M ~map[K]V``) is
+  *derived*: it is instantiated with that term's type, once the others are chosen;
+- anything else (a constraint with methods, a union of composite types) is not
+  instantiated, and ``goffi inspect`` says why.
+
+Each instantiation is planned like an ordinary function (a :class:`~goffi.plan.FuncPlan`
+whose ``type_args`` the Go wrapper spells: ``slices.Max[[]int64, int64]``). Python calls
+a dispatcher (:mod:`goffi.runtime.generic`) that looks at the arguments bound to each
+type parameter with several instantiations (ints -> int64, any float -> float64, str ->
+string) and calls the matching one.
+
+``iter.Seq[V]`` and ``iter.Seq2[K, V]`` (as a function's own parameter or result) cross
+as func types the existing callback machinery carries: a parameter is ``func() []V``
+(Go pulls one item per call from a Python iterable; an empty list ends it) and a result
+is ``func(bool) (V, bool)`` (Python pulls one item per call from a goroutine running it; True
+stops the sequence). The Python module wraps both (:mod:`goffi.runtime.generic`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from goffi.surface.model import Constraint, Method, Param, Surface, TypeRef
+from goffi.typemap import Mapping, MapResult, Skip, TypeMapper
+
+if TYPE_CHECKING:
+    from goffi.plan import FuncPlan
+
+#: Kinds of Python values a type parameter can be dispatched on, each with the Go types
+#: that represent it, most preferred first.
+_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "int",
+        ("int64", "int", "int32", "int16", "int8", "uint64", "uint", "uint32", "uint16", "uint8", "uintptr"),
+    ),
+    ("float", ("float64", "float32")),
+    ("string", ("string",)),
+    ("complex", ("complex128", "complex64")),
+    ("bool", ("bool",)),
+)
+#: Representatives of comparable when ``any`` cannot carry the parameter (a map key).
+_COMPARABLE_FALLBACK = ("string", "int64", "float64")
+#: At most this many instantiations of one function (the product of its parameters' choices).
+MAX_INSTANCES = 12
+
+Probe = Literal["value", "elems", "keys", "values", "varargs", "iter", "iterkeys", "itervalues"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One type a type parameter may be instantiated with, and the kind of Python value it serves."""
+
+    type: TypeRef
+    group: str  # "any", "int", "float", "string", "complex", "bool"
+
+
+@dataclass(frozen=True)
+class TypeParamDecision:
+    """How one type parameter is instantiated (shown by goffi inspect)."""
+
+    name: str
+    constraint: str  # Go's spelling
+    kind: Literal["any", "basic", "derived", "none"]
+    candidates: tuple[Candidate, ...]  # kind any/basic
+    derived: TypeRef | None  # kind derived: the core type, in terms of the other parameters
+    reason: str  # why these candidates, or why none
+    # Where the dispatcher looks to choose among several candidates: (argument index, what).
+    probe: tuple[int, Probe] | None = None
+    comparable: bool = False  # kind any from comparable: may fall back to representatives
+
+    @property
+    def falls_back(self) -> bool:
+        """Whether ``any`` was chosen for a comparable parameter (a map key needs representatives)."""
+        return self.kind == "any" and self.comparable
+
+
+@dataclass(frozen=True)
+class Instantiation:
+    """One instantiation: type arguments for every type parameter, and the kind it serves."""
+
+    type_args: tuple[TypeRef, ...]  # one per type parameter, in order
+    groups: tuple[str, ...]  # the chosen group of each type parameter ("" for derived ones)
+
+
+@dataclass(frozen=True)
+class InstancePlan:
+    """One instantiation of a generic function, planned like any function."""
+
+    instantiation: Instantiation
+    func: FuncPlan  # its type_args set; py_name private when the function has several
+
+    @property
+    def go_type_args(self) -> str:
+        """Go's spelling of the type arguments: "[[]int64, int64]"."""
+        return "[" + ", ".join(a.go_spelling() for a in self.instantiation.type_args) + "]"
+
+
+@dataclass(frozen=True)
+class GenericPlan:
+    """A generic Go function: the instantiations made (and why), or none and why not."""
+
+    go_name: str
+    py_name: str
+    go_signature: str
+    doc: str
+    pos: str
+    type_params: tuple[TypeParamDecision, ...]
+    instances: tuple[InstancePlan, ...]
+    # Instantiations planned but dropped (a type the table cannot carry): (type args, reason).
+    dropped: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def dispatched(self) -> tuple[int, ...]:
+        """Indexes of the type parameters the dispatcher chooses (more than one candidate left)."""
+        out = []
+        for i in range(len(self.type_params)):
+            groups = {inst.instantiation.groups[i] for inst in self.instances}
+            if len(groups) > 1:
+                out.append(i)
+        return tuple(out)
+
+    @property
+    def wrapped(self) -> bool:
+        """Whether Python calls it through a dispatcher rather than the builtin itself."""
+        return len(self.instances) > 1 or any(
+            m.iterator
+            for inst in self.instances
+            for m in (*(p.type for p in inst.func.params), *inst.func.results)
+        )
+
+
+def substitute(ref: TypeRef, env: dict[str, TypeRef]) -> TypeRef:
+    """``ref`` with type parameters replaced by ``env``'s types."""
+    if ref.kind == "typeparam":
+        return env.get(ref.name, ref)
+    changes: dict[str, object] = {}
+    if ref.elem is not None:
+        changes["elem"] = substitute(ref.elem, env)
+    if ref.key is not None:
+        changes["key"] = substitute(ref.key, env)
+    if ref.params:
+        changes["params"] = tuple(Param(p.name, substitute(p.type, env)) for p in ref.params)
+    if ref.results:
+        changes["results"] = tuple(Param(p.name, substitute(p.type, env)) for p in ref.results)
+    if ref.type_args:
+        changes["type_args"] = tuple(substitute(a, env) for a in ref.type_args)
+    if ref.fields:
+        changes["fields"] = tuple(replace(f, type=substitute(f.type, env)) for f in ref.fields)
+    if ref.methods:
+        changes["methods"] = tuple(_substitute_method(m, env) for m in ref.methods)
+    return replace(ref, **changes) if changes else ref  # type: ignore[arg-type]
+
+
+def _substitute_method(m: Method, env: dict[str, TypeRef]) -> Method:
+    return replace(
+        m,
+        params=tuple(Param(p.name, substitute(p.type, env)) for p in m.params),
+        results=tuple(Param(p.name, substitute(p.type, env)) for p in m.results),
+    )
+
+
+def instantiate_named(surface: Surface, ref: TypeRef) -> TypeRef | str:
+    """A generic type's instantiation (``lo.Tuple2[any, any]``) as a named type of its own.
+
+    The instance is added to ``surface.named`` under the key "pkg.Name[args]", with the type
+    arguments substituted into its underlying type and its methods, so the type table
+    decides it like any named type (a record, a handle class), and generated Go spells it
+    ``alias.Name[args]``. Only type arguments spelled without a package (basic types, any,
+    and slices, maps, pointers of those) are supported: Go code spells them the same way
+    everywhere. Returns the instance's reference, or why it cannot be made.
+    """
+    named = surface.named.get(ref.named_key)
+    if named is None:
+        return f"type {ref.named_key} was not extracted"
+    if len(named.type_params) != len(ref.type_args):
+        return f"{ref.go_spelling()} does not give every type parameter of {ref.named_key}"
+    spelled = [a.go_spelling() for a in ref.type_args]
+    for a, text in zip(ref.type_args, spelled, strict=False):
+        if "." in text or not _plain(a):
+            return (
+                f"{ref.go_spelling()}: generic types are instantiated only with basic types and any "
+                f"(and slices, maps and pointers of them), not {text}"
+            )
+    name = f"{named.name}[{', '.join(spelled)}]"
+    key = f"{named.pkg}.{name}"
+    if key not in surface.named:
+        env = dict(zip(named.type_params, ref.type_args, strict=False))
+        surface.named[key] = replace(
+            named,
+            name=name,
+            underlying=substitute(named.underlying, env),
+            methods=tuple(_substitute_method(m, env) for m in named.methods),
+            type_params=(),
+        )
+    return TypeRef(kind="named", pkg=named.pkg, name=name)
+
+
+def _plain(ref: TypeRef) -> bool:
+    """Whether ``ref`` is a basic type, any, or a slice, array, map or pointer of those."""
+    if ref.kind in ("basic", "interface"):
+        return ref.kind == "basic" or (not ref.methods and not ref.embeds_non_methods)
+    if ref.kind not in ("slice", "array", "map", "pointer"):
+        return False
+    return all(c is None or _plain(c) for c in (ref.elem, ref.key))
+
+
+def mentions(ref: TypeRef, names: set[str]) -> bool:
+    """Whether ``ref`` mentions one of the type parameters ``names``."""
+    if ref.kind == "typeparam":
+        return ref.name in names
+    children = [ref.elem, ref.key, *(p.type for p in (*ref.params, *ref.results)), *ref.type_args]
+    children += [f.type for f in ref.fields]
+    return any(c is not None and mentions(c, names) for c in children)
+
+
+def decide_type_param(name: str, c: Constraint, names: set[str]) -> TypeParamDecision:
+    """The candidates for one type parameter, from its constraint alone."""
+    any_ref = TypeRef(kind="interface")
+    if c.methods:
+        return TypeParamDecision(
+            name,
+            c.spelling,
+            "none",
+            (),
+            None,
+            f"constraint {c.spelling} requires methods ({', '.join(c.methods)}) that no type goffi "
+            "instantiates with is known to have",
+        )
+    if not c.restricted:
+        why = (
+            "comparable: instantiated with any (values cross by dynamic type)"
+            if c.comparable
+            else ("any: instantiated with any (values cross by dynamic type)")
+        )
+        return TypeParamDecision(
+            name, c.spelling, "any", (Candidate(any_ref, "any"),), None, why, comparable=c.comparable
+        )
+    terms = c.terms
+    if not terms:
+        return TypeParamDecision(
+            name, c.spelling, "none", (), None, f"constraint {c.spelling} has an empty type set"
+        )
+    if all(t.type.kind == "basic" for t in terms):
+        allowed = {t.type.name for t in terms}
+        candidates = []
+        for group, reps in _GROUPS:
+            for rep in reps:
+                if rep in allowed:
+                    candidates.append(Candidate(TypeRef(kind="basic", name=rep), group))
+                    break
+        if not candidates:
+            return TypeParamDecision(
+                name, c.spelling, "none", (), None, f"constraint {c.spelling} allows no type goffi carries"
+            )
+        chosen = ", ".join(x.type.name for x in candidates)
+        return TypeParamDecision(
+            name,
+            c.spelling,
+            "basic",
+            tuple(candidates),
+            None,
+            f"{c.spelling}: one instantiation per kind of Python value it allows ({chosen})",
+        )
+    if len(terms) == 1:
+        core = terms[0].type
+        return TypeParamDecision(
+            name,
+            c.spelling,
+            "derived",
+            (),
+            core,
+            f"{c.spelling}: instantiated with its core type {core.go_spelling()}"
+            + (" in terms of the other type parameters" if mentions(core, names) else ""),
+        )
+    spelled = " | ".join(("~" if t.tilde else "") + t.type.go_spelling() for t in terms)
+    return TypeParamDecision(
+        name, c.spelling, "none", (), None, f"constraint {c.spelling} ({spelled}) has no single core type"
+    )
+
+
+def with_comparable_fallback(d: TypeParamDecision) -> TypeParamDecision:
+    """A comparable/any parameter's representatives, for when ``any`` cannot carry it."""
+    candidates = tuple(
+        Candidate(TypeRef(kind="basic", name=rep), group)
+        for rep, group in zip(_COMPARABLE_FALLBACK, ("string", "int", "float"), strict=False)
+    )
+    return replace(
+        d,
+        kind="basic",
+        candidates=candidates,
+        reason=d.reason.split(":")[0]
+        + ": any cannot carry it here (a map key), so one instantiation per representative "
+        + "(string, int64, float64)",
+    )
+
+
+def instantiations(decisions: tuple[TypeParamDecision, ...]) -> list[Instantiation] | str:
+    """Every combination of the parameters' candidates (derived ones resolved), or why none."""
+    for d in decisions:
+        if d.kind == "none":
+            return f"type parameter {d.name}: {d.reason}"
+    free = [d for d in decisions if d.kind in ("any", "basic")]
+    out: list[Instantiation] = []
+    for combo in itertools.product(*(d.candidates for d in free)):
+        env = {d.name: c.type for d, c in zip(free, combo, strict=False)}
+        groups = dict(zip((d.name for d in free), (c.group for c in combo), strict=False))
+        derived = {d.name: d.derived for d in decisions if d.derived is not None}
+        for _ in range(len(derived) + 1):  # a derived type may mention another derived one
+            for name, core in derived.items():
+                env[name] = substitute(core, env)
+        names = {d.name for d in decisions}
+        if any(mentions(t, names) for t in env.values()):
+            return "the type parameters' constraints refer to each other in a cycle"
+        out.append(
+            Instantiation(
+                tuple(env[d.name] for d in decisions), tuple(groups.get(d.name, "") for d in decisions)
+            )
+        )
+        if len(out) > MAX_INSTANCES:
+            return f"more than {MAX_INSTANCES} instantiations would be needed"
+    return out
+
+
+def find_probe(name: str, params: tuple[Param, ...], variadic: bool) -> tuple[int, Probe] | None:
+    """Where a call's arguments show which candidate of type parameter ``name`` to use."""
+    for i, p in enumerate(params):
+        t = p.type
+        if variadic and i == len(params) - 1 and t.elem is not None and _is(t.elem, name):
+            return (i, "varargs")
+        if _is(t, name):
+            return (i, "value")
+        if t.kind in ("slice", "array") and t.elem is not None and _is(t.elem, name):
+            return (i, "elems")
+        if t.kind == "map" and t.key is not None and _is(t.key, name):
+            return (i, "keys")
+        if t.kind == "map" and t.elem is not None and _is(t.elem, name):
+            return (i, "values")
+        if is_seq(t) and t.name == "Seq" and _is(t.type_args[0], name):
+            return (i, "iter")
+        if is_seq(t) and t.name == "Seq2" and len(t.type_args) == 2:
+            if _is(t.type_args[0], name):
+                return (i, "iterkeys")
+            if _is(t.type_args[1], name):
+                return (i, "itervalues")
+    return None
+
+
+def _is(ref: TypeRef, name: str) -> bool:
+    return ref.kind == "typeparam" and ref.name == name
+
+
+# ---- iterators ---------------------------------------------------------------------
+
+
+def is_seq(ref: TypeRef) -> bool:
+    """Whether ``ref`` is iter.Seq[V] or iter.Seq2[K, V]."""
+    return ref.kind == "named" and ref.pkg == "iter" and ref.name in ("Seq", "Seq2") and bool(ref.type_args)
+
+
+def map_seq(mapper: TypeMapper, ref: TypeRef, position: Literal["in", "out"]) -> MapResult | None:
+    """How an iter.Seq/iter.Seq2 parameter (in) or result (out) crosses, or None for other types.
+
+    A parameter is a ``func() []V`` (``func() ([]K, []V)``) the Python module makes of an
+    iterable: Go calls it for each item, and an empty list ends the sequence. A result is
+    a ``func(bool) (V, bool)`` (``(K, V, bool)``) made by ``rt.PullSeq`` in Go: Python calls
+    it with False for the next item, and with True to stop the sequence.
+    """
+    if not is_seq(ref):
+        return None
+    args = ref.type_args
+    kind = "seq" if ref.name == "Seq" else "seq2"
+    for a in args:
+        if a.kind == "typeparam":
+            return Skip(f"{ref.go_spelling()} has an uninstantiated type parameter", "generic")
+    if position == "in":
+        results = tuple(Param("", TypeRef(kind="slice", elem=a)) for a in args)
+        fn = TypeRef(kind="func", results=results)
+    else:
+        flag = TypeRef(kind="basic", name="bool")
+        fn = TypeRef(
+            kind="func", params=(Param("", flag),), results=tuple(Param("", a) for a in (*args, flag))
+        )
+    mapped = mapper.map(fn)
+    if isinstance(mapped, Skip):
+        return Skip(f"{ref.go_spelling()}: {mapped.reason}", mapped.category)
+    note = (
+        "any Python iterable (a generator too), pulled by Go one item at a time"
+        if position == "in"
+        else "a lazy Python iterator: Go produces each item when Python asks (a goroutine that hands over one "
+        "item per request); leaving the "
+        "loop early stops Go's sequence"
+    )
+    if kind == "seq2":
+        note += "; items are (key, value) pairs" + (
+            " (a mapping gives its items)" if position == "in" else ""
+        )
+    return Mapping(fn, mapped.shape, mapped.crossing, sig=mapped.sig, iterator=kind, note=note)

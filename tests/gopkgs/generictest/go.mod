@@ -1,0 +1,3 @@
+module example.com/generictest
+
+go 1.24

@@ -1,0 +1,441 @@
+"""Generics and iterators (issue 12): generic functions instantiated and dispatched by the
+arguments, iter.Seq/iter.Seq2 as lazy Python iterators and as parameters taking any
+iterable, generic types as a class per instantiation. Results are checked against Go's
+own (the test package's own bookkeeping) or Python's equivalents (sorted, max, bisect)."""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import goffi
+from conftest import _CALL_FAILED, GO_TEST_PACKAGES, inspect_report, mypy_errors
+from goffi.generics import decide_type_param, instantiations
+from goffi.surface.model import Constraint, Term, TypeRef
+
+
+def _settled() -> int:
+    """live_handles() once Python's and Go's collectors (which release callables Go dropped) ran."""
+    last, stable = -1, 0
+    end = time.monotonic() + 5
+    while stable < 2 and time.monotonic() < end:
+        gc.collect()
+        goffi.collect_go()
+        time.sleep(0.005)  # Go's finalizers may need the GIL to drop a Python reference
+        gc.collect()
+        now = goffi.live_handles()
+        stable, last = (stable + 1 if now == last else 0), now
+    return last
+
+
+@pytest.fixture(autouse=True)
+def no_handle_leaks(go: dict[str, ModuleType], request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test gives back the handles it made: its Go objects, Go funcs and the callables
+    Go pulled Python iterables through (released once Go collects them)."""
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            delattr(sys, name)
+    before = _settled()
+    yield
+    if request.node.stash.get(_CALL_FAILED, False):
+        return
+    assert _settled() == before, "the test leaked Go handles"
+
+
+@pytest.fixture(scope="module")
+def slices(go: dict[str, ModuleType]) -> ModuleType:
+    return go["slices"]
+
+
+@pytest.fixture(scope="module")
+def maps(go: dict[str, ModuleType]) -> ModuleType:
+    return go["maps"]
+
+
+@pytest.fixture(scope="module")
+def strings(go: dict[str, ModuleType]) -> ModuleType:
+    return go["strings"]
+
+
+# ---- iterators: results -------------------------------------------------------------
+
+
+def test_strings_lines_is_a_lazy_iterator(strings: ModuleType) -> None:
+    text = "one\ntwo\n\nthree"
+    lines = strings.Lines(text)
+    assert isinstance(lines, Iterator)
+    assert list(lines) == text.splitlines(keepends=True)
+    assert [line for line in strings.Lines("")] == []
+
+
+def test_strings_split_seq_matches_split(strings: ModuleType) -> None:
+    for text, sep in [("a,b,,c", ","), ("", ","), ("abc", "")]:
+        assert list(strings.SplitSeq(text, sep)) == strings.Split(text, sep)
+    assert list(strings.FieldsSeq("  a b  c ")) == strings.Fields("  a b  c ")
+
+
+def test_breaking_out_stops_gos_sequence(generictest: ModuleType) -> None:
+    before_stops, before_goroutines = generictest.Stops(), generictest.Goroutines()
+    seen = []
+    for x in generictest.Count(-1):  # infinite: only laziness ends this loop
+        seen.append(x)
+        if x == 3:
+            break
+    gc.collect()
+    assert seen == [0, 1, 2, 3]
+    assert generictest.Stops() == before_stops + 1  # Go's loop returned: its defer ran
+    assert generictest.Goroutines() == before_goroutines
+
+
+def test_exhausted_and_abandoned_iterators_stop(generictest: ModuleType) -> None:
+    before_stops, before_goroutines = generictest.Stops(), generictest.Goroutines()
+    assert list(generictest.Count(5)) == [0, 1, 2, 3, 4]
+    it = generictest.Count(-1)
+    assert next(it) == 0
+    del it  # collected half-way
+    gc.collect()
+    assert generictest.Stops() == before_stops + 2
+    assert generictest.Goroutines() == before_goroutines
+
+
+def test_exception_in_loop_body_stops_and_propagates(generictest: ModuleType) -> None:
+    before = generictest.Stops()
+    with pytest.raises(ValueError, match="body"):
+        for x in generictest.Count(-1):
+            if x == 2:
+                raise ValueError("body")
+    gc.collect()
+    assert generictest.Stops() == before + 1
+
+
+def test_go_panic_inside_sequence_propagates(generictest: ModuleType) -> None:
+    before_goroutines = generictest.Goroutines()
+    got = []
+    with pytest.raises(goffi.GoPanic, match="sequence panicked at 2"):
+        for x in generictest.PanicAt(2):
+            got.append(x)
+    assert got == [0, 1]
+    gc.collect()
+    assert generictest.Goroutines() == before_goroutines
+
+
+def test_seq2_results_are_pairs(generictest: ModuleType, maps: ModuleType, slices: ModuleType) -> None:
+    assert list(generictest.Pairs(["a", "b"])) == [(0, "a"), (1, "b")]
+    m = {"x": 1, "y": [2, 3]}
+    assert dict(maps.All(m)) == m
+    assert sorted(maps.Keys(m)) == ["x", "y"]
+    assert list(slices.All(["p", "q"])) == [(0, "p"), (1, "q")]
+    assert list(slices.Backward([1, 2, 3])) == [(2, 3), (1, 2), (0, 1)]
+
+
+# ---- iterators: parameters ----------------------------------------------------------
+
+
+def test_seq_parameter_takes_any_iterable(generictest: ModuleType, slices: ModuleType) -> None:
+    def gen() -> Iterator[str]:
+        yield "a"
+        yield "b"
+
+    assert generictest.Join(gen(), -1) == "ab"
+    assert generictest.Join(["x", "y", "z"], -1) == "xyz"
+    assert generictest.Join(iter("pq"), -1) == "pq"
+    assert slices.Collect(x * 2 for x in range(4)) == [0, 2, 4, 6]
+    assert slices.Collect(generictest.Count(3)) == [0, 1, 2]  # a Go sequence passed back in
+
+
+def test_seq_parameter_is_pulled_lazily(generictest: ModuleType) -> None:
+    pulled = []
+
+    def forever() -> Iterator[str]:
+        for i in itertools.count():
+            pulled.append(i)
+            yield str(i)
+
+    assert generictest.Join(forever(), 3) == "012"
+    assert pulled == [0, 1, 2, 3]  # Go's range asked for a 4th item, then broke out
+
+
+def test_exception_in_python_iterable_propagates(generictest: ModuleType) -> None:
+    def bad() -> Iterator[str]:
+        yield "a"
+        raise KeyError("from the generator")
+
+    with pytest.raises(KeyError, match="from the generator"):
+        generictest.Join(bad(), -1)
+    with pytest.raises(TypeError, match="iterable"):
+        generictest.Join(5, -1)
+
+
+def test_seq2_parameter_takes_pairs_or_a_mapping(generictest: ModuleType, maps: ModuleType) -> None:
+    assert generictest.SumPairs({2: 1.5, 3: 2.0}) == 9.0
+    assert generictest.SumPairs([(2, 1.5), (3, 2.0)]) == 9.0
+    assert maps.Collect({"a": 1, "b": 2}) == {"a": 1, "b": 2}
+    assert maps.Collect(iter([(1, "x"), (2, "y")])) == {1: "x", 2: "y"}
+    with pytest.raises(TypeError, match="pairs"):
+        generictest.SumPairs([1, 2])
+
+
+# ---- generic functions --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("xs", [[3, 1, 2], [1.5, -2.0, 7.25], [2, 7.5], ["b", "a", "c"], [-(2**63)]])
+def test_slices_max_min_match_python(slices: ModuleType, xs: list[object]) -> None:
+    assert slices.Max(xs) == max(xs)  # type: ignore[type-var]
+    assert slices.Min(xs) == min(xs)  # type: ignore[type-var]
+    assert type(slices.Max(xs)) is type(max(xs)) or isinstance(max(xs), int)  # type: ignore[type-var]
+
+
+def test_ints_dispatch_to_int64_and_floats_to_float64(slices: ModuleType) -> None:
+    assert type(slices.Max([1, 2])) is int
+    assert type(slices.Max([1, 2.0])) is float  # any float -> float64
+    with pytest.raises(OverflowError):
+        slices.Max([2**63])  # int64, range-checked
+
+
+def test_no_instantiation_is_a_clear_type_error(slices: ModuleType) -> None:
+    with pytest.raises(TypeError, match=r"slices.Max\(\) has no instantiation") as info:
+        slices.Max([1, "a"])
+    assert "slices.Max[[]int64, int64]" in str(info.value)
+    assert "slices.Max[[]string, string]" in str(info.value)
+    with pytest.raises(TypeError, match="no instantiation"):
+        slices.Max([object()])
+
+
+def test_empty_list_goes_to_the_first_instantiation(slices: ModuleType) -> None:
+    with pytest.raises(goffi.GoPanic, match="empty list"):
+        slices.Max([])
+
+
+def test_any_constrained_functions_take_mixed_values(slices: ModuleType) -> None:
+    xs = [1, "two", 3.0, None, [4]]
+    assert slices.Contains(xs, "two") and not slices.Contains(xs, "three")
+    assert slices.Index(xs, 3.0) == xs.index(3.0)
+    assert slices.Index(xs, "nope") == -1
+    assert slices.Reverse is not None
+    assert slices.Repeat([1, "a"], 2) == [1, "a", 1, "a"]
+    assert slices.IndexFunc([5, 6, 7], lambda x: x > 5) == 1
+
+
+def test_binary_search_and_sorted_match_python(slices: ModuleType) -> None:
+    xs = [1, 3, 3, 5, 9]
+    for target in (0, 3, 4, 9, 10):
+        i, found = slices.BinarySearch(xs, target)
+        assert i == bisect.bisect_left(xs, target) and found == (target in xs)
+    words = ["pear", "apple", "fig"]
+    assert slices.Sorted(iter(words)) == sorted(words)
+    assert slices.Sorted(x / 2 for x in [3, 1, 2]) == sorted(x / 2 for x in [3, 1, 2])
+
+
+def test_custom_union_constraint(generictest: ModuleType) -> None:
+    # ~int | ~float64 has no int64: ints go to int, floats to float64.
+    assert generictest.Total(1, 2, 3) == 6 and type(generictest.Total(1, 2)) is int
+    assert generictest.Total(1.5, 2) == 3.5
+    assert generictest.Total() == 0
+    with pytest.raises(TypeError, match="accepted forms"):
+        generictest.Total("a")
+    assert generictest.Largest("b", "a") == "b"
+    assert generictest.Largest(2, 7) == 7 and generictest.Largest(2.5, 1) == 2.5
+
+
+def test_any_type_parameter_crosses_by_dynamic_type(generictest: ModuleType) -> None:
+    assert generictest.TypeName("x") == "string"
+    assert generictest.TypeName(1.5) == "float64"
+    assert generictest.TypeName(None) == "<nil>"
+
+
+def test_comparable_map_keys_fall_back_to_representatives(generictest: ModuleType) -> None:
+    assert generictest.Keys({"a": 1, "b": [2]}) == 2
+    assert generictest.Keys({1: "x"}) == 1
+    assert generictest.Keys({}) == 0
+
+
+def test_comparable_keys_cross_as_any(generictest: ModuleType) -> None:
+    groups = generictest.Group([1, 2, 3, 4, "x"], lambda v: v % 2 if isinstance(v, int) else v)
+    assert groups == {0: [2, 4], 1: [1, 3], "x": ["x"]}
+    assert list(groups) == [0, 1, "x"]  # a map[any]V's keys come back in Go's order: numbers, strings
+    with pytest.raises(goffi.GoPanic, match="unhashable"):
+        generictest.Group([1], lambda v: [v])  # a list key: Go's map cannot hold a slice
+
+
+def test_explicit_instantiation(slices: ModuleType) -> None:
+    as_float = slices.Max["float64"]
+    assert as_float([1, 2]) == 2.0 and type(as_float([1, 2])) is float
+    assert slices.Max["[]string", "string"](["a", "b"]) == "b"
+    with pytest.raises(TypeError, match=r"slices.Max\[int32\] was not instantiated"):
+        slices.Max["int32"]
+
+
+def test_generic_type_is_a_record_per_instantiation(generictest: ModuleType) -> None:
+    p = generictest.MakePair(1, "a")
+    assert (p.First, p.Second) == (1, "a")
+    assert type(p).__name__ == "Pair_any_any"
+    q = generictest.Swap(p)
+    assert (q.First, q.Second) == ("a", 1)
+    assert generictest.Swap(generictest.Pair_any_any(First=[1], Second=None)).Second == [1]
+
+
+# ---- the plan: decisions, and what inspect shows --------------------------------------
+
+
+def test_constraint_decisions() -> None:
+    names = {"S", "E"}
+    ordered = Constraint(
+        "cmp.Ordered",
+        restricted=True,
+        terms=tuple(
+            Term(TypeRef(kind="basic", name=n), tilde=True) for n in ("int", "int64", "float64", "string")
+        ),
+    )
+    d = decide_type_param("E", ordered, names)
+    assert [c.type.name for c in d.candidates] == ["int64", "float64", "string"]
+    slice_e = Constraint(
+        "~[]E",
+        restricted=True,
+        terms=(Term(TypeRef(kind="slice", elem=TypeRef(kind="typeparam", name="E")), True),),
+    )
+    s = decide_type_param("S", slice_e, names)
+    assert s.kind == "derived"
+    found = instantiations((s, d))
+    assert not isinstance(found, str)
+    assert [[a.go_spelling() for a in i.type_args] for i in found] == [
+        ["[]int64", "int64"],
+        ["[]float64", "float64"],
+        ["[]string", "string"],
+    ]
+    methods = decide_type_param("T", Constraint("fmt.Stringer", methods=("String",)), {"T"})
+    assert methods.kind == "none" and "String" in methods.reason
+    assert decide_type_param("T", Constraint("any"), {"T"}).candidates[0].type.go_spelling() == "any"
+
+
+def test_inspect_lists_instantiations_and_reasons(session_cache: Path) -> None:
+    report = inspect_report(session_cache, GO_TEST_PACKAGES / "generictest", "example.com/generictest")
+    symbols = {s["name"]: s for s in report["symbols"]}
+    total = symbols["Total"]
+    assert total["status"] == "bridged"
+    notes = "\n".join(total["notes"])
+    assert (
+        "instantiated generictest.Total[int]" in notes and "instantiated generictest.Total[float64]" in notes
+    )
+    assert "Python picks the instantiation by its arguments" in notes
+    describe = symbols["Describe"]
+    assert describe["status"] == "skipped" and describe["category"] == "generic"
+    assert "requires methods (String)" in describe["reason"]
+    assert "comparable" in "\n".join(symbols["Keys"]["notes"])
+
+
+# ---- a real module from the proxy -----------------------------------------------------
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_samber_lo(session_cache: Path) -> None:
+    """lo (github.com/samber/lo@v1.53.0) with slices and maps, in its own process."""
+    code = textwrap.dedent(
+        """
+        import goffi
+        slices, maps, lo = goffi.load("slices", "maps", "github.com/samber/lo@v1.53.0")
+        assert lo.Map([1, 2, 3], lambda x, i: x * 2) == [2, 4, 6]
+        assert lo.Uniq([1, 2, 2, "a", "a"]) == [1, 2, "a"]
+        assert lo.GroupBy([1, 2, 3, 4], lambda x: x % 2) == {1: [1, 3], 0: [2, 4]}
+        assert sorted(lo.Keys({"a": 1, "b": 2})) == ["a", "b"]
+        assert lo.Sum([1, 2, 3]) == 6 and lo.Sum([1.5, 2]) == 3.5
+        assert lo.Filter([1, 2, 3, 4], lambda x, i: x % 2 == 0) == [2, 4]
+        assert lo.Max([3, 1, 2]) == 3 and lo.Min(["b", "a"]) == "a"
+        t = lo.T2(1, "a")
+        assert (t.A, t.B) == (1, "a")
+        assert slices.Max([3, 1, 2]) == 3
+        print("ok")
+        """
+    )
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(session_cache))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("ok")
+
+
+def test_stubs_type_check_with_mypy(generictest: ModuleType, tmp_path: Path) -> None:
+    """Overloads per instantiation, Iterator results and Iterable parameters, checked by mypy."""
+    if shutil.which("mypy") is None:
+        pytest.skip("mypy is not installed (pip install -e '.[dev]')")
+    snippet = tmp_path / "use_generics.py"
+    snippet.write_text(
+        textwrap.dedent(
+            """\
+            from collections.abc import Iterator
+            from gopkgs import generictest, slices, strings
+
+            a: int = slices.Max([1, 2])
+            b: float = slices.Max([1.5])
+            lines: Iterator[str] = strings.Lines("a")
+            joined: str = generictest.Join(iter(["a"]), 1)
+            wrong: int = slices.Max(["a"])
+            """
+        )
+    )
+    errors, output = mypy_errors(snippet, generictest, tmp_path)
+    assert len(errors) == 1, output
+    assert "use_generics.py:8:" in errors[0] and 'has type "str", variable has type "int"' in errors[0]
+
+
+def test_readme_generics_example(go: dict[str, ModuleType], capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's generics block, verbatim (its packages are in the session bundle), prints
+    what its comments say."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = next(
+        b for b in re.findall(r"```python\n(.*?)```", text, flags=re.S) if "slices.Max([3, 1, 2])" in b
+    )
+    exec(compile(block, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    expected = [
+        line.split("#", 1)[1].split("(")[0].strip() for line in block.splitlines() if "print(" in line
+    ]
+    assert printed == expected
+
+
+def test_slices_sort_sorts_the_list_in_place(slices: ModuleType) -> None:
+    """Write-back of slices (issue 9) reaches the instantiations: Go's sort lands in the list."""
+    for xs in ([3, 1, 2], [2.5, -1.0, 0.0], ["pear", "fig", "apple"]):
+        got = list(xs)
+        assert slices.Sort(got) is None
+        assert got == sorted(xs)
+    words = ["b", "a"]
+    slices.Reverse(words)  # []any: no write-back for any elements, the list is unchanged
+    assert words == ["b", "a"]
+
+
+def test_slices_sort_writes_over_a_buffer(slices: ModuleType) -> None:
+    import array
+
+    xs = array.array("q", [5, -1, 3])
+    slices.Sort(xs)
+    assert xs.tolist() == [-1, 3, 5]
+    ys = array.array("d", [2.5, 1.5])
+    slices.Sort(ys)
+    assert ys.tolist() == [1.5, 2.5]
+
+
+def test_keyword_arguments_reach_generic_and_iterator_functions(
+    slices: ModuleType, strings: ModuleType
+) -> None:
+    # Go's parameter names, as for every other function (issue 9): slices.Index(s S, v E).
+    assert slices.Index(s=[5, 6, 7], v=7) == 2
+    assert slices.Index([5, 6, 7], v=6) == 1
+    assert slices.Max(x=[3, 1, 2]) == 3
+    assert list(strings.SplitSeq(s="a,b", sep=",")) == ["a", "b"]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
+        slices.Max(nope=[1])
+    with pytest.raises(TypeError, match="multiple values for argument 'x'"):
+        slices.Max([1], x=[2])
