@@ -13,7 +13,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Mapping as _Mapping
-from typing import Any
+
+# A bundle with iterators or generic functions imports this module when it loads: typing
+# is for type checkers only (annotations are strings here).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Generic", "iterating", "pull_source", "pulled"]
 
