@@ -71,7 +71,8 @@ def _copy_bundle(go: dict[str, ModuleType], dest: Path) -> Path:
 
 def test_importing_a_bundle_loads_only_the_runtime(go: dict[str, ModuleType], tmp_path: Path) -> None:
     # The session bundle has channels and funcs, so the bridge loads too, and strings has
-    # iter.Seq functions, so the iterator wrappers do (goffi.runtime.generic); nothing else.
+    # iter.Seq functions, so the iterator wrappers do (goffi.runtime.generic), and functions
+    # taking io.Writer, so the Python-object proxies do (goffi.runtime.proxy); nothing else.
     bundle = _copy_bundle(go, tmp_path / "gopkgs")
     done = _run(
         f"""
@@ -88,7 +89,7 @@ def test_importing_a_bundle_loads_only_the_runtime(go: dict[str, ModuleType], tm
     goffi_modules, forbidden = done.stdout.splitlines()
     assert goffi_modules == (
         "['goffi', 'goffi._version', 'goffi.runtime', 'goffi.runtime.bridge', 'goffi.runtime.generic', "
-        "'goffi.runtime.guard']"
+        "'goffi.runtime.guard', 'goffi.runtime.proxy']"
     )
     assert forbidden == "[]"
 
