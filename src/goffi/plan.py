@@ -930,7 +930,15 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
     bridged = any(m.shape in ("chan", "func") for m in bundle.mappings())
     from goffi.proxies import plan_proxies  # goffi.proxies builds on this module
 
-    proxies = plan_proxies(bundle)
+    # An interface with an unexported method (text/template/parse.Node's tree()) can only be
+    # implemented inside its own package: no proxy can satisfy it.
+    sealed = frozenset(
+        key
+        for key, named in surface.named.items()
+        if named.underlying.kind == "interface"
+        and any(not m.name[:1].isupper() for m in named.underlying.methods)
+    )
+    proxies = plan_proxies(bundle, sealed)
     bridged = bridged or bool(proxies)
     return replace(bundle, func_types=func_types, proxies=proxies, bridge=needs_runtime(surface) or bridged)
 

@@ -84,9 +84,11 @@ def proxiable(key: str) -> bool:
     return key not in _EXCLUDED
 
 
-def plan_proxies(bundle: BundlePlan) -> tuple[ProxyPlan, ...]:
+def plan_proxies(bundle: BundlePlan, sealed: frozenset[str] = frozenset()) -> tuple[ProxyPlan, ...]:
     """A proxy for every interface the bundle's API takes (at any depth of a parameter,
-    field or callback result) whose methods all cross and none is variadic."""
+    field or callback result) whose methods all cross and none is variadic. ``sealed``
+    interfaces (with an unexported method: only their own package can implement them) get
+    none."""
     wanted: list[str] = []
     tops = [p.type for f in bundle.callables() for p in f.params]
     tops += [v.type for pkg in bundle.packages for v in pkg.vars]
@@ -97,7 +99,7 @@ def plan_proxies(bundle: BundlePlan) -> tuple[ProxyPlan, ...]:
                 wanted.append(sub.cls)
     out = []
     for key in sorted(wanted):
-        if not proxiable(key):
+        if not proxiable(key) or key in sealed:
             continue
         try:
             cls = bundle.class_by_key(key)
