@@ -17,7 +17,6 @@ import sys
 import sysconfig
 import tempfile
 import time
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -343,13 +342,7 @@ def build_bundle(
             store.touch_last_use(bundle_dir)
             return BuiltBundle(name, key, bundle_dir / folder_of(name), modules, built_now=False)
         if problem is not None:
-            # Removed first: even where warnings are errors, the next load starts clean.
-            store.remove_entry(bundle_dir)
-            warnings.warn(
-                f"goffi: the cached bundle {bundle_dir} is damaged ({problem}); rebuilding it",
-                store.CacheWarning,
-                stacklevel=3,
-            )
+            store.discard_damaged(bundle_dir, "cached bundle", problem, stacklevel=3)
         store.remove_stale_staging(cache, holding=key)
         modules = _build(specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy)
         store.touch_last_use(bundle_dir)

@@ -30,6 +30,7 @@ import re
 import shutil
 import time
 import uuid
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,6 +225,18 @@ def lock_is_free(path: Path) -> bool:
 
 
 # ---------------------------------------------------------------------------- removal
+
+
+def discard_damaged(entry: Path, what: str, problem: str, stacklevel: int) -> None:
+    """Remove a damaged cache entry, then warn that ``what`` (e.g. "cached bundle") is being
+    rebuilt. Removed first: even where warnings are errors, the next load starts clean.
+    ``stacklevel`` counts from the caller, as for warnings.warn."""
+    remove_entry(entry)
+    warnings.warn(
+        f"goffi: the {what} {entry} is damaged ({problem}); rebuilding it",
+        CacheWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def remove_entry(entry: Path) -> None:

@@ -748,22 +748,13 @@ class TypeMapper:
             note = f"{ref.go_spelling()} crosses as its underlying {named.underlying.go_spelling()}"
             if under.shape == "bool":
                 note += " (Python's bool cannot be subclassed, so it has no class of its own)"
-            return Mapping(
-                ref,
-                under.shape,
-                under.crossing,
-                bits=under.bits,
-                elem=under.elem,
-                key=under.key,
-                length=under.length,
-                note=note,
+        else:
+            a = "an" if base[0] in "aeiou" else "a"
+            self._value_class(key, f"{a} {base} subclass carrying Go's methods")
+            note = (
+                f"{ref.go_spelling()} is {a} {base} subclass with Go's methods (its underlying "
+                f"{named.underlying.go_spelling()} crosses as {a} {base}; a plain {base} passes too)"
             )
-        a = "an" if base[0] in "aeiou" else "a"
-        self._value_class(key, f"{a} {base} subclass carrying Go's methods")
-        note = (
-            f"{ref.go_spelling()} is {a} {base} subclass with Go's methods (its underlying "
-            f"{named.underlying.go_spelling()} crosses as {a} {base}; a plain {base} passes too)"
-        )
         return Mapping(
             ref,
             under.shape,
@@ -774,7 +765,7 @@ class TypeMapper:
             length=under.length,
             note=note,
             char=under.char,
-            named=key,
+            named=key if base is not None else "",
         )
 
     def _value_class(self, key: str, reason: str) -> str:

@@ -20,7 +20,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, get_args
@@ -313,13 +312,7 @@ def extractor_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
                 _verified_extractors[target] = True
                 return target
             if problem is not None:
-                # Removed first: even where warnings are errors, the next load starts clean.
-                store.remove_entry(entry)
-                warnings.warn(
-                    f"goffi: the cached surface extractor {entry} is damaged ({problem}); rebuilding it",
-                    store.CacheWarning,
-                    stacklevel=2,
-                )
+                store.discard_damaged(entry, "cached surface extractor", problem, stacklevel=2)
             store.remove_stale_staging(cache_dir, holding=entry_name)
             _build_extractor(toolchain, tools, entry, entry_name)
     _verified_extractors[target] = True
