@@ -836,7 +836,7 @@ class GoRenderer:
                     body=f"\tgoffiPutPtr(dst, new({t}), {cls.index})\n",
                 )
             )
-        if cls.kind == "value" and cls.record is not None:
+        if cls.record is not None and cls.has_box:
             value = self.go_in(cls.record, "a0", owned=True)
             out.append(
                 _EXPORT.format(
