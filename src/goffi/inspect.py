@@ -171,7 +171,7 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
         "value": f"value class, {'an' if cls.value_base == 'int' else 'a'} {cls.value_base} subclass (copied)",
     }[cls.kind]
     if cls.shared:
-        what = "handle class (shared by pointer: Go's memory, compared by fields)"
+        what = "handle class (Go's memory, compared by fields)"
     if cls.reason.startswith("opaque: "):
         what = "opaque class (holds a Go value it cannot look into)"
     specials = [
@@ -195,7 +195,11 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
                 *(["python protocols: " + ", ".join(specials)] if specials else []),
                 *(["members: " + ", ".join(name for name, _ in cls.members)] if cls.members else []),
                 *(
-                    ["passes as " + ", ".join(namer(k) for k in cls.implements) + " (Go gets a copy of its value)"]
+                    [
+                        "passes as "
+                        + ", ".join(namer(k) for k in cls.implements)
+                        + " (Go gets a copy of its value)"
+                    ]
                     if cls.implements
                     else []
                 ),

@@ -861,7 +861,8 @@ def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -
                 record=record,
                 members=members.get(key, ()),
                 implements=implements.get(key, ()),
-                shared=decision.shared,
+                # An error type's values key the exceptions (by identity): they stay hashable.
+                shared=decision.shared and key not in error_keys,
             )
         )
     sentinels_by_pkg: dict[str, list[SentinelPlan]] = {}

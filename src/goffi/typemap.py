@@ -713,6 +713,15 @@ class TypeMapper:
                 )
                 self.classes.setdefault(key, ClassDecision(key, "handle", why, shared=True))
                 record = why
+            elif isinstance(record, str):
+                holds = self._holds_shared(named, (*visiting, key))
+                if holds:
+                    why = (
+                        f"field {holds} is a struct Go shares by pointer, so it is Go's memory, and so is "
+                        "this struct: its objects compare and print by their fields"
+                    )
+                    self.classes.setdefault(key, ClassDecision(key, "handle", why, shared=True))
+                    record = why
             if not isinstance(record, str):
                 self.classes.setdefault(
                     key, ClassDecision(key, "record", "every field is exported and copies")
@@ -789,6 +798,26 @@ class TypeMapper:
             return ""
         self.classes.setdefault(key, ClassDecision(key, "value", reason))
         return key
+
+    def _holds_shared(self, named: NamedType, visiting: tuple[str, ...]) -> str:
+        """The first field of a struct whose fields are all exported, and copy or are structs
+        Go shares by pointer (held by value), that is such a struct; "" when there is none
+        or another field neither copies nor is one."""
+        first = ""
+        for f in named.underlying.fields:
+            if not f.exported or (f.type.kind == "named" and f.type.named_key in visiting):
+                return ""
+            mapped = self._map(f.type, visiting)
+            if isinstance(mapped, Skip):
+                return ""
+            if mapped.shape == "handle" and mapped.via == "value":
+                decision = self.classes.get(mapped.cls)
+                if decision is None or not decision.shared:
+                    return ""
+                first = first or f.name
+            elif not _copies(mapped):
+                return ""
+        return first
 
     def _record_fields(
         self, named: NamedType, visiting: tuple[str, ...]
@@ -917,7 +946,12 @@ def shared_structs(surface: Surface) -> dict[str, str]:
     def walk(ref: TypeRef | None, where: str) -> None:
         if ref is None:
             return
-        if ref.kind == "pointer" and ref.elem is not None and ref.elem.kind == "named" and not ref.elem.type_args:
+        if (
+            ref.kind == "pointer"
+            and ref.elem is not None
+            and ref.elem.kind == "named"
+            and not ref.elem.type_args
+        ):
             note(ref.elem.named_key, where)
         for sub in (ref.elem, ref.key, *ref.type_args):
             walk(sub, where)

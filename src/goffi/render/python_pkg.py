@@ -139,10 +139,10 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
         out += [f"{c.py_name} = _go.{c.py_name}\n" for c in handles]
         shared = [c for c in handles if c.shared]
         if shared:
-            out.append("\n# Structs Go shares by pointer: Go's memory, compared and printed by their fields.\n")
-            out += [
-                f"_shared_record({c.py_name}, {tuple(f.py_name for f in c.fields)!r})\n" for c in shared
-            ]
+            out.append(
+                "\n# Structs Go shares by pointer: Go's memory, compared and printed by their fields.\n"
+            )
+            out += [f"_shared_record({c.py_name}, {tuple(f.py_name for f in c.fields)!r})\n" for c in shared]
     for cls in pkg.classes:
         if cls.kind == "record":
             out.append("\n\n" + _record_class(cls, homes))

@@ -152,3 +152,6 @@ type Size struct {
 
 // Area of a size.
 func Area(s Size) int { return int(s.W) * int(s.H) }
+
+// Double returns a square with twice the side: a record by value.
+func Double(s Square) Square { return Square{Side: 2 * s.Side} }
