@@ -137,6 +137,11 @@ def test_records_implement_interfaces(ptrtest: ModuleType) -> None:
         ptrtest.Largest(ptrtest.Point(), ptrtest.Circle(R=1))  # no Area/Name
 
 
+def test_record_implements_another_packages_interface(ptrtest: ModuleType, objtest: ModuleType) -> None:
+    # Go's interfaces are structural: ptrtest.Square has objtest.Shape's methods.
+    assert objtest.Describe(ptrtest.Square(Side=3)) == "square with area 9.00"
+
+
 # ---- the standard library -----------------------------------------------------------
 
 
