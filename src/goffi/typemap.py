@@ -24,6 +24,10 @@ on its own. The table is closed: a type not listed here is skipped with a reason
 | maps: a value class)      | underlying's value   | (subclass) | underl.  |
 | named type T (nameable,   | an object of T's     | the object | handle   |
 | underlying does not map)  | class (opaque)       |            |          |
+| struct T, all fields      | a T object (record)  | a new T    | copy     |
+| exported and copying      |                      |            |          |
+| *T, struct T (and T of a  | a T object           | the same   | handle   |
+| struct Go shares by ptr)  |                      | object     |          |
 
 A []byte parameter is a view for the duration of the call of a *writable* buffer
 (bytearray, writable memoryview), so Go's writes land in it; a read-only buffer (bytes)
