@@ -336,6 +336,109 @@ def test_inspect_lists_instantiations_and_reasons(session_cache: Path) -> None:
     assert "comparable" in "\n".join(symbols["Keys"]["notes"])
 
 
+# ---- explicit instantiation (goffi.load(instantiate=...)) ----------------------------
+
+# Each spelled as Go spells it; the test package's own TypeName (fmt's %T) and Describe
+# (the values' String methods) say in Go's words what was built.
+INSTANTIATE = [
+    "slices.Max[int32]",  # only the type parameter the dispatcher would choose (E)
+    "slices.Sort[[]time.Duration]",  # Go's form: E inferred from S's core type
+    "example.com/generictest.TypeName[time.Duration]",
+    "example.com/generictest.TypeName[int32]",
+    "example.com/generictest.Describe[time.Duration]",  # T fmt.Stringer: time.Duration has String
+    "example.com/generictest.Swap[string, int]",  # a generic type per instantiation: Pair[string, int]
+    "errors.AsType[*fs.PathError]",  # E error (Go 1.26): a pointer type with the Error method
+]
+
+
+def test_explicit_instantiation_from_the_build_configuration(session_cache: Path) -> None:
+    """Requested instantiations are built, called by their type arguments, checked against
+    Go's own results; a missing one names how to request it. In its own process (its own bundle)."""
+    code = textwrap.dedent(
+        f"""
+        import datetime, goffi
+        slices, time, errors, os, fs, gt = goffi.load(
+            "slices", "time", "errors", "os", "io/fs", {str(GO_TEST_PACKAGES / "generictest")!r},
+            instantiate={INSTANTIATE!r},
+        )
+        # slices.Max[[]int32]: a separate instantiation, Go's int32 (a value past it overflows).
+        m = slices.Max["int32"]
+        assert m([3, -7, 5]) == 5 and slices.Max["[]int32", "int32"] is m
+        try:
+            m([2**31])
+        except OverflowError:
+            pass
+        else:
+            raise AssertionError("int32 instantiation took 2**31")
+        assert slices.Max([2**40, 1]) == 2**40  # the automatic int64 one still dispatches
+        # slices.Sort[[]time.Duration] sorts the list in place, Go's order.
+        ds = [datetime.timedelta(seconds=3), datetime.timedelta(milliseconds=5), datetime.timedelta(0)]
+        slices.Sort["[]time.Duration"](ds)
+        assert ds == sorted(ds), ds
+        assert isinstance(ds[0], datetime.timedelta)
+        # TypeName reports Go's %T of its argument: the requested instantiations by name.
+        assert gt.TypeName["time.Duration"](datetime.timedelta(seconds=1)) == "time.Duration"
+        assert gt.TypeName["int32"](7) == "int32"
+        assert gt.TypeName(7) == "int"  # the automatic any one: a Python int is Go's int inside any
+        # Describe[T fmt.Stringer] is not made automatically; requested with time.Duration, Go
+        # calls Duration.String on each, and it is the one a call goes to.
+        want = [time.Duration(datetime.timedelta(seconds=1.5)).String(), "0s"]
+        assert gt.Describe([datetime.timedelta(seconds=1.5), datetime.timedelta(0)]) == want == ["1.5s", "0s"]
+        assert gt.Describe["time.Duration"] is not None
+        # Swap[string, int]: Pair[string, int] in, Pair[int, string] out, each a record class.
+        p = gt.Swap["string", "int"](gt.Pair_string_int(First="a", Second=1))
+        assert (p.First, p.Second) == (1, "a") and type(p).__name__ == "Pair_int_string"
+        # errors.AsType[*fs.PathError] (Go 1.26): finds the *fs.PathError in os.Open's error.
+        try:
+            os.Open("/nonexistent/goffi")
+        except goffi.GoError as e:
+            err = e
+        pe, ok = errors.AsType["*fs.PathError"](err)
+        assert ok and pe.Path == "/nonexistent/goffi" and pe.Op == "open", (pe, ok)
+        none, ok = errors.AsType["*fs.PathError"](errors.New("plain"))
+        assert not ok and none is None
+        # A missing instantiation: the message says what was built and how to request it.
+        try:
+            slices.Max["uint16"]
+        except TypeError as e:
+            msg = str(e)
+        assert "slices.Max[uint16] was not instantiated" in msg, msg
+        assert "[[]int32, int32]" in msg and "instantiate=['slices.Max[uint16]']" in msg and "--instantiate" in msg, msg
+        print("ok")
+        """
+    )
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(session_cache))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("ok")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "message"),
+    [
+        ("slices.Max[bool]", "bool is not in the type set of cmp.Ordered"),
+        ("slices.Max[int33]", "no type int33 in package slices"),
+        ("slices.Maxx[int]", "slices.Maxx (in 'slices.Maxx[int]') is not a generic function"),
+        ("slices.Max[nosuch.T]", "package nosuch is not in this bundle"),
+        ("slices.Max", "is not an instantiation"),
+        ("example.com/generictest.Describe[int64]", "int64 lacks the method(s) String that fmt.Stringer requires"),
+        ("example.com/generictest.Keys[[]int, int]", "[]int is not comparable"),
+    ],
+)
+def test_bad_instantiation_requests_say_why(session_cache: Path, request_text: str, message: str) -> None:
+    """A request that cannot be built fails the plan with a SpecError naming it and why."""
+    from goffi.build import Progress, plan_specs
+    from goffi.errors import SpecError
+    from goffi.toolchain import find_go
+    from goffi.workspace import parse_spec
+
+    specs = [parse_spec(s) for s in ("slices", str(GO_TEST_PACKAGES / "generictest"))]
+    work = session_cache / "work" / "bad-instantiate"
+    with pytest.raises(SpecError, match=re.escape(message)) as info:
+        plan_specs(specs, work, find_go(), session_cache, Progress(False), instantiate=[request_text])
+    assert request_text in str(info.value) or "not an instantiation" in str(info.value)
+
+
 # ---- a real module from the proxy -----------------------------------------------------
 
 

@@ -199,8 +199,24 @@ class Generic:
     "itervalues") and
     the groups it has instantiations for. ``table`` maps a tuple of chosen groups to the
     instantiation; ``explicit`` maps Go's spelling of the type arguments to it, for
-    ``F[int64]``-style explicit instantiation.
+    ``F[int64]``-style explicit instantiation. ``spec`` is the function's import path + name
+    ("slices.Max"), for the message saying how to request a missing instantiation.
     """
+
+    def __new__(
+        cls,
+        qualified: str,
+        doc: str,
+        probes: tuple[tuple[int, str, tuple[str, ...]], ...],
+        table: dict[tuple[str, ...], Callable[..., Any]],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Generic:
+        if cls is Generic and not probes and len(table) == 1:
+            # One instantiation to call: calls go straight to it (no Python frame on the way).
+            only = next(iter(table.values()))
+            cls = type("Generic", (Generic,), {"__call__": staticmethod(only), "__slots__": ()})
+        return object.__new__(cls)
 
     def __init__(
         self,
@@ -210,6 +226,7 @@ class Generic:
         table: dict[tuple[str, ...], Callable[..., Any]],
         explicit: dict[str, Callable[..., Any]],
         forms: str,
+        spec: str = "",
     ) -> None:
         self.__name__ = self.__qualname__ = qualified.rsplit(".", 1)[-1]
         self.__doc__ = doc
@@ -218,11 +235,23 @@ class Generic:
         self._table = table
         self._explicit = explicit
         self._forms = forms
+        self._spec = spec or qualified
 
     def __repr__(self) -> str:
-        return f"<generic Go function {self._qualified} ({len(self._table)} instantiations)>"
+        return f"<generic Go function {self._qualified} ({len(self._explicit_forms())} instantiations)>"
+
+    def _explicit_forms(self) -> list[str]:
+        seen: dict[int, str] = {}
+        for k, fn in self._explicit.items():
+            seen.setdefault(id(fn), k.replace(",", ", "))
+        return list(seen.values())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self._table:
+            raise TypeError(
+                f"{self._qualified}() has no instantiation Python chooses by the arguments; call one of "
+                + ", ".join(f"{self.__name__}[{k!r}]" for k in self._explicit_forms())
+            )
         if kwargs:  # every instantiation has the same parameter names
             args, kwargs = fold_keywords(next(iter(self._table.values())), args, kwargs)
         key = []
@@ -280,8 +309,13 @@ class Generic:
         spelled = ", ".join(types) if isinstance(types, tuple) else str(types)
         fn = self._explicit.get(spelled.replace(" ", ""))
         if fn is None:
+            example = f"{self._spec}[{spelled}]"
             raise TypeError(
-                f"{self._qualified}[{spelled}] was not instantiated in this bundle; available: "
-                + ", ".join(f"[{k}]" for k in self._explicit)
+                f"{self._qualified}[{spelled}] was not instantiated in this bundle (instantiations built: "
+                + ", ".join(f"[{k}]" for k in self._explicit_forms())
+                + "). To build it, list it, spelled as Go spells it, in goffi.load(..., instantiate=["
+                + repr(example)
+                + "]), in instantiate = [...] under [tool.goffi] of pyproject.toml, or with goffi build "
+                + f"--instantiate {example!r}"
             )
         return fn
