@@ -270,6 +270,18 @@ def test_comparable_keys_cross_as_any(generictest: ModuleType) -> None:
         generictest.Group([1], lambda v: [v])  # a list key: Go's map cannot hold a slice
 
 
+def test_named_values_inside_any_come_back_as_their_class(
+    slices: ModuleType, go: dict[str, ModuleType]
+) -> None:
+    """A Go value of a named type with a value class, returned inside an any (slog.Level in
+    slog.Value.Any, a []any element), is an object of that class, not its underlying int."""
+    slog = go["log/slog"]
+    warn = slog.AnyValue(slog.LevelWarn).Any()
+    assert type(warn) is slog.Level and warn == 4 and str(warn) == "WARN"  # Go's Level.String
+    back = slices.Clone([slog.LevelError, 7])
+    assert type(back[0]) is slog.Level and str(back[0]) == "ERROR" and type(back[1]) is int
+
+
 def test_explicit_instantiation(slices: ModuleType) -> None:
     as_float = slices.Max["float64"]
     assert as_float([1, 2]) == 2.0 and type(as_float([1, 2])) is float
@@ -421,7 +433,10 @@ def test_explicit_instantiation_from_the_build_configuration(session_cache: Path
         ("slices.Maxx[int]", "slices.Maxx (in 'slices.Maxx[int]') is not a generic function"),
         ("slices.Max[nosuch.T]", "package nosuch is not in this bundle"),
         ("slices.Max", "is not an instantiation"),
-        ("example.com/generictest.Describe[int64]", "int64 lacks the method(s) String that fmt.Stringer requires"),
+        (
+            "example.com/generictest.Describe[int64]",
+            "int64 lacks the method(s) String that fmt.Stringer requires",
+        ),
         ("example.com/generictest.Keys[[]int, int]", "[]int is not comparable"),
     ],
 )
@@ -514,9 +529,37 @@ def test_slices_sort_sorts_the_list_in_place(slices: ModuleType) -> None:
         got = list(xs)
         assert slices.Sort(got) is None
         assert got == sorted(xs)
-    words = ["b", "a"]
-    slices.Reverse(words)  # []any: no write-back for any elements, the list is unchanged
-    assert words == ["b", "a"]
+
+
+def test_any_slices_of_generic_functions_are_written_back(
+    slices: ModuleType, go: dict[str, ModuleType]
+) -> None:
+    """A []any instantiation's writes come back to the list (item 5 of the fidelity issue):
+    items Go moved are the caller's own objects again; values Go wrote are converted."""
+    import functools
+
+    regexp = go["regexp"]
+    r = regexp.MustCompile("a+")
+    words: list[object] = ["b", 2, None, r, 3.5]
+    original = list(words)
+    slices.Reverse(words)
+    assert words == original[::-1] and words[1] is r  # the same Go object, not a new wrapper
+    mixed: list[object] = [3, "x", 1, 2.5]
+
+    def key(v: object) -> tuple[int, str]:
+        return (1, str(v)) if isinstance(v, str) else (0, f"{float(v):020.6f}")  # type: ignore[arg-type]
+
+    def compare(a: object, b: object) -> int:
+        return (key(a) > key(b)) - (key(a) < key(b))
+
+    slices.SortFunc(mixed, compare)
+    assert mixed == sorted([3, "x", 1, 2.5], key=functools.cmp_to_key(compare))
+    unchanged = [1, "a", r]
+    assert slices.Contains(unchanged, "a") and unchanged[2] is r
+    # Go 1.22's Delete zeroes the tail it vacates: Go's own writes, nil is None.
+    xs: list[object] = [1, 2, 3, "four"]
+    assert slices.Delete(xs, 1, 3) == [1, "four"]
+    assert xs == [1, "four", None, None]
 
 
 def test_slices_sort_writes_over_a_buffer(slices: ModuleType) -> None:

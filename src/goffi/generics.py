@@ -25,8 +25,8 @@ string) and calls the matching one.
 ``iter.Seq[V]`` and ``iter.Seq2[K, V]`` (as a function's own parameter or result) cross
 as func types the existing callback machinery carries: a parameter is ``func() []V``
 (Go pulls one item per call from a Python iterable; an empty list ends it) and a result
-is ``func(bool) (V, bool)`` (Python pulls one item per call from a goroutine running it; True
-stops the sequence). The Python module wraps both (:mod:`goffi.runtime.generic`).
+is ``func(int) ([]V, bool)`` (Python pulls one item per call from a goroutine running it; 0
+stops the sequence, -1 takes every remaining item at once: rt.PullSeq). The Python module wraps both (:mod:`goffi.runtime.generic`).
 """
 
 from __future__ import annotations
@@ -378,8 +378,8 @@ def map_seq(mapper: TypeMapper, ref: TypeRef, position: Literal["in", "out"]) ->
 
     A parameter is a ``func() []V`` (``func() ([]K, []V)``) the Python module makes of an
     iterable: Go calls it for each item, and an empty list ends the sequence. A result is
-    a ``func(bool) (V, bool)`` (``(K, V, bool)``) made by ``rt.PullSeq`` in Go: Python calls
-    it with False for the next item, and with True to stop the sequence.
+    a ``func(int) ([]V, bool)`` (``([]K, []V, bool)``) made by ``rt.PullSeq`` in Go: Python
+    calls it with 1 for the next item, 0 to stop the sequence, -1 for every remaining item.
     """
     if not is_seq(ref):
         return None
@@ -393,8 +393,11 @@ def map_seq(mapper: TypeMapper, ref: TypeRef, position: Literal["in", "out"]) ->
         fn = TypeRef(kind="func", results=results)
     else:
         flag = TypeRef(kind="basic", name="bool")
+        count = TypeRef(kind="basic", name="int")
         fn = TypeRef(
-            kind="func", params=(Param("", flag),), results=tuple(Param("", a) for a in (*args, flag))
+            kind="func",
+            params=(Param("", count),),
+            results=(*(Param("", TypeRef(kind="slice", elem=a)) for a in args), Param("", flag)),
         )
     mapped = mapper.map(fn)
     if isinstance(mapped, Skip):
@@ -403,8 +406,8 @@ def map_seq(mapper: TypeMapper, ref: TypeRef, position: Literal["in", "out"]) ->
         "any Python iterable (a generator too), pulled by Go one item at a time"
         if position == "in"
         else "a lazy Python iterator: Go produces each item when Python asks (a goroutine that hands over one "
-        "item per request); leaving the "
-        "loop early stops Go's sequence"
+        "item per request); leaving the loop early stops Go's sequence; list(), tuple() and other consumers "
+        "that take every item get them all in one call"
     )
     if kind == "seq2":
         note += "; items are (key, value) pairs" + (

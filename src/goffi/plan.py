@@ -300,6 +300,18 @@ class ClassPlan:
         return self.kind in ("record", "value")
 
     @property
+    def any_value(self) -> bool:
+        """Whether a Go value of this value class's type inside an any (slog.Level returned as
+        any) comes back as the class, copied like a record; time.Duration and time.Time have
+        any tags of their own."""
+        return (
+            self.kind == "value"
+            and self.record is not None
+            and self.record.shape in _ANY_VALUE_SHAPES
+            and self.key not in ("time.Duration", "time.Time")
+        )
+
+    @property
     def value_base(self) -> str:
         """A value class's Python base type ("int", "list", "datetime.datetime"), else ""."""
         from goffi.typemap import VALUE_BASES
@@ -552,6 +564,11 @@ def _collect_named_pkgs(ref: TypeRef, into: set[str]) -> None:
             _collect_named_pkgs(child, into)
 
 
+# Shapes of value classes whose values come back as their class from an any (ClassPlan.any_value).
+_ANY_VALUE_SHAPES = frozenset(
+    {"bool", "int", "uint", "float", "complex", "string", "bytes", "slice", "map", "array"}
+)
+
 # Packages always extracted with a bundle for their sentinel errors and error types, so that
 # io.EOF is EOFError and a *fs.PathError shows its Path, whatever the bundle holds.
 IMPLICIT_PACKAGES = ("context", "io", "io/fs")
@@ -656,10 +673,10 @@ _CONTRACT_PACKAGES = frozenset({"io", "hash"})
 def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
     """Each parameter's memory verdict (ParamPlan.kept) from Go's escape analysis."""
 
-    def decide(f: FuncPlan, key: str, interface: str = "") -> FuncPlan:
+    def decide(f: FuncPlan, key: str, interface: str = "", generic: bool = False) -> FuncPlan:
         facts = memory.funcs.get(key)
         params = tuple(_param_verdict(f, i, p, facts, memory, interface) for i, p in enumerate(f.params))
-        params = tuple(replace(p, writes_back=True) if _writes_back(p) else p for p in params)
+        params = tuple(replace(p, writes_back=True) if _writes_back(p, generic) else p for p in params)
         return replace(f, params=params)
 
     packages = []
@@ -680,7 +697,7 @@ def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
             replace(
                 g,
                 instances=tuple(
-                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}"))
+                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}", generic=True))
                     for i in g.instances
                 ),
             )
@@ -751,9 +768,17 @@ def _param_verdict(
 WRITE_BACK_ELEMS = frozenset({"bool", "int", "uint", "float", "complex", "duration", "string"})
 
 
-def _writes_back(p: ParamPlan) -> bool:
+def _writes_back(p: ParamPlan, generic: bool = False) -> bool:
+    """Whether Go's writes into slice parameter ``p`` come back to a list argument. In a
+    generic function's instantiation, a []any does too (slices.Reverse, slices.SortFunc on
+    lists of anything): Go reports which items it left in place or moved, so an item keeps
+    its identity (goffiBack_ in the Go wrapper, goffi_back_ in the C glue)."""
     m = p.type
-    return not p.variadic and m.shape == "slice" and m.elem is not None and m.elem.shape in WRITE_BACK_ELEMS
+    if p.variadic or m.shape != "slice" or m.elem is None:
+        return False
+    return m.elem.shape in WRITE_BACK_ELEMS or (
+        generic and m.elem.shape == "any" and m.elem.ref.kind == "interface"
+    )
 
 
 # Shapes of results whose Go value lives on after the call (held by a Python object).
