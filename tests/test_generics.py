@@ -464,7 +464,12 @@ def test_samber_lo(session_cache: Path) -> None:
     code = textwrap.dedent(
         """
         import goffi
-        slices, maps, lo = goffi.load("slices", "maps", "github.com/samber/lo@v1.53.0")
+        slices, maps, lo = goffi.load(
+            "slices",
+            "maps",
+            "github.com/samber/lo@v1.53.0",
+            instantiate=["github.com/samber/lo.Map[string, int]", "github.com/samber/lo.T2[string, int]"],
+        )
         assert lo.Map([1, 2, 3], lambda x, i: x * 2) == [2, 4, 6]
         assert lo.Uniq([1, 2, 2, "a", "a"]) == [1, 2, "a"]
         assert lo.GroupBy([1, 2, 3, 4], lambda x: x % 2) == {1: [1, 3], 0: [2, 4]}
@@ -475,6 +480,15 @@ def test_samber_lo(session_cache: Path) -> None:
         t = lo.T2(1, "a")
         assert (t.A, t.B) == (1, "a")
         assert slices.Max([3, 1, 2]) == 3
+        # Requested: lo.Map[string, int] (Go converts each result to int) and lo.T2[string, int],
+        # a lo.Tuple2[string, int] record of its own.
+        assert lo.Map["string", "int"](["a", "bb"], lambda s, i: len(s) + i) == [1, 3]
+        t = lo.T2["string", "int"]("x", 2)
+        assert (t.A, t.B) == ("x", 2) and type(t).__name__ == "Tuple2_string_int"
+        try:
+            lo.Map["int", "string"]
+        except TypeError as e:
+            assert "instantiate=['github.com/samber/lo.Map[int, string]']" in str(e), e
         print("ok")
         """
     )
