@@ -170,7 +170,9 @@ def load(
 
 @overload
 def load(
-    *packages: str,
+    first: str,
+    /,
+    *more: str,
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),

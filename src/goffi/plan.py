@@ -721,8 +721,9 @@ def _apply_decodes(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
 
 def may_be_nil(m: Mapping) -> bool:
     """Whether a result's Python value is None when Go gives nil: a pointer (a handle, or
-    an optional value) or an interface (not error, any or a func, which are typed apart)."""
-    if m.ref.kind == "pointer":
+    an optional value), an interface (not error or any, which are typed apart), a channel
+    or a func."""
+    if m.ref.kind == "pointer" or m.shape in ("chan", "func"):
         return True
     return m.shape == "handle" and m.nilable
 

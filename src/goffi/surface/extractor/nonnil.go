@@ -7,7 +7,7 @@ package main
 // has at least one return statement, none of them bare, and every one (outside function
 // literals) gives for result i one of:
 //
-//	&T{...}, new(T), or a composite literal T{...}
+//	&T{...}, new(T), make(...), a composite literal T{...} or a function literal
 //	a call of a function of the same package (by name) whose result is never nil
 //	(return f(...) forwarding several results: f's result i)
 //	a local variable that is never nil: every assignment to it in the body is one of the
@@ -129,8 +129,8 @@ func scanNonNil(listed []listPackage, requested map[string]bool) []DecodeParam {
 		for _, fn := range funcs {
 			for i, ok := range never[fn] {
 				if ok {
-					why := fmt.Sprintf("every return statement of %s (%s) gives &T{...}, new(T) or a value "+
-						"the function checks is not nil (goffi's source scan)", fn.key, fn.pos)
+					why := fmt.Sprintf("every return statement of %s (%s) gives &T{...}, new(T), make(...), "+
+						"a literal or a value checked not nil (goffi's source scan)", fn.key, fn.pos)
 					found = append(found, DecodeParam{Func: fn.pkg + "." + fn.key, Index: i, Why: why})
 				}
 			}
@@ -199,10 +199,10 @@ func (fn *nonNilFunc) exprNeverNil(e ast.Expr, byName map[string]*nonNilFunc, ne
 			_, lit := unparen(x.X).(*ast.CompositeLit)
 			return lit
 		}
-	case *ast.CompositeLit:
+	case *ast.CompositeLit, *ast.FuncLit:
 		return true
 	case *ast.CallExpr:
-		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && len(x.Args) == 1 {
+		if id, ok := x.Fun.(*ast.Ident); ok && (id.Name == "new" || id.Name == "make") && len(x.Args) >= 1 {
 			return true
 		}
 		return callNeverNil(x, 0, byName, never)
