@@ -202,7 +202,9 @@ def mypy_errors(
     with the stubs of ``bundle_module``'s bundle (or the stubs folder given) on MYPYPATH:
     the ": error:" lines, and mypy's whole output (for assertion messages). ``options``
     are more mypy options ("--strict")."""
-    stubs = bundle_module if isinstance(bundle_module, Path) else Path(str(bundle_module.__file__)).parent.parent
+    stubs = (
+        bundle_module if isinstance(bundle_module, Path) else Path(str(bundle_module.__file__)).parent.parent
+    )
     env = dict(os.environ, MYPYPATH=str(stubs))
     done = subprocess.run(
         [

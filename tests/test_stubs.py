@@ -23,9 +23,9 @@ import pytest
 from conftest import GO_TEST_PACKAGES, TESTS, inspect_report, mypy_errors
 from goffi import stubfiles
 
-SCRIPTS = TESTS / "typing"
+SCRIPTS = TESTS / "typecheck"
 SPECS = ("strings", "net/url", "regexp", "os", "time", "./typedapp")
-# The planted mistakes: "# expect: mypy[code] pyright[rule]" on the line of each.
+# The planted mistakes: "# expect: mypy[code] pyright[rule]" on the line before each.
 EXPECT = re.compile(r"#\s*expect:\s*mypy\[([\w-]+)\]\s+pyright\[(\w+)\]")
 
 
@@ -168,8 +168,8 @@ def _expected(script: Path, tool: str) -> list[tuple[int, str]]:
     out = []
     for n, line in enumerate(script.read_text().splitlines(), 1):
         m = EXPECT.search(line)
-        if m is not None:
-            out.append((n, m.group(1) if tool == "mypy" else m.group(2)))
+        if m is not None:  # the error is on the next line
+            out.append((n + 1, m.group(1) if tool == "mypy" else m.group(2)))
     assert len(out) >= 10
     return sorted(out)
 
