@@ -315,3 +315,25 @@ def test_goffi_build_output_is_a_typed_package(project: Project) -> None:
     """)
         in init
     )
+
+
+def test_readme_typing_block_runs_and_checks_verbatim(session_cache: Path, tmp_path: Path) -> None:
+    """The README's "Type checking" example, exactly as written: it runs, writes the stubs
+    to typings/, and mypy --strict and pyright accept it through them."""
+    text = (TESTS.parent / "README.md").read_text()
+    block = next(
+        b for b in re.findall(r"```python\n(.*?)```", text, flags=re.S) if 'stubs_dir="typings"' in b
+    )
+    script = tmp_path / "example.py"
+    script.write_text(block)
+    done = subprocess.run(
+        [sys.executable, script.name], cwd=tmp_path, env=_env(session_cache), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "GO.DEV\n"
+    assert (tmp_path / "typings" / "gopkgs" / "url.pyi").is_file()
+    errors, output = mypy_errors(script, tmp_path / "typings", tmp_path, "--strict")
+    assert errors == [], output
+    (tmp_path / "pyproject.toml").write_text('[tool.basedpyright]\ntypeCheckingMode = "standard"\n')
+    found, output = pyright_errors(script, tmp_path)
+    assert found == [], output
