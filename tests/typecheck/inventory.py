@@ -69,9 +69,9 @@ def inventory() -> list[str]:
     store.Put(typedapp.Item(Name="pear", Qty=4, Price=1.5, Tags=["fruit"], Level=typedapp.High))
     store.Put(typedapp.Item("fig", 1, 3.0, None, typedapp.Low))
     item = store.Get("pear")  # a record
-    missing = store.Find("plum")  # may be nil: Item | None
-    found = store.Find("fig")
-    out = [item.Name, str(item.Qty), str(missing is None), found.Name if found is not None else "-"]
+    missing = typedapp.Lookup("zed")  # may be nil: Store | None
+    found = typedapp.Lookup("bob")
+    out = [item.Name, str(item.Qty), str(missing is None), found.Owner if found is not None else "-"]
     level: typedapp.Level = item.Level
     out.append(f"{level} {typedapp.Level.Medium!r} {opened.Owner}")
     try:

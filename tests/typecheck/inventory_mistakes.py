@@ -77,10 +77,10 @@ def inventory() -> list[str]:
     # expect: mypy[arg-type] pyright[reportArgumentType]
     store.Put(typedapp.Item("fig", "1", 3.0, None, typedapp.Low))
     item = store.Get("pear")  # a record
-    missing = store.Find("plum")  # may be nil: Item | None
-    found = store.Find("fig")
+    missing = typedapp.Lookup("zed")  # may be nil: Store | None
+    found = typedapp.Lookup("bob")
     # expect: mypy[union-attr] pyright[reportOptionalMemberAccess]
-    out = [item.Name, str(item.Qty), str(missing is None), found.Name]
+    out = [item.Name, str(item.Qty), str(missing is None), found.Owner]
     # expect: mypy[assignment] pyright[reportAssignmentType]
     level: typedapp.Level = item.Name
     out.append(f"{level} {typedapp.Level.Medium!r} {opened.Owner}")

@@ -33,7 +33,7 @@ func (l Level) String() string {
 	return fmt.Sprintf("Level(%d)", int(l))
 }
 
-// Item is a record: every field is exported and copies.
+// Item is a record: every field is exported and copies, and Go never shares it by pointer.
 type Item struct {
 	Name  string
 	Qty   int64
@@ -74,6 +74,7 @@ func Open(owner string) (*Store, error) {
 	}
 	s := NewStore(owner)
 	s.Put(Item{Name: "apple", Qty: 3, Price: 0.5, Tags: []string{"fruit"}, Level: Low})
+	opened[owner] = s
 	return s, nil
 }
 
@@ -91,13 +92,12 @@ func (s *Store) Get(name string) (Item, error) {
 	return it, nil
 }
 
-// Find returns a pointer to a copy of the item, or nil when there is none.
-func (s *Store) Find(name string) *Item {
-	it, ok := s.items[name]
-	if !ok {
-		return nil
-	}
-	return &it
+// opened holds the stores Open made, by owner.
+var opened = map[string]*Store{}
+
+// Lookup returns the store Open made for owner, or nil when there is none.
+func Lookup(owner string) *Store {
+	return opened[owner]
 }
 
 // Take removes n units of an item, or returns a *StockError when there are too few.
