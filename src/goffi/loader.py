@@ -50,6 +50,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> ModuleType: ...
 
@@ -63,6 +64,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> tuple[ModuleType, ModuleType]: ...
 
@@ -77,6 +79,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> tuple[ModuleType, ModuleType, ModuleType]: ...
 
@@ -92,6 +95,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]: ...
 
@@ -108,6 +112,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
 
@@ -125,6 +130,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
 
@@ -143,6 +149,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
 
@@ -162,6 +169,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> tuple[
     ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType
@@ -176,6 +184,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> ModuleType | tuple[ModuleType, ...]: ...
 
@@ -185,6 +194,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
     stubs_dir: StubsDir = None,
 ) -> ModuleType | tuple[ModuleType, ...]:
     """Import Go packages as Python modules.
@@ -204,6 +214,12 @@ def load(
     decides; goffi inspect shows it), and whose
     numeric slice and []byte results come back as memoryviews of Go's memory.
 
+    ``instantiate`` lists instantiations of generic functions to build besides the
+    automatic ones, spelled as Go spells them: "slices.Max[int32]",
+    "github.com/samber/lo.Map[string, int]", "slices.Sort[[]time.Duration]" (types of the
+    bundle's packages by Go package name or import path). Python calls them by their
+    type arguments: ``slices.Max["int32"]``.
+
     ``stubs_dir`` is where the bundle's ``.pyi`` stubs are copied for type checkers, as
     ``<stubs_dir>/<name>/`` (then ``from gopkgs import strings`` is typed): by default
     ``$GOFFI_STUBS_DIR``, else the project's ``typings/`` folder when it exists (pyright's
@@ -221,6 +237,7 @@ def load(
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
     stubs = resolve_stubs_dir(stubs_dir)
+    instantiate = names_option("instantiate", instantiate)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
     current = loaded_bundle()
     if current is not None and current.name in sys.modules:
@@ -235,7 +252,7 @@ def load(
     wanted = [canonical_spec(s) for s in specs]
     # Fingerprinted before the build, so an edit during the build counts as a change.
     sources = {s.module_root: fingerprint_local_module(s.module_root) for s in specs if s.module_root}
-    bundle = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    bundle = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy, instantiate=instantiate)
     _import_bundle(bundle)
     _loaded_sources.update(sources)
     if stubs is not None:
