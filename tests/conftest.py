@@ -202,10 +202,17 @@ def inspect_report(cache: Path, folder: Path, import_path: str) -> dict[str, Any
     return pkg
 
 
-def mypy_errors(snippet: Path, bundle_module: ModuleType, tmp_path: Path) -> tuple[list[str], str]:
-    """mypy over ``snippet``, with the stubs of ``bundle_module``'s bundle on MYPYPATH: the
-    ": error:" lines, and mypy's whole output (for assertion messages)."""
-    env = dict(os.environ, MYPYPATH=str(Path(str(bundle_module.__file__)).parent.parent))
+def mypy_errors(
+    snippet: Path, bundle_module: ModuleType | Path, tmp_path: Path, *options: str
+) -> tuple[list[str], str]:
+    """mypy over ``snippet`` (run in ``tmp_path``, so a pyproject.toml there configures it),
+    with the stubs of ``bundle_module``'s bundle (or the stubs folder given) on MYPYPATH:
+    the ": error:" lines, and mypy's whole output (for assertion messages). ``options``
+    are more mypy options ("--strict")."""
+    stubs = (
+        bundle_module if isinstance(bundle_module, Path) else Path(str(bundle_module.__file__)).parent.parent
+    )
+    env = dict(os.environ, MYPYPATH=str(stubs))
     done = subprocess.run(
         [
             "mypy",
@@ -214,6 +221,7 @@ def mypy_errors(snippet: Path, bundle_module: ModuleType, tmp_path: Path) -> tup
             str(tmp_path / "mypy-cache"),
             "--python-version",
             f"{sys.version_info[0]}.{sys.version_info[1]}",
+            *options,
             str(snippet),
         ],
         env=env,

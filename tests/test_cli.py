@@ -66,7 +66,7 @@ def test_inspect_json_matches_text_and_is_deterministic(inspect_run: Any) -> Non
         assert all(s["python"] for s in bridged)
     strings = {s["name"]: s for s in doc["packages"][0]["symbols"]}
     assert strings["Repeat"]["python"] == "Repeat(s: str, count: int) -> str"
-    assert strings["NewReader"]["python"] == "NewReader(s: str) -> strings.Reader | None"
+    assert strings["NewReader"]["python"] == "NewReader(s: str) -> strings.Reader"  # never nil: &Reader{...}
     assert strings["Builder"]["python"] == "class strings.Builder: handle class"
     assert strings["Builder.WriteString"]["python"] == "Builder.WriteString(self, s: str) -> int"
     assert strings["FieldsSeq"]["python"] == "FieldsSeq(s: str) -> Iterator[str]"

@@ -8,6 +8,7 @@ Slow (several builds, two venvs, pip): run with ``python -m pytest -m slow``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -102,6 +103,7 @@ def test_the_wheel_is_tagged_and_holds_the_bundle(dists: dict[str, Path]) -> Non
         "greeter/_go/__init__.py",
         "greeter/_go/greeter.py",
         "greeter/_go/greeter.pyi",
+        "greeter/_go/__init__.pyi",
         "greeter/_go/py.typed",
         "greeter-1.0.0.dist-info/WHEEL",
     } <= names
@@ -175,6 +177,36 @@ def test_the_wheel_runs_without_go(dists: dict[str, Path], tmp_path: Path) -> No
         "['goffi', 'goffi._version', 'goffi.runtime', 'goffi.runtime.guard']",
         "[]",
     ]
+    # Type checkers find the installed bundle's stubs (its py.typed and .pyi files).
+    (elsewhere / "pyproject.toml").write_text('[tool.basedpyright]\ntypeCheckingMode = "standard"\n')
+    snippet = elsewhere / "typed.py"
+    snippet.write_text(
+        "from greeter._go import greeter as g\n\ngreeting: str = g.Greet('x')\ncount: str = g.Add(2, 3)\n"
+    )
+    checked = subprocess.run(
+        [
+            *(sys.executable, "-m", "mypy", "--strict", "--no-error-summary"),
+            *("--python-executable", python, "--cache-dir", str(tmp_path / "mypy-cache"), snippet.name),
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
+    assert [line.split(": error:")[0] for line in checked.stdout.splitlines()] == ["typed.py:4"], (
+        checked.stdout
+    )
+    checked = subprocess.run(
+        [sys.executable, "-m", "basedpyright", "--pythonpath", python, "--outputjson", snippet.name],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
+    errors = [
+        (d["range"]["start"]["line"] + 1, d.get("rule"))
+        for d in json.loads(checked.stdout)["generalDiagnostics"]
+        if d["severity"] == "error"
+    ]
+    assert errors == [(4, "reportAssignmentType")], checked.stdout
     auditwheel = shutil.which("auditwheel")
     if auditwheel is not None:
         shown = subprocess.run([auditwheel, "show", str(dists["greeter"])], capture_output=True, text=True)

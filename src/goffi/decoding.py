@@ -17,6 +17,9 @@ encoders (``fmt.Sprint``, ``json.Marshal``) do not match: they keep getting the 
 Anything the scan cannot read (a file that does not parse, another package's function)
 does not decode: Go then gets the value as before, as it always did.
 
+The same scan finds the results a function never returns nil (``extractor/nonnil.go``),
+which the stubs then type as ``T`` rather than ``T | None`` (plan.py's ``_apply_nil``).
+
 The output, :class:`DecodeAnalysis`, is deterministic (sorted) and holds the scan's
 evidence for ``goffi inspect``.
 """
@@ -45,10 +48,17 @@ class DecodeAnalysis:
     # Map parameters Go writes into (m[k] = v, delete(m, k), clear(m), a write in a
     # function or method it is passed to), keyed like funcs: their writes come back.
     map_writes: AbcMapping[str, AbcMapping[int, str]] = field(default_factory=dict)
+    # Results the scan proves never nil (extractor/nonnil.go: every return statement gives
+    # &T{...}, new(T) or a value checked not nil), keyed like funcs, by result index.
+    nonnil: AbcMapping[str, AbcMapping[int, str]] = field(default_factory=dict)
 
     def why(self, func_key: str, index: int) -> str:
         """The evidence that this parameter decodes, or "" when it does not."""
         return self.funcs.get(func_key, {}).get(index, "")
+
+    def never_nil(self, func_key: str, index: int) -> str:
+        """The evidence that this result is never nil, or "" when it may be."""
+        return self.nonnil.get(func_key, {}).get(index, "")
 
     def writes(self, func_key: str, index: int) -> str:
         """The evidence that Go writes into this (map) parameter, or "" when it does not."""
@@ -85,4 +95,4 @@ def parse_decodes(text: str) -> DecodeAnalysis:
             out.setdefault(str(d["func"]), {})[int(d["index"])] = str(d["why"])
         return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
 
-    return DecodeAnalysis(funcs=table("decodes"), map_writes=table("map_writes"))
+    return DecodeAnalysis(funcs=table("decodes"), map_writes=table("map_writes"), nonnil=table("nonnil"))

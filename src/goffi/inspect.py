@@ -91,6 +91,9 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "", plan: BundleP
             notes.append(f"parameter {p.go_name or p.py_name} ({proxy.key}): {proxy.needs}; {ERROR_MAPPING}")
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
+    for i, why in enumerate(fn.never_nil):  # typed T, not T | None (plan._apply_nil)
+        if why:
+            notes.append(f"result {i} ({fn.results[i].go_name}): {why}")
     if fn.interruptible:
         notes.append("context.Context first: Ctrl-C cancels the context it gets and raises KeyboardInterrupt")
     if fn.holds_gil:

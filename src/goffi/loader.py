@@ -10,10 +10,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import overload
 
 from goffi.build import MANIFEST, BuiltBundle, build_bundle, canonical_spec, evict, names_option
 from goffi.cache import fingerprint_local_module
 from goffi.runtime import BundleConflictError, loaded_bundle
+from goffi.stubfiles import StubsDir, resolve_stubs_dir, write_stubs
 from goffi.toolchain import find_go
 from goffi.workspace import PackageSpec, is_floating, parse_spec, resolve_versions
 
@@ -40,12 +42,160 @@ def _check_unchanged(specs: Sequence[PackageSpec], bundle: str) -> None:
             )
 
 
+@overload
+def load(
+    first: str,
+    /,
+    *,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
+) -> ModuleType: ...
+
+
+@overload
+def load(
+    first: str,
+    second: str,
+    /,
+    *,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
+) -> tuple[ModuleType, ModuleType]: ...
+
+
+@overload
+def load(
+    first: str,
+    second: str,
+    third: str,
+    /,
+    *,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
+) -> tuple[ModuleType, ModuleType, ModuleType]: ...
+
+
+@overload
+def load(
+    first: str,
+    second: str,
+    third: str,
+    fourth: str,
+    /,
+    *,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
+) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]: ...
+
+
+@overload
+def load(
+    first: str,
+    second: str,
+    third: str,
+    fourth: str,
+    fifth: str,
+    /,
+    *,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
+) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
+
+
+@overload
+def load(
+    first: str,
+    second: str,
+    third: str,
+    fourth: str,
+    fifth: str,
+    sixth: str,
+    /,
+    *,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
+) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
+
+
+@overload
+def load(
+    first: str,
+    second: str,
+    third: str,
+    fourth: str,
+    fifth: str,
+    sixth: str,
+    seventh: str,
+    /,
+    *,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
+) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
+
+
+@overload
+def load(
+    first: str,
+    second: str,
+    third: str,
+    fourth: str,
+    fifth: str,
+    sixth: str,
+    seventh: str,
+    eighth: str,
+    /,
+    *,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
+) -> tuple[
+    ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType
+]: ...
+
+
+@overload
+def load(
+    first: str,
+    /,
+    *more: str,
+    name: str = DEFAULT_BUNDLE,
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
+) -> ModuleType | tuple[ModuleType, ...]: ...
+
+
 def load(
     *packages: str,
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
     instantiate: Sequence[str] = (),
+    stubs_dir: StubsDir = None,
 ) -> ModuleType | tuple[ModuleType, ...]:
     """Import Go packages as Python modules.
 
@@ -70,6 +220,11 @@ def load(
     bundle's packages by Go package name or import path). Python calls them by their
     type arguments: ``slices.Max["int32"]``.
 
+    ``stubs_dir`` is where the bundle's ``.pyi`` stubs are copied for type checkers, as
+    ``<stubs_dir>/<name>/`` (then ``from gopkgs import strings`` is typed): by default
+    ``$GOFFI_STUBS_DIR``, else the project's ``typings/`` folder when it exists (pyright's
+    default stub path; mypy needs ``mypy_path = "typings"``); ``False`` writes none.
+
     A process can hold one bundle: a later ``load`` of packages that are all in the
     loaded bundle returns them; one that needs other packages raises
     :class:`goffi.BundleConflictError`, because they must be built together.
@@ -81,6 +236,7 @@ def load(
             raise TypeError(f"goffi.load() takes package names as str, not {type(p).__name__}: {p!r}")
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
+    stubs = resolve_stubs_dir(stubs_dir)
     instantiate = names_option("instantiate", instantiate)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
     current = loaded_bundle()
@@ -88,6 +244,8 @@ def load(
         # A package already loaded is that package, whatever version "latest" is today.
         modules = _from_loaded(packages, specs, current.name, current.packages)
         _check_unchanged(specs, current.name)
+        if stubs is not None:
+            write_stubs(Path(str(sys.modules[current.name].__file__)).parent, current.name, stubs)
         return modules
     if any(is_floating(s) for s in specs):
         specs = resolve_versions(specs, find_go())  # @latest is today's latest, not a cached one
@@ -97,6 +255,8 @@ def load(
     bundle = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy, instantiate=instantiate)
     _import_bundle(bundle)
     _loaded_sources.update(sources)
+    if stubs is not None:
+        write_stubs(bundle.package_dir, bundle.name, stubs)
     return _result([importlib.import_module(f"{bundle.name}.{bundle.modules[w]}") for w in wanted])
 
 

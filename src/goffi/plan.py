@@ -149,6 +149,10 @@ class FuncPlan:
     # An instantiation of a generic function (goffi.generics): its type arguments, in order.
     type_args: tuple[TypeRef, ...] = ()
     instance: str = ""  # a suffix naming the instantiation in C ("int64"), "" if not generic
+    # Per result: why Go never gives nil there ("" when it may, or the result cannot be
+    # nil at all). A pointer or interface result that is never nil is typed T, not
+    # T | None, in stubs and signatures (_apply_nil); the glue still turns a nil into None.
+    never_nil: tuple[str, ...] = ()
 
     @property
     def local_name(self) -> str:
@@ -196,9 +200,15 @@ class FuncPlan:
     def py_return(self, namer: ClassNamer | None = None) -> str:
         if not self.results:
             return "None"
-        if len(self.results) == 1:
-            return self.results[0].py_type("out", namer)
-        return "tuple[" + ", ".join(r.py_type("out", namer) for r in self.results) + "]"
+        spelled = [self.py_result(i, namer) for i in range(len(self.results))]
+        return spelled[0] if len(spelled) == 1 else "tuple[" + ", ".join(spelled) + "]"
+
+    def py_result(self, i: int, namer: ClassNamer | None = None) -> str:
+        """Result i's annotation: without "| None" where Go never gives nil (never_nil)."""
+        spelled = self.results[i].py_type("out", namer)
+        if i < len(self.never_nil) and self.never_nil[i] and spelled.endswith(" | None"):
+            return spelled[: -len(" | None")]
+        return spelled
 
 
 @dataclass(frozen=True)
@@ -621,6 +631,7 @@ def plan_bundle(
     """
     plan = _plan_bundle(surface, name, requested, instantiate)
     plan = _apply_memory(plan, memory or MemoryAnalysis(problem="not analysed"))
+    plan = _apply_nil(plan, decodes or DecodeAnalysis())
     if decodes is not None and (decodes.funcs or decodes.map_writes):
         plan = _apply_decodes(plan, decodes)
     if nonblocking:
@@ -743,6 +754,62 @@ def _apply_decodes(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
             for c in p.classes
         )
         packages.append(replace(p, funcs=funcs, classes=classes))
+    return replace(plan, packages=tuple(packages))
+
+
+def may_be_nil(m: Mapping) -> bool:
+    """Whether a result's Python value is None when Go gives nil: a pointer (a handle, or
+    an optional value), an interface (not error or any, which are typed apart), a channel
+    or a func."""
+    if m.ref.kind == "pointer" or m.shape in ("chan", "func"):
+        return True
+    return m.shape == "handle" and m.nilable
+
+
+# The rule, as goffi inspect words it, for a result of a function that returns an error.
+NIL_ERROR_RULE = "never None: Go returns it with a nil error, and a nil error means a valid value"
+
+
+def _apply_nil(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
+    """FuncPlan.never_nil: the pointer and interface results that are never nil.
+
+    Two rules, either suffices: the function also returns an error (Go's convention: a
+    nil error means the other results are valid: url.Parse, os.Open), or the source scan
+    (extractor/nonnil.go) proves every return statement gives a non-nil value
+    (strings.NewReader, regexp.MustCompile). Where Go breaks the convention (a (nil, nil)
+    return) the value is still None at run time: only the annotation is wrong.
+    """
+
+    def decide(f: FuncPlan, key: str) -> FuncPlan:
+        verdicts = []
+        for i, r in enumerate(f.results):
+            if not may_be_nil(r):
+                verdicts.append("")
+            elif f.returns_error:
+                verdicts.append(NIL_ERROR_RULE)
+            else:
+                why = decodes.never_nil(key, i)
+                verdicts.append(f"never None: {why}" if why else "")
+        never = tuple(verdicts) if any(verdicts) else ()
+        return f if never == f.never_nil else replace(f, never_nil=never)
+
+    packages = []
+    for p in plan.packages:
+        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
+        classes = tuple(
+            replace(c, methods=tuple(decide(m, f"{c.key}.{m.go_name}") for m in c.methods)) for c in p.classes
+        )
+        generics = tuple(
+            replace(
+                g,
+                instances=tuple(
+                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}"))
+                    for i in g.instances
+                ),
+            )
+            for g in p.generics
+        )
+        packages.append(replace(p, funcs=funcs, classes=classes, generics=generics))
     return replace(plan, packages=tuple(packages))
 
 

@@ -7,6 +7,7 @@ The bundle is a regular Python package::
     gopkgs/strings.py         binds the functions of Go package strings, its constants and variables
     gopkgs/strings.pyi        typed stubs, with Go's doc comments
     gopkgs/_bundle.pyi        a stub for the native module, so type checkers resolve it
+    gopkgs/__init__.pyi       the package's stub (so a folder of the stubs alone is a package)
     gopkgs/py.typed
 
 Everything here reads the :class:`~goffi.plan.BundlePlan`; no type decision is made.
@@ -83,6 +84,18 @@ from typing import Any
 
 def __getattr__(name: str) -> Any: ...
 """
+
+
+def _init_stub(plan: BundlePlan) -> str:
+    """The bundle package's stub: its modules and the attributes __init__.py sets."""
+    modules = sorted(p.py_module for p in plan.packages)
+    paths = ", ".join(p.path for p in plan.packages if p.requested)
+    return (
+        f"{_GENERATED}{_doc_block(f'goffi bundle {plan.name!r}: Go packages {paths}.')}\n"
+        + "".join(f"from . import {m} as {m}\n" for m in modules)
+        + "\nRUNTIME_ABI: int\nGOFFI_VERSION: str\nBUNDLE_KEY: str\nPACKAGES: dict[str, str]\n"
+        + f"\n__all__ = {modules!r}\n"
+    )
 
 
 def _doc_block(text: str, indent: str = "") -> str:
@@ -172,7 +185,13 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
             )
         out.append("\n\n_sys.modules[__name__].__class__ = _GoPackageModule\n")
     out += _exception_classes(pkg)
-    names = sorted(
+    out.append(f"\n__all__ = {_public_names(pkg)!r}\n")
+    return "".join(out)
+
+
+def _public_names(pkg: PackagePlan) -> list[str]:
+    """A module's ``__all__`` (its stub declares the same list)."""
+    return sorted(
         [x.py_name for x in pkg.sentinels]
         + [x.py_name for x in pkg.error_types]
         + [f.py_name for f in pkg.funcs]
@@ -181,8 +200,6 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
         + [v.py_name for v in pkg.vars]
         + [c.py_name for c in pkg.classes]
     )
-    out.append(f"\n__all__ = {names!r}\n")
-    return "".join(out)
 
 
 def _iterating(fn: FuncPlan, qualified: str) -> str:
@@ -452,7 +469,7 @@ def _const_line(c: ConstPlan) -> str:
 # Names the stubs import for annotations, by module.
 _STUB_IMPORTS = (
     ("collections.abc", ("Callable", "Iterable", "Iterator", "Mapping", "Sequence")),
-    ("typing", ("Any", "ClassVar", "Final", "overload")),
+    ("typing", ("Any", "ClassVar", "Final", "final", "overload")),
 )
 # Annotations spell datetime types as datetime.timedelta / datetime.datetime.
 _STUB_MODULES = ("datetime", "goffi")
@@ -527,6 +544,7 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
         doc = f"Go sentinel error {sentinel.go_name}.\n\n{sentinel.doc}".strip()
         body.append(f"\nclass {sentinel.py_name}({bases}):\n" + _doc_block(doc, "    "))
     fields = {c.key: c.fields for c in pkg.classes}
+    value_classes = {c.key: c.py_name for c in pkg.classes}
     for error_type in pkg.error_types:
         doc = f"Go error type {error_type.go_name}.\n\n{error_type.doc}".strip()
         lines = [f"\nclass {error_type.py_name}(_GoError):\n", _doc_block(doc, "    ")]
@@ -542,6 +560,8 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
             return name
 
         lines += [f"    {f.py_name}: {typed(f.type.py_type('out', field_namer))}\n" for f in error_fields]
+        if error_type.key in value_classes:  # the class of its values (_exception_classes)
+            lines.append(f"    GoValue: {typed(f'ClassVar[type[{value_classes[error_type.key]}]]')}\n")
         body.append("".join(lines))
     out = [_GENERATED, _doc_block(module_docstring(pkg)), "\n"]
     for module, names in _STUB_IMPORTS:
@@ -553,7 +573,7 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
         out.append("from goffi.runtime import GoObject as _GoObject, Record as _Record\n")
     for module in sorted(other_modules):
         out.append(f"from . import {module} as _m_{module}\n")
-    out.append("\n__all__: list[str]\n")
+    out.append(f"\n__all__ = {_public_names(pkg)!r}\n")
     return "".join(out + body)
 
 
@@ -575,6 +595,8 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
     if cls.kind == "value":
         base = typed(_value_stub_base(cls, namer))
     lines = [
+        # The classes the native extension makes cannot be subclassed (stubtest checks it).
+        "" if cls.python_defined else "@final\n",
         f"class {cls.py_name}({base}):\n",
         _doc_block(f"Go: type {cls.go_name} ({cls.reason})\n\n{cls.doc}", "    "),
     ]
@@ -582,13 +604,18 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
         lines.append("    __go_type__: ClassVar[str]\n")
         methods = {m.py_name for m in cls.methods}  # a member named like a method is not set
         lines += [f"    {name}: ClassVar[{cls.py_name}]\n" for name, _ in cls.members if name not in methods]
+        if cls.members:
+            lines.append(f"    __goffi_members__: ClassVar[dict[{typed('Any')}, {cls.py_name}]]\n")
+        lines.append(f"    def __goffi_box__(self) -> {typed('Any')}: ...\n")
         if cls.string_method is not None:
             lines.append("    def __str__(self) -> str: ...\n")
     for f in cls.fields:
         lines.append(f"    {f.py_name}: {typed(f.type.py_type('out', namer))}\n")
-    if cls.kind in ("handle", "record"):
-        kw = [f"{f.py_name}: {typed(f.type.py_type('in', namer))} = ..." for f in cls.fields]
-        lines.append(f"    def __init__(self{', *, ' + ', '.join(kw) if kw else ''}) -> None: ...\n")
+    kw = [f"{f.py_name}: {typed(_field_in(f.type, namer, cls.kind))} = ..." for f in cls.fields]
+    if cls.kind == "record":  # a Python __init__ taking the fields by position or keyword
+        lines.append(f"    def __init__(self{', ' + ', '.join(kw) if kw else ''}) -> None: ...\n")
+    elif cls.kind == "handle":  # the extension's type: keywords only, made by __new__
+        lines.append(f"    def __new__(cls{', *, ' + ', '.join(kw) if kw else ''}) -> {cls.py_name}: ...\n")
     if cls.close_method is not None:
         lines.append(f"    def __enter__(self) -> {cls.py_name}: ...\n")
         lines.append("    def __exit__(self, *exc: object) -> bool: ...\n")
@@ -597,6 +624,19 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
     for m in cls.methods:
         lines.append("    " + _stub_def(m, typed(m.py_signature(namer))).replace("\n", "\n    ").rstrip(" "))
     return "".join(lines)
+
+
+# Shapes whose zero value a record's __init__ spells as a literal default (_zero); the
+# others default to None, which the record turns into Go's zero value.
+_LITERAL_ZERO = frozenset({"bool", "int", "uint", "float", "complex", "string", "bytes", "bytearray"})
+
+
+def _field_in(m: Mapping, namer: ClassNamer, kind: str) -> str:
+    """What a constructor takes for a field: a record's also takes None for Go's zero value."""
+    spelled = m.py_type("in", namer)
+    if kind == "record" and m.shape not in _LITERAL_ZERO and not spelled.endswith("| None"):
+        return f"{spelled} | None"
+    return spelled
 
 
 def _stub_generic(g: GenericPlan, namer: ClassNamer, typed: Callable[[str], str]) -> str:
@@ -648,6 +688,7 @@ def render_python_package(plan: BundlePlan, key: str) -> dict[str, str]:
     for pkg in plan.packages:
         files[f"{pkg.py_module}.py"] = render_module(plan, pkg)
         files[f"{pkg.py_module}.pyi"] = render_stub(plan, pkg)
+    files["__init__.pyi"] = _init_stub(plan)
     files["_bundle.pyi"] = _BUNDLE_STUB
     files["py.typed"] = ""
     return files

@@ -117,6 +117,7 @@ func runDecodes(pkgs []string) error {
 		})
 		result[kind] = found
 	}
+	result["nonnil"] = scanNonNil(listed, requested) // nonnil.go: results that are never nil
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(result)

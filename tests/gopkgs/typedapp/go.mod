@@ -1,0 +1,3 @@
+module example.com/typedapp
+
+go 1.24
