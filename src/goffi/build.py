@@ -17,7 +17,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,7 +248,10 @@ def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str,
         GOWORK="off",
         CC=cc,
         # Machine-specific flags go through the environment, so the sources stay identical.
-        CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
+        # No -g (Go's default): the library is stripped (-ldflags=-s), so the C debug info
+        # would only be written to be thrown away, and every C file of a build (runtime/cgo's
+        # too, which c-shared builds compile every time) compiles faster without it.
+        CGO_CFLAGS=f"-I{include} -O2 {os.environ.get('CGO_CFLAGS', '')}".strip(),
         # Python's symbols are resolved by the interpreter that loads the extension;
         # linking libpython would load a second Python into a static interpreter.
         CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
@@ -378,10 +381,7 @@ def _build(
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
     with store.no_space_hint(f"writing the generated sources into {workdir}"):
-        for rel, content in rendered.go_files.items():
-            path = workdir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+        write_workspace(rendered.go_files, workdir, cc, include, cache, progress)
         bundle_dir.parent.mkdir(parents=True, exist_ok=True)
         # Staged next to its final place, so the final os.replace is atomic (same file system).
         staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=bundle_dir.parent))
@@ -446,6 +446,28 @@ def _build(
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(workdir, ignore_errors=True)
     return modules
+
+
+def write_workspace(
+    go_files: Mapping[str, bytes],
+    workdir: Path,
+    cc: str,
+    include: Path | str,
+    cache: Path,
+    progress: Progress | None = None,
+) -> None:
+    """Write a bundle's rendered Go workspace files into ``workdir``, with a copy of goffi's
+    C runtime archive (goffi.crt: compiled now if this compiler, flags and Python have none
+    cached yet), which the workspace's goffi_crt.go links."""
+    from goffi import crt
+
+    for rel, content in go_files.items():
+        path = workdir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    with (progress or Progress(False)).step("finding goffi's compiled C runtime"):
+        archive = crt.runtime_archive(cc, include, cache)
+    shutil.copyfile(archive, workdir / crt.ARCHIVE)
 
 
 def _ldflags() -> str:
