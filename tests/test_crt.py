@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from goffi import crt, store
-from goffi.render import RUNTIME_DIR, _RUNTIME_FILES
+from goffi.render import _RUNTIME_FILES, RUNTIME_DIR
 from goffi.toolchain import find_c_compiler, python_include_dir
 
 
