@@ -70,7 +70,7 @@ def test_a_damaged_archive_is_rebuilt_with_a_warning(tmp_path: Path) -> None:
 def test_the_archive_holds_no_path_of_this_machine(archive_cache: Path) -> None:
     archive = _archive(archive_cache)
     data = archive.read_bytes()
-    for path in (archive_cache, RUNTIME_DIR, Path.cwd()):
+    for path in (archive_cache, RUNTIME_DIR, Path.cwd(), python_include_dir()):
         assert str(path).encode() not in data, path
 
 

@@ -251,11 +251,19 @@ def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str,
         # No -g (Go's default): the library is stripped (-ldflags=-s), so the C debug info
         # would only be written to be thrown away, and every C file of a build (runtime/cgo's
         # too, which c-shared builds compile every time) compiles faster without it.
-        CGO_CFLAGS=f"-I{include} -O2 {os.environ.get('CGO_CFLAGS', '')}".strip(),
+        # -ffile-prefix-map: the assert()s of Python's inline functions name their header,
+        # and no path of this machine goes into the library.
+        CGO_CFLAGS=f"-I{include} {python_prefix_map(include)} -O2 {os.environ.get('CGO_CFLAGS', '')}".strip(),
         # Python's symbols are resolved by the interpreter that loads the extension;
         # linking libpython would load a second Python into a static interpreter.
         CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
     )
+
+
+def python_prefix_map(include: Path | str) -> str:
+    """The C compiler flag that writes Python's include folder as ``/_/python`` in a library
+    (as -trimpath does for Go's paths)."""
+    return f"-ffile-prefix-map={include}=/_/python"
 
 
 #: Flags of every go build of a bundle.

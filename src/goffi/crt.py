@@ -47,7 +47,7 @@ def compile_flags(include: Path | str) -> list[str]:
     ``CGO_CFLAGS`` (goffi.build.build_env: Python's headers, -O2), then the user's."""
     arch = ["-m64"] if platform.machine() in ("x86_64", "AMD64") else []
     user = shlex.split(os.environ.get("CGO_CPPFLAGS", "")) + shlex.split(os.environ.get("CGO_CFLAGS", ""))
-    return [*_CGO_FLAGS, *arch, f"-I{include}", "-O2", *user]
+    return [*_CGO_FLAGS, *arch, f"-I{include}", f"-ffile-prefix-map={include}=/_/python", "-O2", *user]
 
 
 def _compiler_identity(cc: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -255,16 +256,14 @@ def create_workspace(specs: Sequence[PackageSpec], dir: Path, toolchain: GoToolc
                 "Rename one of the modules in its go.mod, or import packages from only one."
             )
 
+    links = _link_local_modules(dir, local_modules)
     major, minor, _ = parse_go_version(toolchain.version)
     lines = [f"module {BUNDLE_MODULE}", "", f"go {major}.{minor}", ""]
     if local_modules:
         lines.append("require (")
         lines += [f"\t{_modfile_token(mp)} v0.0.0" for mp in sorted(local_modules)]
         lines += [")", ""]
-        lines += [
-            f"replace {_modfile_token(mp)} => {_modfile_token(str(local_modules[mp]))}"
-            for mp in sorted(local_modules)
-        ]
+        lines += [f"replace {_modfile_token(mp)} => {_modfile_token(link)}" for mp, link in links.items()]
         lines.append("")
     (dir / "go.mod").write_text("\n".join(lines), encoding="utf-8")
 
@@ -282,6 +281,29 @@ def create_workspace(specs: Sequence[PackageSpec], dir: Path, toolchain: GoToolc
             ),
         )
     return dir
+
+
+#: The workspace folder holding a symbolic link to each local module (see create_workspace).
+LOCAL_MODULES_DIR = "_local"
+
+
+def _link_local_modules(dir: Path, local_modules: dict[str, Path]) -> dict[str, str]:
+    """{module path: relative replace path}: each local module is replaced by a link in the
+    workspace (``./_local/<module path>``) to its folder, not by the folder's absolute path,
+    which Go would record in the library's build information (`go version -m`); -trimpath
+    does not cover replace paths. Go reads the sources through the link."""
+    links: dict[str, str] = {}
+    base = dir / LOCAL_MODULES_DIR
+    shutil.rmtree(base, ignore_errors=True)
+    if local_modules:
+        base.mkdir()
+    for mp in sorted(local_modules):
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", mp)
+        while (base / name).is_symlink():  # two paths that differ only in punctuation
+            name += "_"
+        (base / name).symlink_to(local_modules[mp], target_is_directory=True)
+        links[mp] = f"./{LOCAL_MODULES_DIR}/{name}"
+    return links
 
 
 def tidy(dir: Path, toolchain: GoToolchain) -> None:
