@@ -33,7 +33,6 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
-from goffi.decoding import DecodeAnalysis, analyse_decodes
 from goffi.errors import BuildError, GoffiError, SpecError
 from goffi.toolchain import (
     GoToolchain,
@@ -48,6 +47,7 @@ from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, resolv
 
 if TYPE_CHECKING:
     from goffi.analysis import MemoryAnalysis
+    from goffi.decoding import DecodeAnalysis
     from goffi.plan import BundlePlan
     from goffi.surface.model import Surface
 
@@ -291,6 +291,8 @@ def scan_decodes(
     surface: Surface, workdir: Path, toolchain: GoToolchain, cache: Path, progress: Progress
 ) -> DecodeAnalysis:
     """Which any parameters Go decodes into (goffi.decoding)."""
+    from goffi.decoding import analyse_decodes
+
     with progress.step("reading which arguments Go decodes into"):
         return analyse_decodes(surface, workdir, toolchain, cache, {"GOFLAGS": "-mod=mod"})
 
