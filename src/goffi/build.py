@@ -48,6 +48,7 @@ from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, resolv
 if TYPE_CHECKING:
     from goffi.analysis import MemoryAnalysis
     from goffi.decoding import DecodeAnalysis
+    from goffi.lock import Lock
     from goffi.plan import BundlePlan
     from goffi.surface.model import Surface
 
@@ -113,6 +114,7 @@ def compute_key(
     toolchain: GoToolchain,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    lock: Lock | None = None,
 ) -> str:
     parts = {
         "nonblocking": ",".join(sorted(set(nonblocking))),
@@ -125,6 +127,8 @@ def compute_key(
         # Everything of the user's environment that changes what Go and cgo build.
         **{var.lower(): os.environ.get(var, "") for var in _KEY_ENVIRONMENT},
     }
+    if lock is not None:  # a locked build starts from the recorded go.mod and go.sum
+        parts["lock"] = lock.digest()
     for spec in sorted(specs, key=canonical_spec):
         source = ""
         if spec.kind == "local":
@@ -218,16 +222,25 @@ def _check_not_main(surface: Surface, specs: Sequence[PackageSpec]) -> None:
 
 
 def prepare_surface(
-    specs: Sequence[PackageSpec], workdir: Path, toolchain: GoToolchain, cache: Path, progress: Progress
+    specs: Sequence[PackageSpec],
+    workdir: Path,
+    toolchain: GoToolchain,
+    cache: Path,
+    progress: Progress,
+    lock: Lock | None = None,
 ) -> Surface:
-    """Create the private Go module for ``specs`` in ``workdir`` and extract their API."""
+    """Create the private Go module for ``specs`` in ``workdir`` (from ``lock``'s recorded
+    requirements and go.sum, when given) and extract their API."""
     from goffi.plan import IMPLICIT_PACKAGES
     from goffi.surface import extract
 
     _check_importable(specs)
     names = ", ".join(s.spec for s in specs)
     with progress.step(f"resolving {names}"):
-        create_workspace(specs, workdir, toolchain)
+        if lock is None:
+            create_workspace(specs, workdir, toolchain)
+        else:
+            create_workspace(specs, workdir, toolchain, lock.requires(), lock.go_sum)
     requested = [s.import_path for s in specs]
     # The implicit packages come along for their sentinel errors and error types (io.EOF).
     paths = list(dict.fromkeys([*requested, *IMPLICIT_PACKAGES]))
@@ -306,11 +319,12 @@ def plan_specs(
     name: str = "gopkgs",
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    lock: Lock | None = None,
 ) -> BundlePlan:
     """The bundle plan of ``specs``: workspace, surface, memory analysis, plan."""
     from goffi.plan import plan_bundle
 
-    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
+    surface = prepare_surface(specs, workdir, toolchain, cache, progress, lock)
     memory = analyse_surface(surface, workdir, toolchain, progress)
     decodes = scan_decodes(surface, workdir, toolchain, cache, progress)
     return plan_bundle(
@@ -326,11 +340,14 @@ def build_bundle(
     progress: Progress | None = None,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    lock: Lock | None = None,
 ) -> BuiltBundle:
     """Build (or find in the cache) the bundle holding ``specs``.
 
     ``nonblocking`` names functions to call with the GIL held, ``zero_copy`` those whose
-    numeric slices cross as views (see plan_bundle).
+    numeric slices cross as views (see plan_bundle). With ``lock`` (goffi.lock: ``goffi
+    build --locked``) remote packages take the versions an earlier build recorded, with
+    no module proxy query, and the build fails if it would need any other version.
     """
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
@@ -341,8 +358,13 @@ def build_bundle(
     progress = progress or Progress()
     toolchain = find_go()
     check_host_target(toolchain)
-    specs = resolve_versions(specs, toolchain)  # @latest, branches: the version they name now
-    key = compute_key(specs, name, toolchain, nonblocking, zero_copy)
+    if lock is None:
+        specs = resolve_versions(specs, toolchain)  # @latest, branches: the version they name now
+    else:
+        from goffi.lock import locked_versions
+
+        specs = locked_versions(specs, lock)
+    key = compute_key(specs, name, toolchain, nonblocking, zero_copy, lock)
     bundle_dir = _bundle_dir(cache, key)
     modules, _ = _open_cached(bundle_dir, name, key, specs)
     if modules is not None:
@@ -357,7 +379,9 @@ def build_bundle(
         if problem is not None:
             store.discard_damaged(bundle_dir, "cached bundle", problem, stacklevel=3)
         store.remove_stale_staging(cache, holding=key)
-        modules = _build(specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy)
+        modules = _build(
+            specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy, lock
+        )
         store.touch_last_use(bundle_dir)
     store.prune_after_build(cache, key)
     return BuiltBundle(name, key, bundle_dir / folder_of(name), modules, built_now=True)
@@ -380,6 +404,7 @@ def _build(
     progress: Progress,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    lock: Lock | None = None,
 ) -> dict[str, str]:
     from goffi.render import render_bundle
 
@@ -387,7 +412,7 @@ def _build(
     include = python_include_dir()
     workdir = cache / "work" / key
     shutil.rmtree(workdir, ignore_errors=True)
-    plan = plan_specs(specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy)
+    plan = plan_specs(specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy, lock)
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
     with store.no_space_hint(f"writing the generated sources into {workdir}"):
@@ -422,6 +447,10 @@ def _build(
             done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise BuildError(_go_build_failure(name, workdir, done.returncode, done.stderr or done.stdout))
+        if lock is not None:
+            from goffi.lock import check_honoured
+
+            check_honoured((workdir / "go.mod").read_text(), lock)
         undefined = _undefined_goffi_symbols(library)
         if undefined:
             raise BuildError(

@@ -14,7 +14,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -224,12 +224,21 @@ def _run_go(toolchain: GoToolchain, args: Sequence[str], cwd: Path, hint: str) -
         raise BuildError(f"`{shown}` failed (exit {proc.returncode}):\n{output}\n{hint}")
 
 
-def create_workspace(specs: Sequence[PackageSpec], dir: Path, toolchain: GoToolchain) -> Path:
+def create_workspace(
+    specs: Sequence[PackageSpec],
+    dir: Path,
+    toolchain: GoToolchain,
+    locked_requires: Mapping[str, str] | None = None,
+    locked_go_sum: str | None = None,
+) -> Path:
     """Write the bundle's private Go module into `dir` (created if missing) and return it.
 
     Local packages are required at v0.0.0 and replaced by their module's directory (one
     pair per module); remote packages are added with `go get`, which needs the network
     unless the module cache already has them. Standard library packages need nothing.
+
+    ``locked_requires`` and ``locked_go_sum`` (goffi.lock, ``goffi build --locked``) start
+    the module from an earlier build's requirements and checksums.
     """
     dir = Path(dir).absolute()
     dir.mkdir(parents=True, exist_ok=True)
@@ -259,13 +268,19 @@ def create_workspace(specs: Sequence[PackageSpec], dir: Path, toolchain: GoToolc
     links = _link_local_modules(dir, local_modules)
     major, minor, _ = parse_go_version(toolchain.version)
     lines = [f"module {BUNDLE_MODULE}", "", f"go {major}.{minor}", ""]
-    if local_modules:
+    requires = {mp: "v0.0.0" for mp in local_modules}
+    for mp, version in (locked_requires or {}).items():
+        requires.setdefault(mp, version)
+    if requires:
         lines.append("require (")
-        lines += [f"\t{_modfile_token(mp)} v0.0.0" for mp in sorted(local_modules)]
+        lines += [f"\t{_modfile_token(mp)} {_modfile_token(requires[mp])}" for mp in sorted(requires)]
         lines += [")", ""]
+    if local_modules:
         lines += [f"replace {_modfile_token(mp)} => {_modfile_token(link)}" for mp, link in links.items()]
         lines.append("")
     (dir / "go.mod").write_text("\n".join(lines), encoding="utf-8")
+    if locked_go_sum is not None:
+        (dir / "go.sum").write_text(locked_go_sum, encoding="utf-8")
 
     remote = sorted({f"{s.import_path}@{s.version or 'latest'}" for s in specs if s.kind == "remote"})
     if remote:
