@@ -245,11 +245,25 @@ def prepare_surface(
     # The implicit packages come along for their sentinel errors and error types (io.EOF).
     paths = list(dict.fromkeys([*requested, *IMPLICIT_PACKAGES]))
     with progress.step(f"reading the exported API of {names}"):
-        tags = ",".join(user_build_tags())
-        flags = merged_goflags("-mod=mod", *([f"-tags={tags}"] if tags else []))
-        surface = extract(paths, workdir, toolchain, cache, env={"GOFLAGS": flags})
+        surface = extract(paths, workdir, toolchain, cache, env=_extract_env(toolchain))
     _check_not_main(surface, specs)
     return dataclasses.replace(surface, requested=tuple(requested))
+
+
+def _extract_env(toolchain: GoToolchain) -> dict[str, str]:
+    """The environment of the surface extractor's ``go list -export``, which compiles every
+    package it reads: compiled as the bundle's build compiles them (c-shared code, -trimpath,
+    the bundle's C compiler and flags), so that build finds them in Go's build cache instead
+    of compiling the whole dependency tree a second time (a cold build's largest cost).
+    Without a C compiler (``goffi inspect`` still works) they are compiled the plain way."""
+    tags = ",".join(user_build_tags())
+    tag_flags = [f"-tags={tags}"] if tags else []
+    try:
+        env = build_env(toolchain, find_c_compiler(), python_include_dir())
+    except GoffiError:
+        return {"GOFLAGS": merged_goflags("-mod=mod", *tag_flags)}
+    shared = {var: env[var] for var in ("CC", "CGO_CFLAGS", "CGO_LDFLAGS")}
+    return {**shared, "GOFLAGS": merged_goflags("-mod=mod", *tag_flags, "-buildmode=c-shared", *BUILD_FLAGS)}
 
 
 def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str, str]:
