@@ -66,6 +66,44 @@ def test_goffi_source_hash_is_stable_sha256() -> None:
     assert goffi_source_hash() == h
 
 
+def test_goffi_source_hash_is_kept_across_processes_and_sees_every_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm load stats goffi's sources instead of hashing them (a memo in the cache), and
+    still sees a change that keeps a file's size and mtime (its ctime moves)."""
+    import goffi.cache
+
+    pkg = tmp_path / "goffi"
+    (pkg / "runtime" / "c").mkdir(parents=True)
+    (pkg / "render.py").write_text("A = 1\n")
+    (pkg / "runtime" / "c" / "rt.c").write_text("int x;\n")
+    (pkg / "bench").mkdir()
+    (pkg / "bench" / "case.py").write_text("B = 1\n")  # never shapes a bundle
+    monkeypatch.setattr(goffi.cache, "__file__", str(pkg / "cache.py"))
+    monkeypatch.setenv("GOFFI_CACHE_DIR", str(tmp_path / "cache"))
+    compute = goffi_source_hash.__wrapped__  # type: ignore[attr-defined]
+    first = compute()
+    memo = tmp_path / "cache" / "tools" / "goffi-source-hash.json"
+    assert json.loads(memo.read_text())["hash"] == first
+    assert compute() == first
+    (pkg / "bench" / "case.py").write_text("B = 2\n")
+    assert compute() == first
+    # Same size, same mtime, other content: hashed again.
+    source = pkg / "runtime" / "c" / "rt.c"
+    st = source.stat()
+    time.sleep(0.01)
+    source.write_text("int y;\n")
+    os.utime(source, ns=(st.st_atime_ns, st.st_mtime_ns))
+    changed = compute()
+    assert changed != first
+    assert json.loads(memo.read_text())["hash"] == changed
+    # A new file counts; a garbled memo is recomputed, not trusted.
+    (pkg / "runtime" / "c" / "more.h").write_text("")
+    assert compute() not in (first, changed)
+    memo.write_text("{not json")
+    assert compute() == compute()
+
+
 def make_module(root: Path, files: dict[str, str]) -> Path:
     for rel, content in files.items():
         path = root / rel
@@ -749,7 +787,7 @@ def test_damaged_extractor_is_rebuilt(pristine: Path, tmp_path: Path) -> None:
 
     cache = tmp_path / "cache"
     shutil.copytree(pristine / "tools", cache / "tools")
-    (entry,) = [p for p in (cache / "tools").iterdir() if not p.name.startswith(".")]
+    (entry,) = [p for p in (cache / "tools").iterdir() if p.name.startswith("extractor-")]
     binary = entry / "extractor" / "extractor"
     _flip(binary)
     _verified_extractors.clear()

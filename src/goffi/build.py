@@ -17,7 +17,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +33,6 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
-from goffi.decoding import DecodeAnalysis, analyse_decodes
 from goffi.errors import BuildError, GoffiError, SpecError
 from goffi.toolchain import (
     GoToolchain,
@@ -48,6 +47,8 @@ from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, resolv
 
 if TYPE_CHECKING:
     from goffi.analysis import MemoryAnalysis
+    from goffi.decoding import DecodeAnalysis
+    from goffi.lock import Lock
     from goffi.plan import BundlePlan
     from goffi.surface.model import Surface
 
@@ -114,6 +115,7 @@ def compute_key(
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
     instantiate: Sequence[str] = (),
+    lock: Lock | None = None,
 ) -> str:
     parts = {
         "nonblocking": ",".join(sorted(set(nonblocking))),
@@ -127,6 +129,8 @@ def compute_key(
         # Everything of the user's environment that changes what Go and cgo build.
         **{var.lower(): os.environ.get(var, "") for var in _KEY_ENVIRONMENT},
     }
+    if lock is not None:  # a locked build starts from the recorded go.mod and go.sum
+        parts["lock"] = lock.digest()
     for spec in sorted(specs, key=canonical_spec):
         source = ""
         if spec.kind == "local":
@@ -220,25 +224,48 @@ def _check_not_main(surface: Surface, specs: Sequence[PackageSpec]) -> None:
 
 
 def prepare_surface(
-    specs: Sequence[PackageSpec], workdir: Path, toolchain: GoToolchain, cache: Path, progress: Progress
+    specs: Sequence[PackageSpec],
+    workdir: Path,
+    toolchain: GoToolchain,
+    cache: Path,
+    progress: Progress,
+    lock: Lock | None = None,
 ) -> Surface:
-    """Create the private Go module for ``specs`` in ``workdir`` and extract their API."""
+    """Create the private Go module for ``specs`` in ``workdir`` (from ``lock``'s recorded
+    requirements and go.sum, when given) and extract their API."""
     from goffi.plan import IMPLICIT_PACKAGES
     from goffi.surface import extract
 
     _check_importable(specs)
     names = ", ".join(s.spec for s in specs)
     with progress.step(f"resolving {names}"):
-        create_workspace(specs, workdir, toolchain)
+        if lock is None:
+            create_workspace(specs, workdir, toolchain)
+        else:
+            create_workspace(specs, workdir, toolchain, lock.requires(), lock.go_sum)
     requested = [s.import_path for s in specs]
     # The implicit packages come along for their sentinel errors and error types (io.EOF).
     paths = list(dict.fromkeys([*requested, *IMPLICIT_PACKAGES]))
     with progress.step(f"reading the exported API of {names}"):
-        tags = ",".join(user_build_tags())
-        flags = merged_goflags("-mod=mod", *([f"-tags={tags}"] if tags else []))
-        surface = extract(paths, workdir, toolchain, cache, env={"GOFLAGS": flags})
+        surface = extract(paths, workdir, toolchain, cache, env=_extract_env(toolchain))
     _check_not_main(surface, specs)
     return dataclasses.replace(surface, requested=tuple(requested))
+
+
+def _extract_env(toolchain: GoToolchain) -> dict[str, str]:
+    """The environment of the surface extractor's ``go list -export``, which compiles every
+    package it reads: compiled as the bundle's build compiles them (c-shared code, -trimpath,
+    the bundle's C compiler and flags), so that build finds them in Go's build cache instead
+    of compiling the whole dependency tree a second time (a cold build's largest cost).
+    Without a C compiler (``goffi inspect`` still works) they are compiled the plain way."""
+    tags = ",".join(user_build_tags())
+    tag_flags = [f"-tags={tags}"] if tags else []
+    try:
+        env = build_env(toolchain, find_c_compiler(), python_include_dir())
+    except GoffiError:
+        return {"GOFLAGS": merged_goflags("-mod=mod", *tag_flags)}
+    shared = {var: env[var] for var in ("CC", "CGO_CFLAGS", "CGO_LDFLAGS")}
+    return {**shared, "GOFLAGS": merged_goflags("-mod=mod", *tag_flags, "-buildmode=c-shared", *BUILD_FLAGS)}
 
 
 def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str, str]:
@@ -250,11 +277,22 @@ def build_env(toolchain: GoToolchain, cc: str, include: Path | str) -> dict[str,
         GOWORK="off",
         CC=cc,
         # Machine-specific flags go through the environment, so the sources stay identical.
-        CGO_CFLAGS=f"-I{include} -O2 -g {os.environ.get('CGO_CFLAGS', '')}".strip(),
+        # No -g (Go's default): the library is stripped (-ldflags=-s), so the C debug info
+        # would only be written to be thrown away, and every C file of a build (runtime/cgo's
+        # too, which c-shared builds compile every time) compiles faster without it.
+        # -ffile-prefix-map: the assert()s of Python's inline functions name their header,
+        # and no path of this machine goes into the library.
+        CGO_CFLAGS=f"-I{include} {python_prefix_map(include)} -O2 {os.environ.get('CGO_CFLAGS', '')}".strip(),
         # Python's symbols are resolved by the interpreter that loads the extension;
         # linking libpython would load a second Python into a static interpreter.
         CGO_LDFLAGS=f"-Wl,--unresolved-symbols=ignore-all {os.environ.get('CGO_LDFLAGS', '')}".strip(),
     )
+
+
+def python_prefix_map(include: Path | str) -> str:
+    """The C compiler flag that writes Python's include folder as ``/_/python`` in a library
+    (as -trimpath does for Go's paths)."""
+    return f"-ffile-prefix-map={include}=/_/python"
 
 
 #: Flags of every go build of a bundle.
@@ -282,6 +320,8 @@ def scan_decodes(
     surface: Surface, workdir: Path, toolchain: GoToolchain, cache: Path, progress: Progress
 ) -> DecodeAnalysis:
     """Which any parameters Go decodes into (goffi.decoding)."""
+    from goffi.decoding import analyse_decodes
+
     with progress.step("reading which arguments Go decodes into"):
         return analyse_decodes(surface, workdir, toolchain, cache, {"GOFLAGS": "-mod=mod"})
 
@@ -296,11 +336,12 @@ def plan_specs(
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
     instantiate: Sequence[str] = (),
+    lock: Lock | None = None,
 ) -> BundlePlan:
     """The bundle plan of ``specs``: workspace, surface, memory analysis, plan."""
     from goffi.plan import plan_bundle
 
-    surface = prepare_surface(specs, workdir, toolchain, cache, progress)
+    surface = prepare_surface(specs, workdir, toolchain, cache, progress, lock)
     memory = analyse_surface(surface, workdir, toolchain, progress)
     decodes = scan_decodes(surface, workdir, toolchain, cache, progress)
     return plan_bundle(
@@ -323,11 +364,14 @@ def build_bundle(
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
     instantiate: Sequence[str] = (),
+    lock: Lock | None = None,
 ) -> BuiltBundle:
     """Build (or find in the cache) the bundle holding ``specs``.
 
     ``nonblocking`` names functions to call with the GIL held, ``zero_copy`` those whose
-    numeric slices cross as views (see plan_bundle).
+    numeric slices cross as views (see plan_bundle). With ``lock`` (goffi.lock: ``goffi
+    build --locked``) remote packages take the versions an earlier build recorded, with
+    no module proxy query, and the build fails if it would need any other version.
     """
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
@@ -339,8 +383,13 @@ def build_bundle(
     progress = progress or Progress()
     toolchain = find_go()
     check_host_target(toolchain)
-    specs = resolve_versions(specs, toolchain)  # @latest, branches: the version they name now
-    key = compute_key(specs, name, toolchain, nonblocking, zero_copy, instantiate)
+    if lock is None:
+        specs = resolve_versions(specs, toolchain)  # @latest, branches: the version they name now
+    else:
+        from goffi.lock import locked_versions
+
+        specs = locked_versions(specs, lock)
+    key = compute_key(specs, name, toolchain, nonblocking, zero_copy, instantiate, lock)
     bundle_dir = _bundle_dir(cache, key)
     modules, _ = _open_cached(bundle_dir, name, key, specs)
     if modules is not None:
@@ -356,7 +405,17 @@ def build_bundle(
             store.discard_damaged(bundle_dir, "cached bundle", problem, stacklevel=3)
         store.remove_stale_staging(cache, holding=key)
         modules = _build(
-            specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy, instantiate
+            specs,
+            name,
+            key,
+            toolchain,
+            cache,
+            bundle_dir,
+            progress,
+            nonblocking,
+            zero_copy,
+            instantiate,
+            lock,
         )
         store.touch_last_use(bundle_dir)
     store.prune_after_build(cache, key)
@@ -381,6 +440,7 @@ def _build(
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
     instantiate: Sequence[str] = (),
+    lock: Lock | None = None,
 ) -> dict[str, str]:
     from goffi.render import render_bundle
 
@@ -388,14 +448,13 @@ def _build(
     include = python_include_dir()
     workdir = cache / "work" / key
     shutil.rmtree(workdir, ignore_errors=True)
-    plan = plan_specs(specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy, instantiate)
+    plan = plan_specs(
+        specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy, instantiate, lock
+    )
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
     with store.no_space_hint(f"writing the generated sources into {workdir}"):
-        for rel, content in rendered.go_files.items():
-            path = workdir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+        write_workspace(rendered.go_files, workdir, cc, include, cache, progress)
         bundle_dir.parent.mkdir(parents=True, exist_ok=True)
         # Staged next to its final place, so the final os.replace is atomic (same file system).
         staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=bundle_dir.parent))
@@ -426,6 +485,10 @@ def _build(
             done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise BuildError(_go_build_failure(name, workdir, done.returncode, done.stderr or done.stdout))
+        if lock is not None:
+            from goffi.lock import check_honoured
+
+            check_honoured((workdir / "go.mod").read_text(), lock)
         undefined = _undefined_goffi_symbols(library)
         if undefined:
             raise BuildError(
@@ -460,6 +523,28 @@ def _build(
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(workdir, ignore_errors=True)
     return modules
+
+
+def write_workspace(
+    go_files: Mapping[str, bytes],
+    workdir: Path,
+    cc: str,
+    include: Path | str,
+    cache: Path,
+    progress: Progress | None = None,
+) -> None:
+    """Write a bundle's rendered Go workspace files into ``workdir``, with a copy of goffi's
+    C runtime archive (goffi.crt: compiled now if this compiler, flags and Python have none
+    cached yet), which the workspace's goffi_crt.go links."""
+    from goffi import crt
+
+    for rel, content in go_files.items():
+        path = workdir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    with (progress or Progress(False)).step("finding goffi's compiled C runtime"):
+        archive = crt.runtime_archive(cc, include, cache)
+    shutil.copyfile(archive, workdir / crt.ARCHIVE)
 
 
 def _ldflags() -> str:

@@ -8,13 +8,14 @@ folded into one key by `bundle_key`.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import hashlib
+import importlib.machinery
 import json
 import os
 import sys
-import sysconfig
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,19 +73,62 @@ def goffi_source_hash() -> str:
     """sha256 of goffi's own package files, so a changed renderer never reuses a stale bundle.
 
     Memoized: the installed sources do not change under a running process (and if they
-    did, the process would still be running the old Python code anyway).
+    did, the process would still be running the old Python code anyway). Across processes
+    the hash is kept in ``<cache>/tools/goffi-source-hash.json`` with the (size, mtime,
+    ctime, inode) of every file it covers, so a warm ``goffi.load`` only stats them: any
+    change to a file (which always moves its ctime) or a file added or removed hashes again.
     """
     pkg_dir = Path(__file__).resolve().parent
     files: list[tuple[str, Path]] = []
-    for path in pkg_dir.rglob("*"):
-        if "__pycache__" in path.parts or not path.is_file():
-            continue
-        if path.relative_to(pkg_dir).parts[0] == "bench":
-            continue  # the benchmark suite does not shape any bundle
+    for dirpath, dirnames, filenames in os.walk(pkg_dir):
+        current = Path(dirpath)
+        # The benchmark suite does not shape any bundle; bytecode is not a source.
+        dirnames[:] = sorted(
+            d for d in dirnames if d != "__pycache__" and not (current == pkg_dir and d == "bench")
+        )
+        for name in filenames:
+            if os.path.splitext(name)[1] in _GOFFI_SOURCE_SUFFIXES or name == "go.mod":
+                path = current / name
+                files.append((path.relative_to(pkg_dir).as_posix(), path))
+    try:
+        signature = _stat_signature(pkg_dir, files)
+    except OSError:
+        return _hash_files(files)
+    memo = cache_root() / "tools" / "goffi-source-hash.json"
+    try:
+        known = json.loads(memo.read_text())
+        if (
+            isinstance(known, dict)
+            and known.get("signature") == signature
+            and isinstance(known.get("hash"), str)
+        ):
+            return str(known["hash"])
+    except (OSError, ValueError):
+        pass
+    digest = _hash_files(files)
+    _write_memo(memo, {"signature": signature, "hash": digest})
+    return digest
 
-        if path.suffix in _GOFFI_SOURCE_SUFFIXES or path.name == "go.mod":
-            files.append((path.relative_to(pkg_dir).as_posix(), path))
-    return _hash_files(files)
+
+def _stat_signature(root: Path, files: list[tuple[str, Path]]) -> str:
+    """sha256 over the folder, and each file's relative path, size, mtime, ctime and inode."""
+    h = hashlib.sha256(str(root).encode("utf-8", "surrogateescape") + b"\0")
+    for rel, path in sorted(files):
+        st = path.stat()
+        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0".encode())
+    return h.hexdigest()
+
+
+def _write_memo(path: Path, data: Mapping[str, str]) -> None:
+    """Best effort: a read-only or full cache only means hashing again next time."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(dict(data)))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _skipped_dir(name: str) -> bool:
@@ -128,7 +172,9 @@ def python_abi_tag() -> str:
     """Identifies the Python ABI a built extension is bound to (e.g. 3.11 vs 3.13t)."""
     impl = sys.implementation
     cache_tag = impl.cache_tag or f"{impl.name}-{sys.version_info[0]}{sys.version_info[1]}"
-    ext_suffix = sysconfig.get_config_var("EXT_SUFFIX") or ""
+    # EXTENSION_SUFFIXES[0] is sysconfig's EXT_SUFFIX, without loading sysconfig's data
+    # module (~10 ms of a warm goffi.load).
+    ext_suffix = importlib.machinery.EXTENSION_SUFFIXES[0] if importlib.machinery.EXTENSION_SUFFIXES else ""
     return f"{cache_tag}{ext_suffix}"
 
 

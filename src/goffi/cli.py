@@ -67,6 +67,11 @@ def _build(args: argparse.Namespace) -> int:
         )
     _check_output(out, args.output, force=args.force)  # before the build: fail fast
     specs = [parse_spec(p, Path.cwd()) for p in args.packages]
+    lock = None
+    if args.locked:
+        from goffi.lock import read_lock
+
+        lock = read_lock(out)
     bundle = build_bundle(
         specs,
         name,
@@ -74,6 +79,7 @@ def _build(args: argparse.Namespace) -> int:
         nonblocking=args.nonblocking,
         zero_copy=args.zero_copy,
         instantiate=args.instantiate,
+        lock=lock,
     )
     replace = _check_output(out, args.output, force=args.force)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -252,6 +258,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--force",
         action="store_true",
         help="replace DIR even if files were added to it, when goffi built it (never a folder goffi did not make)",
+    )
+    p_build.add_argument(
+        "--locked",
+        action="store_true",
+        help="reuse exactly the module versions and go.sum recorded by the bundle already in DIR "
+        "(no module proxy query for @latest or branches); fail if they cannot be honoured",
     )
     p_build.add_argument("-v", "--verbose", action="store_true", help="report build steps on stderr")
     _policy_options(p_build)

@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import time
-import uuid
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -90,7 +89,7 @@ def _stat_signature(path: Path) -> list[int]:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = path.with_name(f"{path.name}.{os.urandom(4).hex()}.tmp")
     try:
         tmp.write_text(text)
         os.replace(tmp, path)
@@ -241,7 +240,7 @@ def discard_damaged(entry: Path, what: str, problem: str, stacklevel: int) -> No
 
 def remove_entry(entry: Path) -> None:
     """Remove ``entry``: first renamed aside (so nobody sees half of it), then deleted."""
-    aside = entry.with_name(f".{entry.name}.removing-{uuid.uuid4().hex[:8]}")
+    aside = entry.with_name(f".{entry.name}.removing-{os.urandom(4).hex()}")
     try:
         os.replace(entry, aside)
     except FileNotFoundError:

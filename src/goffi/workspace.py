@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
+import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -223,12 +224,21 @@ def _run_go(toolchain: GoToolchain, args: Sequence[str], cwd: Path, hint: str) -
         raise BuildError(f"`{shown}` failed (exit {proc.returncode}):\n{output}\n{hint}")
 
 
-def create_workspace(specs: Sequence[PackageSpec], dir: Path, toolchain: GoToolchain) -> Path:
+def create_workspace(
+    specs: Sequence[PackageSpec],
+    dir: Path,
+    toolchain: GoToolchain,
+    locked_requires: Mapping[str, str] | None = None,
+    locked_go_sum: str | None = None,
+) -> Path:
     """Write the bundle's private Go module into `dir` (created if missing) and return it.
 
     Local packages are required at v0.0.0 and replaced by their module's directory (one
     pair per module); remote packages are added with `go get`, which needs the network
     unless the module cache already has them. Standard library packages need nothing.
+
+    ``locked_requires`` and ``locked_go_sum`` (goffi.lock, ``goffi build --locked``) start
+    the module from an earlier build's requirements and checksums.
     """
     dir = Path(dir).absolute()
     dir.mkdir(parents=True, exist_ok=True)
@@ -255,18 +265,22 @@ def create_workspace(specs: Sequence[PackageSpec], dir: Path, toolchain: GoToolc
                 "Rename one of the modules in its go.mod, or import packages from only one."
             )
 
+    links = _link_local_modules(dir, local_modules)
     major, minor, _ = parse_go_version(toolchain.version)
     lines = [f"module {BUNDLE_MODULE}", "", f"go {major}.{minor}", ""]
-    if local_modules:
+    requires = {mp: "v0.0.0" for mp in local_modules}
+    for mp, version in (locked_requires or {}).items():
+        requires.setdefault(mp, version)
+    if requires:
         lines.append("require (")
-        lines += [f"\t{_modfile_token(mp)} v0.0.0" for mp in sorted(local_modules)]
+        lines += [f"\t{_modfile_token(mp)} {_modfile_token(requires[mp])}" for mp in sorted(requires)]
         lines += [")", ""]
-        lines += [
-            f"replace {_modfile_token(mp)} => {_modfile_token(str(local_modules[mp]))}"
-            for mp in sorted(local_modules)
-        ]
+    if local_modules:
+        lines += [f"replace {_modfile_token(mp)} => {_modfile_token(link)}" for mp, link in links.items()]
         lines.append("")
     (dir / "go.mod").write_text("\n".join(lines), encoding="utf-8")
+    if locked_go_sum is not None:
+        (dir / "go.sum").write_text(locked_go_sum, encoding="utf-8")
 
     remote = sorted({f"{s.import_path}@{s.version or 'latest'}" for s in specs if s.kind == "remote"})
     if remote:
@@ -282,6 +296,29 @@ def create_workspace(specs: Sequence[PackageSpec], dir: Path, toolchain: GoToolc
             ),
         )
     return dir
+
+
+#: The workspace folder holding a symbolic link to each local module (see create_workspace).
+LOCAL_MODULES_DIR = "_local"
+
+
+def _link_local_modules(dir: Path, local_modules: dict[str, Path]) -> dict[str, str]:
+    """{module path: relative replace path}: each local module is replaced by a link in the
+    workspace (``./_local/<module path>``) to its folder, not by the folder's absolute path,
+    which Go would record in the library's build information (`go version -m`); -trimpath
+    does not cover replace paths. Go reads the sources through the link."""
+    links: dict[str, str] = {}
+    base = dir / LOCAL_MODULES_DIR
+    shutil.rmtree(base, ignore_errors=True)
+    if local_modules:
+        base.mkdir()
+    for mp in sorted(local_modules):
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", mp)
+        while (base / name).is_symlink():  # two paths that differ only in punctuation
+            name += "_"
+        (base / name).symlink_to(local_modules[mp], target_is_directory=True)
+        links[mp] = f"./{LOCAL_MODULES_DIR}/{name}"
+    return links
 
 
 def tidy(dir: Path, toolchain: GoToolchain) -> None:

@@ -36,6 +36,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--gopy", action="store_true", help="also build and time gopy (installs gopy and pybindgen)"
     )
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="also time cold builds with an empty Go build cache (cold_build_cpu: minutes of CPU)",
+    )
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
     p.add_argument(
         "--render",
@@ -96,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     if not selected:
         print(f"no case id matches {args.cases!r}; ids: {', '.join(c.id for c in CASES)}", file=sys.stderr)
         return 2
-    settings = Settings.make(args.quick, args.gopy, args.reps)
+    settings = Settings.make(args.quick, args.gopy, args.reps, args.cold)
     with tempfile.TemporaryDirectory(prefix="goffi-bench-") as scratch:
         bench = Bench(settings, load_subjects, scratch=Path(scratch))
         go = find_go()

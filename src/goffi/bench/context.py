@@ -26,12 +26,13 @@ class Settings:
     load_reps: int  # new-process cases: processes started per contender
     handles_n: int  # the memory case's live handle objects
     gopy: bool  # measure the gopy baseline (installs gopy and pybindgen)
+    cold: bool = False  # run the cases that empty Go's build cache (minutes of CPU)
 
     @classmethod
-    def make(cls, quick: bool, gopy: bool, reps: int | None = None) -> Settings:
+    def make(cls, quick: bool, gopy: bool, reps: int | None = None, cold: bool = False) -> Settings:
         if quick:
-            return cls(True, reps or 1, 0, 64 << 10, 1_000, reps or 1, 1_000, gopy)
-        return cls(False, reps or 15, 20_000_000, 64 << 20, 1_000_000, reps or 15, 1_000_000, gopy)
+            return cls(True, reps or 1, 0, 64 << 10, 1_000, reps or 1, 1_000, gopy, cold)
+        return cls(False, reps or 15, 20_000_000, 64 << 20, 1_000_000, reps or 15, 1_000_000, gopy, cold)
 
 
 @dataclass

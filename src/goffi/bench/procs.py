@@ -35,7 +35,12 @@ class StringsBundle:
 
 
 def child_env(cache: Path) -> dict[str, str]:
-    return dict(os.environ, GOFFI_CACHE_DIR=str(cache), GOFFI_VERBOSE="0")
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(cache), GOFFI_VERBOSE="0")
+    # Bytecode is written (the warm-ups write it), as pip writes it for installed packages:
+    # with PYTHONDONTWRITEBYTECODE set, every process would compile goffi's modules and the
+    # bundle's from source, and the new-process rows would time the compiler.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def run_timed(argv: Sequence[str], env: dict[str, str], timeout: float = 900) -> tuple[int, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from goffi.bench import cases, goroutines, memory, procs
+from goffi.bench import cases, goroutines, memory, procs, rebuild
 from goffi.bench.context import Bench
 from goffi.bench.model import Row
 
@@ -43,6 +43,8 @@ CASES: tuple[Case, ...] = (
     Case("warm_load", procs.warm_load),
     Case("bundle_import", procs.bundle_import),
     Case("cold_build", procs.cold_build, uses_gopy=True),
+    Case("rebuild", rebuild.rebuild),
+    Case("cold_build_cpu", rebuild.cold_build_cpu),
     Case("generic_build", procs.generic_build),
     Case("handles_1m", memory.handles_1m),
 )

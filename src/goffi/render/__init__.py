@@ -19,24 +19,21 @@ from goffi.render.python_pkg import render_python_package
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 
 # Static runtime files copied into every workspace: (source under runtime/, destination).
+# The runtime's C files are not among them: they are compiled once into a static archive
+# (goffi.crt) that goffi_crt.go links in; only their headers come along for the glue.
 _RUNTIME_FILES = (
     ("c/goffi.h", "goffi.h"),
     ("c/goffi_py.h", "goffi_py.h"),
-    ("c/goffi_rt.c", "goffi_rt.c"),
-    # Keyword arguments; rune and byte taking a one-character str.
-    ("c/goffi_values.c", "goffi_values.c"),
+    ("c/goffi_exports.h", "goffi_exports.h"),
+    # Links goffi.crt.ARCHIVE, which the build puts next to it.
+    ("go/goffi_crt.go", "goffi_crt.go"),
     ("go/goffi_cgo.go", "goffi_cgo.go"),
-    # Ctrl-C for calls whose first parameter is a context.Context.
-    ("c/goffi_signal.c", "goffi_signal.c"),
     # Zero-copy slices (zero_copy=): views of Python buffers, Go arrays lent as memoryviews.
     ("go/goffi_view.go", "goffi_view.go"),
-    ("c/goffi_view.c", "goffi_view.c"),
     # The goroutine bridge: built only with -tags goffi_bridge (BundlePlan.bridge).
     ("go/goffi_bridge.go", "goffi_bridge.go"),
-    ("c/goffi_bridge.c", "goffi_bridge.c"),
     # Decoding into Python objects (ParamPlan.decodes): json.Unmarshal(data, a_dict).
     ("go/goffi_decode.go", "goffi_decode.go"),
-    ("c/goffi_decode.c", "goffi_decode.c"),
 )
 
 

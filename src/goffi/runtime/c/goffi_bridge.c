@@ -13,7 +13,7 @@
  * for signals between slices, so Ctrl-C interrupts them.
  */
 #include "goffi_py.h"
-#include "_cgo_export.h"
+#include "goffi_exports.h"
 
 #include <pthread.h>
 #include <stdlib.h>

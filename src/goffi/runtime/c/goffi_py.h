@@ -11,6 +11,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include "goffi.h"
+#include "goffi_exports.h" /* the Go exports the runtime calls */
 
 #if defined(__GNUC__)
 #define GOFFI_UNLIKELY(x) __builtin_expect(!!(x), 0)

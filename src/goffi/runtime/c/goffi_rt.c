@@ -6,7 +6,7 @@
  */
 #include "goffi_py.h"
 #include <datetime.h>
-#include "_cgo_export.h" /* goffi_release, goffi_live_handles */
+#include "goffi_exports.h" /* goffi_release, goffi_live_handles */
 
 #include <float.h>
 #include <math.h>

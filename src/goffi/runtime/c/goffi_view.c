@@ -12,7 +12,7 @@
  * GoArray are gone.
  */
 #include "goffi_py.h"
-#include "_cgo_export.h" /* goffi_return_loan */
+#include "goffi_exports.h" /* goffi_return_loan */
 
 #include <string.h>
 
