@@ -82,7 +82,7 @@ def goffi_source_hash() -> str:
         if path.relative_to(pkg_dir).parts[0] == "bench":
             continue  # the benchmark suite does not shape any bundle
 
-        if path.suffix in _GOFFI_SOURCE_SUFFIXES or path.name == "go.mod":
+        if path.suffix in _GOFFI_SOURCE_SUFFIXES or path.name in ("go.mod", "go.sum"):
             files.append((path.relative_to(pkg_dir).as_posix(), path))
     return _hash_files(files)
 

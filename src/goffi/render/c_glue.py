@@ -892,6 +892,10 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             else:
                 where = c_string(f"{fn.qualified}() argument '{p.py_name}' (Go {go_type})")
                 conv = f"goffi_in_w_{p.type.cid}" if p.writes_back else f"goffi_in_{p.type.cid}"
+                if p.type.shape == "bytes" and not p.writes:
+                    # Go does not write into it (ParamPlan.writes): a read-only buffer
+                    # (bytes) is lent as it is, not copied.
+                    conv = "goffi_in_bytes_ro"
                 conversions.append(
                     f"    if ({conv}(args[{i + first}], &a{i}, &arena, {where}) < 0) {{\n"
                     f"{abandon}        goto done;\n    }}\n"
