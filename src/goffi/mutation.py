@@ -166,7 +166,9 @@ def parse_mutation(text: str) -> MutationAnalysis:
     """The analysis from the tool's JSON."""
     doc = json.loads(text)
     if doc.get("problem"):
-        return MutationAnalysis(problem=f"the mutation analysis could not load the packages: {doc['problem'][:500]}")
+        return MutationAnalysis(
+            problem=f"the mutation analysis could not load the packages: {doc['problem'][:500]}"
+        )
     funcs: dict[str, tuple[ParamWrites | None, ...]] = {}
     for name, verdicts in sorted((doc.get("funcs") or {}).items()):
         funcs[str(name)] = tuple(

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from goffi.proxies import ProxyPlan
 
 from goffi.analysis import FuncEscapes, MemoryAnalysis, ParamEscape
-from goffi.mutation import MutationAnalysis
 from goffi.decoding import DecodeAnalysis
 from goffi.generics import (
     GenericPlan,
@@ -32,6 +31,7 @@ from goffi.generics import (
     substitute,
     with_comparable_fallback,
 )
+from goffi.mutation import MutationAnalysis
 from goffi.surface.model import (
     Const,
     Field,
@@ -677,7 +677,9 @@ def _apply_mutation(plan: BundlePlan, mutation: MutationAnalysis) -> BundlePlan:
             return p
         if interface:
             if interface in ("io", "hash") and f.go_name in _NO_MODIFY_CONTRACT and p.type.shape == "bytes":
-                return replace(p, writes=False, writes_why=f"{interface}'s contract: {f.go_name} must not modify p")
+                return replace(
+                    p, writes=False, writes_why=f"{interface}'s contract: {f.go_name} must not modify p"
+                )
             return replace(p, writes_why="an interface method: the implementation is unknown")
         if mutation.problem:
             return replace(p, writes_why=f"mutation analysis unavailable: {mutation.problem}")
@@ -691,7 +693,9 @@ def _apply_mutation(plan: BundlePlan, mutation: MutationAnalysis) -> BundlePlan:
             # Two conservative analyses: either one proving it is not kept is enough (the
             # compiler's cannot see through a func variable, crc32's updateIEEE; nor into
             # generic bodies).
-            p = replace(p, kept=False, kept_why=f"not kept: the SSA analysis followed every use ({p.kept_why})")
+            p = replace(
+                p, kept=False, kept_why=f"not kept: the SSA analysis followed every use ({p.kept_why})"
+            )
         return p
 
     def decide(f: FuncPlan, key: str, interface: str = "") -> FuncPlan:
@@ -714,7 +718,8 @@ def _apply_mutation(plan: BundlePlan, mutation: MutationAnalysis) -> BundlePlan:
             replace(
                 g,
                 instances=tuple(
-                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}")) for i in g.instances
+                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}"))
+                    for i in g.instances
                 ),
             )
             for g in p.generics
