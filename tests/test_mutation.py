@@ -117,12 +117,14 @@ def test_stdlib_verdicts(plan: BundlePlan) -> None:
         by["ToUpper"].params[0],  # returns a new slice: its input is only read
         *by["HasPrefix"].params,
         by["Buffer.Write"].params[0],
+        srt["IntsAreSorted"].params[0],
     ]
     for p in read_only:
         assert not p.writes, p.writes_why
     assert not crc["ChecksumIEEE"].params[0].kept and not sha["Sum256"].params[0].kept
     for p in (srt["Ints"].params[0], srt["Float64s"].params[0], by["Reader.Read"].params[0]):
         assert p.writes, p.writes_why
+    assert not srt["IntsAreSorted"].params[0].writes_back and srt["Ints"].params[0].writes_back
 
 
 def test_inspect_shows_the_verdicts(plan: BundlePlan) -> None:
@@ -142,7 +144,8 @@ def test_read_only_bytes_cross_without_a_copy(session_cache: Path) -> None:
     code = f"""
         import array, ctypes, gc, hashlib, zlib
         import goffi
-        m = goffi.load({str(MUTATIONTEST)!r})
+        zero_copy = ["example.com/mutationtest.FloatsPtr", "example.com/mutationtest.ScaleInPlace"]
+        m = goffi.load({str(MUTATIONTEST)!r}, zero_copy=zero_copy)
         b = bytes(range(256)) * 64
         addr = ctypes.cast(ctypes.c_char_p(b), ctypes.c_void_p).value
         assert m.DataPtr(b) == addr
@@ -166,6 +169,13 @@ def test_read_only_bytes_cross_without_a_copy(session_cache: Path) -> None:
         assert xs == [1, 2, 3]
         assert m.SumInts(array.array("q", [1, 2, 3])) == 6
         assert m.Counter().Add(b"\\x01\\x02") == 3
+        # zero_copy= numeric slices: a read-only buffer is viewed where Go only reads.
+        xs = array.array("d", [1.0, 2.0])
+        ro = memoryview(xs).toreadonly()
+        xs_addr = xs.buffer_info()[0]
+        assert m.FloatsPtr(ro) == xs_addr
+        assert m.ScaleInPlace(ro) != xs_addr and xs.tolist() == [1.0, 2.0]
+        assert m.ScaleInPlace(xs) == xs_addr and xs.tolist() == [2.0, 4.0]
         print("ok")
         """
     done = subprocess.run(

@@ -175,3 +175,23 @@ func (c *Counter) Add(b []byte) int64 {
 	c.N += SumBytes(b)
 	return c.N
 }
+
+// FloatsPtr returns the address of its slice's first item (0 for an empty one): loaded
+// zero-copy, a read-only buffer is viewed, not copied.
+func FloatsPtr(xs []float64) uintptr {
+	if len(xs) == 0 {
+		return 0
+	}
+	return uintptr(unsafe.Pointer(&xs[0]))
+}
+
+// ScaleInPlace doubles its numbers: loaded zero-copy, a read-only buffer is copied.
+func ScaleInPlace(xs []float64) uintptr {
+	for i := range xs {
+		xs[i] *= 2
+	}
+	if len(xs) == 0 {
+		return 0
+	}
+	return uintptr(unsafe.Pointer(&xs[0]))
+}
