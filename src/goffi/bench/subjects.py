@@ -102,14 +102,15 @@ def load_subjects() -> Subjects:
     with _python_headers_for_cgo():
         # AddNB: the "does not block" policy's case (called with the GIL held);
         # ScaleFloatsView: the zero-copy policy's.
-        go, *std = goffi.load(
+        loaded = goffi.load(
             str(GOBENCH_DIR),
             *STDLIB,
             name=BUNDLE_NAME,
             nonblocking=["goffi.local/gobench.AddNB"],
             zero_copy=["goffi.local/gobench.ScaleFloatsView"],
         )
-    assert isinstance(go, ModuleType)
+    assert isinstance(loaded, tuple)
+    go, *std = loaded
     library = Path(sys.modules[BUNDLE_NAME]._bundle.__file__)
     return Subjects(
         go=go,
