@@ -749,7 +749,7 @@ def test_damaged_extractor_is_rebuilt(pristine: Path, tmp_path: Path) -> None:
 
     cache = tmp_path / "cache"
     shutil.copytree(pristine / "tools", cache / "tools")
-    (entry,) = [p for p in (cache / "tools").iterdir() if not p.name.startswith(".")]
+    (entry,) = [p for p in (cache / "tools").iterdir() if p.name.startswith("extractor-")]
     binary = entry / "extractor" / "extractor"
     _flip(binary)
     _verified_extractors.clear()

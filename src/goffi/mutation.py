@@ -36,6 +36,7 @@ from pathlib import Path
 
 from goffi import store
 from goffi.cache import locked
+from goffi.errors import GoffiError
 from goffi.surface.model import Surface
 from goffi.toolchain import GoToolchain
 
@@ -148,8 +149,8 @@ def analyse_mutation(
         return MutationAnalysis()
     try:
         binary = tool_binary(toolchain, cache_dir)
-    except RuntimeError as e:
-        return MutationAnalysis(problem=str(e))
+    except (RuntimeError, GoffiError) as e:  # no network for x/tools, a full disk: copy as before
+        return MutationAnalysis(problem=str(e).splitlines()[0][:800])
     # go/packages runs the `go` it finds on PATH: this toolchain's, first.
     path = os.pathsep.join([str(Path(toolchain.go).parent), os.environ.get("PATH", "")])
     run_env = toolchain.env(PATH=path, **dict(env))
