@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from goffi.analysis import MemoryAnalysis
     from goffi.decoding import DecodeAnalysis
     from goffi.lock import Lock
+    from goffi.mutation import MutationAnalysis
     from goffi.plan import BundlePlan
     from goffi.surface.model import Surface
 
@@ -326,6 +327,18 @@ def scan_decodes(
         return analyse_decodes(surface, workdir, toolchain, cache, {"GOFLAGS": "-mod=mod"})
 
 
+def analyse_writes(
+    surface: Surface, workdir: Path, toolchain: GoToolchain, cache: Path, progress: Progress
+) -> MutationAnalysis:
+    """Which slice parameters Go may write into (goffi.mutation)."""
+    from goffi.mutation import analyse_mutation
+
+    with progress.step("reading which arguments Go writes into (mutation analysis)"):
+        tags = ",".join(user_build_tags())
+        flags = merged_goflags("-mod=mod", *([f"-tags={tags}"] if tags else []))
+        return analyse_mutation(surface, workdir, toolchain, cache, {"GOFLAGS": flags, "GOWORK": "off"})
+
+
 def plan_specs(
     specs: Sequence[PackageSpec],
     workdir: Path,
@@ -344,6 +357,7 @@ def plan_specs(
     surface = prepare_surface(specs, workdir, toolchain, cache, progress, lock)
     memory = analyse_surface(surface, workdir, toolchain, progress)
     decodes = scan_decodes(surface, workdir, toolchain, cache, progress)
+    mutation = analyse_writes(surface, workdir, toolchain, cache, progress)
     return plan_bundle(
         surface,
         name,
@@ -351,6 +365,7 @@ def plan_specs(
         zero_copy=zero_copy,
         memory=memory,
         decodes=decodes,
+        mutation=mutation,
         instantiate=instantiate,
     )
 

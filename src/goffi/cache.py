@@ -87,7 +87,7 @@ def goffi_source_hash() -> str:
             d for d in dirnames if d != "__pycache__" and not (current == pkg_dir and d == "bench")
         )
         for name in filenames:
-            if os.path.splitext(name)[1] in _GOFFI_SOURCE_SUFFIXES or name == "go.mod":
+            if os.path.splitext(name)[1] in _GOFFI_SOURCE_SUFFIXES or name in ("go.mod", "go.sum"):
                 path = current / name
                 files.append((path.relative_to(pkg_dir).as_posix(), path))
     try:

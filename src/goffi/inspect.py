@@ -34,6 +34,9 @@ class Entry:
     # memory, and why (ParamPlan.kept, from Go's escape analysis), for each parameter
     # whose memory goffi could lend
     memory: tuple[tuple[str, str], ...] = ()
+    # (parameter, verdict): whether Go may write into a slice parameter, and why
+    # (ParamPlan.writes, from goffi.mutation's analysis of the Go code)
+    mutation: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "kind": self.kind, "status": self.status, "go": self.go}
@@ -42,6 +45,8 @@ class Entry:
             out["notes"] = list(self.notes)
             if self.memory:
                 out["memory"] = dict(self.memory)
+            if self.mutation:
+                out["mutation"] = dict(self.mutation)
         else:
             out["reason"] = self.reason
             out["category"] = self.category
@@ -139,6 +144,7 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "", plan: BundleP
         python=prefix + fn.py_signature(namer),
         notes=tuple(notes),
         memory=tuple(memory),
+        mutation=tuple((p.go_name or p.py_name, p.mutation) for p in fn.params if p.mutation),
     )
 
 
@@ -374,6 +380,7 @@ def to_text(plan: BundlePlan) -> str:
                     lines.append(f"    bridged  {e.python}")
                     lines.extend(f"               note: {n}" for n in e.notes)
                     lines.extend(f"               memory of {name}: {v}" for name, v in e.memory)
+                    lines.extend(f"               writes to {name}: {v}" for name, v in e.mutation)
                 else:
                     lines.append(f"    skipped  {e.go}")
                     lines.append(f"               why: {e.reason}")

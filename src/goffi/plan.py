@@ -35,6 +35,7 @@ from goffi.generics import (
     substitute,
     with_comparable_fallback,
 )
+from goffi.mutation import MutationAnalysis
 from goffi.surface.model import (
     Const,
     Field,
@@ -91,6 +92,21 @@ class ParamPlan:
     # A map parameter Go writes into (goffi.decoding: m[k] = v, delete, clear, or a call
     # that does): after the call a dict argument gets Go's map's contents. The evidence.
     map_writes: str = ""
+    # Whether Go may write into this slice parameter's memory during the call
+    # (goffi.mutation: an SSA analysis of the Go code; True when unknown), and why. A
+    # []byte Go does not write takes a read-only buffer (bytes) without a copy, and a
+    # slice Go does not write is not copied back (writes_back).
+    writes: bool = True
+    writes_why: str = "not analysed"
+
+    @property
+    def mutation(self) -> str:
+        """The write verdict goffi inspect shows: "" for a parameter that is no slice."""
+        if self.variadic or self.type.shape not in ("bytes", "slice", "buffer"):
+            return ""
+        if self.writes:
+            return f"Go may write into it ({self.writes_why})"
+        return f"read-only: Go does not write into it ({self.writes_why})"
 
     @property
     def lends(self) -> bool:
@@ -614,6 +630,7 @@ def plan_bundle(
     zero_copy: Sequence[str] = (),
     memory: MemoryAnalysis | None = None,
     decodes: DecodeAnalysis | None = None,
+    mutation: MutationAnalysis | None = None,
     instantiate: Sequence[str] = (),
 ) -> BundlePlan:
     """Decide every exported symbol of every requested package in ``surface``.
@@ -625,13 +642,15 @@ def plan_bundle(
     ``memory`` (goffi.analysis) says which parameters Go may keep after the call; without
     it every parameter counts as kept, so Go gets its own copy of everything.
     ``decodes`` (goffi.decoding) says which any parameters Go decodes into; without it,
-    none does. ``instantiate`` lists instantiations of generic functions to make besides
-    the automatic ones, spelled as Go spells them ("slices.Max[[]int32]",
-    goffi.generics.Request); a SpecError says why one cannot be made.
+    none does. ``mutation`` (goffi.mutation) says which slice parameters Go may write
+    into; without it, every one may be written. ``instantiate`` lists instantiations of
+    generic functions to make besides the automatic ones, spelled as Go spells them
+    ("slices.Max[[]int32]", goffi.generics.Request); a SpecError says why one cannot be made.
     """
     plan = _plan_bundle(surface, name, requested, instantiate)
     plan = _apply_memory(plan, memory or MemoryAnalysis(problem="not analysed"))
     plan = _apply_nil(plan, decodes or DecodeAnalysis())
+    plan = _apply_mutation(plan, mutation or MutationAnalysis(problem="not analysed"))
     if decodes is not None and (decodes.funcs or decodes.map_writes):
         plan = _apply_decodes(plan, decodes)
     if nonblocking:
@@ -688,6 +707,74 @@ def _lend_slices(f: FuncPlan, name: str) -> FuncPlan:
 # and so every interface of io and hash that has them (hash.Hash embeds io.Writer).
 _NO_RETAIN_CONTRACT = frozenset({"Read", "Write", "ReadAt", "WriteAt"})
 _CONTRACT_PACKAGES = frozenset({"io", "hash"})
+
+
+# Interface methods whose documentation forbids modifying the slice ("Write must not
+# modify the slice data, even temporarily"): io.Writer.Write and io.WriterAt.WriteAt, and
+# so every interface that embeds them (hash.Hash, io.ReadWriter, ...). The Go analysis
+# (mutation_tool/main.go, allowedInterface) trusts the same list.
+_NO_MODIFY_CONTRACT = frozenset({"Write", "WriteAt"})
+
+
+def _apply_mutation(plan: BundlePlan, mutation: MutationAnalysis) -> BundlePlan:
+    """Each slice parameter's write verdict (ParamPlan.writes) from goffi.mutation, after
+    _apply_memory: a read-only slice is not copied back, and one the SSA analysis proves
+    not kept is not kept whatever Go's escape analysis could not prove."""
+
+    def one(f: FuncPlan, key: str, i: int, p: ParamPlan, interface: str) -> ParamPlan:
+        if p.variadic or p.type.shape not in ("bytes", "slice", "buffer"):
+            return p
+        if interface:
+            if interface in ("io", "hash") and f.go_name in _NO_MODIFY_CONTRACT and p.type.shape == "bytes":
+                return replace(
+                    p, writes=False, writes_why=f"{interface}'s contract: {f.go_name} must not modify p"
+                )
+            return replace(p, writes_why="an interface method: the implementation is unknown")
+        if mutation.problem:
+            return replace(p, writes_why=f"mutation analysis unavailable: {mutation.problem}")
+        v = mutation.param(key, i)
+        if v is None:
+            return replace(p, writes_why="the mutation analysis said nothing on it")
+        p = replace(p, writes=v.writes, writes_why=v.why)
+        if not v.writes:
+            p = replace(p, writes_back=False)  # nothing to copy back
+        if p.kept and not v.kept and not v.returned:
+            # Two conservative analyses: either one proving it is not kept is enough (the
+            # compiler's cannot see through a func variable, crc32's updateIEEE; nor into
+            # generic bodies).
+            p = replace(
+                p, kept=False, kept_why=f"not kept: the SSA analysis followed every use ({p.kept_why})"
+            )
+        return p
+
+    def decide(f: FuncPlan, key: str, interface: str = "") -> FuncPlan:
+        return replace(f, params=tuple(one(f, key, i, p, interface) for i, p in enumerate(f.params)))
+
+    packages = []
+    for p in plan.packages:
+        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
+        classes = tuple(
+            replace(
+                c,
+                methods=tuple(
+                    decide(m, f"{c.key}.{m.go_name}", c.pkg_path if c.kind == "interface" else "")
+                    for m in c.methods
+                ),
+            )
+            for c in p.classes
+        )
+        generics = tuple(
+            replace(
+                g,
+                instances=tuple(
+                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}"))
+                    for i in g.instances
+                ),
+            )
+            for g in p.generics
+        )
+        packages.append(replace(p, funcs=funcs, classes=classes, generics=generics))
+    return replace(plan, packages=tuple(packages))
 
 
 def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
@@ -850,7 +937,7 @@ def _writes_back(p: ParamPlan, generic: bool = False) -> bool:
     lists of anything): Go reports which items it left in place or moved, so an item keeps
     its identity (goffiBack_ in the Go wrapper, goffi_back_ in the C glue)."""
     m = p.type
-    if p.variadic or m.shape != "slice" or m.elem is None:
+    if not p.writes or p.variadic or m.shape != "slice" or m.elem is None:
         return False
     return m.elem.shape in WRITE_BACK_ELEMS or (
         generic and m.elem.shape == "any" and m.elem.ref.kind == "interface"

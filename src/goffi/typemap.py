@@ -483,9 +483,9 @@ class TypeMapper:
                     "view",
                     note="[]byte parameters take any buffer (bytes, bytearray, memoryview) or None (nil): "
                     "Go's writes during the call land in a writable buffer, and bytes and other read-only "
-                    "buffers are copied first; a writable buffer is a zero-copy view where Go does not keep "
-                    "the slice after the call, else Go gets its own copy (see 'memory'); results are copied "
-                    "into bytes",
+                    "buffers are copied first unless Go does not write into the slice (see 'writes to'); a "
+                    "buffer is a zero-copy view where Go does not keep the slice after the call, else Go "
+                    "gets its own copy (see 'memory'); results are copied into bytes",
                 )
             elem = self._map(ref.elem, visiting)
             if isinstance(elem, Skip):

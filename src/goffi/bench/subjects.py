@@ -23,6 +23,8 @@ from goffi.toolchain import python_include_dir
 GOBENCH_DIR = Path(__file__).resolve().parent / "gobench"
 #: The bundle's Python package name; its own name keeps it apart from a user's "gopkgs".
 BUNDLE_NAME = "goffi_bench"
+#: Standard-library packages bridged beside gobench: the hash rows call them directly.
+STDLIB = ("hash/crc32", "crypto/sha256")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Subjects:
     floor: ModuleType  # floor.c's hand-written module
     lib: ctypes.CDLL  # the same library through ctypes
     library: Path  # the bundle's shared library
+    # Standard-library packages in the same bundle, by import path (the hash rows').
+    stdlib: dict[str, ModuleType]
 
 
 @contextmanager
@@ -86,6 +90,10 @@ def _ctypes_lib(library: Path) -> ctypes.CDLL:
     lib.gobench_ChanRecv.restype = ctypes.c_int32
     lib.gobench_ChanFree.argtypes = [ctypes.c_size_t]
     lib.gobench_ChanFree.restype = None
+    lib.gobench_CRC32.argtypes = [ctypes.c_char_p, ctypes.c_int64]
+    lib.gobench_CRC32.restype = ctypes.c_uint32
+    lib.gobench_SHA256.argtypes = [ctypes.c_char_p, ctypes.c_int64, ctypes.c_char_p]
+    lib.gobench_SHA256.restype = None
     return lib
 
 
@@ -94,12 +102,20 @@ def load_subjects() -> Subjects:
     with _python_headers_for_cgo():
         # AddNB: the "does not block" policy's case (called with the GIL held);
         # ScaleFloatsView: the zero-copy policy's.
-        go = goffi.load(
+        loaded = goffi.load(
             str(GOBENCH_DIR),
+            *STDLIB,
             name=BUNDLE_NAME,
             nonblocking=["goffi.local/gobench.AddNB"],
             zero_copy=["goffi.local/gobench.ScaleFloatsView"],
         )
-    assert isinstance(go, ModuleType)
+    assert isinstance(loaded, tuple)
+    go, *std = loaded
     library = Path(sys.modules[BUNDLE_NAME]._bundle.__file__)
-    return Subjects(go=go, floor=_floor_module(library), lib=_ctypes_lib(library), library=library)
+    return Subjects(
+        go=go,
+        floor=_floor_module(library),
+        lib=_ctypes_lib(library),
+        library=library,
+        stdlib=dict(zip(STDLIB, std, strict=True)),
+    )

@@ -577,11 +577,12 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(void *const *v)
         e, fmt = m.elem, m.buffer_format
         return f"""\
 /* {m.go_name}, zero-copy: Go views a buffer of '{fmt}' items (a read-only one is copied
- * first), or the items of any other sequence, converted into the arena as for a copied
+ * first, unless Go does not write into it: goffi_in_ro_), or the items of any other sequence, converted into the arena as for a copied
  * slice; out, a memoryview of the Go array itself. */
-GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_view *out, goffi_arena *a, const char *where)
+GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}_as(PyObject *o, goffi_view *out, goffi_arena *a, const char *where,
+                                                  int go_writes)
 {{
-    int found = goffi_in_buffer(o, out, a, '{fmt}', sizeof({e.c_type}), 1);
+    int found = goffi_in_buffer(o, out, a, '{fmt}', sizeof({e.c_type}), go_writes);
     if (found != 0) {{
         return found < 0 ? -1 : 0;
     }}
@@ -593,6 +594,18 @@ GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_view *out, gof
     out->n = items.n;
     out->loan = 0;
     return 0;
+}}
+
+GOFFI_MAYBE_UNUSED static int goffi_in_{m.cid}(PyObject *o, goffi_view *out, goffi_arena *a, const char *where)
+{{
+    return goffi_in_{m.cid}_as(o, out, a, where, 1);
+}}
+
+/* The same for a parameter Go does not write into (ParamPlan.writes): a read-only
+ * buffer is viewed as well, not copied. */
+GOFFI_MAYBE_UNUSED static int goffi_in_ro_{m.cid}(PyObject *o, goffi_view *out, goffi_arena *a, const char *where)
+{{
+    return goffi_in_{m.cid}_as(o, out, a, where, 0);
 }}
 
 GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
@@ -948,6 +961,12 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
             else:
                 where = c_string(f"{fn.qualified}() argument '{p.py_name}' (Go {go_type})")
                 conv = f"goffi_in_w_{p.type.cid}" if p.writes_back else f"goffi_in_{p.type.cid}"
+                if p.type.shape == "bytes" and not p.writes:
+                    # Go does not write into it (ParamPlan.writes): a read-only buffer
+                    # (bytes) is lent as it is, not copied.
+                    conv = "goffi_in_bytes_ro"
+                elif p.type.shape == "buffer" and not p.writes:
+                    conv = f"goffi_in_ro_{p.type.cid}"  # a zero-copy slice, the same way
                 conversions.append(
                     f"    if ({conv}(args[{i + first}], &a{i}, &arena, {where}) < 0) {{\n"
                     f"{abandon}        goto done;\n    }}\n"

@@ -772,9 +772,10 @@ class GoRenderer:
                 else:
                     copied_back.append(f"\tgoffiBack_{converter_ident(p.type.ref)}(a{i}, arena, arg{i})\n")
                 arg = f"arg{i}"
-            elif p.kept and p.type.shape == "bytes" and not p.variadic:
+            elif p.kept and p.writes and p.type.shape == "bytes" and not p.variadic:
                 # Go's own copy of a []byte: its writes during the call go back to the
-                # caller's buffer afterwards, as they would land in a view.
+                # caller's buffer afterwards, as they would land in a view (not for a
+                # []byte Go does not write into: ParamPlan.writes).
                 body.append(f"\targ{i} := {arg}\n")
                 copied_back.append(f"\tgoffiBytesBack(a{i}, []byte(arg{i}))\n")
                 arg = f"arg{i}"

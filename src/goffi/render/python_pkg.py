@@ -610,7 +610,7 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
         if cls.string_method is not None:
             lines.append("    def __str__(self) -> str: ...\n")
     if cls.kind == "handle" and cls.shared:  # compared and printed by these (shared_record)
-        lines.append(f"    __goffi_fields__: ClassVar[tuple[str, ...]]\n")
+        lines.append("    __goffi_fields__: ClassVar[tuple[str, ...]]\n")
     for f in cls.fields:
         lines.append(f"    {f.py_name}: {typed(f.type.py_type('out', namer))}\n")
     kw = [f"{f.py_name}: {typed(_field_in(f.type, namer, cls.kind))} = ..." for f in cls.fields]

@@ -12,6 +12,8 @@ package gobench
 import "C"
 
 import (
+	"crypto/sha256"
+	"hash/crc32"
 	"runtime/cgo"
 	"unsafe"
 )
@@ -53,6 +55,21 @@ func gobench_SumBytes(p *C.char, n C.int64_t) C.uint64_t {
 		return 0
 	}
 	return C.uint64_t(SumBytes(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))))
+}
+
+// gobench_CRC32 is crc32.ChecksumIEEE of n bytes at p, read in place (Go's own speed).
+//
+//export gobench_CRC32
+func gobench_CRC32(p *C.char, n C.int64_t) C.uint32_t {
+	return C.uint32_t(crc32.ChecksumIEEE(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))))
+}
+
+// gobench_SHA256 is sha256.Sum256 of n bytes at p, read in place, into out's 32 bytes.
+//
+//export gobench_SHA256
+func gobench_SHA256(p *C.char, n C.int64_t, out *C.char) {
+	sum := sha256.Sum256(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(out)), 32), sum[:])
 }
 
 // gobench_ScaleFloats runs ScaleFloats on n doubles at p in place (a view, no copy)

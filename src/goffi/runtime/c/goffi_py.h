@@ -308,6 +308,11 @@ static inline int goffi_str_is(PyObject *o, const goffi_str *s) {
 static inline int goffi_in_bytes(PyObject *o, goffi_str *out, goffi_arena *a, const char *where) {
     return goffi_to_bytes(o, out, a, -1, where);
 }
+/* A []byte Go does not write into (goffi.mutation): a read-only buffer is lent as is,
+ * held (its Py_buffer, or the argument's reference) until the call's arena is freed. */
+static inline int goffi_in_bytes_ro(PyObject *o, goffi_str *out, goffi_arena *a, const char *where) {
+    return goffi_to_bytes(o, out, a, -2, where);
+}
 
 /* `any`: a Python value by its type; Go values by their dynamic type (see goffi.h). */
 int goffi_in_any(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);

@@ -495,8 +495,14 @@ int goffi_in_str(PyObject *o, goffi_str *out, goffi_arena *a, const char *where)
     return 0;
 }
 
+/* exact_len: N for a [N]byte, -1 for a []byte, -2 for a []byte Go does not write into
+ * (goffi.mutation's verdict): then a read-only buffer is lent without a copy. */
 int goffi_to_bytes(PyObject *o, goffi_str *out, goffi_arena *a, int64_t exact_len, const char *where) {
     int readonly = 0;
+    int go_writes = exact_len != -2;
+    if (exact_len == -2) {
+        exact_len = -1;
+    }
     if (o == Py_None && exact_len < 0) {
         out->p = NULL;
         out->n = 0;
@@ -537,7 +543,7 @@ int goffi_to_bytes(PyObject *o, goffi_str *out, goffi_arena *a, int64_t exact_le
         }
         return 0;
     }
-    if (readonly && out->n > 0) {
+    if (readonly && go_writes && out->n > 0) {
         /* Go may write into any []byte it is given (io.ReadFull, hex.Encode's dst), and
          * bytes objects are immutable, cached and shared (b"a" is a singleton): a write
          * there would corrupt every holder. So read-only buffers cross as a copy; pass a

@@ -1,0 +1,187 @@
+"""Mutation analysis: whether Go may write into a slice parameter during the call.
+
+A pipeline stage beside :mod:`goffi.analysis` (which says whether Go may *keep* a
+parameter). A small Go program (``mutation_tool/``, built once per Go toolchain and
+cached like the surface extractor) loads the requested packages and everything they
+import with ``golang.org/x/tools/go/packages``, builds their SSA form
+(``golang.org/x/tools/go/ssa``) and follows every slice parameter of every exported
+function and method through the program: reslices, element addresses, conversions,
+``copy``, ``append``, calls (interprocedurally, generic bodies and methods too, calls
+through package-level func variables as the functions stored in them), closures and
+goroutines. Anything it cannot follow (a func value, an interface method, a function
+without a Go body, a store of the slice into memory, ``unsafe``) counts as a write,
+except the interface methods and assembly routines documented not to modify their
+slice (the README lists them). The output, :class:`MutationAnalysis`, holds a verdict
+per slice parameter; :mod:`goffi.plan` puts it on ``ParamPlan.writes`` and ``goffi
+inspect`` shows it.
+
+The tool depends on ``golang.org/x/tools`` at the version its ``go.sum`` pins: the
+first build fetches it through the Go module proxy into Go's module cache, and later
+builds are offline. When the tool cannot be built or run (no network on a clean
+machine, a Go too old for x/tools), :attr:`MutationAnalysis.problem` says why and every
+slice parameter counts as written: goffi then copies as it always did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping as AbcMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from goffi import store
+from goffi.cache import locked
+from goffi.errors import GoffiError
+from goffi.surface.model import Surface
+from goffi.toolchain import GoToolchain
+
+TOOL_DIR = Path(__file__).resolve().parent / "mutation_tool"
+
+
+@dataclass(frozen=True)
+class ParamWrites:
+    """Whether Go may write into one slice parameter, and the evidence in words."""
+
+    writes: bool
+    why: str
+    # Whether Go may keep it past the call (stored, sent, given to a goroutine, or passed
+    # where the analysis cannot follow), and why; ``returned``: it may share memory with
+    # a result, whose fate is the compiler's escape analysis's to judge (goffi.analysis).
+    kept: bool = True
+    kept_why: str = "not analysed"
+    returned: bool = True
+
+
+@dataclass(frozen=True)
+class MutationAnalysis:
+    """Verdicts per function ("pkgpath.Func" or "pkgpath.Type.Method"), one per
+    parameter (None for a parameter that is not a slice). ``problem`` says why the
+    analysis could not run (then every slice parameter counts as written)."""
+
+    funcs: AbcMapping[str, tuple[ParamWrites | None, ...]] = field(default_factory=dict)
+    problem: str = ""
+
+    def param(self, func_key: str, index: int) -> ParamWrites | None:
+        f = self.funcs.get(func_key)
+        if f is None or index >= len(f):
+            return None
+        return f[index]
+
+
+def _source_hash() -> str:
+    h = hashlib.sha256()
+    for p in sorted(TOOL_DIR.iterdir()):
+        if p.suffix == ".go" or p.name in ("go.mod", "go.sum"):
+            data = p.read_bytes()
+            h.update(f"{p.name}\0{len(data)}\0".encode())
+            h.update(data)
+    return h.hexdigest()
+
+
+_verified: dict[Path, bool] = {}
+
+
+def tool_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
+    """The analysis tool built with ``toolchain``, built now if not cached yet (cached and
+    checked like the extractor: ``<cache>/tools/<name>/mutation/``). Raises
+    :class:`RuntimeError` with Go's words when it cannot be built."""
+    entry_name = f"mutation-{toolchain.version.replace('.', '_')}-{_source_hash()[:12]}"
+    tools = cache_dir / "tools"
+    entry = tools / entry_name
+    target = entry / "mutation" / "mutation"
+    expect = {"name": entry_name}
+    if _verified.get(target) or store.check_entry(entry, "mutation", expect)[0]:
+        _verified[target] = True
+        return target
+    with store.no_space_hint(f"building goffi's mutation analysis into {tools}"):
+        tools.mkdir(parents=True, exist_ok=True)
+        with locked(store.lock_path(cache_dir, entry_name)):
+            manifest, problem = store.check_entry(entry, "mutation", expect)
+            if manifest is None:
+                if problem is not None:
+                    store.discard_damaged(entry, "cached mutation analysis tool", problem, stacklevel=2)
+                _build(toolchain, tools, entry, entry_name)
+    _verified[target] = True
+    return target
+
+
+def _build(toolchain: GoToolchain, tools: Path, entry: Path, entry_name: str) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=f".{entry_name}.", dir=tools))
+    try:
+        folder = staging / "mutation"
+        folder.mkdir()
+        out = folder / "mutation"
+        # A host tool: no cgo, none of the user's GOFLAGS/GOWORK/GOOS/GOARCH. Its one
+        # dependency (x/tools, pinned by go.sum) comes from Go's module cache, or the
+        # module proxy the first time.
+        env = toolchain.env(CGO_ENABLED="0", GOFLAGS="-mod=readonly", GOWORK="off", GOOS="", GOARCH="")
+        proc = subprocess.run(
+            [str(toolchain.go), "build", "-trimpath", "-buildvcs=false", "-o", str(out), "."],
+            cwd=TOOL_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"building goffi's mutation analysis with {toolchain.go} ({toolchain.version}) failed: "
+                f"{proc.stderr.strip()[:800]}"
+            )
+        store.write_manifest(folder, {"name": entry_name, "go": toolchain.version})
+        store.mark_verified(staging, folder, {"mutation": None})
+        os.replace(staging, entry)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def analyse_mutation(
+    surface: Surface, workdir: Path, toolchain: GoToolchain, cache_dir: Path, env: AbcMapping[str, str]
+) -> MutationAnalysis:
+    """Run the analysis over the requested packages of ``surface`` (resolved in the
+    bundle's private module ``workdir``, with ``env``, as the bundle builds)."""
+    paths = [p.path for p in surface.packages if not surface.requested or p.path in surface.requested]
+    if not paths:
+        return MutationAnalysis()
+    try:
+        binary = tool_binary(toolchain, cache_dir)
+    except (RuntimeError, GoffiError) as e:  # no network for x/tools, a full disk: copy as before
+        return MutationAnalysis(problem=str(e).splitlines()[0][:800])
+    # go/packages runs the `go` it finds on PATH: this toolchain's, first.
+    path = os.pathsep.join([str(Path(toolchain.go).parent), os.environ.get("PATH", "")])
+    run_env = toolchain.env(PATH=path, **dict(env))
+    proc = subprocess.run([str(binary), *paths], cwd=workdir, env=run_env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return MutationAnalysis(problem=f"the mutation analysis failed: {proc.stderr.strip()[:500]}")
+    try:
+        return parse_mutation(proc.stdout)
+    except (ValueError, KeyError, TypeError) as e:
+        return MutationAnalysis(problem=f"the mutation analysis printed malformed output: {e}")
+
+
+def parse_mutation(text: str) -> MutationAnalysis:
+    """The analysis from the tool's JSON."""
+    doc = json.loads(text)
+    if doc.get("problem"):
+        return MutationAnalysis(
+            problem=f"the mutation analysis could not load the packages: {doc['problem'][:500]}"
+        )
+    funcs: dict[str, tuple[ParamWrites | None, ...]] = {}
+    for name, verdicts in sorted((doc.get("funcs") or {}).items()):
+        funcs[str(name)] = tuple(
+            None
+            if v is None
+            else ParamWrites(
+                writes=bool(v["writes"]),
+                why=str(v["why"]),
+                kept=bool(v.get("kept", True)),
+                kept_why=str(v.get("kept_why", "not analysed")),
+                returned=bool(v.get("returned", True)),
+            )
+            for v in verdicts
+        )
+    return MutationAnalysis(funcs=funcs)

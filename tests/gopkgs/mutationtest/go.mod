@@ -1,0 +1,3 @@
+module example.com/mutationtest
+
+go 1.24
