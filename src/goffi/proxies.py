@@ -73,7 +73,9 @@ class ProxyPlan:
         names = ", ".join(m.go_name for m in self.methods)
         s = "s" if len(self.methods) > 1 else ""
         text = f"a Python object with method{s} {names} is accepted (Go gets a proxy)"
-        if self.file_like:
+        if self.file_like and any(m.go_name == "ReadAt" for m in self.methods):
+            text += ", and so is a seekable binary Python file or stream (ReadAt reads at an offset)"
+        elif self.file_like:
             text += ", and so is a Python file or stream (binary, or text as UTF-8)"
         return text
 

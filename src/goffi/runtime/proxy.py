@@ -6,13 +6,14 @@ getter and one callable per method of the interface, in the interface's method o
 or raises TypeError naming the methods the object lacks.
 
 A method is found under its Go name (``Read``, ``Write``, ``Len``...). For the io
-interfaces (io.Reader, io.Writer, io.ReadWriter, io.Closer, io.Seeker and their
-combinations), a Python file object or stream serves without a class: ``Read`` is its
+interfaces (io.Reader, io.Writer, io.ReadWriter, io.Closer, io.Seeker, io.ReaderAt and
+their combinations), a Python file object or stream serves without a class: ``Read`` is its
 ``readinto`` (straight into Go's buffer) or, for a text stream, ``read`` encoded as
 UTF-8; ``Write`` its ``write`` (binary: Go's bytes as a memoryview valid for the call;
 text: decoded as UTF-8, a character split across two writes is written whole with the
-second); ``Close`` its ``close``; ``Seek`` its ``seek``. Go closes a Python file only by
-calling ``Close``.
+second); ``Close`` its ``close``; ``Seek`` its ``seek``; ``ReadAt`` (io.ReaderAt) reads
+a seekable binary stream at an offset without moving its position (see _read_at). Go
+closes a Python file only by calling ``Close``.
 """
 
 from __future__ import annotations
