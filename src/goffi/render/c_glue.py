@@ -385,10 +385,10 @@ class CRenderer:
             lines.append(
                 "    if (goffi_arena_keep(arena, result) < 0) {\n        goto failed;\n    }\n    result = NULL;\n"
             )
-        # Callables made of the results are Go's only once it has them: given up on failure.
-        lines.append(
-            "    goto done;\nfailed:\n    goffi_arena_abandon(arena);\n    ret.status = goffi_callback_fail(id);\ndone:\n"
-        )
+        # Callables made of the results are Go's only once it has them: given up on failure
+        # (only a func type with an arena can have any: plain values take none).
+        abandon = "    goffi_arena_abandon(arena);\n" if f.needs_arena else ""
+        lines.append(f"    goto done;\nfailed:\n{abandon}    ret.status = goffi_callback_fail(id);\ndone:\n")
         lines.append(f"    for (int i = 0; i < {n}; i++) {{\n        Py_XDECREF(args[i]);\n    }}\n")
         lines.append("    Py_XDECREF(result);\n    goffi_cb_leave(gil);\n    return ret;\n}\n\n")
         return "".join(lines)

@@ -97,8 +97,8 @@ int goffi_arena_detach(goffi_arena *a, PyObject *entry, uint64_t id) {
 void (*goffi_callable_release_hook)(uint64_t id);
 
 void goffi_arena_abandon(goffi_arena *a) {
-    if (goffi_callable_release_hook == NULL) {
-        return; /* no goroutine bridge: no callable was registered */
+    if (a == NULL || goffi_callable_release_hook == NULL) {
+        return; /* no arena (a callback of plain values), or no bridge: no callable was registered */
     }
     for (goffi_cleanup *c = (goffi_cleanup *)a->cleanups; c != NULL; c = c->next) {
         if (c->detach && c->id != 0) {
