@@ -45,6 +45,7 @@ def load(
     name: str = DEFAULT_BUNDLE,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
 ) -> ModuleType | tuple[ModuleType, ...]:
     """Import Go packages as Python modules.
 
@@ -63,6 +64,12 @@ def load(
     decides; goffi inspect shows it), and whose
     numeric slice and []byte results come back as memoryviews of Go's memory.
 
+    ``instantiate`` lists instantiations of generic functions to build besides the
+    automatic ones, spelled as Go spells them: "slices.Max[int32]",
+    "github.com/samber/lo.Map[string, int]", "slices.Sort[[]time.Duration]" (types of the
+    bundle's packages by Go package name or import path). Python calls them by their
+    type arguments: ``slices.Max["int32"]``.
+
     A process can hold one bundle: a later ``load`` of packages that are all in the
     loaded bundle returns them; one that needs other packages raises
     :class:`goffi.BundleConflictError`, because they must be built together.
@@ -74,6 +81,7 @@ def load(
             raise TypeError(f"goffi.load() takes package names as str, not {type(p).__name__}: {p!r}")
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
+    instantiate = names_option("instantiate", instantiate)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
     current = loaded_bundle()
     if current is not None and current.name in sys.modules:
@@ -86,7 +94,7 @@ def load(
     wanted = [canonical_spec(s) for s in specs]
     # Fingerprinted before the build, so an edit during the build counts as a change.
     sources = {s.module_root: fingerprint_local_module(s.module_root) for s in specs if s.module_root}
-    bundle = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    bundle = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy, instantiate=instantiate)
     _import_bundle(bundle)
     _loaded_sources.update(sources)
     return _result([importlib.import_module(f"{bundle.name}.{bundle.modules[w]}") for w in wanted])

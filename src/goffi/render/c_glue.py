@@ -105,6 +105,11 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_boxed(PyObject *o, goffi_arena *a)
     }
     PyObject *box = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__goffi_box__");
     if (box == NULL) {
+        /* A record implementing the interface: a copy of its Go value (issue 10). */
+        PyErr_Clear();
+        box = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__goffi_iface__");
+    }
+    if (box == NULL) {
         PyErr_Clear();
         return o;
     }
@@ -605,12 +610,63 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
 
 """
 
+    def _any_back(self, m: Mapping) -> str:
+        """goffi_in_w_/goffi_back_ of a []any written back: Go marks each item kept, moved
+        (from which index) or written; a list argument gets moved items' own objects back."""
+        return f"""/* {m.go_name}, written back (a generic function's []any): converted in as goffi_in_. */
+GOFFI_MAYBE_UNUSED static int goffi_in_w_{m.cid}(PyObject *o, goffi_slice *out, goffi_arena *a, const char *where)
+{{
+    return goffi_in_{m.cid}(o, out, a, where);
+}}
+
+/* After the call: a list argument gets the items Go moved (its own objects) and the values
+ * Go wrote (converted); items Go left in place stay. -1 with an exception set on failure. */
+GOFFI_MAYBE_UNUSED static int goffi_back_{m.cid}(PyObject *o, const goffi_slice *v)
+{{
+    Py_ssize_t n = (Py_ssize_t)v->n;
+    if (!PyList_CheckExact(o) || v->p == NULL || PyList_GET_SIZE(o) != n) {{
+        return 0;
+    }}
+    const goffi_any *p = v->p;
+    Py_ssize_t i = 0;
+    while (i < n && p[i].tag == GOFFI_ANY_KEPT) {{
+        i++;
+    }}
+    if (i == n) {{
+        return 0; /* Go wrote nothing */
+    }}
+    PyObject *before = PyList_GetSlice(o, 0, n);
+    if (before == NULL) {{
+        return -1;
+    }}
+    for (; i < n && PyList_GET_SIZE(o) == n; i++) {{
+        PyObject *now;
+        if (p[i].tag == GOFFI_ANY_KEPT) {{
+            continue;
+        }}
+        if (p[i].tag == GOFFI_ANY_MOVED && p[i].i >= 0 && p[i].i < n) {{
+            now = PyList_GET_ITEM(before, (Py_ssize_t)p[i].i);
+            Py_INCREF(now);
+        }} else if ((now = goffi_out_any(&p[i])) == NULL) {{
+            Py_DECREF(before);
+            return -1;
+        }}
+        PyList_SetItem(o, i, now);
+    }}
+    Py_DECREF(before);
+    return 0;
+}}
+
+"""
+
     def _seq_back(self, m: Mapping) -> str:
         """For a slice whose Go writes come back: goffi_in_w_ (as goffi_in_, but a buffer
         is shared only when writable, since Go writes its values back over the array) and
         goffi_back_ (after the call, a list gets Go's values where they differ)."""
         assert m.elem is not None
         e = m.elem
+        if e.shape == "any":
+            return self._any_back(m)
         fmt = m.buffer_format
         bulk = (
             f"""    goffi_view items;
@@ -1073,7 +1129,7 @@ done:
         for cls in pkg.classes:
             if not cls.python_defined:
                 continue
-            if cls.kind == "value":
+            if cls.has_box:
                 rows.append(
                     f'    {{"_box_{cls.py_name}", (PyCFunction)(void (*)(void))goffi_py_box_{cls.ident}, METH_FASTCALL, NULL}},\n'
                 )
@@ -1106,7 +1162,7 @@ done:
         parts = []
         rows = []
         if cls.python_defined:
-            box = self._box(cls) if cls.kind == "value" else ""
+            box = self._box(cls) if cls.has_box else ""
             return box + "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
         for fn in cls.methods:
             cname = f"goffi_py_m_{ident}_{fn.go_name}"
@@ -1272,6 +1328,11 @@ done:
         """goffi_any_record_in/out: records crossing as any (the runtime calls these)."""
         ins, outs = [], []
         for cls in self.plan.classes():
+            if cls.any_value:  # a value of a value class's type, from Go (goffiRecordOut)
+                m = self.plan.record_mapping(cls.key)
+                outs.append(
+                    f"    case {cls.index}:\n        return goffi_out_{m.cid}((const {m.c_type} *)v->items);\n"
+                )
             if cls.kind != "record":
                 continue
             m = self.plan.record_mapping(cls.key)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 
 from goffi._version import __version__
-from goffi.generics import GenericPlan
+from goffi.generics import GenericPlan, InstancePlan, split_type_list
 from goffi.plan import BundlePlan, ClassPlan, ConstPlan, FuncPlan, PackagePlan
 from goffi.runtime import ABI_VERSION
 from goffi.typemap import IMPLEMENTERS, ClassNamer, Mapping
@@ -105,12 +105,14 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
     imports = ["from . import _bundle\n"]
     if plan.bridge:
         imports = ["from goffi.runtime import make_chan\n", *imports]
+    if any(c.shared for c in pkg.classes):
+        imports = ["from goffi.runtime import shared_record as _shared_record\n", *imports]
     if pkg.sentinels or pkg.error_types:
         imports = ["from goffi.runtime import GoError as _GoError\n", *imports]
     if any(c.kind == "record" for c in pkg.classes):
         imports = [
             "import datetime as _datetime\n\n",
-            "from goffi.runtime import Record as _Record, checked as _checked, record_class as _record_class\n",
+            "from goffi.runtime import Record as _Record, record_class as _record_class\n",
             "from goffi.runtime import zero_time as _zero_time\n\n",
             *imports,
         ]
@@ -135,6 +137,12 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
     if handles:
         out.append("\n# Classes of Go types (made by the native extension; objects hold Go values).\n")
         out += [f"{c.py_name} = _go.{c.py_name}\n" for c in handles]
+        shared = [c for c in handles if c.shared]
+        if shared:
+            out.append(
+                "\n# Structs Go shares by pointer: Go's memory, compared and printed by their fields.\n"
+            )
+            out += [f"_shared_record({c.py_name}, {tuple(f.py_name for f in c.fields)!r})\n" for c in shared]
     for cls in pkg.classes:
         if cls.kind == "record":
             out.append("\n\n" + _record_class(cls, homes))
@@ -203,35 +211,38 @@ def render_generics(plan: BundlePlan, pkg: PackagePlan) -> list[str]:
     namer = plan.class_namer()
     for g in pkg.generics:
         qualified = f"{pkg.go_name}.{g.go_name}"
-        if not g.wrapped:
-            out.append(f"{g.py_name} = _go.{g.instances[0].func.py_name}\n")
-            continue
-        if len(g.instances) == 1:
-            out.append(f"{g.py_name} = {_iterating(g.instances[0].func, qualified)}\n")
-            continue
+        auto = g.automatic
         dispatched = g.dispatched
         probes = []
         for i in dispatched:
             d = g.type_params[i]
-            groups = tuple(dict.fromkeys(inst.instantiation.groups[i] for inst in g.instances))
+            groups = tuple(dict.fromkeys(inst.instantiation.groups[i] for inst in auto))
             probe = d.probe or (0, "none")
             probes.append((probe[0], probe[1], groups))
+        # A call chooses among the automatic instantiations; with none, the one requested.
+        callers = auto or (g.instances if len(g.instances) == 1 else ())
         table = []
         explicit = []
         forms = []
         for inst in g.instances:
             fn = inst.func
             call = _iterating(fn, qualified) if fn.iterators else f"_go.{fn.py_name}"
-            key = tuple(inst.instantiation.groups[i] for i in dispatched)
-            table.append(f"        {key!r}: {call},\n")
+            if inst in callers:
+                key = tuple(inst.instantiation.groups[i] for i in dispatched)
+                table.append(f"        {key!r}: {call},\n")
             args = inst.instantiation.type_args
             full = ",".join(a.go_spelling() for a in args)
             free = ",".join(args[i].go_spelling() for i, d in enumerate(g.type_params) if d.kind != "derived")
-            explicit.append(f"        {full!r}: {call},\n")
-            if free != full:
-                explicit.append(f"        {free!r}: {call},\n")
+            for spelled in (full, *([free] if free != full and not inst.requested else [])):
+                for form in _short_forms(plan, spelled):
+                    explicit.append(f"        {form!r}: {call},\n")
+            if inst.requested:
+                for alias in _request_forms(inst):
+                    explicit.append(f"        {alias!r}: {call},\n")
             forms.append(
-                f"  {fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)}  ({qualified}{inst.go_type_args})"
+                f"  {fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)}  ({qualified}{inst.go_type_args}"
+                + (", requested" if inst.requested else "")
+                + ")"
             )
         doc = f"Go: {g.go_signature}\n\nA generic function; instantiations:\n" + "\n".join(forms)
         if g.doc.strip():
@@ -241,9 +252,28 @@ def render_generics(plan: BundlePlan, pkg: PackagePlan) -> list[str]:
             + "".join(table)
             + "    },\n    {\n"
             + "".join(dict.fromkeys(explicit))
-            + f"    }},\n    {chr(10).join(forms)!r},\n)\n"
+            + f"    }},\n    {chr(10).join(forms)!r},\n    {pkg.path + '.' + g.go_name!r},\n)\n"
         )
     return out
+
+
+def _short_forms(plan: BundlePlan, spelled: str) -> list[str]:
+    """Type arguments as keys of explicit instantiation: without spaces, with full import
+    paths and with the bundle's Go package names ("github.com/samber/lo.Tuple2" and "lo.Tuple2")."""
+    full = spelled.replace(" ", "")
+    short = full
+    for p in plan.packages:
+        if p.path != p.go_name:
+            short = re.sub(rf"(?<![\w./-]){re.escape(p.path)}\.", p.go_name + ".", short)
+    return [full, short] if short != full else [full]
+
+
+def _request_forms(inst: InstancePlan) -> list[str]:
+    """The spellings a requested instantiation is also found by: its type arguments as the
+    request wrote them ("[]int32" for "slices.Max[[]int32]", "int32" for "slices.Max[int32]")."""
+    text = inst.requested
+    inner = split_type_list(text[text.index("[") + 1 : -1])
+    return [] if isinstance(inner, str) else [",".join(a.replace(" ", "") for a in inner)]
 
 
 def _exception_classes(pkg: PackagePlan) -> list[str]:
@@ -311,18 +341,32 @@ _FIELD_TYPES = {
 }
 
 
+def _field_range(m: Mapping) -> tuple[str, str]:
+    """The Python literals of a scalar field's lowest and highest value ("None" if unbounded)."""
+    if m.shape == "int":
+        return str(-(1 << (m.bits - 1))), str((1 << (m.bits - 1)) - 1)
+    if m.shape == "uint":
+        return "0", str((1 << m.bits) - 1)
+    if m.shape == "float" and m.bits == 32:
+        return "-3.4028234663852886e38", "3.4028234663852886e38"
+    return "None", "None"
+
+
 def _record_class(cls: ClassPlan, homes: dict[str, tuple[str, str]]) -> str:
     """A record class: slots named after the Go fields, a keyword constructor with Go's zero values."""
     params = []
     body = []
+    checks = []
     for f in cls.fields:
         default, factory = _zero(f.type, homes)
         params.append(f"{f.py_name}={default}")
         value = f"{factory} if {f.py_name} is None else {f.py_name}" if factory else f.py_name
         types = "(int, str)" if f.type.char else _FIELD_TYPES.get(f.type.shape)
         if types:
+            # Checked by _Record.__setattr__, in the constructor and on every assignment.
             where = f"{cls.py_name}.{f.py_name} (Go {f.type.go_name})"
-            value = f"_checked({f.py_name}, {types}, {where!r})"
+            lo, hi = _field_range(f.type)
+            checks.append(f"        {f.py_name!r}: ({types}, {lo}, {hi}, {where!r}),\n")
         body.append(f"        self.{f.py_name} = {value}\n")
     doc = f"Go record {cls.key}: {cls.reason}.\n\n{cls.doc}".strip()
     signature = "self, " + ", ".join(params) if params else "self"
@@ -331,10 +375,18 @@ def _record_class(cls: ClassPlan, homes: dict[str, tuple[str, str]]) -> str:
         _doc_block(doc, "    "),
         "\n",
         f"    __slots__ = {tuple(f.py_name for f in cls.fields)!r}\n",
-        f"    __go_type__ = {cls.key!r}\n\n",
+        f"    __go_type__ = {cls.key!r}\n",
+        *(["    __goffi_checks__ = {\n", *checks, "    }\n"] if checks else []),
+        "\n",
         f"    def __init__({signature}) -> None:\n",
         *(body or ["        pass\n"]),
     ]
+    if cls.has_box:
+        lines += [
+            "\n    def __goffi_iface__(self):  # type: ignore[no-untyped-def]\n",
+            '        """A copy of this record\'s Go value, for an interface parameter it implements."""\n',
+            f"        return _go._box_{cls.py_name}(self)\n",
+        ]
     lines += _methods(cls)
     lines.append(f"\n\n_bundle._register_class({cls.index}, {cls.py_name})\n")
     return "".join(lines)
@@ -549,12 +601,13 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
 
 def _stub_generic(g: GenericPlan, namer: ClassNamer, typed: Callable[[str], str]) -> str:
     """A generic function's stub: its one signature, or an overload per instantiation."""
-    if len(g.instances) == 1:
-        fn = g.instances[0].func
+    callers = g.automatic or g.instances[:1]
+    if len(callers) == 1:
+        fn = callers[0].func
         sig = fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)
         return _stub_def(fn, typed(sig))
     out = []
-    for inst in g.instances:
+    for inst in callers:
         fn = inst.func
         sig = fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)
         # An int also fits a float parameter: overloads by kind of value overlap by design.
