@@ -53,7 +53,7 @@ VALUE_STDLIB = ("bufio", "log/slog", "context", "encoding/csv")
 
 # The standard-library packages Python objects as Go interfaces (issue 13) are tested
 # with, besides io, fmt, bufio and encoding/json above, by test_proxies.py.
-PROXY_STDLIB = ("sort", "compress/gzip")
+PROXY_STDLIB = ("sort", "compress/gzip", "archive/zip")
 
 # Everything in the session bundle: the local test packages (keyed by folder name) first.
 SESSION_SPECS = (

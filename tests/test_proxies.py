@@ -249,3 +249,175 @@ def test_inspect_names_the_methods_python_objects_need(session_cache: Path) -> N
     assert "a Python object with methods Add, Check, Name is accepted" in note
     assert "EOFError is io.EOF" in note
     assert not any(n.startswith("parameter goroutines") for n in notes)
+
+
+# ---- io.ReaderAt: Python files and streams read at an offset ----
+
+
+def _zip_bytes(files: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+ZIP_FILES = {f"dir/file{i}.txt": (f"content {i} " * (i * 50 + 1)).encode() for i in range(12)}
+
+
+def _listing(g: dict[str, ModuleType], r: Any) -> list[tuple[str, bytes]]:
+    return [(f.Name, g["io"].ReadAll(f.Open())) for f in r.File]
+
+
+def test_zip_reader_reads_a_bytes_io(g: dict[str, ModuleType]) -> None:
+    data = _zip_bytes(ZIP_FILES)
+    src = io.BytesIO(data)
+    src.seek(7)
+    got = _listing(g, g["archive/zip"].NewReader(src, len(data)))
+    # Go reading the same bytes from its own bytes.Reader is the oracle.
+    assert got == _listing(g, g["archive/zip"].NewReader(g["bytes"].NewReader(data), len(data)))
+    assert got == list(ZIP_FILES.items())
+    assert src.tell() == 7  # ReadAt never moved Python's position
+
+
+def test_zip_reader_reads_a_binary_file_with_pread(g: dict[str, ModuleType], tmp_path: Path) -> None:
+    data = _zip_bytes(ZIP_FILES)
+    path = tmp_path / "a.zip"
+    path.write_bytes(data)
+    with open(path, "rb") as f:
+        f.read(3)
+        got = _listing(g, g["archive/zip"].NewReader(f, len(data)))
+        assert f.tell() == 3 and not f.closed
+    assert got == list(ZIP_FILES.items())
+
+
+def test_a_file_python_wrote_is_flushed_before_go_reads_at(g: dict[str, ModuleType], tmp_path: Path) -> None:
+    with open(tmp_path / "w.bin", "w+b") as f:
+        f.write(b"0123456789")  # still in Python's buffer
+        assert g["ifacetest"].ReadAtEnd(f, 4, 3) == (b"3456", 4, False, "")
+
+
+def test_section_reader_over_streams_without_a_descriptor(g: dict[str, ModuleType]) -> None:
+    data = bytes(range(256)) * 40
+    goio = g["io"]
+    oracle = goio.ReadAll(goio.NewSectionReader(g["bytes"].NewReader(data), 1000, 3000))
+    assert oracle == data[1000:4000]
+    # A BytesIO, and a buffered stream over one (seek + readinto + seek back).
+    for src in (io.BytesIO(data), io.BufferedReader(io.BytesIO(data))):
+        src.seek(5)
+        assert goio.ReadAll(goio.NewSectionReader(src, 1000, 3000)) == oracle
+        assert src.tell() == 5
+
+
+def test_read_at_the_end_is_io_eof_with_the_bytes(g: dict[str, ModuleType], tmp_path: Path) -> None:
+    data = b"abcdefghij"
+    path = tmp_path / "d.bin"
+    path.write_bytes(data)
+    read_at_end = g["ifacetest"].ReadAtEnd
+    oracle = read_at_end(g["bytes"].NewReader(data), 8, 6)  # Go's own: (b"ghij", 4, True, "EOF")
+    assert oracle == (b"ghij", 4, True, "EOF")
+    with open(path, "rb") as f:
+        for src in (io.BytesIO(data), f, io.BufferedReader(io.BytesIO(data))):
+            assert read_at_end(src, 8, 6) == oracle
+            assert read_at_end(src, 4, 2) == (b"cdef", 4, False, "")
+            assert read_at_end(src, 4, 20)[1:3] == (0, True)
+
+    class Custom:  # a user's ReadAt: fewer bytes than asked is the end
+        def ReadAt(self, p: memoryview, off: int) -> int:
+            chunk = data[off : off + len(p)]
+            p[: len(chunk)] = chunk
+            return len(chunk)
+
+    assert read_at_end(Custom(), 8, 6) == oracle
+
+
+def test_read_at_from_many_goroutines_at_once(g: dict[str, ModuleType], tmp_path: Path) -> None:
+    data = bytes((i * 7919) % 251 for i in range(200_000))
+    path = tmp_path / "p.bin"
+    path.write_bytes(data)
+    with open(path, "rb") as f:
+        for src in (io.BytesIO(data), f, io.BufferedReader(io.BytesIO(data))):
+            assert g["ifacetest"].ReadAtParallel(src, len(data), 4096) == data
+
+
+def test_read_at_needs_a_seekable_binary_stream(g: dict[str, ModuleType]) -> None:
+    with pytest.raises(TypeError, match=r"io.ReaderAt.*no method ReadAt; a seekable binary"):
+        g["io"].NewSectionReader(io.StringIO("text"), 0, 2)
+
+
+# ---- identity inside any, and no leak when a later argument fails ----
+
+
+def test_a_python_object_inside_any_comes_back_as_itself(g: dict[str, ModuleType]) -> None:
+    ifacetest = g["ifacetest"]
+
+    class Named:
+        def String(self) -> str:
+            return "named"
+
+    class Failure:
+        def Error(self) -> str:
+            return "failure"
+
+    c, n, e = Counter(), Named(), Failure()
+    assert ifacetest.Echo(n) is n  # a fmt.Stringer proxy
+    assert ifacetest.Echo(e) is e  # an error proxy: the object itself, not a GoError
+    items, by_name = ifacetest.Collect(c, n)
+    assert items[0] is c and items[1] is n
+    assert by_name["c"] is c and by_name["v"] is n
+    assert ifacetest.Echo([n, {"k": e}, 1]) == [n, {"k": e}, 1]
+    back = ifacetest.Echo([n, {"k": e}])
+    assert back[0] is n and back[1]["k"] is e
+    assert g["fmt"].Sprint(n) == "named"  # Go still sees a fmt.Stringer
+
+
+def _live_callables() -> int:
+    module = goffi.runtime.native_module()
+    assert module is not None
+    return int(module._live_callables())
+
+
+def _settle() -> None:
+    for _ in range(3):
+        goffi.collect_go()
+        gc.collect()
+
+
+def test_no_leak_when_a_later_argument_fails(g: dict[str, ModuleType]) -> None:
+    ifacetest, fmt = g["ifacetest"], g["fmt"]
+
+    class Named:
+        def String(self) -> str:
+            return "named"
+
+    def attempt() -> None:
+        with pytest.raises(TypeError, match="goroutines"):
+            ifacetest.Hammer(Counter(), "x", 1)  # the proxy (4 callables) made for c
+        with pytest.raises(TypeError, match="sep"):
+            ifacetest.Names([Counter(), Counter()], 5)  # proxies inside a list
+        with pytest.raises(TypeError, match="cs"):
+            ifacetest.Names([Counter(), Counter(), 5], "-")  # inside the failing argument itself
+        with pytest.raises(TypeError):
+            fmt.Sprint(Named(), [Named()], object())  # Stringer proxies in ...any, nested too
+        with pytest.raises(TypeError):
+            g["strings"].Map(lambda r: r, 5)  # a callable, then a bad string
+
+    attempt()  # warm-up: caches, first proxies
+    _settle()
+    before, handles = _live_callables(), goffi.live_handles()
+    objects = []
+    for _ in range(20):
+        c = Counter()
+        objects.append(weakref.ref(c))
+        with pytest.raises(TypeError):
+            ifacetest.Hammer(c, 1, "x")
+        del c
+        attempt()
+    _settle()
+    assert _live_callables() == before
+    assert goffi.live_handles() == handles
+    assert all(ref() is None for ref in objects)  # and the Python objects are freed
+    # The same calls with good arguments still work.
+    assert ifacetest.Names([Counter(), Counter()], "-") == "counter-counter"

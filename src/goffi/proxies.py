@@ -31,7 +31,7 @@ ERROR_MAPPING = (
 
 # io interfaces whose methods a Python file object or stream provides under its own
 # names (read/readinto, write, close, seek): no class needed.
-FILE_METHODS = frozenset({"Read", "Write", "Close", "Seek", "WriteString"})
+FILE_METHODS = frozenset({"Read", "Write", "Close", "Seek", "WriteString", "ReadAt"})
 
 # Interfaces never proxied: Go calls context.Context's methods in ways (Done channels,
 # Value lookups by unexported keys) a Python object cannot serve meaningfully.
@@ -44,6 +44,10 @@ class ProxyMethod:
 
     go_name: str
     trampoline: FuncTypePlan
+    # A ReadAt(p []byte, off int64) (n int, err error): io.ReaderAt's contract says an n
+    # below len(p) comes with a non-nil error, so a Python ReadAt returning fewer bytes (the
+    # end of its data) gives Go io.EOF with them.
+    short_read_eof: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,9 @@ class ProxyPlan:
         names = ", ".join(m.go_name for m in self.methods)
         s = "s" if len(self.methods) > 1 else ""
         text = f"a Python object with method{s} {names} is accepted (Go gets a proxy)"
-        if self.file_like:
+        if self.file_like and any(m.go_name == "ReadAt" for m in self.methods):
+            text += ", and so is a seekable binary Python file or stream (ReadAt reads at an offset)"
+        elif self.file_like:
             text += ", and so is a Python file or stream (binary, or text as UTF-8)"
         return text
 
@@ -78,6 +84,20 @@ def method_mapping(iface: str, go_name: str, sig: FuncSig) -> Mapping:
     """A func mapping standing for one interface method's signature: its trampoline's
     identity ("io.Reader.Read method" -> goffi_cb_io_Reader_Read_method)."""
     return Mapping(TypeRef("named", name=f"{iface}.{go_name} method"), "func", "handle", sig=sig)
+
+
+def _is_read_at(go_name: str, sig: FuncSig) -> bool:
+    """Whether a method is io.ReaderAt's ReadAt(p []byte, off int64) (n int, err error)."""
+    params = [(m.shape, m.ref.name) for m in sig.params]
+    results = [(m.shape, m.ref.name) for m in sig.results]
+    return (
+        go_name == "ReadAt"
+        and sig.returns_error
+        and len(params) == 2
+        and params[0][0] == "bytes"
+        and params[1] == ("int", "int64")
+        and results == [("int", "int")]
+    )
 
 
 def proxiable(key: str) -> bool:
@@ -111,6 +131,7 @@ def plan_proxies(bundle: BundlePlan, sealed: frozenset[str] = frozenset()) -> tu
         for fn in sorted(cls.methods, key=lambda f: f.go_name):
             sig = FuncSig(tuple(p.type for p in fn.params), fn.results, fn.returns_error)
             tramp = _plan_func_type(method_mapping(key, fn.go_name, sig), -1)
-            methods.append(ProxyMethod(fn.go_name, FuncTypePlan(tramp.mapping, -1, tramp.call, proxy=True)))
+            plan = FuncTypePlan(tramp.mapping, -1, tramp.call, proxy=True)
+            methods.append(ProxyMethod(fn.go_name, plan, short_read_eof=_is_read_at(fn.go_name, sig)))
         out.append(ProxyPlan(key, tuple(methods)))
     return tuple(out)

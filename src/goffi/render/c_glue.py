@@ -195,6 +195,11 @@ class CRenderer:
             for p in fn.params
             if p.writes_back
         }
+        # On a conversion's failure, before Go is called: callables converted so far (funcs,
+        # proxies' methods, at any depth of any argument, the failing one's included) are
+        # registered for Go to hold, and Go never gets them, so they are given up (bundles
+        # without the bridge register none).
+        self.abandon = "        goffi_arena_abandon(&arena);\n" if plan.bridge else ""
 
     # ---- container converters -------------------------------------------------
 
@@ -385,7 +390,10 @@ class CRenderer:
             lines.append(
                 "    if (goffi_arena_keep(arena, result) < 0) {\n        goto failed;\n    }\n    result = NULL;\n"
             )
-        lines.append("    goto done;\nfailed:\n    ret.status = goffi_callback_fail(id);\ndone:\n")
+        # Callables made of the results are Go's only once it has them: given up on failure
+        # (only a func type with an arena can have any: plain values take none).
+        abandon = "    goffi_arena_abandon(arena);\n" if f.needs_arena else ""
+        lines.append(f"    goto done;\nfailed:\n{abandon}    ret.status = goffi_callback_fail(id);\ndone:\n")
         lines.append(f"    for (int i = 0; i < {n}; i++) {{\n        Py_XDECREF(args[i]);\n    }}\n")
         lines.append("    Py_XDECREF(result);\n    goffi_cb_leave(gil);\n    return ret;\n}\n\n")
         return "".join(lines)
@@ -921,13 +929,14 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
         after_call = ""
         back: list[str] = []
         first = 0  # index of the first Go parameter in args
+        abandon = self.abandon
         if fn.receiver is not None and fn.receiver.record is not None:
             # A record method is a module function taking the record first.
             rec = fn.receiver.record
             decls.append(f"    {rec.c_type} self_rec;\n")
             where = c_string(f"{fn.qualified}() receiver (Go {rec.go_name})")
             conversions.append(
-                f"    if (goffi_in_{rec.cid}(args[0], &self_rec, &arena, {where}) < 0) {{\n        goto done;\n    }}\n"
+                f"    if (goffi_in_{rec.cid}(args[0], &self_rec, &arena, {where}) < 0) {{\n{abandon}        goto done;\n    }}\n"
             )
             call_args.append("self_rec")
             first = 1
@@ -938,13 +947,6 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_map *v)
                 after_call = "    ((goffi_object *)self)->flags |= GOFFI_FLAG_CLOSED;\n"
         nfixed = len(fn.params) - (1 if fn.variadic else 0)
         for i, p in enumerate(fn.params):
-            # A callable converted for an earlier argument is registered for Go to hold; if
-            # a later argument fails, Go never gets it, so it is given up here.
-            abandon = "".join(
-                f"        goffi_callable_abandon(&a{j});\n"
-                for j, q in enumerate(fn.params[:i])
-                if (q.type.shape == "func" or self.plan.proxy(q.type.cls) is not None) and not q.variadic
-            )
             decls.append(f"    {p.type.c_type} a{i};\n")
             go_type = p.type.go_name
             if p.variadic:
@@ -1116,7 +1118,7 @@ static PyObject *
         return NULL;
     }}
     if (goffi_in_{var.type.cid}(args[1], &a0, &arena, {where}) < 0) {{
-        goto done;
+{self.abandon}        goto done;
     }}
     Py_BEGIN_ALLOW_THREADS
     {var.set_symbol}(a0, &err, &arena);
@@ -1263,7 +1265,7 @@ goffi_py_box_{cls.ident}(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         return NULL;
     }}
     if (goffi_in_{m.cid}(args[0], &a0, &arena, {where}) < 0) {{
-        goto done;
+{self.abandon}        goto done;
     }}
     {cls.box_symbol}(a0, &dst, &err, &arena);
     if (err.kind != GOFFI_OK) {{
@@ -1324,7 +1326,7 @@ goffi_fset_py_{ident}_{f.go_name}(PyObject *self, PyObject *value, void *closure
         return -1;
     }}
     if (goffi_in_{f.type.cid}(value, &a0, &arena, {where}) < 0) {{
-        goto done;
+{self.abandon}        goto done;
     }}
     Py_BEGIN_ALLOW_THREADS
     {f.set_symbol}(((goffi_object *)self)->handle, a0, &err, &arena);

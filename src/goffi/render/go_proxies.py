@@ -69,7 +69,13 @@ def _proxy(r: GoRenderer, p: ProxyPlan) -> str:
             values.append(f"goffiErrorIn(ret.re, {go_string('the error a Python method returned')})")
         elif sig.returns_error:
             values.append("nil")
-        if values:
+        if m.short_read_eof:
+            # io.ReaderAt: fewer bytes than asked is the end of the data (proxies.ProxyMethod).
+            r.std.add("io")
+            body.append(
+                f"\tn := {values[0]}\n\tif n < len(p0) {{\n\t\treturn n, io.EOF\n\t}}\n\treturn n, nil\n"
+            )
+        elif values:
             body.append(f"\treturn {', '.join(values)}\n")
         out.append(f"func (x *{name}) {m.go_name}({params}){rspec} {{\n" + "".join(body) + "}\n\n")
     n = len(p.methods)

@@ -6,19 +6,22 @@ getter and one callable per method of the interface, in the interface's method o
 or raises TypeError naming the methods the object lacks.
 
 A method is found under its Go name (``Read``, ``Write``, ``Len``...). For the io
-interfaces (io.Reader, io.Writer, io.ReadWriter, io.Closer, io.Seeker and their
-combinations), a Python file object or stream serves without a class: ``Read`` is its
+interfaces (io.Reader, io.Writer, io.ReadWriter, io.Closer, io.Seeker, io.ReaderAt and
+their combinations), a Python file object or stream serves without a class: ``Read`` is its
 ``readinto`` (straight into Go's buffer) or, for a text stream, ``read`` encoded as
 UTF-8; ``Write`` its ``write`` (binary: Go's bytes as a memoryview valid for the call;
 text: decoded as UTF-8, a character split across two writes is written whole with the
-second); ``Close`` its ``close``; ``Seek`` its ``seek``. Go closes a Python file only by
-calling ``Close``.
+second); ``Close`` its ``close``; ``Seek`` its ``seek``; ``ReadAt`` (io.ReaderAt) reads
+a seekable binary stream at an offset without moving its position (see _read_at). Go
+closes a Python file only by calling ``Close``.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import os
+import stat
 import threading
 import weakref
 from collections.abc import Callable
@@ -28,7 +31,7 @@ from goffi.runtime import GoError
 
 __all__ = ["GoError"]
 
-_FILE_METHODS = frozenset({"Read", "Write", "Close", "Seek", "WriteString"})
+_FILE_METHODS = frozenset({"Read", "Write", "Close", "Seek", "WriteString", "ReadAt"})
 
 
 def _methods(obj: object, iface: str, names: str, where: str) -> tuple[Callable[..., Any], ...]:
@@ -46,6 +49,8 @@ def _methods(obj: object, iface: str, names: str, where: str) -> tuple[Callable[
             found.append(method)
     if missing:
         hint = "; a Python file or stream also works (read/readinto, write, close, seek)" if file_like else ""
+        if file_like and "ReadAt" in missing:
+            hint = "; a seekable binary Python file or stream also works (ReadAt reads at an offset)"
         raise TypeError(
             f"{where} must be a Go object or a Python object with method{'s' if len(wanted) > 1 else ''} "
             f"{', '.join(wanted)} (named as the Go interface's); this {type(obj).__name__} object has no "
@@ -104,7 +109,101 @@ def _file_method(f: object, name: str) -> Callable[..., Any] | None:
     if name == "Seek":
         seek = getattr(f, "seek", None)
         return seek  # seek(offset, whence) -> the new position, as Go's Seek
+    if name == "ReadAt":
+        return _read_at(f)
     return None
+
+
+# ReadAt (io.ReaderAt). Go may call it from several goroutines at once, and it must not
+# move the stream's position: a BytesIO is read from its buffer, a file with a real
+# descriptor with os.preadv (straight into Go's buffer; the descriptor is asked for on
+# every call, so a closed file raises instead of reading a reused descriptor), and any
+# other seekable binary stream by seek + readinto + seek back, under a lock per stream
+# (the position moves for the call: Python threads using the stream meanwhile see it).
+# Fewer bytes than len(p) means the end of the data: Go gets io.EOF with them.
+
+_read_at_locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def _read_at(f: Any) -> Callable[[memoryview, int], int] | None:
+    if _is_text(f):
+        return None  # a text stream's positions are not byte offsets
+    try:
+        if not f.seekable():
+            return None
+    except (AttributeError, OSError, ValueError):
+        return None
+    if isinstance(f, io.BytesIO):
+        return _bytes_io_read_at(f)
+    if _regular_fd(f) is not None and hasattr(os, "preadv"):
+        return _pread_at(f)
+    if all(hasattr(f, m) for m in ("readinto", "seek", "tell")):
+        return _seek_read_at(f, _text_state(f, _read_at_locks, threading.Lock))
+    return None
+
+
+def _regular_fd(f: Any) -> int | None:
+    """The descriptor of a file object on a regular file (or block device), else None."""
+    try:
+        fd = f.fileno()
+        mode = os.fstat(fd).st_mode
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    return fd if stat.S_ISREG(mode) or stat.S_ISBLK(mode) else None
+
+
+def _check_offset(off: int) -> None:
+    if off < 0:
+        raise ValueError(f"ReadAt: negative offset {off}")
+
+
+def _bytes_io_read_at(f: io.BytesIO) -> Callable[[memoryview, int], int]:
+    def ReadAt(p: memoryview, off: int) -> int:
+        _check_offset(off)
+        with f.getbuffer() as buf:
+            n = max(0, min(len(p), len(buf) - off))
+            if n:
+                p[:n] = buf[off : off + n]
+        return n
+
+    return ReadAt
+
+
+def _pread_at(f: Any) -> Callable[[memoryview, int], int]:
+    def ReadAt(p: memoryview, off: int) -> int:
+        _check_offset(off)
+        if f.writable():
+            f.flush()  # Python's buffered writes first, so Go reads what Python wrote
+        fd = f.fileno()
+        total = 0
+        while total < len(p):
+            n = os.preadv(fd, [p[total:] if total else p], off + total)
+            if n == 0:
+                break
+            total += n
+        return total
+
+    return ReadAt
+
+
+def _seek_read_at(f: Any, lock: threading.Lock) -> Callable[[memoryview, int], int]:
+    def ReadAt(p: memoryview, off: int) -> int:
+        _check_offset(off)
+        total = 0
+        with lock:
+            pos = f.tell()
+            try:
+                f.seek(off)
+                while total < len(p):
+                    n = f.readinto(p[total:] if total else p)
+                    if not n:
+                        break
+                    total += n
+            finally:
+                f.seek(pos)
+        return total
+
+    return ReadAt
 
 
 def _binary_read(readinto: Callable[[memoryview], int | None]) -> Callable[[memoryview], int]:

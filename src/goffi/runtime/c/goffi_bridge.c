@@ -170,12 +170,15 @@ int goffi_in_callable(PyObject *o, goffi_handle *out, goffi_arena *a, const char
     }
     PyObject *entry = Py_BuildValue("[OKk]", o, (unsigned long long)(uintptr_t)a,
                                     (unsigned long)PyThread_get_thread_ident());
-    if (entry == NULL || goffi_arena_detach(a, entry) < 0) {
-        Py_XDECREF(entry);
+    if (entry == NULL) {
         return -1;
     }
-    uint64_t id = goffi_callable_add(entry);
+    uint64_t id = goffi_callable_add(entry); /* steals entry */
     if (id == 0) {
+        return -1;
+    }
+    if (goffi_arena_detach(a, entry, id) < 0) {
+        goffi_callable_release(id);
         return -1;
     }
     out->id = id;
@@ -351,6 +354,8 @@ int goffi_bridge_init(void) {
         return -1;
     }
     goffi_any_proxy = goffi_any_proxy_in;
+    goffi_any_proxy_out = goffi_out_proxy;
+    goffi_callable_release_hook = goffi_callable_release;
     goffi_reader_type = (PyTypeObject *)PyType_FromSpec(&goffi_reader_spec);
     return goffi_channel_factory && goffi_ChannelClosed && goffi_CLOSED && goffi_reader_type ? 0 : -1;
 }

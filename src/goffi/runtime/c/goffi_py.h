@@ -55,8 +55,14 @@ static inline void goffi_arena_free(goffi_arena *a) {
         goffi_arena_release(a);
     }
 }
-/* A callable registered for this call: detach it from the call when the arena is freed. */
-int goffi_arena_detach(goffi_arena *a, PyObject *entry);
+/* A callable registered for this call (its entry and ID): detach it from the call when the
+ * arena is freed. */
+int goffi_arena_detach(goffi_arena *a, PyObject *entry, uint64_t id);
+/* A conversion failed before the Go call: release every callable (funcs, proxies' methods,
+ * at any depth of any argument) registered for this call, since Go never got them. */
+void goffi_arena_abandon(goffi_arena *a);
+/* Set by the bridge: releases a callable by ID (goffi_callable_release). */
+extern void (*goffi_callable_release_hook)(uint64_t id);
 /* Raise the exception a callback of this call left pending; 1 if there was one. */
 int goffi_raise_pending(goffi_arena *a);
 /* Keep `o` (a new reference, stolen) alive until the arena is freed. */
@@ -401,6 +407,8 @@ int goffi_in_proxy(PyObject *o, goffi_handle *out, goffi_arena *a, const char *w
  * becomes a proxy (0), or 1 when it has neither; -1 with an exception. */
 extern int (*goffi_any_proxy)(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);
 goffi_cbr_text goffi_cb_proxy_text(uint64_t id, goffi_arena *arena);
+/* Set by the bridge: a proxied Python object Go returned inside an any is itself again. */
+extern PyObject *(*goffi_any_proxy_out)(const goffi_handle *h);
 /* A Go interface value to Python: a proxied Python object is itself again. */
 PyObject *goffi_out_proxy(const goffi_handle *h);
 /* A writable memoryview of Go's bytes for one callback (a proxied method's []byte), and

@@ -24,6 +24,7 @@ typedef struct goffi_cleanup {
     PyObject *obj;      /* dropped with Py_DECREF when view.obj == NULL */
     Py_buffer view;     /* released with PyBuffer_Release when view.obj != NULL */
     int detach;         /* obj is a callable's registry entry: forget this call first */
+    uint64_t id;        /* ... and its ID, to give it up if Go never got it (goffi_arena_abandon) */
 } goffi_cleanup;
 
 #define GOFFI_ALIGN(n) (((n) + 15) & ~(size_t)15)
@@ -82,14 +83,30 @@ Py_buffer *goffi_arena_buffer(goffi_arena *a) {
     return c != NULL ? &c->view : NULL;
 }
 
-int goffi_arena_detach(goffi_arena *a, PyObject *entry) {
+int goffi_arena_detach(goffi_arena *a, PyObject *entry, uint64_t id) {
     goffi_cleanup *c = goffi_new_cleanup(a);
     if (c == NULL) {
         return -1;
     }
     c->obj = Py_NewRef(entry);
     c->detach = 1;
+    c->id = id;
     return 0;
+}
+
+void (*goffi_callable_release_hook)(uint64_t id);
+
+void goffi_arena_abandon(goffi_arena *a) {
+    if (a == NULL || goffi_callable_release_hook == NULL) {
+        return; /* no arena (a callback of plain values), or no bridge: no callable was registered */
+    }
+    for (goffi_cleanup *c = (goffi_cleanup *)a->cleanups; c != NULL; c = c->next) {
+        if (c->detach && c->id != 0) {
+            uint64_t id = c->id;
+            c->id = 0;
+            goffi_callable_release_hook(id); /* may run Python code (the callable's last reference) */
+        }
+    }
 }
 
 int goffi_raise_pending(goffi_arena *a) {
@@ -1066,6 +1083,7 @@ PyObject *goffi_register_class_py(PyObject *self, PyObject *const *args, Py_ssiz
 
 static int goffi_in_any_depth(PyObject *o, goffi_any *out, goffi_arena *a, const char *where, int depth);
 int (*goffi_any_proxy)(PyObject *o, goffi_any *out, goffi_arena *a, const char *where);
+PyObject *(*goffi_any_proxy_out)(const goffi_handle *h);
 
 static int goffi_any_items(PyObject *seq, goffi_any *out, goffi_arena *a, const char *where, int depth) {
     Py_ssize_t n = PyTuple_GET_SIZE(seq);
@@ -1306,6 +1324,9 @@ PyObject *goffi_out_any(const goffi_any *v) {
     }
     case GOFFI_ANY_HANDLE: {
         goffi_handle h = {(uint64_t)v->i, v->cls};
+        if (h.cls == GOFFI_CLS_PROXY && goffi_any_proxy_out != NULL) {
+            return goffi_any_proxy_out(&h); /* a proxied Python object: itself again */
+        }
         return goffi_handle_object(&h);
     }
     case GOFFI_ANY_RECORD:

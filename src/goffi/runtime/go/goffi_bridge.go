@@ -515,6 +515,12 @@ type goffiAnyError struct{ goffiAnyStringer }
 func (x *goffiAnyError) Error() string { return x.goffiAnyStringer.String() }
 
 func init() {
+	goffiAnyProxyID = func(v any) (C.uint64_t, bool) {
+		if p, ok := v.(goffiProxied); ok {
+			return C.uint64_t(p.goffiSelf().id), true
+		}
+		return 0, false
+	}
 	goffiAnyProxy = func(h C.goffi_handle) any {
 		ids := goffiProxyIDs(h)
 		s := goffiAnyStringer{self: goffiNewCallback(ids[0]), m: goffiNewCallback(ids[1])}

@@ -487,6 +487,11 @@ func goffiRecv[T any](id C.uint64_t, what string) T {
 // passed as any (the goroutine bridge sets it: goffi.proxies).
 var goffiAnyProxy = func(h C.goffi_handle) any { panic("goffi: proxies need the goroutine bridge") }
 
+// goffiAnyProxyID is the ID of the identity getter of a proxied Python object (a Go value
+// goffi made of one, passed as an interface or any), so that inside an any it goes back to
+// Python as itself; ok is false for any other value. The goroutine bridge sets it.
+var goffiAnyProxyID = func(v any) (id C.uint64_t, ok bool) { return 0, false }
+
 // goffiAnyIn builds a Go value from a C any (see goffi.h). Go may keep it, so strings
 // and byte slices are copied.
 func goffiAnyIn(c *C.goffi_any) any {
@@ -565,6 +570,12 @@ func goffiAnyOut(dst *C.goffi_any, a *C.goffi_arena, v any) {
 // an exception (everywhere but the values an exception's own attributes come from).
 func goffiAnyOutAs(dst *C.goffi_any, a *C.goffi_arena, v any, errorsAsExceptions bool) {
 	*dst = C.goffi_any{}
+	if id, ok := goffiAnyProxyID(v); ok {
+		// A Python object Go got as a proxy (goffi.proxies) is itself again, before the
+		// error rule: a Python object with an Error method is not an exception from Go.
+		dst.tag, dst.i, dst.cls = C.GOFFI_ANY_HANDLE, C.int64_t(id), C.GOFFI_CLS_PROXY
+		return
+	}
 	if err, ok := v.(error); ok && errorsAsExceptions {
 		// Errors are exceptions wherever they cross (a chan error, an any).
 		e := (*C.goffi_err)(goffiAlloc(a, C.sizeof_goffi_err))
