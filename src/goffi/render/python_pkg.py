@@ -65,6 +65,10 @@ _BUNDLE.register_errors({sentinels}, {error_types})
 
 from . import _bundle  # noqa: E402  (loads the Go runtime)
 
+# The native half raises this bundle's own exception classes and names this bundle when
+# handed a Go object of another one.
+_bundle._bind(_BUNDLE)
+
 if hasattr(_bundle, "_shutdown"):
     # Goroutines may still call back while Python shuts down: from then on they must not.
     import atexit as _atexit
@@ -104,7 +108,7 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
     out = [_GENERATED, _doc_block(module_docstring(pkg)), "\n"]
     imports = ["from . import _bundle\n"]
     if plan.bridge:
-        imports = ["from goffi.runtime import make_chan\n", *imports]
+        imports = ["from goffi.runtime.bridge import chan_maker as _chan_maker\n", *imports]
     if pkg.sentinels or pkg.error_types:
         imports = ["from goffi.runtime import GoError as _GoError\n", *imports]
     if any(c.kind == "record" for c in pkg.classes):
@@ -124,6 +128,10 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
         imports = ["import datetime as _datetime\n\n", *imports]
     out += imports
     out.append(f"\n_go = _bundle.{pkg.py_module}\n")
+    if plan.bridge:
+        out.append(
+            "# make_chan(elem, buffer=1): a Go channel of this bundle's Go runtime.\nmake_chan = _chan_maker(_bundle)\n"
+        )
     direct = [fn for fn in pkg.funcs if not fn.iterators]
     if direct:
         out.append(

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 #: in the version it was generated for, and its ``__init__`` refuses to load against a
 #: runtime of another version (see :func:`check_abi`). Bump it whenever generated code
 #: or the C runtime would no longer work with the previous runtime, or the reverse.
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 __all__ = [
     "ABI_VERSION",
