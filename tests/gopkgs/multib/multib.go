@@ -3,10 +3,12 @@
 package multib
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // ErrB is the sentinel error of this package.
@@ -73,4 +75,15 @@ func EachB(n int, fn func(int64) int64) int64 {
 		s += r
 	}
 	return s
+}
+
+// WaitB blocks until ctx is done (Ctrl-C cancels it) or ms milliseconds pass; whether ctx
+// was cancelled.
+func WaitB(ctx context.Context, ms int) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	case <-time.After(time.Duration(ms) * time.Millisecond):
+		return false
+	}
 }
