@@ -37,13 +37,21 @@ DEFAULT_BUNDLE = "gopkgs"
 _loaded_sources: dict[Path, tuple[str, str]] = {}
 
 
-def bundle_name(wanted: Sequence[str], nonblocking: Sequence[str] = (), zero_copy: Sequence[str] = ()) -> str:
+def bundle_name(
+    wanted: Sequence[str],
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+) -> str:
     """The name of the ``goffi.load`` bundle of packages ``wanted`` (canonical specs) and options.
 
     Deterministic (a new process finds the same build in the cache) and different for
     different package sets, so that several bundles can live in one process.
     """
-    content = json.dumps([sorted(set(wanted)), sorted(set(nonblocking)), sorted(set(zero_copy))])
+    options = [sorted(set(o)) for o in (nonblocking, zero_copy, instantiate)]
+    content = json.dumps(
+        [sorted(set(wanted)), *options] if instantiate else [sorted(set(wanted)), *options[:2]]
+    )
     return f"{DEFAULT_BUNDLE}_{hashlib.sha256(content.encode()).hexdigest()[:12]}"
 
 
@@ -68,6 +76,7 @@ def load(
     name: str | None = None,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
 ) -> ModuleType | tuple[ModuleType, ...]:
     """Import Go packages as Python modules.
 
@@ -89,6 +98,12 @@ def load(
     decides; goffi inspect shows it), and whose
     numeric slice and []byte results come back as memoryviews of Go's memory.
 
+    ``instantiate`` lists instantiations of generic functions to build besides the
+    automatic ones, spelled as Go spells them: "slices.Max[int32]",
+    "github.com/samber/lo.Map[string, int]", "slices.Sort[[]time.Duration]" (types of the
+    bundle's packages by Go package name or import path). Python calls them by their
+    type arguments: ``slices.Max["int32"]``.
+
     A ``load`` of packages that are all in a bundle this process loaded returns them from
     it. Other packages make another bundle, with a Go runtime of its own: on Linux with
     glibc that works; elsewhere (or with ``$GOFFI_SINGLE_RUNTIME`` set) it raises
@@ -103,6 +118,7 @@ def load(
         check_bundle_name(name)
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
+    instantiate = names_option("instantiate", instantiate)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
     loaded = [b for b in loaded_bundles() if b.name in sys.modules]
     candidates = [b for b in loaded if name is None or b.name == name]
@@ -124,8 +140,8 @@ def load(
     wanted = [canonical_spec(s) for s in specs]
     # Fingerprinted before the build, so an edit during the build counts as a change.
     sources = {s.module_root: fingerprint_local_module(s.module_root) for s in specs if s.module_root}
-    name = name or bundle_name(wanted, nonblocking, zero_copy)
-    built = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    name = name or bundle_name(wanted, nonblocking, zero_copy, instantiate)
+    built = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy, instantiate=instantiate)
     _import_bundle(built)
     for root, fingerprint in sources.items():
         _loaded_sources.setdefault(root, (fingerprint, built.name))
