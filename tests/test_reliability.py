@@ -169,7 +169,7 @@ CASES: dict[str, Case] = {
         """,
         args=("-W", "error::ResourceWarning"),
         out=("alive 2",),
-        err=("Exception ignored in: <class 'gopkgs.hostile.Resource'>", "ResourceWarning: unclosed"),
+        err=("Exception ignored in: <class 'gopkgs_", ".hostile.Resource'>", "ResourceWarning: unclosed"),
     ),
     "an unclosed object dropped by Go's finalizer with warnings as errors": Case(
         """
@@ -185,7 +185,7 @@ CASES: dict[str, Case] = {
         env={"PYTHONWARNINGS": "error"},
         out=("alive 2",),
         # Reported once, naming the class: the dying object is never touched again.
-        err=("Exception ignored in: <class 'gopkgs.hostile.Resource'>",),
+        err=("Exception ignored in: <class 'gopkgs_", ".hostile.Resource'>"),
     ),
     # ---- concurrency ------------------------------------------------------------------
     "callbacks from many goroutines": Case(
@@ -235,7 +235,8 @@ CASES: dict[str, Case] = {
         """,
         out=(
             "refused: RunFailedError",
-            "SubinterpreterError'>: cannot import goffi bundle 'gopkgs' in a subinterpreter",
+            "SubinterpreterError'>: cannot import goffi bundle 'gopkgs_",
+            "' in a subinterpreter: goffi supports only the main interpreter",
             "sum 8",
         ),
     ),
