@@ -971,7 +971,8 @@ def test_rendering_is_deterministic_and_gofmt_clean(plan: BundlePlan, tmp_path: 
 def test_second_process_loads_the_bundle_without_building(
     go: dict[str, ModuleType], session_cache: Path, tmp_path: Path
 ) -> None:
-    bundle_key = sys.modules[go["typestest"].__name__.rpartition(".")[0]].BUNDLE_KEY
+    bundle = go["typestest"].__name__.rpartition(".")[0]  # gopkgs_<hash>, as goffi.load names it
+    bundle_key = sys.modules[bundle].BUNDLE_KEY
     toolchain = find_go()
     log = tmp_path / "go-calls.log"
     wrapper = tmp_path / "go"
@@ -985,7 +986,7 @@ from goffi.build import build_bundle
 from goffi.workspace import parse_spec
 
 specs = {list(SPECS)!r}
-built = build_bundle([parse_spec(s) for s in specs], zero_copy={ZERO_COPY!r})
+built = build_bundle([parse_spec(s) for s in specs], {bundle!r}, zero_copy={ZERO_COPY!r})
 print(built.built_now, built.key)
 typestest = goffi.load(*specs, zero_copy={ZERO_COPY!r})[0]
 print(typestest.Sum(1, 2, 3), typestest.Join("-", "a", "b"))
