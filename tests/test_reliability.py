@@ -169,7 +169,7 @@ CASES: dict[str, Case] = {
         """,
         args=("-W", "error::ResourceWarning"),
         out=("alive 2",),
-        err=("Exception ignored in: <class 'gopkgs.hostile.Resource'>", "ResourceWarning: unclosed"),
+        err=("Exception ignored in: <class 'gopkgs_", ".hostile.Resource'>", "ResourceWarning: unclosed"),
     ),
     "an unclosed object dropped by Go's finalizer with warnings as errors": Case(
         """
@@ -185,7 +185,7 @@ CASES: dict[str, Case] = {
         env={"PYTHONWARNINGS": "error"},
         out=("alive 2",),
         # Reported once, naming the class: the dying object is never touched again.
-        err=("Exception ignored in: <class 'gopkgs.hostile.Resource'>",),
+        err=("Exception ignored in: <class 'gopkgs_", ".hostile.Resource'>"),
     ),
     # ---- concurrency ------------------------------------------------------------------
     "callbacks from many goroutines": Case(
@@ -235,7 +235,8 @@ CASES: dict[str, Case] = {
         """,
         out=(
             "refused: RunFailedError",
-            "SubinterpreterError'>: cannot import goffi bundle 'gopkgs' in a subinterpreter",
+            "SubinterpreterError'>: cannot import goffi bundle 'gopkgs_",
+            "' in a subinterpreter: goffi supports only the main interpreter",
             "sum 8",
         ),
     ),
@@ -335,7 +336,8 @@ def test_reliability_case(name: str, hostile_cache: Path) -> None:
 
 
 def test_two_copies_of_one_bundle_are_two_runtimes_and_refused(hostile_cache: Path, tmp_path: Path) -> None:
-    env = dict(os.environ, GOFFI_CACHE_DIR=str(hostile_cache), GOFFI_VERBOSE="0")
+    """With one Go runtime per process ($GOFFI_SINGLE_RUNTIME), a copy of the loaded bundle is refused."""
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(hostile_cache), GOFFI_VERBOSE="0", GOFFI_SINGLE_RUNTIME="1")
     done = subprocess.run(
         [sys.executable, "-m", "goffi", "build", str(HOSTILE), "-o", str(tmp_path / "one" / "hostile_a")],
         env=env,

@@ -69,7 +69,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Pr
         [
             sys.executable,
             "-c",
-            "import sys, goffi; goffi.load(*sys.argv[1:], stubs_dir=False); print(sys.modules['gopkgs'].__file__)",
+            "import sys, goffi; goffi.load(*sys.argv[1:], name='gopkgs', stubs_dir=False); print(sys.modules['gopkgs'].__file__)",
             *SPECS,
         ],
         cwd=root,
@@ -331,7 +331,7 @@ def test_readme_typing_block_runs_and_checks_verbatim(session_cache: Path, tmp_p
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "GO.DEV\n"
-    assert (tmp_path / "typings" / "gopkgs" / "url.pyi").is_file()
+    assert (tmp_path / "typings" / "webgo" / "url.pyi").is_file()
     errors, output = mypy_errors(script, tmp_path / "typings", tmp_path, "--strict")
     assert errors == [], output
     (tmp_path / "pyproject.toml").write_text('[tool.basedpyright]\ntypeCheckingMode = "standard"\n')

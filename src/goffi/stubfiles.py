@@ -2,7 +2,7 @@
 
 ``goffi.load`` imports a bundle from goffi's cache, a hash-named folder no type checker
 looks in; its stubs are copied to a stubs folder, as ``<stubs dir>/<bundle>/*.pyi`` (a
-stub-only package: ``from gopkgs import strings`` is then typed):
+stub-only package: ``goffi.load(..., name="webgo")`` then ``from webgo import strings`` is typed):
 
 - ``goffi.load(..., stubs_dir=PATH)`` writes them under ``PATH`` (made if missing);
 - by default (``stubs_dir=None``) under ``$GOFFI_STUBS_DIR`` when that is set, else under

@@ -10,7 +10,7 @@ import datetime
 import goffi
 
 # Builds (or finds in the cache) one bundle, imports it, and writes its stubs to typings/.
-goffi.load("strings", "net/url", "regexp", "os", "time", "./typedapp")
+goffi.load("strings", "net/url", "regexp", "os", "time", "./typedapp", name="gopkgs")
 
 from gopkgs import os as goos  # noqa: E402  (the bundle is imported by goffi.load)
 from gopkgs import regexp, strings, typedapp, url  # noqa: E402

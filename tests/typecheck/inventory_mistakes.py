@@ -9,7 +9,7 @@ import datetime
 import goffi
 
 # Builds (or finds in the cache) one bundle, imports it, and writes its stubs to typings/.
-goffi.load("strings", "net/url", "regexp", "os", "time", "./typedapp")
+goffi.load("strings", "net/url", "regexp", "os", "time", "./typedapp", name="gopkgs")
 # expect: mypy[attr-defined] pyright[reportGeneralTypeIssues]
 one, two = goffi.load("strings")
 

@@ -1456,6 +1456,7 @@ done:
             "static PyMethodDef goffi_bundle_methods[] = {\n"
             '    {"_live_handles", goffi_live_handles_py, METH_NOARGS, "The number of live Go handles."},\n'
             '    {"_register_class", (PyCFunction)(void (*)(void))goffi_register_class_py, METH_FASTCALL, NULL},\n'
+            '    {"_bind", goffi_bind_py, METH_O, NULL},\n'
             + (_BRIDGE_METHODS if self.plan.bridge else "")
             + "    {NULL, NULL, 0, NULL},\n};\n\n",
         )
