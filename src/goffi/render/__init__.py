@@ -37,6 +37,9 @@ _RUNTIME_FILES = (
     # Decoding into Python objects (ParamPlan.decodes): json.Unmarshal(data, a_dict).
     ("go/goffi_decode.go", "goffi_decode.go"),
     ("c/goffi_decode.c", "goffi_decode.c"),
+    # Asynchronous preemption in every Go runtime of the process: the SIGURG chain.
+    ("c/goffi_sigurg.c", "goffi_sigurg.c"),
+    ("go/goffi_sigurg.go", "goffi_sigurg.go"),
 )
 
 
