@@ -63,7 +63,15 @@ _claim_bundle(__name__, BUNDLE_KEY, tuple(PACKAGES))
 # (modules relative to this package, so the bundle works nested in another package).
 _register_errors({sentinels}, {error_types})
 
-from . import _bundle  # noqa: E402  (loads the Go runtime)
+try:
+    from . import _bundle  # noqa: E402  (loads the Go runtime)
+except ImportError as _e:  # say why where goffi knows better (glibc's static TLS is full)
+    from goffi.runtime.statictls import explain_load_failure as _explain
+
+    _clearer = _explain(__name__, _e)
+    if _clearer is None:
+        raise
+    raise _clearer from _e
 
 if hasattr(_bundle, "_shutdown"):
     # Goroutines may still call back while Python shuts down: from then on they must not.

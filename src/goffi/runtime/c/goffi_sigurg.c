@@ -221,7 +221,14 @@ static int goffi_sigurg_start(goffi_sigurg_chain *c, int index) {
         mine.sa_sigaction = c->dispatch;
         mine.sa_flags = SA_SIGINFO | SA_ONSTACK | (current.sa_flags & SA_RESTART);
         sigfillset(&mine.sa_mask);
-        result = sigaction(SIGURG, &mine, NULL) == 0 ? 1 : -1;
+        struct sigaction replaced;
+        result = sigaction(SIGURG, &mine, &replaced) == 0 ? 1 : -1;
+        if (result > 0 && !((replaced.sa_flags & SA_SIGINFO) && replaced.sa_sigaction == current.sa_sigaction)) {
+            /* A library loaded on another thread between the look and the swap: put its
+             * handler back; its bundle joins next and puts the dispatcher in front. */
+            sigaction(SIGURG, &replaced, NULL);
+            result = -1;
+        }
     } else {
         result = -1; /* someone else's handler, or a bundle still loading: leave it */
     }
