@@ -465,7 +465,8 @@ def copy_cache(pristine: Path, dest: Path) -> tuple[Path, Path]:
     """A copy of the pristine cache, and its `strings` bundle folder."""
     shutil.copytree(pristine, dest, symlinks=True)
     (entry,) = store.list_entries(dest)
-    return dest, entry.path / "gopkgs"
+    (folder,) = [p for p in entry.path.iterdir() if p.is_dir() and p.name.startswith("gopkgs_")]
+    return dest, folder
 
 
 def _flip(path: Path) -> None:
@@ -727,7 +728,7 @@ def test_full_disk_says_so(pristine: Path, tmp_path: Path, step: str) -> None:
         code = "import goffi\ntry:\n    goffi.load('strings')\nexcept goffi.GoffiError as e:\n    print(e)\n"
         done = run_in(mnt, code)
         assert done.returncode == 0, done.stderr
-        what = "goffi's surface extractor" if step == "extractor" else "bundle 'gopkgs'"
+        what = "goffi's surface extractor" if step == "extractor" else "bundle 'gopkgs_"
         assert done.stdout.startswith(f"out of disk space while Go was building {what}: "), done.stdout
         assert "no space left on device" in done.stdout.lower()
         assert (

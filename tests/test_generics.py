@@ -383,7 +383,7 @@ def test_stubs_type_check_with_mypy(generictest: ModuleType, tmp_path: Path) -> 
             joined: str = generictest.Join(iter(["a"]), 1)
             wrong: int = slices.Max(["a"])
             """
-        )
+        ).replace("from gopkgs import", f"from {generictest.__name__.rpartition('.')[0]} import")
     )
     errors, output = mypy_errors(snippet, generictest, tmp_path)
     assert len(errors) == 1, output

@@ -284,7 +284,7 @@ def test_value_class_stubs_type_check(namedtest: ModuleType, tmp_path: Path) -> 
             namedtest.Greet(namedtest.Name("x").Upper())
             bad: str = namedtest.Next(1)
             """
-        )
+        ).replace("from gopkgs import", f"from {namedtest.__name__.rpartition('.')[0]} import")
     )
     errors, output = mypy_errors(snippet, namedtest, tmp_path)
     assert len(errors) == 1, output

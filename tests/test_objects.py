@@ -648,7 +648,7 @@ def test_stub_type_checks_with_mypy(objtest: ModuleType, tmp_path: Path) -> None
             p: objtest.Point = objtest.Point(X=1, Y=2).Add(objtest.Point())
             objtest.NewCounter(5)
             """
-        )
+        ).replace("from gopkgs import", f"from {objtest.__name__.rpartition('.')[0]} import")
     )
     errors, output = mypy_errors(snippet, objtest, tmp_path)
     assert len(errors) == 1, output

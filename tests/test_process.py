@@ -22,9 +22,9 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_python(
-    code: str, cache: Path, cwd: Path | None = None, timeout: float = 300
+    code: str, cache: Path, cwd: Path | None = None, timeout: float = 300, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, GOFFI_CACHE_DIR=str(cache), GOFFI_VERBOSE="0")
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(cache), GOFFI_VERBOSE="0", **(env or {}))
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         cwd=cwd or ROOT,
@@ -40,7 +40,10 @@ def check(done: subprocess.CompletedProcess[str]) -> str:
     return done.stdout
 
 
-def test_second_bundle_is_refused_and_loaded_packages_are_returned(cache: Path, tmp_path: Path) -> None:
+def test_second_bundle_is_refused_with_single_runtime_and_loaded_packages_are_returned(
+    cache: Path, tmp_path: Path
+) -> None:
+    """$GOFFI_SINGLE_RUNTIME (and platforms other than Linux with glibc) allow one Go runtime."""
     out = check(
         run_python(
             f"""
@@ -66,12 +69,14 @@ def test_second_bundle_is_refused_and_loaded_packages_are_returned(cache: Path, 
             print(strings.ToUpper("still works"))
             """,
             cache,
+            env={"GOFFI_SINGLE_RUNTIME": "1"},
         )
     )
     assert (
         "refused: goffi.load('strings', 'math'): math is not in the Go bundle this process already loaded (strings)"
         in out
     )
+    assert "($GOFFI_SINGLE_RUNTIME is set)" in out
     assert "goffi.load('math', 'strings')" in out
     assert "refused import: cannot load goffi bundle 'other' (path)" in out
     assert "STILL WORKS" in out

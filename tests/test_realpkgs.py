@@ -263,7 +263,8 @@ def test_second_load_of_a_remote_spec_returns_the_loaded_module(tmp_path: Path) 
         print("ok")
         """
     )
-    env = {"GOPROXY": proxy.as_uri(), "GOSUMDB": "off", "GOFLAGS": "-mod=mod"}
+    # One Go runtime per process: another version of a loaded package is refused, not a second bundle.
+    env = {"GOPROXY": proxy.as_uri(), "GOSUMDB": "off", "GOFLAGS": "-mod=mod", "GOFFI_SINGLE_RUNTIME": "1"}
     out = check(run_python(code, tmp_path / "cache", timeout=600, env=env))
     assert (
         f"refused: goffi.load('{module}@v1.0.1'): {module}@v1.0.1 (the loaded bundle has @{version}) "

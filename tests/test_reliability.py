@@ -335,7 +335,8 @@ def test_reliability_case(name: str, hostile_cache: Path) -> None:
 
 
 def test_two_copies_of_one_bundle_are_two_runtimes_and_refused(hostile_cache: Path, tmp_path: Path) -> None:
-    env = dict(os.environ, GOFFI_CACHE_DIR=str(hostile_cache), GOFFI_VERBOSE="0")
+    """With one Go runtime per process ($GOFFI_SINGLE_RUNTIME), a copy of the loaded bundle is refused."""
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(hostile_cache), GOFFI_VERBOSE="0", GOFFI_SINGLE_RUNTIME="1")
     done = subprocess.run(
         [sys.executable, "-m", "goffi", "build", str(HOSTILE), "-o", str(tmp_path / "one" / "hostile_a")],
         env=env,

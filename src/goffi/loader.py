@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import json
@@ -11,38 +12,60 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from goffi.build import MANIFEST, BuiltBundle, build_bundle, canonical_spec, evict, names_option
+from goffi.build import (
+    MANIFEST,
+    BuiltBundle,
+    build_bundle,
+    canonical_spec,
+    check_bundle_name,
+    evict,
+    names_option,
+)
 from goffi.cache import fingerprint_local_module
-from goffi.runtime import BundleConflictError, loaded_bundle
+from goffi.runtime import BundleConflictError, LoadedBundle, loaded_bundles
+from goffi.runtime.guard import single_runtime_reason
 from goffi.toolchain import find_go
 from goffi.workspace import PackageSpec, is_floating, parse_spec, resolve_versions
 
+#: The start of every ``goffi.load`` bundle's name: ``gopkgs_`` and a hash of what it holds.
 DEFAULT_BUNDLE = "gopkgs"
 
-# The sources of the local Go modules of the bundle this process loaded, as they were
-# when it was loaded: module root -> fingerprint. A later load checks them, because a
-# process cannot reload a Go runtime and must not hand out the old code silently.
-_loaded_sources: dict[Path, str] = {}
+# The sources of the local Go modules of the bundles this process loaded, as they were
+# when they were loaded: module root -> (fingerprint, bundle name). A later load checks
+# them, because a process cannot reload a Go runtime and must not hand out the old code
+# silently.
+_loaded_sources: dict[Path, tuple[str, str]] = {}
 
 
-def _check_unchanged(specs: Sequence[PackageSpec], bundle: str) -> None:
+def bundle_name(wanted: Sequence[str], nonblocking: Sequence[str] = (), zero_copy: Sequence[str] = ()) -> str:
+    """The name of the ``goffi.load`` bundle of packages ``wanted`` (canonical specs) and options.
+
+    Deterministic (a new process finds the same build in the cache) and different for
+    different package sets, so that several bundles can live in one process.
+    """
+    content = json.dumps([sorted(set(wanted)), sorted(set(nonblocking)), sorted(set(zero_copy))])
+    return f"{DEFAULT_BUNDLE}_{hashlib.sha256(content.encode()).hexdigest()[:12]}"
+
+
+def _check_unchanged(specs: Sequence[PackageSpec]) -> None:
     """Refuse a load of local packages whose Go sources changed since this process loaded them."""
     for spec in specs:
         root = spec.module_root
         if spec.kind != "local" or root is None or root not in _loaded_sources:
             continue
-        if fingerprint_local_module(root) != _loaded_sources[root]:
+        fingerprint, bundle = _loaded_sources[root]
+        if fingerprint_local_module(root) != fingerprint:
             raise BundleConflictError(
                 f"goffi.load({spec.spec!r}): the Go sources of {root} changed since this process loaded "
-                f"them (in bundle {bundle!r}), and a process cannot reload Go code (one Go runtime per "
-                "process, never unloaded). The loaded module still runs the old code: restart Python "
-                "to load the new one (the next goffi.load in a new process builds it)."
+                f"them (in bundle {bundle!r}), and a process cannot reload Go code (a Go runtime is never "
+                "unloaded). The loaded module still runs the old code: restart Python to load the new one "
+                "(the next goffi.load in a new process builds it)."
             )
 
 
 def load(
     *packages: str,
-    name: str = DEFAULT_BUNDLE,
+    name: str | None = None,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
 ) -> ModuleType | tuple[ModuleType, ...]:
@@ -52,6 +75,9 @@ def load(
     module ("./mygo", "/abs/dir"), or ``path@version`` from the Go module proxy. They are
     built together into one bundle (one Go runtime) the first time, then loaded from
     goffi's cache. Returns one module for one package, else a tuple in the order asked.
+
+    ``name`` is the bundle's Python package name; by default ``gopkgs_`` and a hash of
+    the packages and options, so that different loads are different bundles.
 
     ``nonblocking`` names functions and methods ("strings.ToUpper",
     "example.com/p.Counter.Inc") that neither block nor call back into Python: they are
@@ -63,8 +89,9 @@ def load(
     decides; goffi inspect shows it), and whose
     numeric slice and []byte results come back as memoryviews of Go's memory.
 
-    A process can hold one bundle: a later ``load`` of packages that are all in the
-    loaded bundle returns them; one that needs other packages raises
+    A ``load`` of packages that are all in a bundle this process loaded returns them from
+    it. Other packages make another bundle, with a Go runtime of its own: on Linux with
+    glibc that works; elsewhere (or with ``$GOFFI_SINGLE_RUNTIME`` set) it raises
     :class:`goffi.BundleConflictError`, because they must be built together.
     """
     if not packages:
@@ -72,61 +99,82 @@ def load(
     for p in packages:
         if not isinstance(p, str):
             raise TypeError(f"goffi.load() takes package names as str, not {type(p).__name__}: {p!r}")
+    if name is not None:
+        check_bundle_name(name)
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
-    current = loaded_bundle()
-    if current is not None and current.name in sys.modules:
+    loaded = [b for b in loaded_bundles() if b.name in sys.modules]
+    candidates = [b for b in loaded if name is None or b.name == name]
+    problems: list[str] = []
+    for candidate in candidates:
         # A package already loaded is that package, whatever version "latest" is today.
-        modules = _from_loaded(packages, specs, current.name, current.packages)
-        _check_unchanged(specs, current.name)
-        return modules
+        problems = _not_in(specs, candidate)
+        if not problems:
+            _check_unchanged(specs)
+            return _from_loaded(specs, candidate)
+    _check_unchanged(specs)
+    reason = single_runtime_reason() if loaded else None
+    if reason is not None:
+        raise _conflict(packages, specs, loaded[0], _not_in(specs, loaded[0]), reason)
+    if name is not None and candidates:
+        raise _conflict(packages, specs, candidates[0], problems, "a bundle name holds one bundle")
     if any(is_floating(s) for s in specs):
         specs = resolve_versions(specs, find_go())  # @latest is today's latest, not a cached one
     wanted = [canonical_spec(s) for s in specs]
     # Fingerprinted before the build, so an edit during the build counts as a change.
     sources = {s.module_root: fingerprint_local_module(s.module_root) for s in specs if s.module_root}
-    bundle = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy)
-    _import_bundle(bundle)
-    _loaded_sources.update(sources)
-    return _result([importlib.import_module(f"{bundle.name}.{bundle.modules[w]}") for w in wanted])
+    name = name or bundle_name(wanted, nonblocking, zero_copy)
+    built = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    _import_bundle(built)
+    for root, fingerprint in sources.items():
+        _loaded_sources.setdefault(root, (fingerprint, built.name))
+    return _result([importlib.import_module(f"{built.name}.{built.modules[w]}") for w in wanted])
 
 
-def _from_loaded(
-    asked: Sequence[str], specs: Sequence[PackageSpec], bundle: str, loaded: Sequence[str]
-) -> ModuleType | tuple[ModuleType, ...]:
-    """The modules of ``specs`` from the bundle this process loaded, however they are spelled.
+def _not_in(specs: Sequence[PackageSpec], bundle: LoadedBundle) -> list[str]:
+    """The packages of ``specs`` that loaded bundle ``bundle`` does not hold, however they are spelled.
 
     The loaded bundle knows its packages by import path, so a spec matches by its import
     path: "./mygo" and "/abs/mygo", or "example.com/m" and "example.com/m@v1.2.3", are the
     same package. Only an exact version other than the one the bundle was built with is
     a different package.
     """
-    module = sys.modules[bundle]
-    versions = _built_versions(module)
-    missing = [canonical_spec(s) for s in specs if s.import_path not in loaded]
+    versions = _built_versions(sys.modules[bundle.name])
+    missing = [canonical_spec(s) for s in specs if s.import_path not in bundle.packages]
     other = [
         f"{s.import_path}@{s.version} (the loaded bundle has @{versions[s.import_path]})"
         for s in specs
-        if s.import_path in loaded
+        if s.import_path in bundle.packages
         and s.version is not None
         and _EXACT_VERSION.fullmatch(s.version)
         and _EXACT_VERSION.fullmatch(versions.get(s.import_path, ""))
         and versions[s.import_path] != s.version
     ]
-    if missing or other:
-        problems = [*missing, *other]
-        wanted = [canonical_spec(s) for s in specs]
-        raise BundleConflictError(
-            f"goffi.load({', '.join(map(repr, asked))}): {', '.join(problems)} "
-            f"{'is' if len(problems) == 1 else 'are'} not in the Go bundle this process already loaded "
-            f"({', '.join(sorted(_spelled(p, versions) for p in loaded))}), and one "
-            "process can hold only one Go runtime. Load every Go package you need in one call: goffi.load("
-            + ", ".join(repr(p) for p in sorted({*(_spelled(p, versions) for p in loaded), *wanted}))
-            + ")"
-        )
-    index: dict[str, str] = getattr(module, "PACKAGES", {})
-    return _result([importlib.import_module(f"{bundle}.{index[s.import_path]}") for s in specs])
+    return [*missing, *other]
+
+
+def _conflict(
+    asked: Sequence[str], specs: Sequence[PackageSpec], bundle: LoadedBundle, problems: list[str], why: str
+) -> BundleConflictError:
+    """The error of a load that needs a new bundle where none may be added."""
+    versions = _built_versions(sys.modules[bundle.name])
+    wanted = [canonical_spec(s) for s in specs]
+    loaded = bundle.packages
+    return BundleConflictError(
+        f"goffi.load({', '.join(map(repr, asked))}): {', '.join(problems)} "
+        f"{'is' if len(problems) == 1 else 'are'} not in the Go bundle this process already loaded "
+        f"({', '.join(sorted(_spelled(p, versions) for p in loaded))}), and this process can hold only "
+        f"that one ({why}). Load every Go package you need in one call: goffi.load("
+        + ", ".join(repr(p) for p in sorted({*(_spelled(p, versions) for p in loaded), *wanted}))
+        + ")"
+    )
+
+
+def _from_loaded(specs: Sequence[PackageSpec], bundle: LoadedBundle) -> ModuleType | tuple[ModuleType, ...]:
+    """The modules of ``specs`` from loaded bundle ``bundle``, which holds them all."""
+    index: dict[str, str] = getattr(sys.modules[bundle.name], "PACKAGES", {})
+    return _result([importlib.import_module(f"{bundle.name}.{index[s.import_path]}") for s in specs])
 
 
 # A version that names exactly one module version (not a query such as "latest" or "v1").

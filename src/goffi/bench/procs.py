@@ -20,7 +20,7 @@ from pathlib import Path
 from goffi.bench.context import Bench
 from goffi.bench.model import NOT_MEASURED, Result, Row
 
-_LOAD_STRINGS = "import goffi, sys; goffi.load('strings'); print(sys.modules['gopkgs'].__path__[0])"
+_LOAD_STRINGS = "import goffi, sys; m = goffi.load('strings'); print(sys.modules[m.__name__.rpartition('.')[0]].__path__[0])"
 
 
 class ProcessFailed(Exception):
@@ -30,7 +30,7 @@ class ProcessFailed(Exception):
 @dataclass(frozen=True)
 class StringsBundle:
     cache: Path  # the GOFFI_CACHE_DIR it was built into
-    package_dir: Path  # <cache>/bundles/<key>/gopkgs
+    package_dir: Path  # <cache>/bundles/<key>/gopkgs_<hash>
     build_ns: int  # wall time of the cold build, in a new process
 
 
@@ -91,8 +91,8 @@ def cold_build(b: Bench) -> Row:
 GENERIC_PACKAGES = ("slices", "maps", "github.com/samber/lo@v1.53.0")
 _LOAD_GENERIC = (
     "import goffi, sys, glob, os\n"
-    f"goffi.load(*{GENERIC_PACKAGES!r})\n"
-    "d = sys.modules['gopkgs'].__path__[0]\n"
+    f"m = goffi.load(*{GENERIC_PACKAGES!r})[0]\n"
+    "d = sys.modules[m.__name__.rpartition('.')[0]].__path__[0]\n"
     "print(sum(os.path.getsize(p) for p in glob.glob(os.path.join(d, '_bundle*.so'))))\n"
 )
 
@@ -219,7 +219,7 @@ def _interleaved_starts(b: Bench, built: StringsBundle) -> dict[str, list[float]
         "direct": [
             sys.executable,
             "-c",
-            f"import sys; sys.path.insert(0, {parent!r}); import gopkgs.strings",
+            f"import sys; sys.path.insert(0, {parent!r}); import {built.package_dir.name}.strings",
         ],
     }
     order = list(commands)

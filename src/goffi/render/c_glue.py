@@ -1377,6 +1377,7 @@ done:
             '    {"_live_handles", goffi_live_handles_py, METH_NOARGS, "The number of live Go handles."},\n'
             '    {"_sigurg", goffi_sigurg_state_py, METH_NOARGS, "The SIGURG chain (goffi_sigurg.c), for tests."},\n'
             '    {"_register_class", (PyCFunction)(void (*)(void))goffi_register_class_py, METH_FASTCALL, NULL},\n'
+            '    {"_bind", goffi_bind_py, METH_O, NULL},\n'
             + (_BRIDGE_METHODS if self.plan.bridge else "")
             + "    {NULL, NULL, 0, NULL},\n};\n\n",
         )

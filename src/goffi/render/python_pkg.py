@@ -50,18 +50,18 @@ except ImportError as _e:  # no goffi at all, or one older than runtime ABI chec
 _check_abi(__name__, RUNTIME_ABI, GOFFI_VERSION)
 
 from goffi.runtime import claim_bundle as _claim_bundle  # noqa: E402
-from goffi.runtime import register_errors as _register_errors  # noqa: E402
 
 #: The content hash this bundle was built under (goffi's build cache key).
 BUNDLE_KEY = {key!r}
 #: Go import path -> module name in this package.
 PACKAGES = {packages!r}
 
-# One process holds one Go runtime: refuse before the shared library is loaded.
-_claim_bundle(__name__, BUNDLE_KEY, tuple(PACKAGES))
+# This bundle's record in goffi's runtime. Where only one Go runtime per process is
+# possible, a second one is refused here, before the shared library is loaded.
+_BUNDLE = _claim_bundle(__name__, BUNDLE_KEY, tuple(PACKAGES))
 # Where the exception classes of Go's sentinel errors and error types live, by index
 # (modules relative to this package, so the bundle works nested in another package).
-_register_errors({sentinels}, {error_types})
+_BUNDLE.register_errors({sentinels}, {error_types})
 
 try:
     from . import _bundle  # noqa: E402  (loads the Go runtime)
@@ -72,6 +72,10 @@ except ImportError as _e:  # say why where goffi knows better (glibc's static TL
     if _clearer is None:
         raise
     raise _clearer from _e
+
+# The native half raises this bundle's own exception classes and names this bundle when
+# handed a Go object of another one.
+_bundle._bind(_BUNDLE)
 
 if hasattr(_bundle, "_shutdown"):
     # Goroutines may still call back while Python shuts down: from then on they must not.
@@ -112,7 +116,7 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
     out = [_GENERATED, _doc_block(module_docstring(pkg)), "\n"]
     imports = ["from . import _bundle\n"]
     if plan.bridge:
-        imports = ["from goffi.runtime import make_chan\n", *imports]
+        imports = ["from goffi.runtime.bridge import chan_maker as _chan_maker\n", *imports]
     if pkg.sentinels or pkg.error_types:
         imports = ["from goffi.runtime import GoError as _GoError\n", *imports]
     if any(c.kind == "record" for c in pkg.classes):
@@ -132,6 +136,10 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
         imports = ["import datetime as _datetime\n\n", *imports]
     out += imports
     out.append(f"\n_go = _bundle.{pkg.py_module}\n")
+    if plan.bridge:
+        out.append(
+            "# make_chan(elem, buffer=1): a Go channel of this bundle's Go runtime.\nmake_chan = _chan_maker(_bundle)\n"
+        )
     direct = [fn for fn in pkg.funcs if not fn.iterators]
     if direct:
         out.append(
@@ -156,7 +164,9 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
                 out.append(f"{c.py_name} = {own[c.named]}({c.py_literal})\n")
             elif c.named in homes:
                 module, cls_name = homes[c.named]
-                out.append(f"{c.py_name} = _named.value_of({module!r}, {cls_name!r}, {c.py_literal})\n")
+                out.append(
+                    f"{c.py_name} = _named.value_of({module!r}, {cls_name!r}, {c.py_literal}, __package__)\n"
+                )
             else:
                 out.append(_const_line(c))
     if pkg.vars:
@@ -304,7 +314,7 @@ def _zero(m: Mapping, homes: dict[str, tuple[str, str]]) -> tuple[str, str | Non
         return "None", f"[{factory or default} for _ in range({m.length})]"
     if s == "record":
         module, name = homes[m.cls]
-        return "None", f"_record_class({module!r}, {name!r})()"
+        return "None", f"_record_class({module!r}, {name!r}, __package__)()"
     return "None", None
 
 

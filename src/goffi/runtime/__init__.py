@@ -26,6 +26,7 @@ from goffi.runtime.guard import BundleConflictError, SubinterpreterError, claim_
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from types import ModuleType
     from typing import Any
 
 #: The version of the interface between generated bundles and this runtime (the Python
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 #: in the version it was generated for, and its ``__init__`` refuses to load against a
 #: runtime of another version (see :func:`check_abi`). Bump it whenever generated code
 #: or the C runtime would no longer work with the previous runtime, or the reverse.
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 __all__ = [
     "ABI_VERSION",
@@ -48,6 +49,7 @@ __all__ = [
     "claim_bundle",
     "live_handles",
     "loaded_bundle",
+    "loaded_bundles",
     "register_errors",
 ]
 
@@ -102,37 +104,35 @@ class Record:
 
 # ---- errors as exceptions -------------------------------------------------------------
 
-# The loaded bundle's sentinel and error-type exception classes, by index, as
-# (module, name): resolved (imported) on first use.
-_sentinels: list[tuple[str, str]] = []
-_error_types: list[tuple[str, str]] = []
+# Combined exception classes (one per set of classes an error matches), for every bundle.
 _combined: dict[tuple[type[GoError], ...], type[GoError]] = {}
 # One exception per Go error value while it lives: errors.Unwrap(w) is e.
 _by_value: weakref.WeakValueDictionary[object, GoError] = weakref.WeakValueDictionary()
 
 
 def register_errors(sentinels: Sequence[tuple[str, str]], error_types: Sequence[tuple[str, str]]) -> None:
-    """Called by a bundle's __init__: where its exception classes live.
+    """Where the exception classes of the first loaded bundle live (bundles call
+    :meth:`LoadedBundle.register_errors` on their own record instead)."""
+    first = loaded_bundle()
+    if first is not None:
+        first.register_errors(sentinels, error_types)
 
-    Modules are named relative to the bundle package (``".errors"``), so a bundle works
-    wherever it is imported from, nested (``mylib._go``) or not; absolute names (from
-    bundles of earlier goffi versions) are taken as they are.
+
+def _bundle_module(module: str, package: str | None = None) -> str:
+    """The absolute name of a bundle module named relative to its bundle (".errors").
+
+    ``package`` is the bundle (or a module of it) the name is relative to; without it,
+    the first loaded bundle (what bundles of earlier goffi versions meant).
     """
-    _sentinels[:] = sentinels
-    _error_types[:] = error_types
-
-
-def _bundle_module(module: str) -> str:
-    """The absolute name of a bundle module named relative to the loaded bundle (".errors")."""
-    if module.startswith(".") and _loaded is not None:
-        return _loaded.name + module
-    return module
-
-
-def _resolve(entry: tuple[str, str]) -> type[GoError]:
-    module, name = entry
-    cls: type[GoError] = getattr(importlib.import_module(_bundle_module(module)), name)
-    return cls
+    if not module.startswith("."):
+        return module
+    if package is None:
+        first = loaded_bundle()
+        if first is None:
+            return module
+        package = first.name
+    bundle = _bundle_named(package)
+    return (bundle.name if bundle is not None else package.partition(".")[0]) + module
 
 
 def _combine(classes: list[type[GoError]]) -> type[GoError]:
@@ -163,25 +163,26 @@ def _go_error(
     types: tuple[tuple[int, object], ...],
     cause: BaseException | None,
 ) -> GoError:
-    """The exception of a Go error (the native module calls this; it raises or returns it)."""
-    if value is not None:
-        existing = _by_value.get(value)
-        if existing is not None:
-            return existing
-    # Error types first: the class is named after the most specific fact (NumError, then ErrSyntax).
-    classes = [_resolve(_error_types[i]) for i, _ in types] + [_resolve(_sentinels[i]) for i in sentinels]
-    cls = _combine(classes)
-    # __new__ alone: OSError's __init__ would read (message, go_type) as (errno, strerror).
-    exc = cls.__new__(cls, message)
-    exc.message = message
-    exc.go_type = go_type
-    exc.go_value = value
-    exc._go_values = tuple(v for _, v in types if v is not None) + ((value,) if value is not None else ())
-    if cause is not None:
-        exc.__cause__ = cause
-    if value is not None:
-        _by_value[value] = exc
-    return exc
+    """The exception of a Go error, for a bundle that did not bind its own maker: the
+    bundle is found by the class of the Go error value."""
+    bundle = _owner_of(type(value)) if value is not None else None
+    if bundle is None:
+        bundle = loaded_bundle()
+    if bundle is None:
+        return GoError(message, go_type)
+    return bundle._go_error(message, go_type, value, sentinels, types, cause)
+
+
+def _owner_of(cls: type) -> LoadedBundle | None:
+    """The loaded bundle whose native module made class ``cls`` (a Go object's class)."""
+    name = getattr(cls, "__goffi_bundle__", None)
+    if isinstance(name, str) and name in _bundles:
+        return _bundles[name]
+    module = getattr(cls, "__module__", "") or ""
+    for bundle in _bundles.values():
+        if module == bundle.name or module.startswith(bundle.name + "."):
+            return bundle
+    return None
 
 
 # ---- time ----------------------------------------------------------------------------
@@ -258,21 +259,36 @@ def checked(value: object, types: tuple[type, ...], where: str) -> object:
     return value
 
 
-def record_class(module: str, name: str) -> type[Record]:
-    """A record class by module and name (generated code uses it for nested records' zero values)."""
-    cls: type[Record] = getattr(importlib.import_module(_bundle_module(module)), name)
+def record_class(module: str, name: str, package: str | None = None) -> type[Record]:
+    """A record class by module and name (generated code uses it for nested records' zero
+    values); a relative ``module`` is relative to bundle ``package`` (the caller's)."""
+    cls: type[Record] = getattr(importlib.import_module(_bundle_module(module, package)), name)
     return cls
 
 
-def native_module() -> Any:
-    """The loaded bundle's native module (its _bundle extension), or None before one loads."""
-    return sys.modules.get(f"{_loaded.name}._bundle") if _loaded is not None else None
+def native_module(bundle: str | ModuleType | None = None) -> Any:
+    """A loaded bundle's native module (its _bundle extension), or None if it is not loaded.
+
+    ``bundle`` is a bundle's name or one of its modules; without it, the first bundle
+    this process loaded.
+    """
+    found = loaded_bundle() if bundle is None else _bundle_named(bundle)
+    return found.native_module() if found is not None else None
 
 
-def live_handles() -> int:
-    """The number of Go values Python objects hold right now (0 before a bundle is loaded)."""
-    module = native_module()
-    return int(module._live_handles()) if module is not None else 0
+def live_handles(bundle: str | ModuleType | None = None) -> int:
+    """The number of Go values Python objects hold right now: in every loaded bundle, or
+    in ``bundle`` (a bundle's name or one of its modules). 0 before a bundle is loaded."""
+    if bundle is None:
+        return sum(b.live_handles() for b in loaded_bundles())
+    found = _bundle_named(bundle)
+    if found is None:
+        raise ValueError(f"goffi.live_handles: no goffi bundle {_spelled(bundle)} is loaded in this process")
+    return found.live_handles()
+
+
+def _spelled(bundle: str | ModuleType) -> str:
+    return repr(bundle if isinstance(bundle, str) else getattr(bundle, "__name__", bundle))
 
 
 class GoError(Exception):
@@ -332,51 +348,147 @@ class GoPanic(Exception):
 
 
 class LoadedBundle:
-    """The bundle this process loaded (read-only)."""
+    """A bundle this process loaded: its name, build key and Go packages, and the Python
+    state that belongs to its Go runtime (where its exception classes live)."""
 
-    __slots__ = ("key", "name", "packages")
+    __slots__ = ("_error_types", "_sentinels", "key", "name", "packages")
 
     def __init__(self, name: str, key: str, packages: tuple[str, ...]) -> None:
         self.name = name  # Python package name, as imported (mylib._go for a nested bundle)
         self.key = key  # the content hash it was built under
         self.packages = packages  # Go import paths (with @version where given), sorted
+        # Its sentinel and error-type exception classes, by index, as (module, name):
+        # resolved (imported) on first use.
+        self._sentinels: list[tuple[str, str]] = []
+        self._error_types: list[tuple[str, str]] = []
+
+    def __repr__(self) -> str:
+        return f"<goffi bundle {self.name!r}: {', '.join(self.packages)}>"
+
+    def register_errors(
+        self, sentinels: Sequence[tuple[str, str]], error_types: Sequence[tuple[str, str]]
+    ) -> None:
+        """Called by the bundle's __init__: where its exception classes live.
+
+        Modules are named relative to the bundle package (``".errors"``), so a bundle
+        works wherever it is imported from, nested (``mylib._go``) or not; absolute names
+        (from bundles of earlier goffi versions) are taken as they are.
+        """
+        self._sentinels[:] = sentinels
+        self._error_types[:] = error_types
+
+    def native_module(self) -> Any:
+        """The bundle's native module (its _bundle extension), or None before it loads."""
+        return sys.modules.get(f"{self.name}._bundle")
+
+    def live_handles(self) -> int:
+        """The number of this bundle's Go values Python objects hold right now."""
+        module = self.native_module()
+        return int(module._live_handles()) if module is not None else 0
+
+    def _resolve(self, entry: tuple[str, str]) -> type[GoError]:
+        module, name = entry
+        absolute = self.name + module if module.startswith(".") else module
+        cls: type[GoError] = getattr(importlib.import_module(absolute), name)
+        return cls
+
+    def _go_error(
+        self,
+        message: str,
+        go_type: str,
+        value: object,
+        sentinels: tuple[int, ...],
+        types: tuple[tuple[int, object], ...],
+        cause: BaseException | None,
+    ) -> GoError:
+        """The exception of a Go error of this bundle (its native module calls this)."""
+        if value is not None:
+            existing = _by_value.get(value)
+            if existing is not None:
+                return existing
+        # Error types first: the class is named after the most specific fact (NumError, then ErrSyntax).
+        classes = [self._resolve(self._error_types[i]) for i, _ in types]
+        classes += [self._resolve(self._sentinels[i]) for i in sentinels]
+        cls = _combine(classes)
+        # __new__ alone: OSError's __init__ would read (message, go_type) as (errno, strerror).
+        exc = cls.__new__(cls, message)
+        exc.message = message
+        exc.go_type = go_type
+        exc.go_value = value
+        exc._go_values = tuple(v for _, v in types if v is not None) + ((value,) if value is not None else ())
+        if cause is not None:
+            exc.__cause__ = cause
+        if value is not None:
+            _by_value[value] = exc
+        return exc
 
 
 _lock = threading.Lock()
-_loaded: LoadedBundle | None = None
+# The bundles this process loaded, by Python name, in load order.
+_bundles: dict[str, LoadedBundle] = {}
 
 
 def loaded_bundle() -> LoadedBundle | None:
-    """The goffi bundle this process loaded, if any."""
-    return _loaded
+    """The first goffi bundle this process loaded, if any (see :func:`loaded_bundles`)."""
+    return next(iter(_bundles.values()), None)
 
 
-def claim_bundle(name: str, key: str, packages: Sequence[str]) -> None:
-    """Record that this process loads bundle ``key``; refuse a different one.
+def loaded_bundles() -> tuple[LoadedBundle, ...]:
+    """Every goffi bundle this process loaded, in load order."""
+    return tuple(_bundles.values())
 
-    Every bundle carries its own Go runtime, and two Go runtimes in one process are
-    unsupported (golang/go#18976, #65050): they crash on some platforms and only happen
-    to work on others. So the first bundle wins, and the bundle's ``__init__`` calls this
+
+def _bundle_named(bundle: str | ModuleType) -> LoadedBundle | None:
+    """The loaded bundle called ``bundle``, or holding module ``bundle`` (or named so)."""
+    name = bundle if isinstance(bundle, str) else getattr(bundle, "__name__", "")
+    found = _bundles.get(name)
+    if found is not None:
+        return found
+    for candidate in _bundles.values():
+        if name.startswith(candidate.name + "."):
+            return candidate
+    return None
+
+
+def claim_bundle(name: str, key: str, packages: Sequence[str]) -> LoadedBundle:
+    """Record that this process loads bundle ``name`` built under ``key``; its record.
+
+    Every bundle carries its own Go runtime. On Linux with glibc any number of them
+    work side by side; elsewhere, or with ``$GOFFI_SINGLE_RUNTIME`` set, the first
+    bundle wins (see :mod:`goffi.runtime.guard`). The bundle's ``__init__`` calls this
     *before* its shared library is loaded, when refusing is still safe. A bundle is also
-    refused in a subinterpreter, and when it is a second copy of the loaded one (see
-    :mod:`goffi.runtime.guard`).
+    refused in a subinterpreter, and when another bundle already has its name.
     """
-    global _loaded
     with _lock:
-        if _loaded is None or _loaded.key == key:
-            # The same build may still be a second copy (another folder, so another Go
-            # runtime): the guard keyed by the runtime's library file decides.
-            claim_go_runtime(name)
-            if _loaded is None:
-                _loaded = LoadedBundle(name, key, tuple(sorted(packages)))
-            return
-        raise BundleConflictError(
-            f"cannot load goffi bundle {name!r} ({', '.join(sorted(packages))}): this process already "
-            f"loaded bundle {_loaded.name!r} ({', '.join(_loaded.packages)}), and one process can hold "
-            "only one Go runtime. Build all the Go packages you need into one bundle: "
-            "goffi.load(" + ", ".join(repr(p) for p in sorted({*_loaded.packages, *packages})) + ")"
-            " or `goffi build` with all of them."
-        )
+        found = _bundles.get(name)
+        if found is not None and found.key != key and found.native_module() is not None:
+            raise BundleConflictError(
+                f"cannot load goffi bundle {name!r} ({', '.join(sorted(packages))}): this process already "
+                f"loaded another bundle of that name ({', '.join(found.packages)}), and one Python name "
+                "holds one bundle. Build one of them under another name (goffi.load(..., name=...), or "
+                "`goffi build -o DIR` with another folder name)."
+            )
+        others = [b for b in _bundles.values() if b.key != key]
+        if others:
+            from goffi.runtime.guard import single_runtime_reason
+
+            reason = single_runtime_reason()
+            if reason is not None:
+                first = others[0]
+                raise BundleConflictError(
+                    f"cannot load goffi bundle {name!r} ({', '.join(sorted(packages))}): this process "
+                    f"already loaded bundle {first.name!r} ({', '.join(first.packages)}), and it can hold "
+                    f"only one Go runtime ({reason}). Build all the Go packages you need into one bundle: "
+                    "goffi.load(" + ", ".join(repr(p) for p in sorted({*first.packages, *packages})) + ")"
+                    " or `goffi build` with all of them."
+                )
+        # The same build may still be a second copy (another folder, so another Go
+        # runtime): the guard keyed by the runtime's library file decides.
+        claim_go_runtime(name)
+        if found is None or found.key != key:
+            found = LoadedBundle(name, key, tuple(sorted(packages)))
+            _bundles[name] = found
+        return found
 
 
 def check_abi(bundle: str, abi: int, built_by: str) -> None:

@@ -57,16 +57,37 @@ CLOSED = _Closed()
 _NOTHING = object()
 
 
-def _native() -> Any:
-    from goffi.runtime import native_module
+def _native_of(handle: object) -> Any:
+    """The native module of the bundle whose Go runtime made channel handle ``handle``."""
+    from goffi.runtime import _owner_of
 
-    module = native_module()
+    bundle = _owner_of(type(handle))
+    module = bundle.native_module() if bundle is not None else None
     if module is None or not hasattr(module, "_chan_reader"):
-        raise RuntimeError(
-            "goffi: the loaded bundle has no channel support (none of its Go packages has a channel "
-            "or func in its API); load one that does"
-        )
+        raise TypeError(f"goffi: {handle!r} is not a Go channel of a loaded bundle")
     return module
+
+
+def _bundle_name(native: Any) -> str:
+    """The bundle name of native module ``native`` (for messages)."""
+    return str(getattr(native, "__name__", "?")).rpartition(".")[0] or "?"
+
+
+def _channel_bundles() -> list[Any]:
+    """The native modules of the loaded bundles that have channels, in load order (at least one)."""
+    from goffi.runtime import loaded_bundles
+
+    found = []
+    for bundle in loaded_bundles():
+        module = bundle.native_module()
+        if module is not None and hasattr(module, "_chan_reader"):
+            found.append(module)
+    if not found:
+        raise RuntimeError(
+            "goffi: no loaded bundle has channel support (none of its Go packages has a channel or func "
+            "in its API); load one that does"
+        )
+    return found
 
 
 class Channel:
@@ -79,14 +100,19 @@ class Channel:
     blocking the event loop.
     """
 
-    __slots__ = ("__weakref__", "_h", "_r", "dir", "elem")
+    __slots__ = ("__weakref__", "_h", "_m", "_r", "dir", "elem")
 
-    def __init__(self, handle: object, direction: Direction, elem: str, reader: Any = None) -> None:
+    def __init__(
+        self, handle: object, direction: Direction, elem: str, reader: Any = None, native: Any = None
+    ) -> None:
         self._h = handle  # the handle object (its class is the bundle's channel class)
+        # The native module of the bundle whose Go runtime holds the channel: every
+        # operation goes there.
+        self._m: Any = native if native is not None else _native_of(handle)
         self.dir: Direction = direction
         self.elem = elem  # the element type, as Go spells it
         # Receives, and the values iteration took early (goffi_bridge.c, "channel readers").
-        self._r: Any = reader if reader is not None else _native()._chan_reader(handle)
+        self._r: Any = reader if reader is not None else self._m._chan_reader(handle)
 
     def __repr__(self) -> str:
         kind = {"both": "chan", "send": "chan<-", "recv": "<-chan"}[self.dir]
@@ -107,7 +133,7 @@ class Channel:
     def send(self, value: object, timeout: float | None = None) -> None:
         """Send ``value``, converted to the element type (TypeError/OverflowError if it does not fit)."""
         self._check("send", "send")
-        _native()._chan_send(self._h, value, timeout)
+        self._m._chan_send(self._h, value, timeout)
 
     def try_recv(self) -> tuple[Any, bool]:
         """``(value, True)`` if a value was ready, ``(None, False)`` if not."""
@@ -118,21 +144,21 @@ class Channel:
     def try_send(self, value: object) -> bool:
         """Send only if that does not block; whether it was sent."""
         self._check("try_send", "send")
-        return bool(_native()._chan_try_send(self._h, value))
+        return bool(self._m._chan_try_send(self._h, value))
 
     def close(self) -> None:
         """Close the channel (Go's close): receivers drain it, then see it closed."""
         self._check("close", "send")
-        _native()._chan_close(self._h)
+        self._m._chan_close(self._h)
 
     def __len__(self) -> int:
-        length, _ = _native()._chan_len(self._h)
+        length, _ = self._m._chan_len(self._h)
         return int(length) + len(self._r)
 
     @property
     def cap(self) -> int:
         """The channel's buffer size (0 for an unbuffered channel)."""
-        _, capacity = _native()._chan_len(self._h)
+        _, capacity = self._m._chan_len(self._h)
         return int(capacity)
 
     def __iter__(self) -> Iterator[Any]:
@@ -177,9 +203,35 @@ def _channel(handle: object, direction: Direction, elem: str) -> Channel:
     if found is not None and found.dir == direction:
         return found
     # Another direction of the same channel shares its reader (and the values it holds).
-    ch = Channel(handle, direction, elem, found._r if found is not None else None)
+    if found is not None:
+        ch = Channel(handle, direction, elem, found._r, found._m)
+    else:
+        ch = Channel(handle, direction, elem)
     _channels[handle] = ch
     return ch
+
+
+def chan_maker(native: Any) -> Callable[..., Channel]:
+    """The ``make_chan`` of a bundle's modules: channels of that bundle's Go runtime."""
+
+    def make_chan(elem: str, buffer: int = 1) -> Channel:
+        if buffer < 0:
+            raise ValueError(f"make_chan: buffer must be >= 0, not {buffer}")
+        handle, canonical = native._make_chan(elem, buffer)
+        found = _channels.get(handle)
+        ch = found if found is not None else Channel(handle, "both", canonical, native=native)
+        _channels[handle] = ch
+        return ch
+
+    make_chan.__doc__ = _MAKE_CHAN_DOC
+    return make_chan
+
+
+_MAKE_CHAN_DOC = """A new Go channel of element type ``elem`` (its Go spelling, e.g. "int64", "time.Time").
+
+The element type must occur in a channel in the bundle's API. The default buffer is 1
+(not Go's 0) so that a Python send does not wait for a Go receiver's scheduling.
+"""
 
 
 def make_chan(elem: str, buffer: int = 1) -> Channel:
@@ -187,11 +239,17 @@ def make_chan(elem: str, buffer: int = 1) -> Channel:
 
     The element type must occur in a channel in the bundle's API. The default buffer is 1
     (not Go's 0) so that a Python send does not wait for a Go receiver's scheduling.
+    With several bundles loaded, use the ``make_chan`` of a module of the bundle the
+    channel is for (each bundle's channels live in its own Go runtime).
     """
-    if buffer < 0:
-        raise ValueError(f"make_chan: buffer must be >= 0, not {buffer}")
-    handle, canonical = _native()._make_chan(elem, buffer)
-    return _channel(handle, "both", canonical)
+    bundles = _channel_bundles()
+    if len(bundles) > 1:
+        raise RuntimeError(
+            f"goffi.make_chan: this process loaded several bundles with channels "
+            f"({', '.join(repr(_bundle_name(b)) for b in bundles)}), each with its own Go runtime: make the "
+            "channel with the make_chan of a module of the bundle it is for (module.make_chan(...))"
+        )
+    return chan_maker(bundles[0])(elem, buffer)
 
 
 def select(
@@ -207,6 +265,7 @@ def select(
     if not cases:
         raise TypeError("goffi.select needs at least one case")
     handles: list[object] = []
+    channels: list[Channel] = []
     sends: list[bool] = []
     values: list[object] = []
     for i, case in enumerate(cases):
@@ -216,23 +275,36 @@ def select(
             if value is not _NOTHING:  # iteration already took this value from Go
                 return i, value
             handles.append(case._h)
+            channels.append(case)
             sends.append(False)
             values.append(None)
         elif isinstance(case, tuple) and len(case) == 2 and isinstance(case[0], Channel):
             case[0]._check("select (send)", "send")
             handles.append(case[0]._h)
+            channels.append(case[0])
             sends.append(True)
             values.append(case[1])
         else:
             raise TypeError(
                 f"goffi.select case {i} must be a Channel or a (Channel, value) pair, not {case!r}"
             )
-    return _native()._chan_select(tuple(handles), tuple(sends), tuple(values), timeout, default)
+    native = channels[0]._m
+    for i, ch in enumerate(channels):
+        if ch._m is not native:
+            raise TypeError(
+                f"goffi.select: case 0 is a channel of bundle {_bundle_name(native)!r} and case {i} one of "
+                f"bundle {_bundle_name(ch._m)!r}: each bundle runs its own Go runtime, and one select can wait "
+                "only on channels of one runtime. Select on each bundle's channels separately (or forward one "
+                "into the other from a thread)."
+            )
+    return native._chan_select(tuple(handles), tuple(sends), tuple(values), timeout, default)
 
 
 def collect_go() -> None:
-    """Run Go's garbage collector, so that Python callables Go no longer holds are released."""
-    _native()._collect_go()
+    """Run Go's garbage collector in every loaded bundle's Go runtime, so that Python
+    callables Go no longer holds are released."""
+    for native in _channel_bundles():
+        native._collect_go()
 
 
 class OwnerThread:

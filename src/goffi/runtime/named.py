@@ -193,12 +193,13 @@ def members(cls: type) -> dict[str, Any]:
     return {m._goffi_name_: m for m in cls.__dict__.get("__goffi_members__", {}).values()}
 
 
-def value_of(module: str, name: str, value: Any) -> Any:
+def value_of(module: str, name: str, value: Any, package: str | None = None) -> Any:
     """``value`` as an instance of the value class ``name`` of bundle module ``module``.
 
     Generated code uses it for a typed constant whose type another package declares
-    (``os.ModeDir`` is an ``fs.FileMode``).
+    (``os.ModeDir`` is an ``fs.FileMode``). A relative ``module`` is relative to bundle
+    ``package`` (the caller's).
     """
-    from goffi.runtime import record_class  # resolves a module relative to the loaded bundle
+    from goffi.runtime import record_class  # resolves a module relative to the bundle
 
-    return record_class(module, name)(value)  # type: ignore[call-arg]
+    return record_class(module, name, package)(value)  # type: ignore[call-arg]

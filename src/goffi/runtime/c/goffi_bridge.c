@@ -373,6 +373,10 @@ int goffi_in_channel(PyObject *o, goffi_handle *out, goffi_arena *a, const char 
         return 0;
     }
     PyObject *h = PyObject_GetAttrString(o, "_h");
+    if (h != NULL && goffi_refuse_foreign(h, o, where) < 0) {
+        Py_DECREF(h);
+        return -1;
+    }
     if (h == NULL || Py_TYPE(h)->tp_dealloc != goffi_object_dealloc) {
         PyErr_Clear();
         Py_XDECREF(h);

@@ -373,6 +373,11 @@ PyObject *goffi_object_no_new(PyTypeObject *type, PyObject *args, PyObject *kwar
 PyObject *goffi_record_class(int32_t cls, const char *module);
 /* _bundle._register_class(index, cls): a module registers its record classes. */
 PyObject *goffi_register_class_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+/* _bundle._bind(record): the bundle's record in goffi.runtime (its errors, its name). */
+PyObject *goffi_bind_py(PyObject *self, PyObject *record);
+/* -1 with a TypeError naming both bundles if o is a Go object of another bundle, else 0.
+ * The message names the type of shown (what the caller passed), or of o if it is NULL. */
+int goffi_refuse_foreign(PyObject *o, PyObject *shown, const char *where);
 /* Record a class in the registry and give it __go_type__. */
 int goffi_class_register(int32_t cls, PyObject *type, int closes, const char *go_type);
 

@@ -148,7 +148,8 @@ void goffi_arena_free_blocks(goffi_arena *a) {
 static PyObject *goffi_GoError;
 static PyObject *goffi_GoPanic;
 static PyObject *goffi_GoObject;   /* goffi.runtime.GoObject, the base of every handle class */
-static PyObject *goffi_make_error; /* goffi.runtime._go_error: builds the exception of a Go error */
+static PyObject *goffi_make_error; /* builds the exception of a Go error: the bundle's own, once bound */
+static PyObject *goffi_bundle_name; /* the bundle's Python name, once bound (_bundle._bind) */
 static PyObject *goffi_time_from_go; /* goffi.runtime._time_from_go and _time_to_go */
 static PyObject *goffi_time_to_go;
 static PyObject *goffi_instances;  /* handle ID -> address of its live Python object */
@@ -754,6 +755,58 @@ int goffi_class_set(int32_t cls, PyObject *type, int closes) {
 
 static int goffi_is_object(PyObject *o) { return Py_TYPE(o)->tp_dealloc == goffi_object_dealloc; }
 
+/* ---- several bundles in one process ---------------------------------------------- */
+
+/* _bundle._bind(record): the bundle's __init__ hands this library its record in goffi.runtime
+ * (a LoadedBundle) right after loading it. From then on Go errors become exceptions through
+ * the bundle's own tables, and each of its Go object classes is tagged __goffi_bundle__, so
+ * that another bundle handed one of its objects can name both bundles. */
+PyObject *goffi_bind_py(PyObject *self, PyObject *record) {
+    (void)self;
+    PyObject *maker = PyObject_GetAttrString(record, "_go_error");
+    PyObject *name = PyObject_GetAttrString(record, "name");
+    if (maker == NULL || name == NULL || !PyUnicode_Check(name)) {
+        Py_XDECREF(maker);
+        Py_XDECREF(name);
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "_bind(record): generated code only");
+        }
+        return NULL;
+    }
+    Py_XSETREF(goffi_make_error, maker);
+    Py_XSETREF(goffi_bundle_name, name);
+    for (Py_ssize_t i = 0; i < goffi_class_count; i++) {
+        PyObject *t = goffi_class_types[i];
+        if (t != NULL && PyType_IsSubtype((PyTypeObject *)t, (PyTypeObject *)goffi_GoObject) &&
+            PyObject_SetAttrString(t, "__goffi_bundle__", name) < 0) {
+            return NULL;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+int goffi_refuse_foreign(PyObject *o, PyObject *shown, const char *where) {
+    if (goffi_is_object(o) || goffi_GoObject == NULL || !PyObject_TypeCheck(o, (PyTypeObject *)goffi_GoObject)) {
+        return 0;
+    }
+    PyObject *theirs = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__goffi_bundle__");
+    if (theirs == NULL) {
+        PyErr_Clear();
+        theirs = PyUnicode_FromString("another bundle");
+        if (theirs == NULL) {
+            return -1;
+        }
+    }
+    PyErr_Format(PyExc_TypeError,
+                 "%s: this %.200s is a Go object of bundle %R, and the function belongs to bundle %R: each "
+                 "bundle runs its own Go runtime, so Go objects cannot pass from one to another. Pass plain "
+                 "Python values (numbers, strings, records) instead, or build both Go packages into one bundle.",
+                 where, Py_TYPE(shown != NULL ? shown : o)->tp_name, theirs,
+                 goffi_bundle_name ? goffi_bundle_name : Py_None);
+    Py_DECREF(theirs);
+    return -1;
+}
+
 int goffi_to_handle(PyObject *o, goffi_handle *out, int32_t expected, int nilable, const char *where) {
     if (o == Py_None) {
         if (!nilable) {
@@ -765,6 +818,9 @@ int goffi_to_handle(PyObject *o, goffi_handle *out, int32_t expected, int nilabl
         return 0;
     }
     if (!goffi_is_object(o)) {
+        if (goffi_refuse_foreign(o, NULL, where) < 0) {
+            return -1;
+        }
         PyErr_Format(PyExc_TypeError, "%s must be a Go object, not %.200s", where, Py_TYPE(o)->tp_name);
         return -1;
     }
@@ -1111,7 +1167,11 @@ static int goffi_in_any_depth(PyObject *o, goffi_any *out, goffi_arena *a, const
                 out->cls = ((goffi_object *)boxed)->cls;
                 return 0;
             }
-            o = boxed; /* not a Go object after all: convert what the box gave */
+            if (!PyObject_TypeCheck(boxed, (PyTypeObject *)goffi_GoObject)) {
+                o = boxed; /* not a Go object after all: convert what the box gave */
+            }
+            /* else a value class of another bundle: its Go type lives in the other Go
+             * runtime, so the value crosses as the Python value it is (an int, a str...) */
         }
     }
     if (PyBool_Check(o)) {
@@ -1178,6 +1238,9 @@ static int goffi_in_any_depth(PyObject *o, goffi_any *out, goffi_arena *a, const
         out->i = (int64_t)((goffi_object *)o)->handle;
         out->cls = ((goffi_object *)o)->cls;
         return 0;
+    }
+    if (goffi_refuse_foreign(o, NULL, where) < 0) {
+        return -1;
     }
     if (PyObject_IsInstance(o, goffi_GoError) == 1) {
         /* An exception that came from Go passes its Go error (fmt.Errorf("%w", e)). */
@@ -1382,6 +1445,10 @@ int goffi_in_error(PyObject *o, goffi_err *out, goffi_arena *a, const char *wher
     PyObject *value = PyObject_GetAttrString(o, "go_value");
     if (value == NULL) {
         PyErr_Clear();
+    }
+    if (value != NULL && goffi_refuse_foreign(value, o, where) < 0) {
+        Py_DECREF(value);
+        return -1;
     }
     if (value == NULL || !goffi_is_object(value)) {
         Py_XDECREF(value);

@@ -10,13 +10,34 @@
  * lets Python's handler raise KeyboardInterrupt. When the last such call ends,
  * Python's handler is put back. Nothing is installed when SIGINT is not Python's (the
  * default action, ignored, or a handler of the embedding program's that changed since).
+ *
+ * Several bundles in one process (Linux with glibc). Each bundle carries its own copy of
+ * this file, with its own globals (Go links c-shared libraries -Bsymbolic). Were each to
+ * keep its own handler and saved "previous" handler, calls of two bundles that end out of
+ * order would put back a handler that is no longer Python's, and two copies could end up
+ * saving each other's handler: a SIGINT would then bounce between them until the signal
+ * stack overflowed. So the process has one SIGINT state: that of the earliest loaded
+ * library that has one (goffi_sigint_owner_v1, found with dl_iterate_phdr, which lists
+ * objects in load order, and dlsym on each). Every copy calls the owner's functions
+ * through the owner's table, so only the owner's code touches its state; the table's
+ * layout is the protocol, and the _v1 suffix must change if it ever does. The owner can
+ * never go away: a Go library is never unloaded (Go marks it NODELETE).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* dl_iterate_phdr, dladdr */
+#endif
 #include "goffi.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+
+#if defined(__linux__) && defined(__GLIBC__)
+#include <dlfcn.h>
+#include <link.h>
+#include <stdlib.h>
+#endif
 
 static pthread_mutex_t goffi_sig_lock = PTHREAD_MUTEX_INITIALIZER;
 static int goffi_sig_users;     /* interruptible calls running */
@@ -38,7 +59,7 @@ static int goffi_is_handler(const struct sigaction *sa) {
                                        : (sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN);
 }
 
-uint64_t goffi_sigint_begin(void) {
+static uint64_t goffi_sig_begin_here(void) {
     pthread_mutex_lock(&goffi_sig_lock);
     if (goffi_sig_users++ == 0) {
         struct sigaction current;
@@ -59,9 +80,9 @@ uint64_t goffi_sigint_begin(void) {
     return now;
 }
 
-uint64_t goffi_sigint_count(void) { return atomic_load(&goffi_sig_count); }
+static uint64_t goffi_sig_count_here(void) { return atomic_load(&goffi_sig_count); }
 
-int goffi_sigint_end(uint64_t begun) {
+static int goffi_sig_end_here(uint64_t begun) {
     pthread_mutex_lock(&goffi_sig_lock);
     if (--goffi_sig_users == 0 && goffi_sig_installed) {
         struct sigaction current;
@@ -77,3 +98,94 @@ int goffi_sigint_end(uint64_t begun) {
     pthread_mutex_unlock(&goffi_sig_lock);
     return moved;
 }
+
+/* ---- one SIGINT state per process ------------------------------------------------ */
+
+#define GOFFI_SIGINT_MAGIC 0x676f494eu /* "goIN" */
+#define GOFFI_SIGINT_VERSION 1u
+
+typedef struct {
+    uint32_t magic;
+    uint32_t version;
+    uint64_t (*begin)(void);
+    uint64_t (*count)(void);
+    int (*end)(uint64_t);
+} goffi_sigint_table;
+
+__attribute__((visibility("default"))) const goffi_sigint_table goffi_sigint_owner_v1 = {
+    GOFFI_SIGINT_MAGIC, GOFFI_SIGINT_VERSION, goffi_sig_begin_here, goffi_sig_count_here, goffi_sig_end_here,
+};
+
+static const goffi_sigint_table *goffi_sigint_owner; /* the process's, once found */
+static pthread_once_t goffi_sigint_once = PTHREAD_ONCE_INIT;
+
+#if defined(__linux__) && defined(__GLIBC__)
+typedef struct {
+    char **names;
+    size_t n, cap;
+} goffi_sig_objects;
+
+static int goffi_sig_collect(struct dl_phdr_info *info, size_t size, void *data) {
+    goffi_sig_objects *o = data;
+    (void)size;
+    if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0') {
+        return 0; /* the program itself */
+    }
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? 2 * o->cap : 64;
+        char **names = realloc(o->names, cap * sizeof *names);
+        if (names == NULL) {
+            return 1;
+        }
+        o->names = names;
+        o->cap = cap;
+    }
+    if ((o->names[o->n] = strdup(info->dlpi_name)) != NULL) {
+        o->n++;
+    }
+    return 0;
+}
+#endif
+
+/* The owner: the goffi_sigint_owner_v1 of the earliest loaded library that has one (names
+ * are copied out of dl_iterate_phdr first, since dlopen must not run inside it); this
+ * library's own elsewhere, or if none is found. */
+static void goffi_sigint_find(void) {
+    const goffi_sigint_table *found = NULL;
+#if defined(__linux__) && defined(__GLIBC__)
+    goffi_sig_objects o = {NULL, 0, 0};
+    size_t i;
+    dl_iterate_phdr(goffi_sig_collect, &o);
+    for (i = 0; i < o.n && found == NULL; i++) {
+        void *lib = dlopen(o.names[i], RTLD_NOLOAD | RTLD_LAZY | RTLD_LOCAL);
+        if (lib == NULL) {
+            continue;
+        }
+        const goffi_sigint_table *t = dlsym(lib, "goffi_sigint_owner_v1");
+        Dl_info where;
+        /* Defined by this object itself (dlsym also searches its dependencies), and a
+         * table of this protocol. */
+        if (t != NULL && dladdr(t, &where) != 0 && where.dli_fname != NULL &&
+            strcmp(where.dli_fname, o.names[i]) == 0 && t->magic == GOFFI_SIGINT_MAGIC &&
+            t->version == GOFFI_SIGINT_VERSION) {
+            found = t;
+        }
+        dlclose(lib);
+    }
+    for (i = 0; i < o.n; i++) {
+        free(o.names[i]);
+    }
+    free(o.names);
+#endif
+    goffi_sigint_owner = found != NULL ? found : &goffi_sigint_owner_v1;
+}
+
+/* Called with the GIL held, before the call's Go code runs; count and end come later. */
+uint64_t goffi_sigint_begin(void) {
+    pthread_once(&goffi_sigint_once, goffi_sigint_find);
+    return goffi_sigint_owner->begin();
+}
+
+uint64_t goffi_sigint_count(void) { return goffi_sigint_owner->count(); }
+
+int goffi_sigint_end(uint64_t begun) { return goffi_sigint_owner->end(begun); }

@@ -1,0 +1,3 @@
+module example.com/multia
+
+go 1.24

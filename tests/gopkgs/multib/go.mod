@@ -1,0 +1,3 @@
+module example.com/multib
+
+go 1.24
