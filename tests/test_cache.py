@@ -29,6 +29,7 @@ from goffi.cache import (
     python_abi_tag,
 )
 from goffi.errors import BuildError, ExtractionError, SpecError
+from goffi.loader import bundle_name
 
 # ----------------------------------------------------------------------------- cache_root
 
@@ -728,7 +729,7 @@ def test_full_disk_says_so(pristine: Path, tmp_path: Path, step: str) -> None:
         code = "import goffi\ntry:\n    goffi.load('strings')\nexcept goffi.GoffiError as e:\n    print(e)\n"
         done = run_in(mnt, code)
         assert done.returncode == 0, done.stderr
-        what = "goffi's surface extractor" if step == "extractor" else "bundle 'gopkgs_"
+        what = "goffi's surface extractor" if step == "extractor" else f"bundle {bundle_name(['strings'])!r}"
         assert done.stdout.startswith(f"out of disk space while Go was building {what}: "), done.stdout
         assert "no space left on device" in done.stdout.lower()
         assert (

@@ -2,8 +2,8 @@
 
 Generated bundles import this package and nothing else of goffi: ``goffi.runtime``
 (this module: the base classes, Go errors as exceptions, time conversion, the
-one-bundle-per-process check and the ABI check), ``goffi.runtime.guard`` (one Go runtime
-per process) and, for bundles with channels or funcs, ``goffi.runtime.bridge``. Neither imports the build pipeline (``goffi.build``,
+registry of loaded bundles and the ABI check), ``goffi.runtime.guard`` (how many Go
+runtimes a process may hold) and, for bundles with channels or funcs, ``goffi.runtime.bridge``. Neither imports the build pipeline (``goffi.build``,
 ``plan``, ``render``, ``typemap``, ``surface``, ``workspace``, ``toolchain``), nor
 ``asyncio`` or ``subprocess`` (``asyncio`` loads on the first ``async for`` over a
 channel); ``goffi/__init__.py`` loads ``goffi.load`` and the build errors lazily, so
