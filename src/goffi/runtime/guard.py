@@ -167,7 +167,9 @@ def claim_go_runtime(package: str, library: str | None = None) -> None:
         # cache replaces) lapsed: it must not block the rebuilt library.
         if any(c[:2] != mine[:2] for c in _claimed):
             mapped = _mapped()
-            _claimed[:] = [c for c in _claimed if c[:2] == mine[:2] or mapped is None or _in_maps(c[2], mapped)]
+            _claimed[:] = [
+                c for c in _claimed if c[:2] == mine[:2] or mapped is None or _in_maps(c[2], mapped)
+            ]
         if any(c[:2] == mine[:2] for c in _claimed):
             return
         reason = single_runtime_reason() if _claimed else None
