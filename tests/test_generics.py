@@ -270,6 +270,18 @@ def test_comparable_keys_cross_as_any(generictest: ModuleType) -> None:
         generictest.Group([1], lambda v: [v])  # a list key: Go's map cannot hold a slice
 
 
+def test_named_values_inside_any_come_back_as_their_class(
+    slices: ModuleType, go: dict[str, ModuleType]
+) -> None:
+    """A Go value of a named type with a value class, returned inside an any (slog.Level in
+    slog.Value.Any, a []any element), is an object of that class, not its underlying int."""
+    slog = go["log/slog"]
+    warn = slog.AnyValue(slog.LevelWarn).Any()
+    assert type(warn) is slog.Level and warn == 4 and str(warn) == "WARN"  # Go's Level.String
+    back = slices.Clone([slog.LevelError, 7])
+    assert type(back[0]) is slog.Level and str(back[0]) == "ERROR" and type(back[1]) is int
+
+
 def test_explicit_instantiation(slices: ModuleType) -> None:
     as_float = slices.Max["float64"]
     assert as_float([1, 2]) == 2.0 and type(as_float([1, 2])) is float
@@ -336,6 +348,112 @@ def test_inspect_lists_instantiations_and_reasons(session_cache: Path) -> None:
     assert "comparable" in "\n".join(symbols["Keys"]["notes"])
 
 
+# ---- explicit instantiation (goffi.load(instantiate=...)) ----------------------------
+
+# Each spelled as Go spells it; the test package's own TypeName (fmt's %T) and Describe
+# (the values' String methods) say in Go's words what was built.
+INSTANTIATE = [
+    "slices.Max[int32]",  # only the type parameter the dispatcher would choose (E)
+    "slices.Sort[[]time.Duration]",  # Go's form: E inferred from S's core type
+    "example.com/generictest.TypeName[time.Duration]",
+    "example.com/generictest.TypeName[int32]",
+    "example.com/generictest.Describe[time.Duration]",  # T fmt.Stringer: time.Duration has String
+    "example.com/generictest.Swap[string, int]",  # a generic type per instantiation: Pair[string, int]
+    "errors.AsType[*fs.PathError]",  # E error (Go 1.26): a pointer type with the Error method
+]
+
+
+def test_explicit_instantiation_from_the_build_configuration(session_cache: Path) -> None:
+    """Requested instantiations are built, called by their type arguments, checked against
+    Go's own results; a missing one names how to request it. In its own process (its own bundle)."""
+    code = textwrap.dedent(
+        f"""
+        import datetime, goffi
+        slices, time, errors, os, fs, gt = goffi.load(
+            "slices", "time", "errors", "os", "io/fs", {str(GO_TEST_PACKAGES / "generictest")!r},
+            instantiate={INSTANTIATE!r},
+        )
+        # slices.Max[[]int32]: a separate instantiation, Go's int32 (a value past it overflows).
+        m = slices.Max["int32"]
+        assert m([3, -7, 5]) == 5 and slices.Max["[]int32", "int32"] is m
+        try:
+            m([2**31])
+        except OverflowError:
+            pass
+        else:
+            raise AssertionError("int32 instantiation took 2**31")
+        assert slices.Max([2**40, 1]) == 2**40  # the automatic int64 one still dispatches
+        # slices.Sort[[]time.Duration] sorts the list in place, Go's order.
+        ds = [datetime.timedelta(seconds=3), datetime.timedelta(milliseconds=5), datetime.timedelta(0)]
+        slices.Sort["[]time.Duration"](ds)
+        assert ds == sorted(ds), ds
+        assert isinstance(ds[0], datetime.timedelta)
+        # TypeName reports Go's %T of its argument: the requested instantiations by name.
+        assert gt.TypeName["time.Duration"](datetime.timedelta(seconds=1)) == "time.Duration"
+        assert gt.TypeName["int32"](7) == "int32"
+        assert gt.TypeName(7) == "int"  # the automatic any one: a Python int is Go's int inside any
+        # Describe[T fmt.Stringer] is not made automatically; requested with time.Duration, Go
+        # calls Duration.String on each, and it is the one a call goes to.
+        want = [time.Duration(datetime.timedelta(seconds=1.5)).String(), "0s"]
+        assert gt.Describe([datetime.timedelta(seconds=1.5), datetime.timedelta(0)]) == want == ["1.5s", "0s"]
+        assert gt.Describe["time.Duration"] is not None
+        # Swap[string, int]: Pair[string, int] in, Pair[int, string] out, each a record class.
+        p = gt.Swap["string", "int"](gt.Pair_string_int(First="a", Second=1))
+        assert (p.First, p.Second) == (1, "a") and type(p).__name__ == "Pair_int_string"
+        # errors.AsType[*fs.PathError] (Go 1.26): finds the *fs.PathError in os.Open's error.
+        try:
+            os.Open("/nonexistent/goffi")
+        except goffi.GoError as e:
+            err = e
+        pe, ok = errors.AsType["*fs.PathError"](err)
+        assert ok and pe.Path == "/nonexistent/goffi" and pe.Op == "open", (pe, ok)
+        none, ok = errors.AsType["*fs.PathError"](errors.New("plain"))
+        assert not ok and none is None
+        # A missing instantiation: the message says what was built and how to request it.
+        try:
+            slices.Max["uint16"]
+        except TypeError as e:
+            msg = str(e)
+        assert "slices.Max[uint16] was not instantiated" in msg, msg
+        assert "[[]int32, int32]" in msg and "instantiate=['slices.Max[uint16]']" in msg and "--instantiate" in msg, msg
+        print("ok")
+        """
+    )
+    env = dict(os.environ, GOFFI_CACHE_DIR=str(session_cache))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("ok")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "message"),
+    [
+        ("slices.Max[bool]", "bool is not in the type set of cmp.Ordered"),
+        ("slices.Max[int33]", "no type int33 in package slices"),
+        ("slices.Maxx[int]", "slices.Maxx (in 'slices.Maxx[int]') is not a generic function"),
+        ("slices.Max[nosuch.T]", "package nosuch is not in this bundle"),
+        ("slices.Max", "is not an instantiation"),
+        (
+            "example.com/generictest.Describe[int64]",
+            "int64 lacks the method(s) String that fmt.Stringer requires",
+        ),
+        ("example.com/generictest.Keys[[]int, int]", "[]int is not comparable"),
+    ],
+)
+def test_bad_instantiation_requests_say_why(session_cache: Path, request_text: str, message: str) -> None:
+    """A request that cannot be built fails the plan with a SpecError naming it and why."""
+    from goffi.build import Progress, plan_specs
+    from goffi.errors import SpecError
+    from goffi.toolchain import find_go
+    from goffi.workspace import parse_spec
+
+    specs = [parse_spec(s) for s in ("slices", str(GO_TEST_PACKAGES / "generictest"))]
+    work = session_cache / "work" / "bad-instantiate"
+    with pytest.raises(SpecError, match=re.escape(message)) as info:
+        plan_specs(specs, work, find_go(), session_cache, Progress(False), instantiate=[request_text])
+    assert request_text in str(info.value) or "not an instantiation" in str(info.value)
+
+
 # ---- a real module from the proxy -----------------------------------------------------
 
 
@@ -346,7 +464,12 @@ def test_samber_lo(session_cache: Path) -> None:
     code = textwrap.dedent(
         """
         import goffi
-        slices, maps, lo = goffi.load("slices", "maps", "github.com/samber/lo@v1.53.0")
+        slices, maps, lo = goffi.load(
+            "slices",
+            "maps",
+            "github.com/samber/lo@v1.53.0",
+            instantiate=["github.com/samber/lo.Map[string, int]", "github.com/samber/lo.T2[string, int]"],
+        )
         assert lo.Map([1, 2, 3], lambda x, i: x * 2) == [2, 4, 6]
         assert lo.Uniq([1, 2, 2, "a", "a"]) == [1, 2, "a"]
         assert lo.GroupBy([1, 2, 3, 4], lambda x: x % 2) == {1: [1, 3], 0: [2, 4]}
@@ -357,6 +480,15 @@ def test_samber_lo(session_cache: Path) -> None:
         t = lo.T2(1, "a")
         assert (t.A, t.B) == (1, "a")
         assert slices.Max([3, 1, 2]) == 3
+        # Requested: lo.Map[string, int] (Go converts each result to int) and lo.T2[string, int],
+        # a lo.Tuple2[string, int] record of its own.
+        assert lo.Map["string", "int"](["a", "bb"], lambda s, i: len(s) + i) == [1, 3]
+        t = lo.T2["string", "int"]("x", 2)
+        assert (t.A, t.B) == ("x", 2) and type(t).__name__ == "Tuple2_string_int"
+        try:
+            lo.Map["int", "string"]
+        except TypeError as e:
+            assert "instantiate=['github.com/samber/lo.Map[int, string]']" in str(e), e
         print("ok")
         """
     )
@@ -411,9 +543,37 @@ def test_slices_sort_sorts_the_list_in_place(slices: ModuleType) -> None:
         got = list(xs)
         assert slices.Sort(got) is None
         assert got == sorted(xs)
-    words = ["b", "a"]
-    slices.Reverse(words)  # []any: no write-back for any elements, the list is unchanged
-    assert words == ["b", "a"]
+
+
+def test_any_slices_of_generic_functions_are_written_back(
+    slices: ModuleType, go: dict[str, ModuleType]
+) -> None:
+    """A []any instantiation's writes come back to the list (item 5 of the fidelity issue):
+    items Go moved are the caller's own objects again; values Go wrote are converted."""
+    import functools
+
+    regexp = go["regexp"]
+    r = regexp.MustCompile("a+")
+    words: list[object] = ["b", 2, None, r, 3.5]
+    original = list(words)
+    slices.Reverse(words)
+    assert words == original[::-1] and words[1] is r  # the same Go object, not a new wrapper
+    mixed: list[object] = [3, "x", 1, 2.5]
+
+    def key(v: object) -> tuple[int, str]:
+        return (1, str(v)) if isinstance(v, str) else (0, f"{float(v):020.6f}")  # type: ignore[arg-type]
+
+    def compare(a: object, b: object) -> int:
+        return (key(a) > key(b)) - (key(a) < key(b))
+
+    slices.SortFunc(mixed, compare)
+    assert mixed == sorted([3, "x", 1, 2.5], key=functools.cmp_to_key(compare))
+    unchanged = [1, "a", r]
+    assert slices.Contains(unchanged, "a") and unchanged[2] is r
+    # Go 1.22's Delete zeroes the tail it vacates: Go's own writes, nil is None.
+    xs: list[object] = [1, 2, 3, "four"]
+    assert slices.Delete(xs, 1, 3) == [1, "four"]
+    assert xs == [1, "four", None, None]
 
 
 def test_slices_sort_writes_over_a_buffer(slices: ModuleType) -> None:

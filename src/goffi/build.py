@@ -90,7 +90,7 @@ class Progress:
 
 
 def names_option(option: str, value: object) -> tuple[str, ...]:
-    """A list-of-names option (``nonblocking=``, ``zero_copy=``) as a tuple, checked."""
+    """A list-of-names option (``nonblocking=``, ``zero_copy=``, ``instantiate=``) as a tuple, checked."""
     if isinstance(value, (str, bytes)):
         raise TypeError(
             f"{option}= takes a list of names, not a single {type(value).__name__}: write "
@@ -113,10 +113,12 @@ def compute_key(
     toolchain: GoToolchain,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
 ) -> str:
     parts = {
         "nonblocking": ",".join(sorted(set(nonblocking))),
         "zero_copy": ",".join(sorted(set(zero_copy))),
+        "instantiate": ";".join(sorted(set(instantiate))),
         "goffi": __version__,
         "goffi_source": goffi_source_hash(),
         "go": toolchain.version,
@@ -293,6 +295,7 @@ def plan_specs(
     name: str = "gopkgs",
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
 ) -> BundlePlan:
     """The bundle plan of ``specs``: workspace, surface, memory analysis, plan."""
     from goffi.plan import plan_bundle
@@ -301,7 +304,13 @@ def plan_specs(
     memory = analyse_surface(surface, workdir, toolchain, progress)
     decodes = scan_decodes(surface, workdir, toolchain, cache, progress)
     return plan_bundle(
-        surface, name, nonblocking=nonblocking, zero_copy=zero_copy, memory=memory, decodes=decodes
+        surface,
+        name,
+        nonblocking=nonblocking,
+        zero_copy=zero_copy,
+        memory=memory,
+        decodes=decodes,
+        instantiate=instantiate,
     )
 
 
@@ -313,6 +322,7 @@ def build_bundle(
     progress: Progress | None = None,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
 ) -> BuiltBundle:
     """Build (or find in the cache) the bundle holding ``specs``.
 
@@ -321,6 +331,7 @@ def build_bundle(
     """
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
+    instantiate = names_option("instantiate", instantiate)
     if not specs:
         raise BuildError("no Go packages given: name at least one, e.g. goffi.load('strings')")
     check_bundle_name(name)
@@ -329,7 +340,7 @@ def build_bundle(
     toolchain = find_go()
     check_host_target(toolchain)
     specs = resolve_versions(specs, toolchain)  # @latest, branches: the version they name now
-    key = compute_key(specs, name, toolchain, nonblocking, zero_copy)
+    key = compute_key(specs, name, toolchain, nonblocking, zero_copy, instantiate)
     bundle_dir = _bundle_dir(cache, key)
     modules, _ = _open_cached(bundle_dir, name, key, specs)
     if modules is not None:
@@ -344,7 +355,9 @@ def build_bundle(
         if problem is not None:
             store.discard_damaged(bundle_dir, "cached bundle", problem, stacklevel=3)
         store.remove_stale_staging(cache, holding=key)
-        modules = _build(specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy)
+        modules = _build(
+            specs, name, key, toolchain, cache, bundle_dir, progress, nonblocking, zero_copy, instantiate
+        )
         store.touch_last_use(bundle_dir)
     store.prune_after_build(cache, key)
     return BuiltBundle(name, key, bundle_dir / folder_of(name), modules, built_now=True)
@@ -367,6 +380,7 @@ def _build(
     progress: Progress,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
 ) -> dict[str, str]:
     from goffi.render import render_bundle
 
@@ -374,7 +388,7 @@ def _build(
     include = python_include_dir()
     workdir = cache / "work" / key
     shutil.rmtree(workdir, ignore_errors=True)
-    plan = plan_specs(specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy)
+    plan = plan_specs(specs, workdir, toolchain, cache, progress, name, nonblocking, zero_copy, instantiate)
     gofmt_bin = toolchain.goroot / "bin" / "gofmt"
     rendered = render_bundle(plan, key, gofmt_bin)
     with store.no_space_hint(f"writing the generated sources into {workdir}"):

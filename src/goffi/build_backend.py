@@ -16,6 +16,7 @@ A project names it in its ``pyproject.toml`` and says what to bridge under
     packages = ["./go"]                   # local folders, stdlib paths, path@version
     nonblocking = ["example.com/greeter.Add"]
     zero_copy = []
+    instantiate = []                      # generic functions: extra instantiations, Go-spelled
 
 ``pip wheel .``, ``pip install .`` and ``python -m build`` then give a wheel tagged for
 this platform and CPython ABI (``cp311-cp311-linux_x86_64``) holding the project's
@@ -84,6 +85,7 @@ class Project:
     packages: tuple[str, ...]  # Go package specs, local ones relative to root
     nonblocking: tuple[str, ...]
     zero_copy: tuple[str, ...]
+    instantiate: tuple[str, ...]
     python_root: Path  # the folder holding the project's top-level Python package (src/ or root)
     project: Mapping[str, Any]  # the whole [project] table
 
@@ -146,10 +148,11 @@ def read_project(root: Path) -> Project:
     packages = _names(tool, "packages", where)
     if not packages:
         raise ConfigError(f'{where}: packages is empty: name the Go packages to bridge, e.g. ["./go"]')
-    unknown = sorted(set(tool) - {"bundle", "packages", "nonblocking", "zero_copy"})
+    unknown = sorted(set(tool) - {"bundle", "packages", "nonblocking", "zero_copy", "instantiate"})
     if unknown:
         raise ConfigError(
-            f"{where}: unknown setting(s) {', '.join(unknown)} (known: bundle, packages, nonblocking, zero_copy)"
+            f"{where}: unknown setting(s) {', '.join(unknown)} (known: bundle, packages, nonblocking, zero_copy, "
+            "instantiate)"
         )
     top = bundle.split(".")[0]
     python_root = next((d for d in (root / "src", root) if (d / top).is_dir()), None)
@@ -166,6 +169,7 @@ def read_project(root: Path) -> Project:
         packages=packages,
         nonblocking=_names(tool, "nonblocking", where),
         zero_copy=_names(tool, "zero_copy", where),
+        instantiate=_names(tool, "instantiate", where),
         python_root=python_root or root,
         project=project,
     )
@@ -314,7 +318,13 @@ def _build_bundle(project: Project) -> Path:
     from goffi.workspace import parse_spec
 
     specs = [parse_spec(p, project.root) for p in project.packages]
-    built = build_bundle(specs, project.bundle, nonblocking=project.nonblocking, zero_copy=project.zero_copy)
+    built = build_bundle(
+        specs,
+        project.bundle,
+        nonblocking=project.nonblocking,
+        zero_copy=project.zero_copy,
+        instantiate=project.instantiate,
+    )
     return built.package_dir
 
 
@@ -416,7 +426,7 @@ _EDITABLE_HOOK = '''\
 
 from goffi.editable import install
 
-install({root!r}, {python_root!r}, {bundle!r}, {packages!r}, {nonblocking!r}, {zero_copy!r})
+install({root!r}, {python_root!r}, {bundle!r}, {packages!r}, {nonblocking!r}, {zero_copy!r}, {instantiate!r})
 '''
 
 
@@ -443,6 +453,7 @@ def build_editable(
             packages=project.packages,
             nonblocking=project.nonblocking,
             zero_copy=project.zero_copy,
+            instantiate=project.instantiate,
         ).encode(),
     )
     wheel.add(f"{hook}.pth", f"import {hook}\n".encode())

@@ -29,10 +29,12 @@ def plan_for(
     name: str = "gopkgs",
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
 ) -> BundlePlan:
     """Extract and plan ``packages`` without building them (what ``goffi inspect`` shows)."""
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
+    instantiate = names_option("instantiate", instantiate)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
     toolchain = find_go()
     cache = cache_root()
@@ -40,13 +42,17 @@ def plan_for(
     workdir = cache / "work" / f"inspect-{digest}"
     shutil.rmtree(workdir, ignore_errors=True)
     try:
-        return plan_specs(specs, workdir, toolchain, cache, Progress(), name, nonblocking, zero_copy)
+        return plan_specs(
+            specs, workdir, toolchain, cache, Progress(), name, nonblocking, zero_copy, instantiate
+        )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    plan = plan_for(args.packages, nonblocking=args.nonblocking, zero_copy=args.zero_copy)
+    plan = plan_for(
+        args.packages, nonblocking=args.nonblocking, zero_copy=args.zero_copy, instantiate=args.instantiate
+    )
     sys.stdout.write(to_json(plan) if args.json else to_text(plan))
     return 0
 
@@ -67,6 +73,7 @@ def _build(args: argparse.Namespace) -> int:
         progress=Progress(True if args.verbose else None),
         nonblocking=args.nonblocking,
         zero_copy=args.zero_copy,
+        instantiate=args.instantiate,
     )
     replace = _check_output(out, args.output, force=args.force)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -212,6 +219,14 @@ def _policy_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="a function (e.g. example.com/m.Scale) whose numeric slices cross as buffer views in (those "
         "Go does not keep, by Go's escape analysis) and memoryviews of Go memory out",
+    )
+    parser.add_argument(
+        "--instantiate",
+        action="append",
+        default=[],
+        metavar="INSTANCE",
+        help="an instantiation of a generic function to build besides the automatic ones, spelled as Go "
+        "spells it: 'slices.Max[int32]', 'github.com/samber/lo.Map[string, int]'",
     )
 
 

@@ -29,12 +29,14 @@ class BundleFinder(importlib.abc.MetaPathFinder):
         packages: Sequence[str],
         nonblocking: Sequence[str],
         zero_copy: Sequence[str],
+        instantiate: Sequence[str] = (),
     ) -> None:
         self.root = Path(root)
         self.bundle = bundle
         self.packages = tuple(packages)
         self.nonblocking = tuple(nonblocking)
         self.zero_copy = tuple(zero_copy)
+        self.instantiate = tuple(instantiate)
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
@@ -46,7 +48,12 @@ class BundleFinder(importlib.abc.MetaPathFinder):
 
         specs = [parse_spec(p, self.root) for p in self.packages]
         built = build_bundle(
-            specs, self.bundle, progress=Progress(), nonblocking=self.nonblocking, zero_copy=self.zero_copy
+            specs,
+            self.bundle,
+            progress=Progress(),
+            nonblocking=self.nonblocking,
+            zero_copy=self.zero_copy,
+            instantiate=self.instantiate,
         )
         return importlib.util.spec_from_file_location(
             fullname, built.package_dir / "__init__.py", submodule_search_locations=[str(built.package_dir)]
@@ -60,9 +67,10 @@ def install(
     packages: Sequence[str],
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
 ) -> None:
     """Make the project at ``root`` importable from its sources, its bundle built on import."""
     if python_root not in sys.path:
         sys.path.append(python_root)
     if not any(isinstance(f, BundleFinder) and f.bundle == bundle for f in sys.meta_path):
-        sys.meta_path.insert(0, BundleFinder(root, bundle, packages, nonblocking, zero_copy))
+        sys.meta_path.insert(0, BundleFinder(root, bundle, packages, nonblocking, zero_copy, instantiate))

@@ -157,7 +157,8 @@ def _generic_entry(g: GenericPlan, namer: ClassNamer, qualified: str) -> Entry:
         fn = inst.func
         sig = fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)
         pythons.append(sig)
-        notes.append(f"instantiated {qualified}{inst.go_type_args}: {sig}")
+        why = f" (requested: instantiate={[inst.requested]!r})" if inst.requested else ""
+        notes.append(f"instantiated {qualified}{inst.go_type_args}{why}: {sig}")
         notes += [n for n in _func_entry(fn, namer).notes if n not in notes]
     notes += [f"not instantiated {args}: {why}" for args, why in g.dropped]
     return Entry(g.go_name, "func", "bridged", g.go_signature, python=" | ".join(pythons), notes=tuple(notes))

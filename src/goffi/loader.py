@@ -68,6 +68,7 @@ def load(
     name: str | None = None,
     nonblocking: Sequence[str] = (),
     zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
 ) -> ModuleType | tuple[ModuleType, ...]:
     """Import Go packages as Python modules.
 
@@ -89,6 +90,12 @@ def load(
     decides; goffi inspect shows it), and whose
     numeric slice and []byte results come back as memoryviews of Go's memory.
 
+    ``instantiate`` lists instantiations of generic functions to build besides the
+    automatic ones, spelled as Go spells them: "slices.Max[int32]",
+    "github.com/samber/lo.Map[string, int]", "slices.Sort[[]time.Duration]" (types of the
+    bundle's packages by Go package name or import path). Python calls them by their
+    type arguments: ``slices.Max["int32"]``.
+
     A ``load`` of packages that are all in a bundle this process loaded returns them from
     it. Other packages make another bundle, with a Go runtime of its own: on Linux with
     glibc that works; elsewhere (or with ``$GOFFI_SINGLE_RUNTIME`` set) it raises
@@ -103,6 +110,7 @@ def load(
         check_bundle_name(name)
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
+    instantiate = names_option("instantiate", instantiate)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
     loaded = [b for b in loaded_bundles() if b.name in sys.modules]
     candidates = [b for b in loaded if name is None or b.name == name]
@@ -125,7 +133,7 @@ def load(
     # Fingerprinted before the build, so an edit during the build counts as a change.
     sources = {s.module_root: fingerprint_local_module(s.module_root) for s in specs if s.module_root}
     name = name or bundle_name(wanted, nonblocking, zero_copy)
-    built = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy)
+    built = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy, instantiate=instantiate)
     _import_bundle(built)
     for root, fingerprint in sources.items():
         _loaded_sources.setdefault(root, (fingerprint, built.name))

@@ -23,11 +23,15 @@ from goffi.decoding import DecodeAnalysis
 from goffi.generics import (
     GenericPlan,
     InstancePlan,
+    Instantiation,
+    Request,
     TypeParamDecision,
     decide_type_param,
     find_probe,
     instantiations,
     map_seq,
+    parse_request,
+    resolve_request,
     substitute,
     with_comparable_fallback,
 )
@@ -296,6 +300,18 @@ class ClassPlan:
         return self.kind in ("record", "value")
 
     @property
+    def any_value(self) -> bool:
+        """Whether a Go value of this value class's type inside an any (slog.Level returned as
+        any) comes back as the class, copied like a record; time.Duration and time.Time have
+        any tags of their own."""
+        return (
+            self.kind == "value"
+            and self.record is not None
+            and self.record.shape in _ANY_VALUE_SHAPES
+            and self.key not in ("time.Duration", "time.Time")
+        )
+
+    @property
     def value_base(self) -> str:
         """A value class's Python base type ("int", "list", "datetime.datetime"), else ""."""
         from goffi.typemap import VALUE_BASES
@@ -532,16 +548,26 @@ class BundlePlan:
         paths = {p.path for p in self.packages}
         for m in self.mappings():
             _collect_named_pkgs(m.ref, paths)
+        for p in self.packages:  # the type arguments of generic functions' instantiations
+            for g in p.generics:
+                for inst in g.instances:
+                    for arg in inst.instantiation.type_args:
+                        _collect_named_pkgs(arg, paths)
         return tuple(sorted(paths))
 
 
 def _collect_named_pkgs(ref: TypeRef, into: set[str]) -> None:
     if ref.kind == "named" and ref.pkg:
         into.add(ref.pkg)
-    for child in (ref.elem, ref.key):
+    for child in (ref.elem, ref.key, *ref.type_args):
         if child is not None:
             _collect_named_pkgs(child, into)
 
+
+# Shapes of value classes whose values come back as their class from an any (ClassPlan.any_value).
+_ANY_VALUE_SHAPES = frozenset(
+    {"bool", "int", "uint", "float", "complex", "string", "bytes", "slice", "map", "array"}
+)
 
 # Packages always extracted with a bundle for their sentinel errors and error types, so that
 # io.EOF is EOFError and a *fs.PathError shows its Path, whatever the bundle holds.
@@ -569,6 +595,7 @@ def plan_bundle(
     zero_copy: Sequence[str] = (),
     memory: MemoryAnalysis | None = None,
     decodes: DecodeAnalysis | None = None,
+    instantiate: Sequence[str] = (),
 ) -> BundlePlan:
     """Decide every exported symbol of every requested package in ``surface``.
 
@@ -579,9 +606,11 @@ def plan_bundle(
     ``memory`` (goffi.analysis) says which parameters Go may keep after the call; without
     it every parameter counts as kept, so Go gets its own copy of everything.
     ``decodes`` (goffi.decoding) says which any parameters Go decodes into; without it,
-    none does.
+    none does. ``instantiate`` lists instantiations of generic functions to make besides
+    the automatic ones, spelled as Go spells them ("slices.Max[[]int32]",
+    goffi.generics.Request); a SpecError says why one cannot be made.
     """
-    plan = _plan_bundle(surface, name, requested)
+    plan = _plan_bundle(surface, name, requested, instantiate)
     plan = _apply_memory(plan, memory or MemoryAnalysis(problem="not analysed"))
     if decodes is not None and (decodes.funcs or decodes.map_writes):
         plan = _apply_decodes(plan, decodes)
@@ -644,10 +673,10 @@ _CONTRACT_PACKAGES = frozenset({"io", "hash"})
 def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
     """Each parameter's memory verdict (ParamPlan.kept) from Go's escape analysis."""
 
-    def decide(f: FuncPlan, key: str, interface: str = "") -> FuncPlan:
+    def decide(f: FuncPlan, key: str, interface: str = "", generic: bool = False) -> FuncPlan:
         facts = memory.funcs.get(key)
         params = tuple(_param_verdict(f, i, p, facts, memory, interface) for i, p in enumerate(f.params))
-        params = tuple(replace(p, writes_back=True) if _writes_back(p) else p for p in params)
+        params = tuple(replace(p, writes_back=True) if _writes_back(p, generic) else p for p in params)
         return replace(f, params=params)
 
     packages = []
@@ -668,7 +697,7 @@ def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
             replace(
                 g,
                 instances=tuple(
-                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}"))
+                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}", generic=True))
                     for i in g.instances
                 ),
             )
@@ -739,9 +768,17 @@ def _param_verdict(
 WRITE_BACK_ELEMS = frozenset({"bool", "int", "uint", "float", "complex", "duration", "string"})
 
 
-def _writes_back(p: ParamPlan) -> bool:
+def _writes_back(p: ParamPlan, generic: bool = False) -> bool:
+    """Whether Go's writes into slice parameter ``p`` come back to a list argument. In a
+    generic function's instantiation, a []any does too (slices.Reverse, slices.SortFunc on
+    lists of anything): Go reports which items it left in place or moved, so an item keeps
+    its identity (goffiBack_ in the Go wrapper, goffi_back_ in the C glue)."""
     m = p.type
-    return not p.variadic and m.shape == "slice" and m.elem is not None and m.elem.shape in WRITE_BACK_ELEMS
+    if p.variadic or m.shape != "slice" or m.elem is None:
+        return False
+    return m.elem.shape in WRITE_BACK_ELEMS or (
+        generic and m.elem.shape == "any" and m.elem.ref.kind == "interface"
+    )
 
 
 # Shapes of results whose Go value lives on after the call (held by a Python object).
@@ -800,14 +837,17 @@ def _mark_generic(
     return replace(g, instances=tuple(instances))
 
 
-def _plan_bundle(surface: Surface, name: str, requested: Sequence[str] | None) -> BundlePlan:
+def _plan_bundle(
+    surface: Surface, name: str, requested: Sequence[str] | None, instantiate: Sequence[str] = ()
+) -> BundlePlan:
     if requested is None:
         requested = surface.requested or [p.path for p in surface.packages]
     wanted = set(requested)
     packages = sorted((p for p in surface.packages if p.path in wanted), key=lambda p: p.path)
     implicit = {p.path: p for p in surface.packages if p.path not in wanted}
     mapper = TypeMapper(surface, frozenset(p.path for p in packages))
-    partial = [_plan_package(pkg, i, mapper) for i, pkg in enumerate(packages)]
+    requests = _requests(packages, instantiate)
+    partial = [_plan_package(pkg, i, mapper, requests) for i, pkg in enumerate(packages)]
     sentinel_vars = [
         (pkg, v)
         for pkg in sorted([*packages, *implicit.values()], key=lambda p: p.path)
@@ -1069,7 +1109,29 @@ def _identifier(text: str) -> str:
     return "_" + out if out[:1].isdigit() else out
 
 
-def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
+def _requests(packages: Sequence[Package], instantiate: Sequence[str]) -> dict[str, list[Request]]:
+    """The requested instantiations (goffi.load(instantiate=...)) by generic function, checked."""
+    from goffi.errors import SpecError
+
+    generic = {f"{p.path}.{f.name}": f for p in packages for f in p.funcs if f.type_params}
+    out: dict[str, list[Request]] = {}
+    for text in sorted(set(instantiate)):
+        req = parse_request(text)
+        if isinstance(req, str):
+            raise SpecError(f"instantiate: {req}")
+        if req.func not in generic:
+            known = ", ".join(sorted(generic)[:5]) or "none"
+            raise SpecError(
+                f"instantiate: {req.func} (in {text!r}) is not a generic function of the bundle's packages; name "
+                f"it as import path + name (generic functions here include: {known}; goffi inspect lists them)"
+            )
+        out.setdefault(req.func, []).append(req)
+    return out
+
+
+def _plan_package(
+    pkg: Package, index: int, mapper: TypeMapper, requests: dict[str, list[Request]] | None = None
+) -> PackagePlan:
     funcs: list[FuncPlan] = []
     skipped: list[SkipPlan] = []
     generics: list[GenericPlan] = []
@@ -1077,6 +1139,9 @@ def _plan_package(pkg: Package, index: int, mapper: TypeMapper) -> PackagePlan:
         go_sig = f"func {fn.name}{signature_spelling(fn.params, fn.results, fn.variadic)}"
         if fn.type_params:
             generic = _plan_generic(mapper, pkg, index, fn, go_sig)
+            asked = (requests or {}).get(f"{pkg.path}.{fn.name}")
+            if asked:
+                generic = _plan_requested(mapper, pkg, index, fn, go_sig, generic, asked)
             if generic.instances:
                 generics.append(generic)
             else:
@@ -1228,6 +1293,55 @@ def _plan_generic(mapper: TypeMapper, pkg: Package, index: int, fn: Func, go_sig
     if len(instances) == 1:  # one instantiation: the builtin is the function itself
         instances = [replace(instances[0], func=replace(instances[0].func, py_name=py_name))]
     return GenericPlan(fn.name, py_name, go_sig, fn.doc, fn.pos, decisions, tuple(instances), tuple(dropped))
+
+
+def _plan_requested(
+    mapper: TypeMapper,
+    pkg: Package,
+    index: int,
+    fn: Func,
+    go_sig: str,
+    generic: GenericPlan,
+    asked: list[Request],
+) -> GenericPlan:
+    """``generic`` with the instantiations the user asked for (a SpecError for one that cannot be)."""
+    from goffi.errors import SpecError
+
+    made = {i.go_type_args: i for i in generic.instances}
+    instances = list(generic.instances)
+    for n, req in enumerate(asked):
+        found = resolve_request(mapper.surface, fn.type_params, fn.constraints or (), pkg.path, req.args)
+        if isinstance(found, str):
+            raise SpecError(f"instantiate: {req.text}: {found}")
+        spelled = "[" + ", ".join(a.go_spelling() for a in found) + "]"
+        if spelled in made:  # made anyway: mark it as asked for, so inspect says so
+            continue
+        env = dict(zip(fn.type_params, found, strict=False))
+        suffix = f"x{n}_" + _identifier("_".join(a.go_spelling() for a in found))
+        planned = _plan_callable(
+            mapper,
+            pkg.path,
+            pkg.name,
+            fn.name,
+            tuple(Param(p.name, substitute(p.type, env)) for p in fn.params),
+            tuple(Param(p.name, substitute(p.type, env)) for p in fn.results),
+            fn.variadic,
+            f"goffi_f_{index}_{fn.name}__{suffix}",
+            go_sig,
+            fn.doc,
+            fn.pos,
+            kind="func",
+        )
+        if isinstance(planned, SkipPlan):
+            raise SpecError(f"instantiate: {req.text}: {fn.name}{spelled} cannot cross: {planned.reason}")
+        func = replace(planned, type_args=found, instance=suffix, py_name=f"_{fn.name}__{suffix}")
+        inst = InstancePlan(Instantiation(found, ("",) * len(found)), func, requested=req.text)
+        made[spelled] = inst
+        instances.append(inst)
+    if len(generic.instances) == 1:  # no longer the only one: a private builtin name
+        first = generic.instances[0]
+        instances[0] = replace(first, func=replace(first.func, py_name=f"_{fn.name}__{first.func.instance}"))
+    return replace(generic, instances=tuple(instances))
 
 
 def _instances(

@@ -273,9 +273,8 @@ class Mapping:
             return (namer or default_class_name)(self.named)
         s = self.shape
         if self.iterator and self.sig is not None:
-            # in: func() []V (or ([]K, []V)); out: func(bool) (V, bool) (or (K, V, bool)).
-            items = [r.elem for r in self.sig.results if r.elem is not None] if position == "in" else []
-            items = items or list(self.sig.results[:-1])
+            # in: func() []V (or ([]K, []V)); out: func(int) ([]V, bool) (or ([]K, []V, bool)).
+            items = [r.elem for r in self.sig.results if r.elem is not None]
             spelled = [i.py_type(position, namer) for i in items]
             item = spelled[0] if len(spelled) == 1 else f"tuple[{', '.join(spelled)}]"
             return f"Iterable[{item}]" if position == "in" else f"Iterator[{item}]"

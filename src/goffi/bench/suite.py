@@ -39,6 +39,7 @@ CASES: tuple[Case, ...] = (
     Case("callback_1_goroutine", goroutines.callback_1_goroutine),
     Case("callback_8_goroutines", goroutines.callback_8_goroutines),
     Case("chan_iter", goroutines.chan_iter),
+    Case("seq_iter", goroutines.seq_iter),
     Case("warm_load", procs.warm_load),
     Case("bundle_import", procs.bundle_import),
     Case("cold_build", procs.cold_build, uses_gopy=True),

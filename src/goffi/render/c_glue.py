@@ -597,12 +597,63 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_out_{m.cid}(const goffi_view *v)
 
 """
 
+    def _any_back(self, m: Mapping) -> str:
+        """goffi_in_w_/goffi_back_ of a []any written back: Go marks each item kept, moved
+        (from which index) or written; a list argument gets moved items' own objects back."""
+        return f"""/* {m.go_name}, written back (a generic function's []any): converted in as goffi_in_. */
+GOFFI_MAYBE_UNUSED static int goffi_in_w_{m.cid}(PyObject *o, goffi_slice *out, goffi_arena *a, const char *where)
+{{
+    return goffi_in_{m.cid}(o, out, a, where);
+}}
+
+/* After the call: a list argument gets the items Go moved (its own objects) and the values
+ * Go wrote (converted); items Go left in place stay. -1 with an exception set on failure. */
+GOFFI_MAYBE_UNUSED static int goffi_back_{m.cid}(PyObject *o, const goffi_slice *v)
+{{
+    Py_ssize_t n = (Py_ssize_t)v->n;
+    if (!PyList_CheckExact(o) || v->p == NULL || PyList_GET_SIZE(o) != n) {{
+        return 0;
+    }}
+    const goffi_any *p = v->p;
+    Py_ssize_t i = 0;
+    while (i < n && p[i].tag == GOFFI_ANY_KEPT) {{
+        i++;
+    }}
+    if (i == n) {{
+        return 0; /* Go wrote nothing */
+    }}
+    PyObject *before = PyList_GetSlice(o, 0, n);
+    if (before == NULL) {{
+        return -1;
+    }}
+    for (; i < n && PyList_GET_SIZE(o) == n; i++) {{
+        PyObject *now;
+        if (p[i].tag == GOFFI_ANY_KEPT) {{
+            continue;
+        }}
+        if (p[i].tag == GOFFI_ANY_MOVED && p[i].i >= 0 && p[i].i < n) {{
+            now = PyList_GET_ITEM(before, (Py_ssize_t)p[i].i);
+            Py_INCREF(now);
+        }} else if ((now = goffi_out_any(&p[i])) == NULL) {{
+            Py_DECREF(before);
+            return -1;
+        }}
+        PyList_SetItem(o, i, now);
+    }}
+    Py_DECREF(before);
+    return 0;
+}}
+
+"""
+
     def _seq_back(self, m: Mapping) -> str:
         """For a slice whose Go writes come back: goffi_in_w_ (as goffi_in_, but a buffer
         is shared only when writable, since Go writes its values back over the array) and
         goffi_back_ (after the call, a list gets Go's values where they differ)."""
         assert m.elem is not None
         e = m.elem
+        if e.shape == "any":
+            return self._any_back(m)
         fmt = m.buffer_format
         bulk = (
             f"""    goffi_view items;
@@ -1270,6 +1321,11 @@ done:
         """goffi_any_record_in/out: records crossing as any (the runtime calls these)."""
         ins, outs = [], []
         for cls in self.plan.classes():
+            if cls.any_value:  # a value of a value class's type, from Go (goffiRecordOut)
+                m = self.plan.record_mapping(cls.key)
+                outs.append(
+                    f"    case {cls.index}:\n        return goffi_out_{m.cid}((const {m.c_type} *)v->items);\n"
+                )
             if cls.kind != "record":
                 continue
             m = self.plan.record_mapping(cls.key)

@@ -575,6 +575,26 @@ class GoRenderer:
         t = self.speller.type(m.ref)
         et = self.speller.type(m.elem.ref)
         ce = c_type(m.elem)
+        if m.elem.shape == "any":
+            self.std.add("unsafe")
+            return (
+                f"// goffiBack_{ident} writes a {m.ref.go_spelling()} argument back over its C array after the\n"
+                "// call: an item Go left in place is marked kept, one Go moved says where from (so the\n"
+                "// caller's list keeps its objects), and only a value Go wrote is converted.\n"
+                f"func goffiBack_{ident}(c C.goffi_slice, arena *C.goffi_arena, v, before {t}) {{\n"
+                "\tif c.p == nil || int(c.n) != len(v) || len(before) != len(v) {\n\t\treturn\n\t}\n"
+                "\tword := func(x any) [2]unsafe.Pointer { return *(*[2]unsafe.Pointer)(unsafe.Pointer(&x)) }\n"
+                "\tdst := unsafe.Slice((*C.goffi_any)(c.p), len(v))\n"
+                "\tvar from map[[2]unsafe.Pointer]int\n"
+                "\tfor i := range v {\n"
+                "\t\tif word(v[i]) == word(before[i]) {\n\t\t\tdst[i].tag = C.GOFFI_ANY_KEPT\n\t\t\tcontinue\n\t\t}\n"
+                "\t\tif from == nil {\n\t\t\tfrom = make(map[[2]unsafe.Pointer]int, len(before))\n"
+                "\t\t\tfor j := len(before) - 1; j >= 0; j-- {\n\t\t\t\tfrom[word(before[j])] = j\n\t\t\t}\n\t\t}\n"
+                "\t\tif j, ok := from[word(v[i])]; ok {\n"
+                "\t\t\tdst[i] = C.goffi_any{tag: C.GOFFI_ANY_MOVED, i: C.int64_t(j)}\n\t\t\tcontinue\n\t\t}\n"
+                "\t\tgoffiAnyOut(&dst[i], arena, v[i])\n"
+                "\t}\n}\n\n"
+            )
         lines = [
             f"// goffiBack_{ident} writes a {m.ref.go_spelling()} argument back over its C array after the\n",
             "// call, so that the caller sees Go's writes into it.\n",
@@ -743,7 +763,14 @@ class GoRenderer:
                 # Go's writes into its slice go back over the C array after the call (and
                 # from there to a list argument: the C glue's goffi_back_).
                 body.append(f"\targ{i} := {arg}\n")
-                copied_back.append(f"\tgoffiBack_{converter_ident(p.type.ref)}(a{i}, arena, arg{i})\n")
+                if p.type.elem is not None and p.type.elem.shape == "any":
+                    # What Go got, to tell the items Go left or moved from those it wrote.
+                    body.append(f"\tbefore{i} := append([]any(nil), arg{i}...)\n")
+                    copied_back.append(
+                        f"\tgoffiBack_{converter_ident(p.type.ref)}(a{i}, arena, arg{i}, before{i})\n"
+                    )
+                else:
+                    copied_back.append(f"\tgoffiBack_{converter_ident(p.type.ref)}(a{i}, arena, arg{i})\n")
                 arg = f"arg{i}"
             elif p.kept and p.type.shape == "bytes" and not p.variadic:
                 # Go's own copy of a []byte: its writes during the call go back to the
@@ -879,6 +906,15 @@ class GoRenderer:
         """goffiRecordIn/Out: records crossing as any keep their Go type."""
         ins, outs = [], []
         for cls in self.plan.classes():
+            if cls.any_value:
+                # A value of a named type with a value class (slog.Level) comes back as its class.
+                m = self.plan.record_mapping(cls.key)
+                t = self.speller.type(m.ref)
+                outs.append(
+                    f"\tcase {t}:\n\t\tp := (*C.{m.c_type})(goffiAlloc(a, C.sizeof_{m.c_type}))\n"
+                    f"\t\tarena := a\n\t\t{self.go_out(m, 'p', 'x')}\n\t\t_ = arena\n"
+                    f"\t\treturn unsafe.Pointer(p), {cls.index}\n"
+                )
             if cls.kind != "record":
                 continue
             m = self.plan.record_mapping(cls.key)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 
 from goffi._version import __version__
-from goffi.generics import GenericPlan
+from goffi.generics import GenericPlan, InstancePlan, split_type_list
 from goffi.plan import BundlePlan, ClassPlan, ConstPlan, FuncPlan, PackagePlan
 from goffi.runtime import ABI_VERSION
 from goffi.typemap import IMPLEMENTERS, ClassNamer, Mapping
@@ -221,35 +221,38 @@ def render_generics(plan: BundlePlan, pkg: PackagePlan) -> list[str]:
     namer = plan.class_namer()
     for g in pkg.generics:
         qualified = f"{pkg.go_name}.{g.go_name}"
-        if not g.wrapped:
-            out.append(f"{g.py_name} = _go.{g.instances[0].func.py_name}\n")
-            continue
-        if len(g.instances) == 1:
-            out.append(f"{g.py_name} = {_iterating(g.instances[0].func, qualified)}\n")
-            continue
+        auto = g.automatic
         dispatched = g.dispatched
         probes = []
         for i in dispatched:
             d = g.type_params[i]
-            groups = tuple(dict.fromkeys(inst.instantiation.groups[i] for inst in g.instances))
+            groups = tuple(dict.fromkeys(inst.instantiation.groups[i] for inst in auto))
             probe = d.probe or (0, "none")
             probes.append((probe[0], probe[1], groups))
+        # A call chooses among the automatic instantiations; with none, the one requested.
+        callers = auto or (g.instances if len(g.instances) == 1 else ())
         table = []
         explicit = []
         forms = []
         for inst in g.instances:
             fn = inst.func
             call = _iterating(fn, qualified) if fn.iterators else f"_go.{fn.py_name}"
-            key = tuple(inst.instantiation.groups[i] for i in dispatched)
-            table.append(f"        {key!r}: {call},\n")
+            if inst in callers:
+                key = tuple(inst.instantiation.groups[i] for i in dispatched)
+                table.append(f"        {key!r}: {call},\n")
             args = inst.instantiation.type_args
             full = ",".join(a.go_spelling() for a in args)
             free = ",".join(args[i].go_spelling() for i, d in enumerate(g.type_params) if d.kind != "derived")
-            explicit.append(f"        {full!r}: {call},\n")
-            if free != full:
-                explicit.append(f"        {free!r}: {call},\n")
+            for spelled in (full, *([free] if free != full and not inst.requested else [])):
+                for form in _short_forms(plan, spelled):
+                    explicit.append(f"        {form!r}: {call},\n")
+            if inst.requested:
+                for alias in _request_forms(inst):
+                    explicit.append(f"        {alias!r}: {call},\n")
             forms.append(
-                f"  {fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)}  ({qualified}{inst.go_type_args})"
+                f"  {fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)}  ({qualified}{inst.go_type_args}"
+                + (", requested" if inst.requested else "")
+                + ")"
             )
         doc = f"Go: {g.go_signature}\n\nA generic function; instantiations:\n" + "\n".join(forms)
         if g.doc.strip():
@@ -259,9 +262,28 @@ def render_generics(plan: BundlePlan, pkg: PackagePlan) -> list[str]:
             + "".join(table)
             + "    },\n    {\n"
             + "".join(dict.fromkeys(explicit))
-            + f"    }},\n    {chr(10).join(forms)!r},\n)\n"
+            + f"    }},\n    {chr(10).join(forms)!r},\n    {pkg.path + '.' + g.go_name!r},\n)\n"
         )
     return out
+
+
+def _short_forms(plan: BundlePlan, spelled: str) -> list[str]:
+    """Type arguments as keys of explicit instantiation: without spaces, with full import
+    paths and with the bundle's Go package names ("github.com/samber/lo.Tuple2" and "lo.Tuple2")."""
+    full = spelled.replace(" ", "")
+    short = full
+    for p in plan.packages:
+        if p.path != p.go_name:
+            short = re.sub(rf"(?<![\w./-]){re.escape(p.path)}\.", p.go_name + ".", short)
+    return [full, short] if short != full else [full]
+
+
+def _request_forms(inst: InstancePlan) -> list[str]:
+    """The spellings a requested instantiation is also found by: its type arguments as the
+    request wrote them ("[]int32" for "slices.Max[[]int32]", "int32" for "slices.Max[int32]")."""
+    text = inst.requested
+    inner = split_type_list(text[text.index("[") + 1 : -1])
+    return [] if isinstance(inner, str) else [",".join(a.replace(" ", "") for a in inner)]
 
 
 def _exception_classes(pkg: PackagePlan) -> list[str]:
@@ -567,12 +589,13 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
 
 def _stub_generic(g: GenericPlan, namer: ClassNamer, typed: Callable[[str], str]) -> str:
     """A generic function's stub: its one signature, or an overload per instantiation."""
-    if len(g.instances) == 1:
-        fn = g.instances[0].func
+    callers = g.automatic or g.instances[:1]
+    if len(callers) == 1:
+        fn = callers[0].func
         sig = fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)
         return _stub_def(fn, typed(sig))
     out = []
-    for inst in g.instances:
+    for inst in callers:
         fn = inst.func
         sig = fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)
         # An int also fits a float parameter: overloads by kind of value overlap by design.

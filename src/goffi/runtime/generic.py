@@ -20,36 +20,89 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Generic", "iterating", "pull_source", "pulled"]
+__all__ = ["Generic", "GoIterator", "iterating", "pull_source", "pulled"]
 
 _STOP: Any = object()
 
 
 def pulled(pull: Any, pairs: bool) -> Iterator[Any]:
-    """A lazy iterator over a Go sequence: ``pull(False)`` gives Go's next item, ``pull(True)``
-    stops Go's sequence (its goroutine returns). Stopping happens when the loop ends, is left
-    early (break, an exception) or the iterator is collected."""
+    """A lazy iterator over a Go sequence (see :class:`GoIterator`)."""
     if pull is None:  # a nil Go sequence: nothing to iterate
         return iter(())
-    return _pulled(pull, pairs)
+    return GoIterator(pull, pairs)
 
 
-def _pulled(pull: Any, pairs: bool) -> Iterator[Any]:
-    try:
-        if pairs:
-            while True:
-                k, v, ok = pull(False)
-                if not ok:
-                    return
-                yield k, v
-        else:
-            while True:
-                v, ok = pull(False)
-                if not ok:
-                    return
-                yield v
-    finally:
-        pull(True)
+class GoIterator:
+    """A Go sequence (iter.Seq, iter.Seq2) as a Python iterator.
+
+    ``pull(1)`` gives Go's next item (a one-item list, two for pairs), ``pull(0)`` stops Go's
+    sequence, ``pull(-1)`` gives every remaining item at once. Items come one at a time, each
+    produced when asked for; stopping happens when the loop ends, is left early (break, an
+    exception) or the iterator is collected. A consumer that takes every item and says so by
+    asking for a length hint first (``list()``, ``tuple()``, ``sorted()``, ``list.extend``)
+    gets the rest in one call: Go runs the sequence on the calling thread, with no hand-over
+    per item. An exception (a Go panic) raised then is raised by the next ``__next__``.
+    """
+
+    __slots__ = ("_done", "_error", "_pairs", "_pull", "_rest")
+
+    def __init__(self, pull: Callable[[int], Any], pairs: bool) -> None:
+        self._pull = pull
+        self._pairs = pairs
+        self._rest: list[Any] = []  # items taken at once, last first
+        self._error: BaseException | None = None
+        self._done = False
+
+    def __iter__(self) -> GoIterator:
+        return self
+
+    def __next__(self) -> Any:
+        if self._rest:
+            return self._rest.pop()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        if self._done:
+            raise StopIteration
+        try:
+            if self._pairs:
+                keys, values, ok = self._pull(1)
+                if ok:
+                    return keys[0], values[0]
+            else:
+                items, ok = self._pull(1)
+                if ok:
+                    return items[0]
+        except BaseException:
+            self._done = True
+            raise
+        self._done = True
+        raise StopIteration
+
+    def __length_hint__(self) -> int:
+        if not self._done:
+            self._done = True
+            try:
+                if self._pairs:
+                    keys, values, _ = self._pull(-1)
+                    items = list(zip(keys, values, strict=True))
+                else:
+                    items, _ = self._pull(-1)
+            except BaseException as e:  # raised where the items are taken, as one at a time would
+                self._error = e
+                return 0
+            items.reverse()
+            self._rest = items + self._rest
+        return len(self._rest)
+
+    def close(self) -> None:
+        """Stops Go's sequence (its yield returns false, so it returns)."""
+        if not self._done:
+            self._done = True
+            self._pull(0)
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def pull_source(iterable: Any, pairs: bool, where: str) -> Callable[[], Any]:
@@ -199,8 +252,24 @@ class Generic:
     "itervalues") and
     the groups it has instantiations for. ``table`` maps a tuple of chosen groups to the
     instantiation; ``explicit`` maps Go's spelling of the type arguments to it, for
-    ``F[int64]``-style explicit instantiation.
+    ``F[int64]``-style explicit instantiation. ``spec`` is the function's import path + name
+    ("slices.Max"), for the message saying how to request a missing instantiation.
     """
+
+    def __new__(
+        cls,
+        qualified: str,
+        doc: str,
+        probes: tuple[tuple[int, str, tuple[str, ...]], ...],
+        table: dict[tuple[str, ...], Callable[..., Any]],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Generic:
+        if cls is Generic and not probes and len(table) == 1:
+            # One instantiation to call: calls go straight to it (no Python frame on the way).
+            only = next(iter(table.values()))
+            cls = type("Generic", (Generic,), {"__call__": staticmethod(only), "__slots__": ()})
+        return object.__new__(cls)
 
     def __init__(
         self,
@@ -210,6 +279,7 @@ class Generic:
         table: dict[tuple[str, ...], Callable[..., Any]],
         explicit: dict[str, Callable[..., Any]],
         forms: str,
+        spec: str = "",
     ) -> None:
         self.__name__ = self.__qualname__ = qualified.rsplit(".", 1)[-1]
         self.__doc__ = doc
@@ -218,11 +288,23 @@ class Generic:
         self._table = table
         self._explicit = explicit
         self._forms = forms
+        self._spec = spec or qualified
 
     def __repr__(self) -> str:
-        return f"<generic Go function {self._qualified} ({len(self._table)} instantiations)>"
+        return f"<generic Go function {self._qualified} ({len(self._explicit_forms())} instantiations)>"
+
+    def _explicit_forms(self) -> list[str]:
+        seen: dict[int, str] = {}
+        for k, fn in self._explicit.items():
+            seen.setdefault(id(fn), k.replace(",", ", "))
+        return list(seen.values())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self._table:
+            raise TypeError(
+                f"{self._qualified}() has no instantiation Python chooses by the arguments; call one of "
+                + ", ".join(f"{self.__name__}[{k!r}]" for k in self._explicit_forms())
+            )
         if kwargs:  # every instantiation has the same parameter names
             args, kwargs = fold_keywords(next(iter(self._table.values())), args, kwargs)
         key = []
@@ -280,8 +362,13 @@ class Generic:
         spelled = ", ".join(types) if isinstance(types, tuple) else str(types)
         fn = self._explicit.get(spelled.replace(" ", ""))
         if fn is None:
+            example = f"{self._spec}[{spelled}]"
             raise TypeError(
-                f"{self._qualified}[{spelled}] was not instantiated in this bundle; available: "
-                + ", ".join(f"[{k}]" for k in self._explicit)
+                f"{self._qualified}[{spelled}] was not instantiated in this bundle (instantiations built: "
+                + ", ".join(f"[{k}]" for k in self._explicit_forms())
+                + "). To build it, list it, spelled as Go spells it, in goffi.load(..., instantiate=["
+                + repr(example)
+                + "]), in instantiate = [...] under [tool.goffi] of pyproject.toml, or with goffi build "
+                + f"--instantiate {example!r}"
             )
         return fn

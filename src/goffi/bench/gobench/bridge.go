@@ -5,7 +5,10 @@ package gobench
 // They are not in api.go because gopy (which binds a copy of api.go) has no part in
 // these rows.
 
-import "sync"
+import (
+	"iter"
+	"sync"
+)
 
 // CallN calls f(0), f(1), ..., f(n-1) on the calling goroutine and returns the sum of
 // the results: n Go -> Python callbacks on the thread of the call.
@@ -66,4 +69,15 @@ func Count(n, buffer int) <-chan int64 {
 		}
 	}()
 	return ch
+}
+
+// Seq yields 0..n-1: an iter.Seq[int64] range-over-func sequence, which Python iterates lazily.
+func Seq(n int) iter.Seq[int64] {
+	return func(yield func(int64) bool) {
+		for i := 0; i < n; i++ {
+			if !yield(int64(i)) {
+				return
+			}
+		}
+	}
 }

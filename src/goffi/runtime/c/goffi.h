@@ -58,7 +58,9 @@ enum {
     GOFFI_ANY_RECORD,  /* items: the record's C struct (goffi_rec_*), cls: its class */
     GOFFI_ANY_TIME,     /* i: Unix seconds, n: nanoseconds, cls: zone offset (s), s: zone name */
     GOFFI_ANY_DURATION, /* i: nanoseconds */
-    GOFFI_ANY_ERROR     /* items: a goffi_err describing an error value */
+    GOFFI_ANY_ERROR,    /* items: a goffi_err describing an error value */
+    GOFFI_ANY_KEPT,     /* written back ([]any): Go left the caller's item in place */
+    GOFFI_ANY_MOVED     /* written back ([]any): i: the index of the caller's item Go moved here */
 };
 typedef struct goffi_any {
     int32_t tag;

@@ -8,24 +8,29 @@ import (
 	"sync"
 )
 
-// PullSeq turns a Go sequence into the func Python pulls it through: pull(false)
-// produces the next item (ok is false once the sequence ends), pull(true) stops the
-// sequence (its yield returns false, so it returns) and reports no item.
+// PullSeq turns a Go sequence into the func Python pulls it through: pull(1) produces
+// the next item (ok is false once the sequence ends), pull(0) stops the sequence (its
+// yield returns false, so it returns) and reports no item, and pull(-1) produces every
+// remaining item at once (for a consumer that takes them all: list(), tuple()).
 //
-// The sequence runs in a goroutine of its own that hands over one item per request,
-// started by the first pull and gone once the sequence returns (ended, stopped, or
-// panicked: the panic is raised again in the caller of pull). Not iter.Pull: its
-// coroutines require every next to run at the OS-thread locking depth of the Pull,
-// and Python may pull from another thread, or from inside a callback (nested cgo
-// calls), where the Go runtime aborts. Calls may come from several Python threads at
-// once; they are serialized.
-func PullSeq[V any](seq iter.Seq[V]) func(bool) (V, bool) {
+// One item at a time, the sequence runs in a goroutine of its own that hands over one
+// item per request, started by the first pull and gone once the sequence returns
+// (ended, stopped, or panicked: the panic is raised again in the caller of pull). Not
+// iter.Pull: its coroutines require every next to run at the OS-thread locking depth of
+// the Pull, and Python may pull from another thread, or from inside a callback (nested
+// cgo calls), where the Go runtime aborts. Each item so costs two thread wake-ups. All
+// items at once cost none: a sequence not started yet runs on the caller's thread, and
+// a started one collects the rest in its goroutine and hands them over together.
+// Calls may come from several Python threads at once; they are serialized.
+func PullSeq[V any](seq iter.Seq[V]) func(int) ([]V, bool) {
 	type item struct {
 		v        V
+		all      []V // the remaining items, after a pull(-1)
+		drained  bool
 		panicked bool
 		p        any
 	}
-	req := make(chan bool)  // false: produce the next item; true: stop
+	req := make(chan int)   // 1: produce the next item; 0: stop; -1: produce all the rest
 	resp := make(chan item) // an item, or closed once the sequence has returned
 	var mu sync.Mutex
 	started, done := false, false
@@ -36,32 +41,52 @@ func PullSeq[V any](seq iter.Seq[V]) func(bool) (V, bool) {
 				resp <- item{panicked: true, p: p}
 			}
 		}()
-		if <-req {
+		r := <-req
+		if r == 0 {
 			return
 		}
+		draining := r < 0
+		var all []V
 		seq(func(v V) bool {
+			if draining {
+				all = append(all, v)
+				return true
+			}
 			resp <- item{v: v}
-			return !<-req
+			r := <-req
+			draining = r < 0
+			return r != 0
 		})
+		if draining {
+			resp <- item{all: all, drained: true}
+		}
 	}
-	return func(halt bool) (V, bool) {
+	return func(n int) ([]V, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		var zero V
-		if done || (halt && !started) {
+		if done || (n == 0 && !started) {
 			done = true
-			return zero, false
+			return nil, false
+		}
+		if n < 0 && !started {
+			// Every item and none taken yet: the sequence runs here, no goroutine, no hand-over.
+			started, done = true, true
+			var all []V
+			for v := range seq {
+				all = append(all, v)
+			}
+			return all, false
 		}
 		if !started {
 			started = true
 			go run()
 		}
-		req <- halt
+		req <- n
 		for {
 			it, ok := <-resp
 			if !ok {
 				done = true
-				return zero, false
+				return nil, false
 			}
 			if it.panicked {
 				done = true
@@ -69,16 +94,22 @@ func PullSeq[V any](seq iter.Seq[V]) func(bool) (V, bool) {
 				}
 				panic(it.p)
 			}
-			if !halt {
-				return it.v, true
+			if it.drained {
+				done = true
+				for range resp {
+				}
+				return it.all, false
 			}
-			req <- true // a sequence that yields again after being stopped: keep stopping it
+			if n != 0 {
+				return []V{it.v}, true
+			}
+			req <- 0 // a sequence that yields again after being stopped: keep stopping it
 		}
 	}
 }
 
-// PullSeq2 is PullSeq for a sequence of pairs.
-func PullSeq2[K, V any](seq iter.Seq2[K, V]) func(bool) (K, V, bool) {
+// PullSeq2 is PullSeq for a sequence of pairs: keys and values in two slices, paired by index.
+func PullSeq2[K, V any](seq iter.Seq2[K, V]) func(int) ([]K, []V, bool) {
 	type pair struct {
 		k K
 		v V
@@ -86,9 +117,14 @@ func PullSeq2[K, V any](seq iter.Seq2[K, V]) func(bool) (K, V, bool) {
 	pull := PullSeq(func(yield func(pair) bool) {
 		seq(func(k K, v V) bool { return yield(pair{k, v}) })
 	})
-	return func(halt bool) (K, V, bool) {
-		p, ok := pull(halt)
-		return p.k, p.v, ok
+	return func(n int) ([]K, []V, bool) {
+		ps, ok := pull(n)
+		keys := make([]K, len(ps))
+		values := make([]V, len(ps))
+		for i, p := range ps {
+			keys[i], values[i] = p.k, p.v
+		}
+		return keys, values, ok
 	}
 }
 
