@@ -400,8 +400,9 @@ def test_load_bundle_names_differ_by_content_and_are_deterministic() -> None:
         bundle_name(["strings", "math@v1"]),
         bundle_name(["strings", "math"], nonblocking=["strings.ToUpper"]),
         bundle_name(["strings", "math"], zero_copy=["math.Abs"]),
+        bundle_name(["strings", "math"], instantiate=["slices.Max[int32]"]),
     }
-    assert one not in others and len(others) == 4
+    assert one not in others and len(others) == 5
 
 
 def test_single_runtime_reasons(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,13 +37,21 @@ DEFAULT_BUNDLE = "gopkgs"
 _loaded_sources: dict[Path, tuple[str, str]] = {}
 
 
-def bundle_name(wanted: Sequence[str], nonblocking: Sequence[str] = (), zero_copy: Sequence[str] = ()) -> str:
+def bundle_name(
+    wanted: Sequence[str],
+    nonblocking: Sequence[str] = (),
+    zero_copy: Sequence[str] = (),
+    instantiate: Sequence[str] = (),
+) -> str:
     """The name of the ``goffi.load`` bundle of packages ``wanted`` (canonical specs) and options.
 
     Deterministic (a new process finds the same build in the cache) and different for
     different package sets, so that several bundles can live in one process.
     """
-    content = json.dumps([sorted(set(wanted)), sorted(set(nonblocking)), sorted(set(zero_copy))])
+    options = [sorted(set(o)) for o in (nonblocking, zero_copy, instantiate)]
+    content = json.dumps(
+        [sorted(set(wanted)), *options] if instantiate else [sorted(set(wanted)), *options[:2]]
+    )
     return f"{DEFAULT_BUNDLE}_{hashlib.sha256(content.encode()).hexdigest()[:12]}"
 
 
@@ -132,7 +140,7 @@ def load(
     wanted = [canonical_spec(s) for s in specs]
     # Fingerprinted before the build, so an edit during the build counts as a change.
     sources = {s.module_root: fingerprint_local_module(s.module_root) for s in specs if s.module_root}
-    name = name or bundle_name(wanted, nonblocking, zero_copy)
+    name = name or bundle_name(wanted, nonblocking, zero_copy, instantiate)
     built = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy, instantiate=instantiate)
     _import_bundle(built)
     for root, fingerprint in sources.items():
