@@ -65,6 +65,7 @@ SESSION_SPECS = (
     str(GO_TEST_PACKAGES / "valuetest"),
     str(GO_TEST_PACKAGES / "namedtest"),
     str(GO_TEST_PACKAGES / "ifacetest"),
+    str(GO_TEST_PACKAGES / "ptrtest"),
     *STDLIB,
     *OBJECT_STDLIB,
     *GOROUTINE_STDLIB,
@@ -127,6 +128,12 @@ def typestest(go: dict[str, ModuleType]) -> ModuleType:
 def objtest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/objtest, the package that exercises Go objects (structs, interfaces, errors)."""
     return go["objtest"]
+
+
+@pytest.fixture(scope="session")
+def ptrtest(go: dict[str, ModuleType]) -> ModuleType:
+    """tests/gopkgs/ptrtest, the package that exercises pointers that share (issue 10)."""
+    return go["ptrtest"]
 
 
 @pytest.fixture(scope="session")

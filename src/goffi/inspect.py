@@ -171,6 +171,8 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
         "interface": "interface class",
         "value": f"value class, {'an' if cls.value_base == 'int' else 'a'} {cls.value_base} subclass (copied)",
     }[cls.kind]
+    if cls.shared:
+        what = "handle class (Go's memory, compared by fields)"
     if cls.reason.startswith("opaque: "):
         what = "opaque class (holds a Go value it cannot look into)"
     specials = [
@@ -193,6 +195,15 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
                 f"why: {cls.reason}",
                 *(["python protocols: " + ", ".join(specials)] if specials else []),
                 *(["members: " + ", ".join(name for name, _ in cls.members)] if cls.members else []),
+                *(
+                    [
+                        "passes as "
+                        + ", ".join(namer(k) for k in cls.implements)
+                        + " (Go gets a copy of its value)"
+                    ]
+                    if cls.implements
+                    else []
+                ),
             ),
         )
     ]
@@ -204,7 +215,12 @@ def _class_entries(plan: BundlePlan, cls: ClassPlan, namer: ClassNamer) -> list[
             "field",
             "bridged",
             f"{f.go_name} {f.type.go_name}",
-            python=f"{prefix}{f.py_name}: {f.type.py_type('out', namer)}  (property, read and assigned through Go)",
+            python=f"{prefix}{f.py_name}: {f.type.py_type('out', namer)}  "
+            + (
+                "(attribute, type-checked on assignment)"
+                if cls.kind == "record"
+                else "(property, read and assigned through Go)"
+            ),
             notes=_notes([f.type]),
         )
         for f in cls.fields

@@ -285,9 +285,18 @@ class ClassPlan:
     # kind "value": the exported typed constants of this type, (Python name, literal), in
     # declaration order: the members of an enum-like class
     members: tuple[tuple[str, str], ...] = ()
-    # kind "value": the bundle's interface classes whose methods its value method set has
-    # (by name): Go accepts its values there, and so do the stubs
+    # kind "value" or "record": the bundle's interface classes whose methods its value
+    # method set has (by name): Go accepts its values there (boxed), and so do the stubs
     implements: tuple[str, ...] = ()
+    # kind "handle": a struct whose fields all copy, held by Go because Go shares it by
+    # pointer (typemap.shared_structs); its objects compare and print by their fields
+    shared: bool = False
+
+    @property
+    def has_box(self) -> bool:
+        """Whether Python can box its values into Go objects: a value class, or a record that
+        implements an interface of the bundle (passed there as a copy of its value)."""
+        return self.kind == "value" or (self.kind == "record" and bool(self.implements))
 
     @property
     def box_symbol(self) -> str:
@@ -892,6 +901,8 @@ def _plan_bundle(
                 record=record,
                 members=members.get(key, ()),
                 implements=implements.get(key, ()),
+                # An error type's values key the exceptions (by identity): they stay hashable.
+                shared=decision.shared and key not in error_keys,
             )
         )
     sentinels_by_pkg: dict[str, list[SentinelPlan]] = {}
@@ -1529,6 +1540,9 @@ def _plan_class_members(
                     by_address,
                 )
             )
+    if decision.shared:  # printed like a record: fields in declaration order
+        order = {f.name: i for i, f in enumerate(named.underlying.fields)}
+        fields.sort(key=lambda f: order.get(f.go_name, len(order)))
     skipped.sort(key=lambda s: (s.kind, s.go_name))
     return tuple(methods), tuple(fields), tuple(skipped), record
 
@@ -1553,7 +1567,7 @@ def _value_members(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[tupl
 
 
 def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[str, ...]]:
-    """For each value class, the interface classes it implements, matched by method name.
+    """For each value class and record, the interface classes it implements, matched by method name.
 
     A value crosses boxed as itself (not a pointer), so only value-receiver methods count,
     and a method matches only with Go's identical signature (slog.Level's Level() returns a
@@ -1566,7 +1580,7 @@ def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[s
     }
     out: dict[str, tuple[str, ...]] = {}
     for key, d in mapper.classes.items():
-        if d.kind != "value":
+        if d.kind not in ("value", "record"):  # a record crosses boxed as its value too (issue 10)
             continue
         own = {_method_shape(m) for m in surface.named[key].methods if not m.pointer_receiver}
         found = tuple(sorted(i for i, names in interfaces.items() if names and names <= own))

@@ -24,6 +24,10 @@ on its own. The table is closed: a type not listed here is skipped with a reason
 | maps: a value class)      | underlying's value   | (subclass) | underl.  |
 | named type T (nameable,   | an object of T's     | the object | handle   |
 | underlying does not map)  | class (opaque)       |            |          |
+| struct T, all fields      | a T object (record)  | a new T    | copy     |
+| exported and copying      |                      |            |          |
+| *T, struct T (and T of a  | a T object           | the same   | handle   |
+| struct Go shares by ptr)  |                      | object     |          |
 
 A []byte parameter is a view for the duration of the call of a *writable* buffer
 (bytearray, writable memoryview), so Go's writes land in it; a read-only buffer (bytes)
@@ -404,6 +408,9 @@ class ClassDecision:
     key: str
     kind: Literal["handle", "interface", "record", "value"]
     reason: str  # why this kind (a handle rather than a record), for goffi inspect
+    # A handle class of a struct whose fields all copy, made a handle because Go shares it
+    # by pointer: its objects compare and print by their fields, like records.
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -432,6 +439,9 @@ class TypeMapper:
         self._memo: dict[str, MapResult] = {}
         # Every named type some mapping made a class of, in the order first met.
         self.classes: dict[str, ClassDecision] = {}
+        # Structs Go shares by pointer somewhere in the surface, and where first seen: their
+        # objects are Go's memory (handles), never copied records (see shared_structs).
+        self.shared = shared_structs(surface)
 
     def map(self, ref: TypeRef) -> MapResult:
         key = ref.go_spelling()
@@ -698,6 +708,23 @@ class TypeMapper:
         u = named.underlying
         if u.kind == "struct":
             record = self._record_fields(named, (*visiting, key))
+            if not isinstance(record, str) and key in self.shared:
+                why = (
+                    f"Go shares it by pointer ({self.shared[key]}), so its objects are Go's memory: "
+                    "the same pointer is the same object, field writes reach Go, and one made in Python "
+                    "is a new Go value"
+                )
+                self.classes.setdefault(key, ClassDecision(key, "handle", why, shared=True))
+                record = why
+            elif isinstance(record, str):
+                holds = self._holds_shared(named, (*visiting, key))
+                if holds:
+                    why = (
+                        f"field {holds} is a struct Go shares by pointer, so it is Go's memory, and so is "
+                        "this struct: its objects compare and print by their fields"
+                    )
+                    self.classes.setdefault(key, ClassDecision(key, "handle", why, shared=True))
+                    record = why
             if not isinstance(record, str):
                 self.classes.setdefault(
                     key, ClassDecision(key, "record", "every field is exported and copies")
@@ -774,6 +801,26 @@ class TypeMapper:
             return ""
         self.classes.setdefault(key, ClassDecision(key, "value", reason))
         return key
+
+    def _holds_shared(self, named: NamedType, visiting: tuple[str, ...]) -> str:
+        """The first field of a struct whose fields are all exported, and copy or are structs
+        Go shares by pointer (held by value), that is such a struct; "" when there is none
+        or another field neither copies nor is one."""
+        first = ""
+        for f in named.underlying.fields:
+            if not f.exported or (f.type.kind == "named" and f.type.named_key in visiting):
+                return ""
+            mapped = self._map(f.type, visiting)
+            if isinstance(mapped, Skip):
+                return ""
+            if mapped.shape == "handle" and mapped.via == "value":
+                decision = self.classes.get(mapped.cls)
+                if decision is None or not decision.shared:
+                    return ""
+                first = first or f.name
+            elif not _copies(mapped):
+                return ""
+        return first
 
     def _record_fields(
         self, named: NamedType, visiting: tuple[str, ...]
@@ -881,6 +928,62 @@ def zero_copy_form(m: Mapping) -> Mapping | None:
         f"input is copied into C memory; the result is a memoryview of Go's array (format '{fmt}'), "
         "pinned until released",
     )
+
+
+def shared_structs(surface: Surface) -> dict[str, str]:
+    """The named struct types Go takes or hands out by pointer, each with where it was first
+    seen: a ``*T`` in a signature, field or variable, or a method declared on ``*T``.
+
+    Such a struct is a handle class even when every field is exported and copies: a
+    pointer means shared memory, so copying it into a Python record would lose identity
+    and Go's writes (issue 10). The scan is deterministic: packages in order, then named
+    types by key.
+    """
+    found: dict[str, str] = {}
+
+    def note(key: str, where: str) -> None:
+        named = surface.named.get(key)
+        if named is not None and named.underlying.kind == "struct" and not named.type_params:
+            found.setdefault(key, where)
+
+    def walk(ref: TypeRef | None, where: str) -> None:
+        if ref is None:
+            return
+        if (
+            ref.kind == "pointer"
+            and ref.elem is not None
+            and ref.elem.kind == "named"
+            and not ref.elem.type_args
+        ):
+            note(ref.elem.named_key, where)
+        for sub in (ref.elem, ref.key, *ref.type_args):
+            walk(sub, where)
+        for p in (*ref.params, *ref.results):
+            walk(p.type, where)
+        for f in ref.fields:
+            walk(f.type, where)
+        for m in ref.methods:
+            for p in (*m.params, *m.results):
+                walk(p.type, where)
+
+    for pkg in surface.packages:
+        for fn in pkg.funcs:
+            for p in (*fn.params, *fn.results):
+                walk(p.type, f"func {pkg.name}.{fn.name}")
+        for v in pkg.vars:
+            walk(v.type, f"var {pkg.name}.{v.name}")
+    for key in sorted(surface.named):
+        named = surface.named[key]
+        if named.type_params:
+            continue
+        shown = default_class_name(key)
+        for m in named.methods:
+            if m.pointer_receiver:
+                note(key, f"method (*{shown}).{m.name}")
+            for p in (*m.params, *m.results):
+                walk(p.type, f"method {shown}.{m.name}")
+        walk(named.underlying, f"type {shown}")
+    return found
 
 
 def _any_mapping(ref: TypeRef) -> Mapping:

@@ -105,6 +105,11 @@ GOFFI_MAYBE_UNUSED static PyObject *goffi_boxed(PyObject *o, goffi_arena *a)
     }
     PyObject *box = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__goffi_box__");
     if (box == NULL) {
+        /* A record implementing the interface: a copy of its Go value (issue 10). */
+        PyErr_Clear();
+        box = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__goffi_iface__");
+    }
+    if (box == NULL) {
         PyErr_Clear();
         return o;
     }
@@ -1122,7 +1127,7 @@ done:
         for cls in pkg.classes:
             if not cls.python_defined:
                 continue
-            if cls.kind == "value":
+            if cls.has_box:
                 rows.append(
                     f'    {{"_box_{cls.py_name}", (PyCFunction)(void (*)(void))goffi_py_box_{cls.ident}, METH_FASTCALL, NULL}},\n'
                 )
@@ -1155,7 +1160,7 @@ done:
         parts = []
         rows = []
         if cls.python_defined:
-            box = self._box(cls) if cls.kind == "value" else ""
+            box = self._box(cls) if cls.has_box else ""
             return box + "".join(self.func(fn, f"goffi_py_m_{ident}_{fn.go_name}") for fn in cls.methods)
         for fn in cls.methods:
             cname = f"goffi_py_m_{ident}_{fn.go_name}"

@@ -860,10 +860,14 @@ class GoRenderer:
                     comment=f"{cls.new_symbol} makes a new zero {cls.key} for Python ({cls.py_name}()).",
                     symbol=cls.new_symbol,
                     params="dst *C.goffi_handle, e *C.goffi_err, arena *C.goffi_arena",
-                    body=f"\tgoffiPutPtr(dst, new({t}), {cls.index})\n",
+                    # A struct Go shares by pointer, made in Python, is a value (T{...} in Go)
+                    # boxed into its pointer: in an any it is that T, where Go takes *T the pointer.
+                    body=f"\tgoffiPutBoxed(dst, new({t}), {cls.index})\n"
+                    if cls.shared
+                    else f"\tgoffiPutPtr(dst, new({t}), {cls.index})\n",
                 )
             )
-        if cls.kind == "value" and cls.record is not None:
+        if cls.record is not None and cls.has_box:
             value = self.go_in(cls.record, "a0", owned=True)
             out.append(
                 _EXPORT.format(

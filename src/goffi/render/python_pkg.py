@@ -117,12 +117,14 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
     imports = ["from . import _bundle\n"]
     if plan.bridge:
         imports = ["from goffi.runtime.bridge import chan_maker as _chan_maker\n", *imports]
+    if any(c.shared for c in pkg.classes):
+        imports = ["from goffi.runtime import shared_record as _shared_record\n", *imports]
     if pkg.sentinels or pkg.error_types:
         imports = ["from goffi.runtime import GoError as _GoError\n", *imports]
     if any(c.kind == "record" for c in pkg.classes):
         imports = [
             "import datetime as _datetime\n\n",
-            "from goffi.runtime import Record as _Record, checked as _checked, record_class as _record_class\n",
+            "from goffi.runtime import Record as _Record, record_class as _record_class\n",
             "from goffi.runtime import zero_time as _zero_time\n\n",
             *imports,
         ]
@@ -151,6 +153,12 @@ def render_module(plan: BundlePlan, pkg: PackagePlan) -> str:
     if handles:
         out.append("\n# Classes of Go types (made by the native extension; objects hold Go values).\n")
         out += [f"{c.py_name} = _go.{c.py_name}\n" for c in handles]
+        shared = [c for c in handles if c.shared]
+        if shared:
+            out.append(
+                "\n# Structs Go shares by pointer: Go's memory, compared and printed by their fields.\n"
+            )
+            out += [f"_shared_record({c.py_name}, {tuple(f.py_name for f in c.fields)!r})\n" for c in shared]
     for cls in pkg.classes:
         if cls.kind == "record":
             out.append("\n\n" + _record_class(cls, homes))
@@ -351,18 +359,32 @@ _FIELD_TYPES = {
 }
 
 
+def _field_range(m: Mapping) -> tuple[str, str]:
+    """The Python literals of a scalar field's lowest and highest value ("None" if unbounded)."""
+    if m.shape == "int":
+        return str(-(1 << (m.bits - 1))), str((1 << (m.bits - 1)) - 1)
+    if m.shape == "uint":
+        return "0", str((1 << m.bits) - 1)
+    if m.shape == "float" and m.bits == 32:
+        return "-3.4028234663852886e38", "3.4028234663852886e38"
+    return "None", "None"
+
+
 def _record_class(cls: ClassPlan, homes: dict[str, tuple[str, str]]) -> str:
     """A record class: slots named after the Go fields, a keyword constructor with Go's zero values."""
     params = []
     body = []
+    checks = []
     for f in cls.fields:
         default, factory = _zero(f.type, homes)
         params.append(f"{f.py_name}={default}")
         value = f"{factory} if {f.py_name} is None else {f.py_name}" if factory else f.py_name
         types = "(int, str)" if f.type.char else _FIELD_TYPES.get(f.type.shape)
         if types:
+            # Checked by _Record.__setattr__, in the constructor and on every assignment.
             where = f"{cls.py_name}.{f.py_name} (Go {f.type.go_name})"
-            value = f"_checked({f.py_name}, {types}, {where!r})"
+            lo, hi = _field_range(f.type)
+            checks.append(f"        {f.py_name!r}: ({types}, {lo}, {hi}, {where!r}),\n")
         body.append(f"        self.{f.py_name} = {value}\n")
     doc = f"Go record {cls.key}: {cls.reason}.\n\n{cls.doc}".strip()
     signature = "self, " + ", ".join(params) if params else "self"
@@ -371,10 +393,18 @@ def _record_class(cls: ClassPlan, homes: dict[str, tuple[str, str]]) -> str:
         _doc_block(doc, "    "),
         "\n",
         f"    __slots__ = {tuple(f.py_name for f in cls.fields)!r}\n",
-        f"    __go_type__ = {cls.key!r}\n\n",
+        f"    __go_type__ = {cls.key!r}\n",
+        *(["    __goffi_checks__ = {\n", *checks, "    }\n"] if checks else []),
+        "\n",
         f"    def __init__({signature}) -> None:\n",
         *(body or ["        pass\n"]),
     ]
+    if cls.has_box:
+        lines += [
+            "\n    def __goffi_iface__(self):  # type: ignore[no-untyped-def]\n",
+            '        """A copy of this record\'s Go value, for an interface parameter it implements."""\n',
+            f"        return _go._box_{cls.py_name}(self)\n",
+        ]
     lines += _methods(cls)
     lines.append(f"\n\n_bundle._register_class({cls.index}, {cls.py_name})\n")
     return "".join(lines)

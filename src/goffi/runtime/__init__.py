@@ -27,7 +27,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import ModuleType
-    from typing import Any
+    from typing import Any, ClassVar
 
 #: The version of the interface between generated bundles and this runtime (the Python
 #: names bundles call, and what the bundle's C half expects of them). Every bundle bakes
@@ -78,6 +78,28 @@ class GoObject:
         return f"<{name} object>"
 
 
+def _fields_eq(self: GoObject, other: object) -> bool:
+    if type(other) is not type(self):
+        return NotImplemented  # type: ignore[no-any-return]
+    fields: tuple[str, ...] = type(self).__goffi_fields__  # type: ignore[attr-defined]
+    return all(bool(getattr(self, f) == getattr(other, f)) for f in fields)
+
+
+def _fields_repr(self: GoObject) -> str:
+    fields: tuple[str, ...] = type(self).__goffi_fields__  # type: ignore[attr-defined]
+    return f"{type(self).__name__}({', '.join(f'{f}={getattr(self, f)!r}' for f in fields)})"
+
+
+def shared_record(cls: type[GoObject], fields: tuple[str, ...]) -> None:
+    """Called by a bundle module for a handle class of a struct Go shares by pointer whose
+    fields all copy (issue 10): its objects are Go's memory, but compare with ``==`` and
+    print by their fields as records do (and, being mutable, are not hashable)."""
+    cls.__goffi_fields__ = fields  # type: ignore[attr-defined]
+    cls.__eq__ = _fields_eq  # type: ignore[method-assign,assignment]
+    cls.__hash__ = None  # type: ignore[method-assign,assignment]
+    cls.__repr__ = _fields_repr  # type: ignore[method-assign]
+
+
 class Record:
     """The base class of Go records: structs whose fields all copy (``type Point struct{X, Y int}``).
 
@@ -87,6 +109,23 @@ class Record:
 
     __slots__ = ()
     __go_type__ = ""
+    # Field name -> (accepted Python types, lowest, highest or None, where): assignments are
+    # checked as Go's conversion would check them (issue 10), so a wrong value fails where
+    # it is written, not at the next Go call. Set by generated subclasses.
+    __goffi_checks__: ClassVar[dict[str, tuple[tuple[type, ...], float | None, float | None, str]]] = {}
+
+    def __setattr__(self, name: str, value: object) -> None:
+        check = type(self).__goffi_checks__.get(name)
+        if check is not None:
+            types, lo, hi, where = check
+            checked(value, types, where)
+            out = (
+                lo is not None and hi is not None and isinstance(value, int | float) and not lo <= value <= hi
+            )
+            # NaN and infinities convert to float32 as they are.
+            if out and (not isinstance(value, float) or (value == value and abs(value) != float("inf"))):
+                raise OverflowError(f"{where}: {value!r} is out of range ({lo} to {hi})")
+        object.__setattr__(self, name, value)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):

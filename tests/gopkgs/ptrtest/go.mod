@@ -1,0 +1,3 @@
+module example.com/ptrtest
+
+go 1.24
