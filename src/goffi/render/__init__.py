@@ -34,6 +34,9 @@ _RUNTIME_FILES = (
     ("go/goffi_bridge.go", "goffi_bridge.go"),
     # Decoding into Python objects (ParamPlan.decodes): json.Unmarshal(data, a_dict).
     ("go/goffi_decode.go", "goffi_decode.go"),
+    # Asynchronous preemption in every Go runtime of the process: the SIGURG chain (its C half,
+    # runtime/c/goffi_sigurg.c, is in the compiled C runtime like every runtime C file).
+    ("go/goffi_sigurg.go", "goffi_sigurg.go"),
 )
 
 

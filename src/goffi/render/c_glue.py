@@ -1388,6 +1388,8 @@ done:
             f"    {c_string(f'The native half of goffi bundle {name!r}; import its package modules instead.')},\n",
             "    -1,\n    NULL,\n    NULL,\n    NULL,\n    NULL,\n    NULL,\n};\n\n",
             "PyMODINIT_FUNC\nPyInit__bundle(void)\n{\n",
+            "    /* First, while the SIGURG handler in place is this runtime's (goffi_sigurg.c). */\n",
+            "    if (goffi_sigurg_init() < 0) {\n        return NULL;\n    }\n",
             "    if (goffi_runtime_init() < 0) {\n        return NULL;\n    }\n",
             "    PyObject *m = PyModule_Create(&goffi_module);\n",
             "    if (m == NULL) {\n        return NULL;\n    }\n",
@@ -1455,6 +1457,7 @@ done:
             f'    "{name}.GoValue",\n    sizeof(goffi_object),\n    0,\n    Py_TPFLAGS_DEFAULT,\n    goffi_slots_GoValue,\n}};\n\n'
             "static PyMethodDef goffi_bundle_methods[] = {\n"
             '    {"_live_handles", goffi_live_handles_py, METH_NOARGS, "The number of live Go handles."},\n'
+            '    {"_sigurg", goffi_sigurg_state_py, METH_NOARGS, "The SIGURG chain (goffi_sigurg.c), for tests."},\n'
             '    {"_register_class", (PyCFunction)(void (*)(void))goffi_register_class_py, METH_FASTCALL, NULL},\n'
             '    {"_bind", goffi_bind_py, METH_O, NULL},\n'
             + (_BRIDGE_METHODS if self.plan.bridge else "")

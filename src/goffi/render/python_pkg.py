@@ -64,7 +64,15 @@ _BUNDLE = _claim_bundle(__name__, BUNDLE_KEY, tuple(PACKAGES))
 # (modules relative to this package, so the bundle works nested in another package).
 _BUNDLE.register_errors({sentinels}, {error_types})
 
-from . import _bundle  # noqa: E402  (loads the Go runtime)
+try:
+    from . import _bundle  # noqa: E402  (loads the Go runtime)
+except ImportError as _e:  # say why where goffi knows better (glibc's static TLS is full)
+    from goffi.runtime.statictls import explain_load_failure as _explain
+
+    _clearer = _explain(__name__, _e)
+    if _clearer is None:
+        raise
+    raise _clearer from _e
 
 # The native half raises this bundle's own exception classes and names this bundle when
 # handed a Go object of another one.

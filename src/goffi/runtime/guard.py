@@ -109,6 +109,28 @@ def single_runtime_reason() -> str | None:
     return None
 
 
+# States a bundle's native module reports (_sigurg(), goffi_sigurg.c) when its Go runtime
+# could not join goffi's SIGURG chain.
+_CHAIN_FAILED = ("the SIGURG handler in place is not this runtime's", "the chain is full")
+
+
+def _sigurg_chain_reason() -> str | None:
+    """Several runtimes keep asynchronous preemption only through goffi's SIGURG chain:
+    refuse more of them once a loaded bundle's runtime could not join it."""
+    for name, module in list(sys.modules.items()):
+        if name.endswith("._bundle") and hasattr(module, "_sigurg"):
+            state = module._sigurg().get("state")
+            if state in _CHAIN_FAILED:
+                return (
+                    f"the Go runtime of bundle {name[: -len('._bundle')]!r} could not join goffi's SIGURG chain "
+                    f"({state}), without which only the Go runtime loaded last can preempt goroutines"
+                )
+    return None
+
+
+extra_checks.append(_sigurg_chain_reason)
+
+
 def library_of(package: str) -> str | None:
     """The path of a bundle package's native library (its ``_bundle`` extension)."""
     try:

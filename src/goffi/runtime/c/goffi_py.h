@@ -474,4 +474,9 @@ PyObject *goffi_out_view(const goffi_view *v, const char *format, Py_ssize_t ite
 /* Free an arena's malloc'd blocks only (no Python references: no GIL needed). */
 void goffi_arena_free_blocks(goffi_arena *a);
 
+/* The process-wide SIGURG chain (goffi_sigurg.c): join it, first thing in PyInit while
+ * this runtime's handler is the one in place; and its state, as the bundle's _sigurg(). */
+int goffi_sigurg_init(void);
+PyObject *goffi_sigurg_state_py(PyObject *self, PyObject *unused);
+
 #endif

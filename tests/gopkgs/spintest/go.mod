@@ -1,0 +1,3 @@
+module example.com/spintest
+
+go 1.24
