@@ -627,6 +627,8 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
         lines.append(f"    def __goffi_box__(self) -> {typed('Any')}: ...\n")
         if cls.string_method is not None:
             lines.append("    def __str__(self) -> str: ...\n")
+    if base == "_GoObject":  # set on the class when its bundle loads (goffi_bind_py)
+        lines.append("    __goffi_bundle__: ClassVar[str]\n")
     if cls.kind == "handle" and cls.shared:  # compared and printed by these (shared_record)
         lines.append("    __goffi_fields__: ClassVar[tuple[str, ...]]\n")
     for f in cls.fields:
