@@ -319,6 +319,50 @@ def test_generic_type_with_a_named_type_argument(generictest: ModuleType) -> Non
 # ---- the plan: decisions, and what inspect shows --------------------------------------
 
 
+def test_instance_type_arguments_must_be_spellable() -> None:
+    """A generic type's instance names its type arguments in generated Go: one the wrapper
+    cannot spell is refused with why and what to do; a spellable one keeps its arguments."""
+    from goffi.generics import instantiate_named
+    from goffi.plan import instance_py_name
+    from goffi.surface.model import Field, NamedType, Surface
+
+    def named(pkg: str, name: str) -> TypeRef:
+        return TypeRef(kind="named", pkg=pkg, name=name)
+
+    box = NamedType(
+        "example.com/p",
+        "Box",
+        TypeRef(kind="struct", fields=(Field("Value", TypeRef(kind="typeparam", name="T"), True),)),
+        type_params=("T",),
+    )
+    surface = Surface("go1.26", (), {"example.com/p.Box": box})
+    surface.named["example.com/p.item"] = NamedType(
+        "example.com/p", "item", TypeRef(kind="basic", name="int")
+    )
+    surface.named["example.com/internal/q.T"] = NamedType(
+        "example.com/internal/q", "T", TypeRef(kind="basic", name="int")
+    )
+    surface.named["time.Duration"] = NamedType("time", "Duration", TypeRef(kind="basic", name="int64"))
+    for arg, why in [
+        (named("example.com/p", "item"), "is unexported"),
+        (TypeRef(kind="slice", elem=named("example.com/internal/q", "T")), "internal or vendored package"),
+        (TypeRef(kind="func"), "is a func type"),
+    ]:
+        found = instantiate_named(
+            surface, TypeRef(kind="named", pkg="example.com/p", name="Box", type_args=(arg,))
+        )
+        assert isinstance(found, str) and why in found and "request an instantiation" in found, found
+    arg = TypeRef(kind="slice", elem=named("time", "Duration"))
+    found = instantiate_named(
+        surface, TypeRef(kind="named", pkg="example.com/p", name="Box", type_args=(arg,))
+    )
+    assert found == TypeRef(kind="named", pkg="example.com/p", name="Box[[]time.Duration]", type_args=(arg,))
+    assert found.go_spelling() == "example.com/p.Box[[]time.Duration]"
+    instance = surface.named["example.com/p.Box[[]time.Duration]"]
+    assert instance.underlying.fields[0].type == arg and instance.type_args == (arg,)
+    assert instance_py_name(instance) == "Box_slice_Duration"
+
+
 def test_constraint_decisions() -> None:
     names = {"S", "E"}
     ordered = Constraint(
@@ -469,12 +513,11 @@ def test_explicit_instantiation_from_the_build_configuration(session_cache: Path
             "int64 lacks the method(s) String that fmt.Stringer requires",
         ),
         ("example.com/generictest.Keys[[]int, int]", "[]int is not comparable"),
-        ("example.com/generictest.Box[int33]", "no type int33 in package generictest"),
-        (
-            "example.com/generictest.Box[func()]",
-            "type argument func() is a func type; generic types are instantiated with basic types",
-        ),
-        ("example.com/generictest.Box[Pair]", "does not give every type parameter"),
+        # generic types
+        ("example.com/generictest.Box[int33]", "no type int33 in package example.com/generictest"),
+        ("example.com/generictest.Box[func()]", "cannot read a type at 'func()'"),
+        ("example.com/generictest.Box[Pair]", "Pair is generic: give its 2 type argument(s) (A, B)"),
+        ("example.com/generictest.Pair[int]", "does not give every type parameter of"),
     ],
 )
 def test_bad_instantiation_requests_say_why(session_cache: Path, request_text: str, message: str) -> None:
