@@ -401,6 +401,89 @@ def chan_iter(b: Bench) -> Row:
     return row
 
 
+# ------------------------------------------------------------------------------ channels at the Go floor
+
+
+GO_DRAIN = "Go goroutine drain (floor)"
+#: The buffer sizes of the chan_floor_* rows (issue 16), and those held to the target.
+FLOOR_BUFFERS = (0, 1, 64, 1024)
+FLOOR_TARGETED = (64, 1024)
+#: goffi's iteration must reach this share of the Go drain's items/s where targeted.
+FLOOR_SHARE = 0.8
+
+WHY_HANDOFF = (
+    "why: with no buffer (or a buffer of 1) every value is a handoff between the producer goroutine and "
+    "the consumer, in Go too; a Go consumer is a goroutine the scheduler switches to on the same thread "
+    "(the blocked receiver is readied by the send and runs next, no OS wake-up), while Python's loop runs "
+    "on its own OS thread outside Go's scheduler, so each value it waits for costs a futex wake-up of "
+    "that thread (microseconds, more on a loaded machine), and a batch receive finds at most one value "
+    "ready: no batching is possible. Use a buffered channel where a Python loop consumes many values"
+)
+
+
+def _go_drain(lib: ctypes.CDLL, buffer: int) -> Runner:
+    """Count(n, buffer) drained in Go by a new goroutine: one ctypes call per n items."""
+    drain = lib.gobench_CountDrain
+
+    def run(n: int) -> None:
+        drain(n, buffer)
+
+    return run
+
+
+def _chan_floor(b: Bench, buffer: int) -> Row:
+    go, lib = b.subjects.go, b.subjects.lib
+    n = 5000
+    want = n * (n - 1) // 2
+    assert sum(go.Count(n, buffer)) == lib.gobench_CountDrain(n, buffer) == want
+    r = b.timed(
+        [Contender("goffi", _goffi_iter(go.Count, buffer)), Contender(GO_DRAIN, _go_drain(lib, buffer))],
+        per_call=False,
+    )
+    targeted = buffer in FLOOR_TARGETED
+    row = Row(
+        case=f"chan_floor_{buffer}",
+        title=f"for v in Count(n, {buffer}): chan int64 beside a Go goroutine draining it",
+        unit="items/s",
+        work=1,
+        goffi=r["goffi"],
+        baselines=[r[GO_DRAIN]],
+        target_of=GO_DRAIN,
+        # goffi/base is a time ratio: >= 0.8x the floor's items/s is <= 1/0.8 its time per item.
+        target=1 / FLOOR_SHARE if targeted else None,
+        target_text=(
+            f">= {FLOOR_SHARE:.1f}x the Go drain's items/s" if targeted else "reported (a handoff per item)"
+        ),
+        notes=[
+            f"one item is one value of a chan int64 (capacity {buffer}) that a goroutine fills with 0..n-1 "
+            "and closes (gobench.Count), iterated by a Python for loop through goffi; the floor is the same "
+            "Count drained by a new Go goroutine (`for v := range ch`, the sum handed back when closed), "
+            "called once per n items through ctypes: the items/s of a pure-Go consumer on this machine, in "
+            "the same rounds. goffi/base is goffi's time per item over the floor's (<= 1.25x is >= 0.8x "
+            "its items/s)"
+        ],
+    )
+    if buffer not in FLOOR_TARGETED and not b.settings.quick:
+        row.notes.append(WHY_HANDOFF)
+    return row
+
+
+def chan_floor_0(b: Bench) -> Row:
+    return _chan_floor(b, 0)
+
+
+def chan_floor_1(b: Bench) -> Row:
+    return _chan_floor(b, 1)
+
+
+def chan_floor_64(b: Bench) -> Row:
+    return _chan_floor(b, 64)
+
+
+def chan_floor_1024(b: Bench) -> Row:
+    return _chan_floor(b, 1024)
+
+
 # ------------------------------------------------------------------------------ iter.Seq
 
 
