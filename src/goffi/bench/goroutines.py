@@ -408,6 +408,11 @@ GO_DRAIN = "Go goroutine drain (floor)"
 #: The buffer sizes of the chan_floor_* rows (issue 16), and those held to the target.
 FLOOR_BUFFERS = (0, 1, 64, 1024)
 FLOOR_TARGETED = (64, 1024)
+#: The fewest items a timed repetition of a chan_floor row takes: a call of either side
+#: starts a producer goroutine (and the drain a consumer) and wakes the calling thread at
+#: the end, tens of microseconds on a loaded machine; a calibration that a hiccup cut to
+#: 8 items measured that, not the channel (0.1 M items/s for a Go drain that does 15 M).
+FLOOR_MIN_ITEMS = 20_000
 #: goffi's iteration must reach this share of the Go drain's items/s where targeted.
 FLOOR_SHARE = 0.8
 
@@ -451,7 +456,10 @@ def _chan_floor(b: Bench, buffer: int) -> Row:
     want = n * (n - 1) // 2
     assert sum(go.Count(n, buffer)) == lib.gobench_CountDrain(n, buffer) == want
     r = b.timed(
-        [Contender("goffi", _goffi_iter(go.Count, buffer)), Contender(GO_DRAIN, _go_drain(lib, buffer))],
+        [
+            Contender("goffi", _goffi_iter(go.Count, buffer), min_n=FLOOR_MIN_ITEMS),
+            Contender(GO_DRAIN, _go_drain(lib, buffer), min_n=FLOOR_MIN_ITEMS),
+        ],
         per_call=False,
     )
     targeted = buffer in FLOOR_TARGETED
