@@ -405,8 +405,7 @@ def chan_iter(b: Bench) -> Row:
 
 
 GO_DRAIN = "Go goroutine drain (floor)"
-#: The buffer sizes of the chan_floor_* rows (issue 16), and those held to the target.
-FLOOR_BUFFERS = (0, 1, 64, 1024)
+#: The chan_floor_* rows' buffer sizes held to the target (issue 16: 0, 1, 64 and 1024 run).
 FLOOR_TARGETED = (64, 1024)
 #: The fewest items a timed repetition of a chan_floor row takes: a call of either side
 #: starts a producer goroutine (and the drain a consumer) and wakes the calling thread at
