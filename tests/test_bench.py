@@ -120,3 +120,22 @@ def test_goroutine_bridge_rows_are_measured(quick_run: tuple[subprocess.Complete
         checks = {c["name"]: c for c in rows[case]["checks"]}
         # Not a timing: the fresh-state baseline must really create a thread state per call.
         assert checks["fresh states"]["ok"], checks["fresh states"]["text"]
+
+
+def test_channel_floor_rows_run_beside_the_go_drain(
+    quick_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, out = quick_run
+    rows = {row["case"]: row for row in json.loads(out.read_text())["rows"]}
+    for buffer in (0, 1, 64, 1024):
+        row = rows[f"chan_floor_{buffer}"]
+        assert row["status"] == "measured", row["reason"]
+        assert f"Count(n, {buffer})" in row["title"], row["title"]
+        assert _is_number(row["goffi"]["ns"]), row["goffi"]
+        (drain,) = row["baselines"]
+        assert drain["label"] == row["target_of"] == "Go goroutine drain (floor)", drain
+        assert _is_number(drain["ns"]), drain
+        # The same run measured both, round by round: the ratio pairs their samples.
+        assert row["goffi"]["group"] == drain["group"] != "", (row["goffi"], drain)
+        # Only the buffered rows are held to the 0.8x target (a time ratio of 1/0.8).
+        assert row["target"] == (1 / 0.8 if buffer in (64, 1024) else None), row["target"]

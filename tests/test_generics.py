@@ -299,7 +299,68 @@ def test_generic_type_is_a_record_per_instantiation(generictest: ModuleType) -> 
     assert generictest.Swap(generictest.Pair_any_any(First=[1], Second=None)).Second == [1]
 
 
+def test_generic_type_with_a_named_type_argument(generictest: ModuleType) -> None:
+    """Pair[time.Duration, string] in a plain signature is a record class of its own whose
+    time.Duration field crosses as time.Duration does; Go's own %v is the oracle."""
+    import datetime
+
+    p = generictest.Timed(datetime.timedelta(milliseconds=1500))
+    assert type(p).__name__ == "Pair_Duration_string"
+    assert p.First == datetime.timedelta(milliseconds=1500) and isinstance(p.First, datetime.timedelta)
+    assert p.Second == "1.5s"  # Go's Duration.String
+    assert generictest.ShowTimed(p) == "{1.5s 1.5s}"
+    made = generictest.Pair_Duration_string(First=datetime.timedelta(minutes=2), Second="x")
+    assert generictest.ShowTimed(made) == "{2m0s x}"
+    with pytest.raises(TypeError) as info:
+        generictest.ShowTimed(generictest.Pair_Duration_string(First="not a duration", Second="x"))
+    assert "ShowTimed" in str(info.value) and "Duration" in str(info.value), str(info.value)
+
+
 # ---- the plan: decisions, and what inspect shows --------------------------------------
+
+
+def test_instance_type_arguments_must_be_spellable() -> None:
+    """A generic type's instance names its type arguments in generated Go: one the wrapper
+    cannot spell is refused with why and what to do; a spellable one keeps its arguments."""
+    from goffi.generics import instantiate_named
+    from goffi.plan import instance_py_name
+    from goffi.surface.model import Field, NamedType, Surface
+
+    def named(pkg: str, name: str) -> TypeRef:
+        return TypeRef(kind="named", pkg=pkg, name=name)
+
+    box = NamedType(
+        "example.com/p",
+        "Box",
+        TypeRef(kind="struct", fields=(Field("Value", TypeRef(kind="typeparam", name="T"), True),)),
+        type_params=("T",),
+    )
+    surface = Surface("go1.26", (), {"example.com/p.Box": box})
+    surface.named["example.com/p.item"] = NamedType(
+        "example.com/p", "item", TypeRef(kind="basic", name="int")
+    )
+    surface.named["example.com/internal/q.T"] = NamedType(
+        "example.com/internal/q", "T", TypeRef(kind="basic", name="int")
+    )
+    surface.named["time.Duration"] = NamedType("time", "Duration", TypeRef(kind="basic", name="int64"))
+    for arg, why in [
+        (named("example.com/p", "item"), "is unexported"),
+        (TypeRef(kind="slice", elem=named("example.com/internal/q", "T")), "internal or vendored package"),
+        (TypeRef(kind="func"), "is a func type"),
+    ]:
+        found = instantiate_named(
+            surface, TypeRef(kind="named", pkg="example.com/p", name="Box", type_args=(arg,))
+        )
+        assert isinstance(found, str) and why in found and "request an instantiation" in found, found
+    arg = TypeRef(kind="slice", elem=named("time", "Duration"))
+    found = instantiate_named(
+        surface, TypeRef(kind="named", pkg="example.com/p", name="Box", type_args=(arg,))
+    )
+    assert found == TypeRef(kind="named", pkg="example.com/p", name="Box[[]time.Duration]", type_args=(arg,))
+    assert found.go_spelling() == "example.com/p.Box[[]time.Duration]"
+    instance = surface.named["example.com/p.Box[[]time.Duration]"]
+    assert instance.underlying.fields[0].type == arg and instance.type_args == (arg,)
+    assert instance_py_name(instance) == "Box_slice_Duration"
 
 
 def test_constraint_decisions() -> None:
@@ -360,6 +421,11 @@ INSTANTIATE = [
     "example.com/generictest.Describe[time.Duration]",  # T fmt.Stringer: time.Duration has String
     "example.com/generictest.Swap[string, int]",  # a generic type per instantiation: Pair[string, int]
     "errors.AsType[*fs.PathError]",  # E error (Go 1.26): a pointer type with the Error method
+    # generic types requested with named type arguments: a class each
+    "example.com/generictest.Pair[time.Duration, int]",
+    "example.com/generictest.Box[Item]",
+    "example.com/generictest.Boxed[[]time.Duration]",  # Box[[]time.Duration] by its function
+    "example.com/generictest.Show[Box[Item]]",
 ]
 
 
@@ -409,6 +475,15 @@ def test_explicit_instantiation_from_the_build_configuration(session_cache: Path
         assert ok and pe.Path == "/nonexistent/goffi" and pe.Op == "open", (pe, ok)
         none, ok = errors.AsType["*fs.PathError"](errors.New("plain"))
         assert not ok and none is None
+        # Generic types with named type arguments, each its class; Go's %v is the oracle.
+        p = gt.Pair_Duration_int(First=datetime.timedelta(seconds=90), Second=3)
+        assert isinstance(p.First, datetime.timedelta) and p.Second == 3
+        box = gt.Box_Item(Value=gt.Item(Name="a", Count=2), Label="l")
+        assert box.Format() == "{{{{a 2}} l}}" == gt.Show["Box[Item]"](box)
+        assert box.Get() == gt.Item(Name="a", Count=2) and type(box.Get()).__name__ == "Item"
+        b = gt.Boxed["[]time.Duration"]([datetime.timedelta(seconds=1), datetime.timedelta(0)], "ds")
+        assert type(b).__name__ == "Box_slice_Duration" and b.Format() == "{{[1s 0s] ds}}"
+        assert b.Get() == [datetime.timedelta(seconds=1), datetime.timedelta(0)]
         # A missing instantiation: the message says what was built and how to request it.
         try:
             slices.Max["uint16"]
@@ -438,6 +513,11 @@ def test_explicit_instantiation_from_the_build_configuration(session_cache: Path
             "int64 lacks the method(s) String that fmt.Stringer requires",
         ),
         ("example.com/generictest.Keys[[]int, int]", "[]int is not comparable"),
+        # generic types
+        ("example.com/generictest.Box[int33]", "no type int33 in package example.com/generictest"),
+        ("example.com/generictest.Box[func()]", "cannot read a type at 'func()'"),
+        ("example.com/generictest.Box[Pair]", "Pair is generic: give its 2 type argument(s) (A, B)"),
+        ("example.com/generictest.Pair[int]", "does not give every type parameter of"),
     ],
 )
 def test_bad_instantiation_requests_say_why(session_cache: Path, request_text: str, message: str) -> None:
@@ -451,7 +531,7 @@ def test_bad_instantiation_requests_say_why(session_cache: Path, request_text: s
     work = session_cache / "work" / "bad-instantiate"
     with pytest.raises(SpecError, match=re.escape(message)) as info:
         plan_specs(specs, work, find_go(), session_cache, Progress(False), instantiate=[request_text])
-    assert request_text in str(info.value) or "not an instantiation" in str(info.value)
+    assert request_text in str(info.value) or "not an instantiation" in str(info.value), str(info.value)
 
 
 # ---- a real module from the proxy -----------------------------------------------------

@@ -231,8 +231,9 @@ def _policy_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="INSTANCE",
-        help="an instantiation of a generic function to build besides the automatic ones, spelled as Go "
-        "spells it: 'slices.Max[int32]', 'github.com/samber/lo.Map[string, int]'",
+        help="an instantiation of a generic function or type to build besides the automatic ones, "
+        "spelled as Go spells it: 'slices.Max[int32]', 'github.com/samber/lo.Map[string, int]', "
+        "'github.com/samber/lo.Tuple2[time.Duration, string]'",
     )
 
 

@@ -27,16 +27,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from goffi import store
-from goffi.cache import locked
 from goffi.errors import GoffiError
+from goffi.hosttools import host_tool
 from goffi.surface.model import Surface
 from goffi.toolchain import GoToolchain
 
@@ -83,60 +80,21 @@ def _source_hash() -> str:
     return h.hexdigest()
 
 
-_verified: dict[Path, bool] = {}
-
-
 def tool_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
-    """The analysis tool built with ``toolchain``, built now if not cached yet (cached and
-    checked like the extractor: ``<cache>/tools/<name>/mutation/``). Raises
+    """The analysis tool built with ``toolchain``, built now if not cached yet (a host
+    tool: :mod:`goffi.hosttools`). Its one dependency (x/tools, pinned by go.sum) comes
+    from Go's module cache, or the module proxy the first time. Raises
     :class:`RuntimeError` with Go's words when it cannot be built."""
-    entry_name = f"mutation-{toolchain.version.replace('.', '_')}-{_source_hash()[:12]}"
-    tools = cache_dir / "tools"
-    entry = tools / entry_name
-    target = entry / "mutation" / "mutation"
-    expect = {"name": entry_name}
-    if _verified.get(target) or store.check_entry(entry, "mutation", expect)[0]:
-        _verified[target] = True
-        return target
-    with store.no_space_hint(f"building goffi's mutation analysis into {tools}"):
-        tools.mkdir(parents=True, exist_ok=True)
-        with locked(store.lock_path(cache_dir, entry_name)):
-            manifest, problem = store.check_entry(entry, "mutation", expect)
-            if manifest is None:
-                if problem is not None:
-                    store.discard_damaged(entry, "cached mutation analysis tool", problem, stacklevel=2)
-                _build(toolchain, tools, entry, entry_name)
-    _verified[target] = True
-    return target
-
-
-def _build(toolchain: GoToolchain, tools: Path, entry: Path, entry_name: str) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{entry_name}.", dir=tools))
-    try:
-        folder = staging / "mutation"
-        folder.mkdir()
-        out = folder / "mutation"
-        # A host tool: no cgo, none of the user's GOFLAGS/GOWORK/GOOS/GOARCH. Its one
-        # dependency (x/tools, pinned by go.sum) comes from Go's module cache, or the
-        # module proxy the first time.
-        env = toolchain.env(CGO_ENABLED="0", GOFLAGS="-mod=readonly", GOWORK="off", GOOS="", GOARCH="")
-        proc = subprocess.run(
-            [str(toolchain.go), "build", "-trimpath", "-buildvcs=false", "-o", str(out), "."],
-            cwd=TOOL_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(
-                f"building goffi's mutation analysis with {toolchain.go} ({toolchain.version}) failed: "
-                f"{proc.stderr.strip()[:800]}"
-            )
-        store.write_manifest(folder, {"name": entry_name, "go": toolchain.version})
-        store.mark_verified(staging, folder, {"mutation": None})
-        os.replace(staging, entry)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return host_tool(
+        "mutation",
+        TOOL_DIR,
+        _source_hash(),
+        toolchain,
+        cache_dir,
+        label="mutation analysis tool",
+        error=RuntimeError,
+        goflags="-mod=readonly",
+    )
 
 
 def analyse_mutation(

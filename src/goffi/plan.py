@@ -11,7 +11,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from goffi.generics import (
     Instantiation,
     Request,
     TypeParamDecision,
+    TypeResolver,
     decide_type_param,
     find_probe,
     instantiations,
@@ -317,6 +318,13 @@ class ClassPlan:
     # kind "handle": a struct whose fields all copy, held by Go because Go shares it by
     # pointer (typemap.shared_structs); its objects compare and print by their fields
     shared: bool = False
+    # an instance of a generic type ("Pair[time.Duration, int]"): its type arguments
+    type_args: tuple[TypeRef, ...] = ()
+
+    @property
+    def ref(self) -> TypeRef:
+        """The Go type of this class's values, as generated Go spells it (GoSpeller)."""
+        return TypeRef(kind="named", pkg=self.pkg_path, name=self.go_name, type_args=self.type_args)
 
     @property
     def has_box(self) -> bool:
@@ -588,6 +596,10 @@ class BundlePlan:
                 for inst in g.instances:
                     for arg in inst.instantiation.type_args:
                         _collect_named_pkgs(arg, paths)
+        for p in self.packages:  # the type arguments of generic types' instances
+            for c in p.classes:
+                for arg in c.type_args:
+                    _collect_named_pkgs(arg, paths)
         return tuple(sorted(paths))
 
 
@@ -1009,7 +1021,8 @@ def _plan_bundle(
     packages = sorted((p for p in surface.packages if p.path in wanted), key=lambda p: p.path)
     implicit = {p.path: p for p in surface.packages if p.path not in wanted}
     mapper = TypeMapper(surface, frozenset(p.path for p in packages))
-    requests = _requests(packages, instantiate)
+    requests = _requests(packages, instantiate, generic_types(surface, packages))
+    requested_types = _plan_requested_types(mapper, packages, instantiate)
     partial = [_plan_package(pkg, i, mapper, requests) for i, pkg in enumerate(packages)]
     sentinel_vars = [
         (pkg, v)
@@ -1042,11 +1055,13 @@ def _plan_bundle(
                 go_name=named.name,
                 # An error type's name is its exception class; the class of its values is NameValue.
                 # A generic type's instance ("Tuple2[any, any]") is named Tuple2_any_any.
-                py_name=python_identifier(re.sub(r"\W+", "_", named.name).strip("_"))
+                # A generic type's instance is named by its type arguments (instance_py_name).
+                py_name=python_identifier(instance_py_name(named) if named.type_args else named.name)
                 + ("Value" if key in error_keys else ""),
                 index=index[key],
                 kind=decision.kind,
-                reason=decision.reason,
+                reason=decision.reason
+                + (f"; requested by instantiate {requested_types[key]!r}" if key in requested_types else ""),
                 doc=named.doc,
                 pos=named.pos,
                 methods=methods,
@@ -1057,6 +1072,7 @@ def _plan_bundle(
                 implements=implements.get(key, ()),
                 # An error type's values key the exceptions (by identity): they stay hashable.
                 shared=decision.shared and key not in error_keys,
+                type_args=named.type_args,
             )
         )
     sentinels_by_pkg: dict[str, list[SentinelPlan]] = {}
@@ -1269,12 +1285,39 @@ def python_identifier(name: str) -> str:
     return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
 
 
+def instance_py_name(named: NamedType) -> str:
+    """The Python class name of a generic type's instance: the type's name and its type
+    arguments', a named type by its own name (``Pair[time.Duration, int]`` ->
+    ``Pair_Duration_int``, ``Tuple2[any, any]`` -> ``Tuple2_any_any``, ``Box[[]*T]`` ->
+    ``Box_slice_ptr_T``)."""
+    return "_".join([named.name.split("[", 1)[0], *(_arg_py_name(a) for a in named.type_args)])
+
+
+def _arg_py_name(ref: TypeRef) -> str:
+    k = ref.kind
+    if k == "named":
+        return "_".join([ref.name.split("[", 1)[0], *(_arg_py_name(a) for a in ref.type_args)])
+    if k == "basic":
+        return ref.alias or ref.name
+    if k == "pointer" and ref.elem is not None:
+        return "ptr_" + _arg_py_name(ref.elem)
+    if k == "slice" and ref.elem is not None:
+        return "slice_" + _arg_py_name(ref.elem)
+    if k == "array" and ref.elem is not None:
+        return f"array{ref.length}_" + _arg_py_name(ref.elem)
+    if k == "map" and ref.elem is not None and ref.key is not None:
+        return f"map_{_arg_py_name(ref.key)}_{_arg_py_name(ref.elem)}"
+    return "any" if k == "interface" else _identifier(ref.go_spelling())
+
+
 def _identifier(text: str) -> str:
     out = re.sub(r"\W", "_", text)
     return "_" + out if out[:1].isdigit() else out
 
 
-def _requests(packages: Sequence[Package], instantiate: Sequence[str]) -> dict[str, list[Request]]:
+def _requests(
+    packages: Sequence[Package], instantiate: Sequence[str], types: Collection[str] = ()
+) -> dict[str, list[Request]]:
     """The requested instantiations (goffi.load(instantiate=...)) by generic function, checked."""
     from goffi.errors import SpecError
 
@@ -1284,13 +1327,53 @@ def _requests(packages: Sequence[Package], instantiate: Sequence[str]) -> dict[s
         req = parse_request(text)
         if isinstance(req, str):
             raise SpecError(f"instantiate: {req}")
+        if req.func in types:  # a generic type: _plan_requested_types
+            continue
         if req.func not in generic:
             known = ", ".join(sorted(generic)[:5]) or "none"
             raise SpecError(
                 f"instantiate: {req.func} (in {text!r}) is not a generic function of the bundle's packages; name "
-                f"it as import path + name (generic functions here include: {known}; goffi inspect lists them)"
+                f"it as import path + name (generic functions here include: {known}; goffi inspect lists them), or "
+                "name a generic type of them the same way ('example.com/pkg.Pair[time.Duration, int]')"
             )
         out.setdefault(req.func, []).append(req)
+    return out
+
+
+def generic_types(surface: Surface, packages: Sequence[Package]) -> set[str]:
+    """The generic types of ``packages``, by import path + name."""
+    return {k for p in packages for k in p.types if k in surface.named and surface.named[k].type_params}
+
+
+def _plan_requested_types(
+    mapper: TypeMapper, packages: Sequence[Package], instantiate: Sequence[str]
+) -> dict[str, str]:
+    """Instantiates the generic types the user asked for ("example.com/pkg.Pair[time.Duration,
+    int]"): each becomes a class (a SpecError for one that cannot). Returns the request that
+    made each instance, by its class key (goffi inspect says so)."""
+    from goffi.errors import SpecError
+
+    types = generic_types(mapper.surface, packages)
+    out: dict[str, str] = {}
+    for text in sorted(set(instantiate)):
+        req = parse_request(text)
+        if isinstance(req, str) or req.func not in types:
+            continue
+        home, _, name = req.func.rpartition(".")
+        resolver = TypeResolver(mapper.surface, home)
+        try:
+            args = tuple(resolver.parse(a) for a in req.args)
+        except ValueError as e:
+            raise SpecError(f"instantiate: {text}: {e}") from None
+        found = mapper.map(TypeRef(kind="named", pkg=home, name=name, type_args=args))
+        if isinstance(found, Skip):
+            raise SpecError(f"instantiate: {text}: cannot cross: {found.reason}")
+        if found.cls is None or "[" not in found.cls:
+            raise SpecError(
+                f"instantiate: {text}: maps to a {found.shape} value, not a class of its own "
+                "(request a generic function that takes or returns it instead)"
+            )
+        out.setdefault(found.cls, text)
     return out
 
 

@@ -391,9 +391,12 @@ class FuncSig:
 
 
 def default_class_name(key: str) -> str:
-    """ "net/url.URL" -> "url.URL": how Go code names a type."""
-    path, _, name = key.rpartition(".")
-    return f"{path.rsplit('/', 1)[-1]}.{name}" if path else name
+    """ "net/url.URL" -> "url.URL": how Go code names a type (a generic type's instance
+    "example.com/p.Box[example.com/p.Item]" -> "p.Box[p.Item]")."""
+    head, bracket, args = key.partition("[")
+    path, _, name = head.rpartition(".")
+    args = re.sub(r"(?:[\w.\-~]+/)+(?=[\w.\-~]+\.\w)", "", args)
+    return (f"{path.rsplit('/', 1)[-1]}.{name}" if path else name) + bracket + args
 
 
 def identifier(text: str) -> str:
@@ -662,7 +665,7 @@ class TypeMapper:
             )
         if key in visiting:
             return Skip(f"recursive type {key}", "recursive")
-        if ref.type_args:
+        if ref.type_args and "[" not in ref.name:  # a generic type, not yet its instance
             if key in ("iter.Seq", "iter.Seq2"):
                 return Skip(
                     f"{ref.go_spelling()} crosses only as a function's own parameter or result", "iterator"

@@ -90,6 +90,8 @@ def _ctypes_lib(library: Path) -> ctypes.CDLL:
     lib.gobench_ChanRecv.restype = ctypes.c_int32
     lib.gobench_ChanFree.argtypes = [ctypes.c_size_t]
     lib.gobench_ChanFree.restype = None
+    lib.gobench_CountDrain.argtypes = [ctypes.c_int64, ctypes.c_int64]
+    lib.gobench_CountDrain.restype = ctypes.c_int64
     lib.gobench_CRC32.argtypes = [ctypes.c_char_p, ctypes.c_int64]
     lib.gobench_CRC32.restype = ctypes.c_uint32
     lib.gobench_SHA256.argtypes = [ctypes.c_char_p, ctypes.c_int64, ctypes.c_char_p]

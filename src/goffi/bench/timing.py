@@ -86,6 +86,10 @@ class Contender:
 
     label: str
     run: Runner
+    # The fewest operations a calibrated repetition runs: where one call of run has a fixed
+    # cost (starting goroutines, waking a thread), enough operations to spread it thin,
+    # even if a hiccup of the machine slows the calibrating runs.
+    min_n: int = 1
 
 
 @dataclass
@@ -114,19 +118,20 @@ def time_once(run: Runner, n: int) -> int:
             gc.enable()
 
 
-def calibrate(run: Runner, target_ns: int, max_n: int = 1 << 26) -> int:
+def calibrate(run: Runner, target_ns: int, max_n: int = 1 << 26, min_n: int = 1) -> int:
     """How many operations make one repetition last about ``target_ns``.
 
-    Doubles n until a repetition takes at least a tenth of the target, then scales
-    linearly: a few short runs, and slow operations (a 64 MiB scan) stop at n = 1.
+    Doubles n (from min_n) until a repetition takes at least a tenth of the target, then
+    scales linearly, never below min_n: a few short runs, and slow operations (a 64 MiB
+    scan) stop at n = 1.
     """
-    n = 1
+    n = max(1, min_n)
     while True:
         elapsed = time_once(run, n)
         if elapsed >= target_ns // 10 or n >= max_n:
             break
         n *= 2
-    return max(1, min(max_n, round(n * target_ns / max(elapsed, 1))))
+    return max(1, min_n, min(max_n, round(n * target_ns / max(elapsed, 1))))
 
 
 def measure(
@@ -140,7 +145,7 @@ def measure(
     counts: dict[str, int] = {}
     for c in contenders:
         c.run(1)  # warm-up: first-call costs (lazy binding, caches) stay out of the samples
-        counts[c.label] = fixed_n if fixed_n is not None else calibrate(c.run, target_ns)
+        counts[c.label] = fixed_n if fixed_n is not None else calibrate(c.run, target_ns, min_n=c.min_n)
     samples = {c.label: Samples(c.label, counts[c.label]) for c in contenders}
     order = list(contenders)
     for r in range(reps):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 
+from goffi.generics import instance_base
 from goffi.plan import NIL_APART_SHAPES, BundlePlan, ClassPlan, FuncPlan, PackagePlan, ParamPlan, VarPlan
 from goffi.render.go_proxies import render_proxies
 from goffi.surface.model import TypeRef
@@ -79,9 +80,12 @@ class GoSpeller:
         if k == "basic":
             return ref.name
         if k == "named":
-            # An instantiated generic type: its type arguments are plain types (goffi.generics).
-            args = "[" + ", ".join(a.go_spelling() for a in ref.type_args) + "]" if ref.type_args else ""
-            return f"{self.alias(ref.pkg)}.{ref.name}{args}" if ref.pkg else ref.name
+            # An instantiated generic type ("Pair[time.Duration, int]", goffi.generics): its
+            # type arguments spelled through the wrapper's own aliases.
+            if ref.type_args:
+                args = "[" + ", ".join(self.type(a) for a in ref.type_args) + "]"
+                return f"{self.alias(ref.pkg)}.{instance_base(ref)}{args}"
+            return f"{self.alias(ref.pkg)}.{ref.name}" if ref.pkg else ref.name
         if k == "interface":
             return "any"  # the only unnamed interface that maps
         if k == "struct":
@@ -116,7 +120,9 @@ def converter_ident(ref: TypeRef) -> str:
     if k == "named":
         # An instantiated generic type is named like its instance "Name[args]" (goffi.generics).
         name = ref.name + (
-            "[" + ", ".join(a.go_spelling() for a in ref.type_args) + "]" if ref.type_args else ""
+            "[" + ", ".join(a.go_spelling() for a in ref.type_args) + "]"
+            if ref.type_args and "[" not in ref.name
+            else ""
         )
         return re.sub(r"\W", "_", ref.pkg) + "_" + identifier(name) if ref.pkg else ref.name
     if k == "interface":
@@ -853,7 +859,7 @@ class GoRenderer:
         return getter + "\n" + setter
 
     def class_exports(self, cls: ClassPlan) -> list[str]:
-        t = self.speller.type(TypeRef(kind="named", pkg=cls.pkg_path, name=cls.go_name))
+        t = self.speller.type(cls.ref)
         out = []
         if cls.kind == "handle":
             out.append(
@@ -982,7 +988,7 @@ class GoRenderer:
         for cls in self.plan.classes():
             if cls.kind != "handle":
                 continue
-            t = self.speller.type(TypeRef(kind="named", pkg=cls.pkg_path, name=cls.go_name))
+            t = self.speller.type(cls.ref)
             cases.append(f"\tcase *{t}:\n\t\treturn x, x, {cls.index}\n")
             cases.append(f"\tcase {t}:\n\t\tp := &x\n\t\treturn p, p, {cls.index}\n")
         self.std.add("goffi.local/bundle/rt")

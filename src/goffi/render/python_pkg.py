@@ -587,6 +587,8 @@ def render_stub(plan: BundlePlan, pkg: PackagePlan) -> str:
         out.append(f"from {module} import {', '.join(spelled)}\n")
     out += [f"import {m}\n" for m in _STUB_MODULES]
     out.append("from goffi.runtime import GoError as _GoError\n")
+    if any(f.py_name == c.py_name for c in pkg.classes for f in c.fields):
+        out.append("from typing_extensions import Self as _Self\n")
     if pkg.classes:
         out.append("from goffi.runtime import GoObject as _GoObject, Record as _Record\n")
     for module in sorted(other_modules):
@@ -627,6 +629,8 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
         lines.append(f"    def __goffi_box__(self) -> {typed('Any')}: ...\n")
         if cls.string_method is not None:
             lines.append("    def __str__(self) -> str: ...\n")
+    if base == "_GoObject":  # set on the class when its bundle loads (goffi_bind_py)
+        lines.append("    __goffi_bundle__: ClassVar[str]\n")
     if cls.kind == "handle" and cls.shared:  # compared and printed by these (shared_record)
         lines.append("    __goffi_fields__: ClassVar[tuple[str, ...]]\n")
     for f in cls.fields:
@@ -634,10 +638,13 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
     kw = [f"{f.py_name}: {typed(_field_in(f.type, namer, cls.kind))} = ..." for f in cls.fields]
     if cls.kind == "record":  # a Python __init__ taking the fields by position or keyword
         lines.append(f"    def __init__(self{', ' + ', '.join(kw) if kw else ''}) -> None: ...\n")
-    elif cls.kind == "handle":  # the extension's type: keywords only, made by __new__
-        lines.append(f"    def __new__(cls{', *, ' + ', '.join(kw) if kw else ''}) -> {cls.py_name}: ...\n")
+    # In the class body a field named like the class (syscall.Linger.Linger) hides it: the
+    # class's own instances are then spelled _Self (typing_extensions.Self).
+    own = "_Self" if any(f.py_name == cls.py_name for f in cls.fields) else cls.py_name
+    if cls.kind == "handle":  # the extension's type: keywords only, made by __new__
+        lines.append(f"    def __new__(cls{', *, ' + ', '.join(kw) if kw else ''}) -> {own}: ...\n")
     if cls.close_method is not None:
-        lines.append(f"    def __enter__(self) -> {cls.py_name}: ...\n")
+        lines.append(f"    def __enter__(self) -> {own}: ...\n")
         lines.append("    def __exit__(self, *exc: object) -> bool: ...\n")
     if cls.len_method is not None:
         lines.append("    def __len__(self) -> int: ...\n")

@@ -15,18 +15,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, get_args
 
 from goffi import store
-from goffi.cache import locked
 from goffi.errors import ExtractionError
+from goffi.hosttools import host_tool
+from goffi.hosttools import verified_tools as _verified_extractors  # noqa: F401  (tests clear it)
 from goffi.surface.model import (
     ChanDir,
     Const,
@@ -290,70 +288,17 @@ def _extractor_source_hash() -> str:
 
 
 def extractor_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
-    """The extractor built with ``toolchain``, built now if not cached yet.
-
-    Cached like a bundle (see :mod:`goffi.store`): ``<cache>/tools/<name>/extractor/``
-    with a manifest of its size and SHA-256, checked before use; a damaged, partial or
-    foreign copy is rebuilt with a warning. Concurrent builders serialize on a lock.
-    """
-    entry_name = f"extractor-{toolchain.version.replace('.', '_')}-{_extractor_source_hash()[:12]}"
-    tools = cache_dir / "tools"
-    entry = tools / entry_name
-    target = entry / "extractor" / "extractor"
-    expect = {"name": entry_name}
-    if _verified_extractors.get(target) is not None or store.check_entry(entry, "extractor", expect)[0]:
-        _verified_extractors[target] = True
-        return target
-    with store.no_space_hint(f"building goffi's surface extractor into {tools}"):
-        tools.mkdir(parents=True, exist_ok=True)
-        with locked(store.lock_path(cache_dir, entry_name)):
-            manifest, problem = store.check_entry(entry, "extractor", expect)
-            if manifest is not None:
-                _verified_extractors[target] = True
-                return target
-            if problem is not None:
-                store.discard_damaged(entry, "cached surface extractor", problem, stacklevel=2)
-            store.remove_stale_staging(cache_dir, holding=entry_name)
-            _build_extractor(toolchain, tools, entry, entry_name)
-    _verified_extractors[target] = True
-    return target
-
-
-# The extractors this process checked already (their path: a new source or Go is a new path).
-_verified_extractors: dict[Path, bool] = {}
-
-
-def _build_extractor(toolchain: GoToolchain, tools: Path, entry: Path, entry_name: str) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{entry_name}.", dir=tools))
-    try:
-        folder = staging / "extractor"
-        folder.mkdir()
-        out = folder / "extractor"
-        # The extractor is a host tool with no dependencies: no cgo (no C compiler
-        # needed), and none of the user's GOFLAGS/GOWORK/GOOS/GOARCH, which are meant
-        # for their code and could only break this build or target another machine.
-        env = toolchain.env(CGO_ENABLED="0", GOFLAGS="", GOWORK="off", GOOS="", GOARCH="")
-        proc = subprocess.run(
-            [str(toolchain.go), "build", "-trimpath", "-buildvcs=false", "-o", str(out), "."],
-            cwd=EXTRACTOR_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            if store.is_no_space(proc.stderr):
-                raise ExtractionError(
-                    store.disk_full_message("Go was building goffi's surface extractor", proc.stderr)
-                )
-            raise ExtractionError(
-                f"building goffi's surface extractor with {toolchain.go} ({toolchain.version}) failed:\n"
-                f"{proc.stderr.strip()}"
-            )
-        store.write_manifest(folder, {"name": entry_name, "go": toolchain.version})
-        store.mark_verified(staging, folder, {"extractor": None})
-        os.replace(staging, entry)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    """The extractor built with ``toolchain``, built now if not cached yet (a host tool:
+    :mod:`goffi.hosttools`, cached in ``<cache>/tools/``). It has no dependencies."""
+    return host_tool(
+        "extractor",
+        EXTRACTOR_DIR,
+        _extractor_source_hash(),
+        toolchain,
+        cache_dir,
+        label="surface extractor",
+        error=ExtractionError,
+    )
 
 
 def _compile_errors(stderr: str) -> tuple[str, str] | None:

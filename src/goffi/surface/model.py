@@ -72,7 +72,7 @@ class TypeRef:
             return self.name
         if k == "named":
             base = f"{self.pkg}.{self.name}" if self.pkg else self.name
-            if self.type_args:
+            if self.type_args and "[" not in self.name:  # not an instance (goffi.generics)
                 base += "[" + ", ".join(a.go_spelling() for a in self.type_args) + "]"
             return base
         assert self.elem is not None or k in ("func", "interface", "struct")
@@ -164,6 +164,9 @@ class NamedType:
     doc: str = ""
     pos: str = ""
     is_alias: bool = False  # never True today: aliases are resolved to what they name
+    # an instance of a generic type made by goffi.generics ("Pair[time.Duration, int]"):
+    # its type arguments, by which generated Go spells it
+    type_args: tuple[TypeRef, ...] = ()
 
     @property
     def key(self) -> str:

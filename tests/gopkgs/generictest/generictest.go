@@ -7,6 +7,7 @@ import (
 	"iter"
 	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 var stops atomic.Int64
@@ -135,3 +136,36 @@ func Group[T any, K comparable](xs []T, key func(T) K) map[K][]T {
 	}
 	return out
 }
+
+// Item is a named record type of this package, for generic types instantiated with it.
+type Item struct {
+	Name  string
+	Count int
+}
+
+// Box holds one value of any type, with methods on the instantiation.
+type Box[T any] struct {
+	Value T
+	Label string
+}
+
+// Get returns the box's value.
+func (b Box[T]) Get() T { return b.Value }
+
+// Format is Go's %v of the box (the oracle for its fields).
+func (b Box[T]) Format() string { return fmt.Sprintf("%v", b) }
+
+// Boxed puts a value in a labelled box.
+func Boxed[T any](v T, label string) Box[T] { return Box[T]{v, label} }
+
+// Show is Go's %v of any value.
+func Show[T any](v T) string { return fmt.Sprintf("%v", v) }
+
+// Timed pairs a duration with Go's spelling of it: a generic type instantiated with a named
+// type in a plain signature.
+func Timed(d time.Duration) Pair[time.Duration, string] {
+	return Pair[time.Duration, string]{d, d.String()}
+}
+
+// ShowTimed is Go's %v of such a pair.
+func ShowTimed(p Pair[time.Duration, string]) string { return fmt.Sprintf("%v", p) }

@@ -171,3 +171,20 @@ func gobench_ChanRecv(h C.uintptr_t, out *C.int64_t) C.int32_t {
 func gobench_ChanFree(h C.uintptr_t) {
 	cgo.Handle(h).Delete()
 }
+
+// gobench_CountDrain is the channel rows' Go floor: Count(n, buffer) drained by a new
+// goroutine (`for v := range ch`), as a pure-Go consumer of the same channel, fed the
+// same way, would; the calling goroutine only waits. It returns the sum of the values.
+//
+//export gobench_CountDrain
+func gobench_CountDrain(n, buffer C.int64_t) C.int64_t {
+	done := make(chan int64)
+	go func() {
+		var s int64
+		for v := range Count(int(n), int(buffer)) {
+			s += v
+		}
+		done <- s
+	}()
+	return C.int64_t(<-done)
+}

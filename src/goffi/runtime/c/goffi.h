@@ -178,4 +178,9 @@ uint64_t goffi_sigint_begin(void);
 uint64_t goffi_sigint_count(void);
 int goffi_sigint_end(uint64_t begun);
 
+/* goffi_owner.c: the earliest loaded library's definition of symbol that accept()
+ * takes (its protocol's magic and version), or NULL: how the copies of goffi's C runtime
+ * in several bundles find the one that owns process-wide state. */
+const void *goffi_first_definition(const char *symbol, int (*accept)(const void *));
+
 #endif

@@ -17,27 +17,17 @@
  * order would put back a handler that is no longer Python's, and two copies could end up
  * saving each other's handler: a SIGINT would then bounce between them until the signal
  * stack overflowed. So the process has one SIGINT state: that of the earliest loaded
- * library that has one (goffi_sigint_owner_v1, found with dl_iterate_phdr, which lists
- * objects in load order, and dlsym on each). Every copy calls the owner's functions
- * through the owner's table, so only the owner's code touches its state; the table's
+ * library that has one (goffi_sigint_owner_v1, found by goffi_owner.c in load order).
+ * Every copy calls the owner's functions through the owner's table, so only the owner's code touches its state; the table's
  * layout is the protocol, and the _v1 suffix must change if it ever does. The owner can
  * never go away: a Go library is never unloaded (Go marks it NODELETE).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* dl_iterate_phdr, dladdr */
-#endif
 #include "goffi.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
-
-#if defined(__linux__) && defined(__GLIBC__)
-#include <dlfcn.h>
-#include <link.h>
-#include <stdlib.h>
-#endif
 
 static pthread_mutex_t goffi_sig_lock = PTHREAD_MUTEX_INITIALIZER;
 static int goffi_sig_users;     /* interruptible calls running */
@@ -119,64 +109,15 @@ __attribute__((visibility("default"))) const goffi_sigint_table goffi_sigint_own
 static const goffi_sigint_table *goffi_sigint_owner; /* the process's, once found */
 static pthread_once_t goffi_sigint_once = PTHREAD_ONCE_INIT;
 
-#if defined(__linux__) && defined(__GLIBC__)
-typedef struct {
-    char **names;
-    size_t n, cap;
-} goffi_sig_objects;
-
-static int goffi_sig_collect(struct dl_phdr_info *info, size_t size, void *data) {
-    goffi_sig_objects *o = data;
-    (void)size;
-    if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0') {
-        return 0; /* the program itself */
-    }
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 64;
-        char **names = realloc(o->names, cap * sizeof *names);
-        if (names == NULL) {
-            return 1;
-        }
-        o->names = names;
-        o->cap = cap;
-    }
-    if ((o->names[o->n] = strdup(info->dlpi_name)) != NULL) {
-        o->n++;
-    }
-    return 0;
+/* The owner: the goffi_sigint_owner_v1 of the earliest loaded library that has one
+ * (goffi_owner.c); this library's own elsewhere, or if none is found. */
+static int goffi_sigint_accept(const void *found) {
+    const goffi_sigint_table *t = found;
+    return t->magic == GOFFI_SIGINT_MAGIC && t->version == GOFFI_SIGINT_VERSION;
 }
-#endif
 
-/* The owner: the goffi_sigint_owner_v1 of the earliest loaded library that has one (names
- * are copied out of dl_iterate_phdr first, since dlopen must not run inside it); this
- * library's own elsewhere, or if none is found. */
 static void goffi_sigint_find(void) {
-    const goffi_sigint_table *found = NULL;
-#if defined(__linux__) && defined(__GLIBC__)
-    goffi_sig_objects o = {NULL, 0, 0};
-    size_t i;
-    dl_iterate_phdr(goffi_sig_collect, &o);
-    for (i = 0; i < o.n && found == NULL; i++) {
-        void *lib = dlopen(o.names[i], RTLD_NOLOAD | RTLD_LAZY | RTLD_LOCAL);
-        if (lib == NULL) {
-            continue;
-        }
-        const goffi_sigint_table *t = dlsym(lib, "goffi_sigint_owner_v1");
-        Dl_info where;
-        /* Defined by this object itself (dlsym also searches its dependencies), and a
-         * table of this protocol. */
-        if (t != NULL && dladdr(t, &where) != 0 && where.dli_fname != NULL &&
-            strcmp(where.dli_fname, o.names[i]) == 0 && t->magic == GOFFI_SIGINT_MAGIC &&
-            t->version == GOFFI_SIGINT_VERSION) {
-            found = t;
-        }
-        dlclose(lib);
-    }
-    for (i = 0; i < o.n; i++) {
-        free(o.names[i]);
-    }
-    free(o.names);
-#endif
+    const goffi_sigint_table *found = goffi_first_definition("goffi_sigint_owner_v1", goffi_sigint_accept);
     goffi_sigint_owner = found != NULL ? found : &goffi_sigint_owner_v1;
 }
 

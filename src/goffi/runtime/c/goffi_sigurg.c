@@ -230,59 +230,16 @@ static int goffi_sigurg_join(goffi_sigurg_chain *c, goffi_sighandler handler, co
 }
 
 /* The process's chain: the goffi_sigurg_chain_v1 of the earliest loaded library that has
- * one. dl_iterate_phdr lists the loaded objects in load order; their names are copied
- * out and looked up afterwards, since dlopen must not run inside the iteration. */
-typedef struct {
-    char **names;
-    size_t n, cap;
-} goffi_sigurg_objects;
-
-static int goffi_sigurg_collect(struct dl_phdr_info *info, size_t size, void *data) {
-    goffi_sigurg_objects *o = data;
-    (void)size;
-    if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0') {
-        return 0; /* the program itself */
-    }
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 64;
-        char **names = realloc(o->names, cap * sizeof *names);
-        if (names == NULL) {
-            return 1;
-        }
-        o->names = names;
-        o->cap = cap;
-    }
-    if ((o->names[o->n] = strdup(info->dlpi_name)) != NULL) {
-        o->n++;
-    }
-    return 0;
+ * one (goffi_owner.c); this library's own if none is found. */
+static int goffi_sigurg_accept(const void *found) {
+    const goffi_sigurg_chain *c = found;
+    return c->magic == GOFFI_SIGURG_MAGIC && c->version == GOFFI_SIGURG_VERSION;
 }
 
 static goffi_sigurg_chain *goffi_sigurg_find(void) {
-    goffi_sigurg_chain *found = NULL;
-    goffi_sigurg_objects o = {NULL, 0, 0};
-    size_t i;
-    dl_iterate_phdr(goffi_sigurg_collect, &o);
-    for (i = 0; i < o.n && found == NULL; i++) {
-        void *lib = dlopen(o.names[i], RTLD_NOLOAD | RTLD_LAZY | RTLD_LOCAL);
-        if (lib == NULL) {
-            continue;
-        }
-        goffi_sigurg_chain *c = dlsym(lib, "goffi_sigurg_chain_v1");
-        Dl_info where;
-        /* Defined by this object itself (dlsym also searches its dependencies), and a
-         * chain of this protocol. */
-        if (c != NULL && dladdr(c, &where) != 0 && where.dli_fname != NULL &&
-            strcmp(where.dli_fname, o.names[i]) == 0 && c->magic == GOFFI_SIGURG_MAGIC &&
-            c->version == GOFFI_SIGURG_VERSION) {
-            found = c;
-        }
-        dlclose(lib);
-    }
-    for (i = 0; i < o.n; i++) {
-        free(o.names[i]);
-    }
-    free(o.names);
+    /* The chain's lock and table are written through this pointer: the definition is not const. */
+    goffi_sigurg_chain *found =
+        (goffi_sigurg_chain *)goffi_first_definition("goffi_sigurg_chain_v1", goffi_sigurg_accept);
     return found != NULL ? found : &goffi_sigurg_chain_v1;
 }
 
