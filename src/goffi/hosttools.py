@@ -11,6 +11,7 @@ changed tool is a new entry.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -25,10 +26,21 @@ from goffi.toolchain import GoToolchain
 verified_tools: dict[Path, bool] = {}
 
 
+def source_hash(source_dir: Path) -> str:
+    """sha256 over a tool's Go sources, go.mod and go.sum, so an edited tool is rebuilt."""
+    h = hashlib.sha256()
+    for p in sorted(source_dir.iterdir()):
+        if p.suffix == ".go" or p.name in ("go.mod", "go.sum"):
+            data = p.read_bytes()
+            # Name and length framing: moving bytes between files changes the hash.
+            h.update(f"{p.name}\0{len(data)}\0".encode())
+            h.update(data)
+    return h.hexdigest()
+
+
 def host_tool(
     name: str,
     source_dir: Path,
-    source_hash: str,
     toolchain: GoToolchain,
     cache_dir: Path,
     *,
@@ -41,7 +53,7 @@ def host_tool(
     raises ``error`` with Go's words (a full disk says so). Called by the tool's own
     accessor, whose caller a warning about a damaged copy points at."""
     what = f"goffi's {label}"
-    entry_name = f"{name}-{toolchain.version.replace('.', '_')}-{source_hash[:12]}"
+    entry_name = f"{name}-{toolchain.version.replace('.', '_')}-{source_hash(source_dir)[:12]}"
     tools = cache_dir / "tools"
     entry = tools / entry_name
     target = entry / name / name

@@ -24,7 +24,6 @@ slice parameter counts as written: goffi then copies as it always did.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -70,16 +69,6 @@ class MutationAnalysis:
         return f[index]
 
 
-def _source_hash() -> str:
-    h = hashlib.sha256()
-    for p in sorted(TOOL_DIR.iterdir()):
-        if p.suffix == ".go" or p.name in ("go.mod", "go.sum"):
-            data = p.read_bytes()
-            h.update(f"{p.name}\0{len(data)}\0".encode())
-            h.update(data)
-    return h.hexdigest()
-
-
 def tool_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
     """The analysis tool built with ``toolchain``, built now if not cached yet (a host
     tool: :mod:`goffi.hosttools`). Its one dependency (x/tools, pinned by go.sum) comes
@@ -88,7 +77,6 @@ def tool_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
     return host_tool(
         "mutation",
         TOOL_DIR,
-        _source_hash(),
         toolchain,
         cache_dir,
         label="mutation analysis tool",

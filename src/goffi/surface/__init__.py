@@ -13,7 +13,6 @@ dataclasses of :mod:`goffi.surface.model`.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import re
 import subprocess
@@ -275,25 +274,12 @@ def surface_to_json(s: Surface) -> str:
 # ---- building and running the extractor ----
 
 
-def _extractor_source_hash() -> str:
-    """sha256 over the extractor's source files, so an edited extractor is rebuilt."""
-    h = hashlib.sha256()
-    for p in sorted(EXTRACTOR_DIR.iterdir()):
-        if p.suffix == ".go" or p.name in ("go.mod", "go.sum"):
-            data = p.read_bytes()
-            # Name and length framing: moving bytes between files changes the hash.
-            h.update(f"{p.name}\0{len(data)}\0".encode())
-            h.update(data)
-    return h.hexdigest()
-
-
 def extractor_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
     """The extractor built with ``toolchain``, built now if not cached yet (a host tool:
     :mod:`goffi.hosttools`, cached in ``<cache>/tools/``). It has no dependencies."""
     return host_tool(
         "extractor",
         EXTRACTOR_DIR,
-        _extractor_source_hash(),
         toolchain,
         cache_dir,
         label="surface extractor",
