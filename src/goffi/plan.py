@@ -759,64 +759,48 @@ def _apply_mutation(plan: BundlePlan, mutation: MutationAnalysis) -> BundlePlan:
             )
         return p
 
-    def decide(f: FuncPlan, key: str, interface: str = "") -> FuncPlan:
+    def decide(f: FuncPlan, key: str, interface: str, generic: bool) -> FuncPlan:
         return replace(f, params=tuple(one(f, key, i, p, interface) for i, p in enumerate(f.params)))
 
-    packages = []
-    for p in plan.packages:
-        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
-        classes = tuple(
-            replace(
-                c,
-                methods=tuple(
-                    decide(m, f"{c.key}.{m.go_name}", c.pkg_path if c.kind == "interface" else "")
-                    for m in c.methods
-                ),
-            )
-            for c in p.classes
-        )
-        generics = tuple(
-            replace(
-                g,
-                instances=tuple(
-                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}"))
-                    for i in g.instances
-                ),
-            )
-            for g in p.generics
-        )
-        packages.append(replace(p, funcs=funcs, classes=classes, generics=generics))
-    return replace(plan, packages=tuple(packages))
+    return _map_callables(plan, decide)
 
 
 def _apply_memory(plan: BundlePlan, memory: MemoryAnalysis) -> BundlePlan:
     """Each parameter's memory verdict (ParamPlan.kept) from Go's escape analysis."""
 
-    def decide(f: FuncPlan, key: str, interface: str = "", generic: bool = False) -> FuncPlan:
+    def decide(f: FuncPlan, key: str, interface: str, generic: bool) -> FuncPlan:
         facts = memory.funcs.get(key)
         params = tuple(_param_verdict(f, i, p, facts, memory, interface) for i, p in enumerate(f.params))
+        # A generic function's instantiations share its parameters' facts (one Go body).
         params = tuple(replace(p, writes_back=True) if _writes_back(p, generic) else p for p in params)
         return replace(f, params=params)
 
+    return _map_callables(plan, decide)
+
+
+def _map_callables(plan: BundlePlan, decide: Callable[[FuncPlan, str, str, bool], FuncPlan]) -> BundlePlan:
+    """The plan with ``decide(f, key, interface, generic)`` applied to every function, method
+    and generic instantiation: ``key`` is its analysis name ("strings.ToUpper",
+    "example.com/p.Counter.Inc"), ``interface`` the package of an interface's method ("" for
+    others), ``generic`` True for an instantiation (keyed by its generic function)."""
     packages = []
     for p in plan.packages:
-        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
+        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}", "", False) for f in p.funcs)
         classes = tuple(
             replace(
                 c,
                 methods=tuple(
-                    decide(m, f"{c.key}.{m.go_name}", c.pkg_path if c.kind == "interface" else "")
+                    decide(m, f"{c.key}.{m.go_name}", c.pkg_path if c.kind == "interface" else "", False)
                     for m in c.methods
                 ),
             )
             for c in p.classes
         )
-        # A generic function's instantiations share its parameters' facts (one Go body).
         generics = tuple(
             replace(
                 g,
                 instances=tuple(
-                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}", generic=True))
+                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}", "", True))
                     for i in g.instances
                 ),
             )
@@ -838,22 +822,13 @@ def _apply_decodes(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
             return replace(p, map_writes=decodes.writes(key, i))
         return p
 
-    def decide(f: FuncPlan, key: str) -> FuncPlan:
-        if key not in decodes.funcs and key not in decodes.map_writes:
+    def decide(f: FuncPlan, key: str, interface: str, generic: bool) -> FuncPlan:
+        # The scan reads Go bodies: an interface's methods and generic bodies have none here.
+        if interface or generic or (key not in decodes.funcs and key not in decodes.map_writes):
             return f
         return replace(f, params=tuple(one(key, i, p) for i, p in enumerate(f.params)))
 
-    packages = []
-    for p in plan.packages:
-        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
-        classes = tuple(
-            replace(c, methods=tuple(decide(m, f"{c.key}.{m.go_name}") for m in c.methods))
-            if c.kind != "interface"
-            else c
-            for c in p.classes
-        )
-        packages.append(replace(p, funcs=funcs, classes=classes))
-    return replace(plan, packages=tuple(packages))
+    return _map_callables(plan, decide)
 
 
 def may_be_nil(m: Mapping) -> bool:
@@ -879,7 +854,7 @@ def _apply_nil(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
     return) the value is still None at run time: only the annotation is wrong.
     """
 
-    def decide(f: FuncPlan, key: str) -> FuncPlan:
+    def decide(f: FuncPlan, key: str, interface: str, generic: bool) -> FuncPlan:
         verdicts = []
         for i, r in enumerate(f.results):
             if not may_be_nil(r):
@@ -892,24 +867,7 @@ def _apply_nil(plan: BundlePlan, decodes: DecodeAnalysis) -> BundlePlan:
         never = tuple(verdicts) if any(verdicts) else ()
         return f if never == f.never_nil else replace(f, never_nil=never)
 
-    packages = []
-    for p in plan.packages:
-        funcs = tuple(decide(f, f"{f.pkg_path}.{f.go_name}") for f in p.funcs)
-        classes = tuple(
-            replace(c, methods=tuple(decide(m, f"{c.key}.{m.go_name}") for m in c.methods)) for c in p.classes
-        )
-        generics = tuple(
-            replace(
-                g,
-                instances=tuple(
-                    replace(i, func=decide(i.func, f"{i.func.pkg_path}.{i.func.go_name}"))
-                    for i in g.instances
-                ),
-            )
-            for g in p.generics
-        )
-        packages.append(replace(p, funcs=funcs, classes=classes, generics=generics))
-    return replace(plan, packages=tuple(packages))
+    return _map_callables(plan, decide)
 
 
 def _param_verdict(
