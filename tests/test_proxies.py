@@ -176,7 +176,10 @@ def test_methods_called_from_8_goroutines_at_once(g: dict[str, ModuleType]) -> N
     total = g["ifacetest"].Hammer(c, 8, 200)  # Check's errors: None
     assert c.n == 1600 and c.names == 1600
     assert total == 1600 * 1601 // 2  # each Add returned a distinct running count
-    assert len(c.threads) > 1  # they ran on Go's threads, not only the caller's
+    # They ran on Go's threads: the caller's thread waits in wg.Wait (a goroutine locked to it
+    # by the cgo call). How many threads Go used is its scheduler's choice (one is legitimate
+    # on a loaded 2-core machine), so only the caller's absence is asserted.
+    assert c.threads and threading.get_ident() not in c.threads
 
 
 def test_a_missing_method_raises_type_error_at_the_call(g: dict[str, ModuleType]) -> None:
