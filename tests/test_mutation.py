@@ -22,8 +22,9 @@ import pytest
 from conftest import GO_TEST_PACKAGES
 from goffi.build import Progress, plan_specs
 from goffi.inspect import report
-from goffi.mutation import parse_mutation
-from goffi.plan import BundlePlan, FuncPlan
+from goffi.mutation import MutationAnalysis, analyse_mutation, has_slice_params, parse_mutation
+from goffi.plan import BundlePlan, FuncPlan, plan_bundle
+from goffi.surface.model import Field, Func, Method, NamedType, Package, Param, Surface, TypeRef
 from goffi.toolchain import find_go
 from goffi.workspace import parse_spec
 
@@ -197,3 +198,52 @@ def test_without_the_analysis_every_slice_may_be_written() -> None:
     assert b.param("p.F", 0) is None
     v = b.param("p.F", 1)
     assert v is not None and not v.writes and not v.kept and v.returned  # unknown: returned
+
+
+def _surface(*funcs: Func, named: tuple[NamedType, ...] = ()) -> Surface:
+    pkg = Package(path="example.com/s", name="s", funcs=funcs, types=tuple(n.key for n in named))
+    return Surface(go_version="go1.26", packages=(pkg,), named={n.key: n for n in named})
+
+
+def test_no_slice_parameter_no_analysis(tmp_path: Path) -> None:
+    """Without a slice parameter (the only kind the plan reads verdicts of), the analysis
+    is not run (it costs seconds of a rebuild) and the plan is the same as with any verdicts."""
+    i64 = TypeRef("basic", name="int64")
+    point = NamedType(
+        "example.com/s",
+        "Point",
+        TypeRef("struct", fields=(Field("X", i64, True),)),
+        methods=(Method("Scale", (Param("k", i64),), (Param("", i64),)),),
+    )
+    add = Func("Add", (Param("a", i64), Param("b", i64)), (Param("", i64),))
+    surface = _surface(add, named=(point,))
+    assert not has_slice_params(surface)
+    # Not run: the workdir does not exist, which the tool could not have run in.
+    missing = tmp_path / "missing"
+    assert analyse_mutation(surface, missing, find_go(), tmp_path, {}) == MutationAnalysis()
+    plans = [
+        plan_bundle(surface, "s", mutation=m)
+        for m in (MutationAnalysis(), MutationAnalysis(problem="not run"), parse_mutation('{"funcs": {}}'))
+    ]
+    assert plans[0] == plans[1] == plans[2]
+
+
+@pytest.mark.parametrize(
+    "param",
+    [
+        TypeRef("slice", elem=TypeRef("basic", name="uint8", alias="byte")),
+        TypeRef("named", pkg="example.com/s", name="Bytes"),  # type Bytes []byte
+        TypeRef("named", pkg="other.com/x", name="Unknown"),  # not in the surface: counts
+        TypeRef("typeparam", name="T"),  # may be instantiated with a slice
+    ],
+    ids=["slice", "named-slice", "unknown-named", "typeparam"],
+)
+def test_a_slice_parameter_is_analysed(param: TypeRef) -> None:
+    u8 = TypeRef("basic", name="uint8", alias="byte")
+    byts = NamedType("example.com/s", "Bytes", TypeRef("slice", elem=u8))
+    assert has_slice_params(_surface(Func("F", (Param("p", param),), ()), named=(byts,)))
+    # ... in a method too
+    holder = NamedType(
+        "example.com/s", "H", TypeRef("struct"), methods=(Method("M", (Param("p", param),), ()),)
+    )
+    assert has_slice_params(_surface(named=(byts, holder)))

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from goffi.errors import GoffiError
 from goffi.hosttools import host_tool
-from goffi.surface.model import Surface
+from goffi.surface.model import Surface, TypeRef
 from goffi.toolchain import GoToolchain
 
 TOOL_DIR = Path(__file__).resolve().parent / "mutation_tool"
@@ -91,8 +91,8 @@ def analyse_mutation(
     """Run the analysis over the requested packages of ``surface`` (resolved in the
     bundle's private module ``workdir``, with ``env``, as the bundle builds)."""
     paths = [p.path for p in surface.packages if not surface.requested or p.path in surface.requested]
-    if not paths:
-        return MutationAnalysis()
+    if not paths or not has_slice_params(surface):
+        return MutationAnalysis()  # no question to ask: the plan reads verdicts of slice parameters only
     try:
         binary = tool_binary(toolchain, cache_dir)
     except (RuntimeError, GoffiError) as e:  # no network for x/tools, a full disk: copy as before
@@ -107,6 +107,27 @@ def analyse_mutation(
         return parse_mutation(proc.stdout)
     except (ValueError, KeyError, TypeError) as e:
         return MutationAnalysis(problem=f"the mutation analysis printed malformed output: {e}")
+
+
+def has_slice_params(surface: Surface) -> bool:
+    """Whether any function or method of ``surface`` may have a slice parameter, the only
+    kind the analysis gives verdicts on (goffi.plan reads them for slice parameters only).
+
+    Conservative: a type parameter, or a named type the surface does not hold, counts as
+    a slice. Without one, the analysis (seconds of CPU: it loads and builds the SSA form
+    of every package imported) would answer nothing the plan asks, so it is not run: a
+    rebuild after an edit of such a package pays nothing for it.
+    """
+
+    def slice_like(ref: TypeRef) -> bool:
+        if ref.kind == "named":
+            named = surface.named.get(ref.named_key)
+            return named is None or named.type_params != () or slice_like(named.underlying)
+        return ref.kind in ("slice", "typeparam")
+
+    signatures = [f.params for pkg in surface.packages for f in pkg.funcs]
+    signatures += [m.params for named in surface.named.values() for m in named.methods]
+    return any(slice_like(p.type) for params in signatures for p in params)
 
 
 def parse_mutation(text: str) -> MutationAnalysis:
