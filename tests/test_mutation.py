@@ -11,6 +11,7 @@ own address of its slice (DataPtr) is the oracle for that.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -247,3 +248,44 @@ def test_a_slice_parameter_is_analysed(param: TypeRef) -> None:
         "example.com/s", "H", TypeRef("struct"), methods=(Method("M", (Param("p", param),), ()),)
     )
     assert has_slice_params(_surface(named=(byts, holder)))
+
+
+def test_promoted_and_implicit_methods() -> None:
+    """Only what the tool gives verdicts on counts: a slice in a method of an implicit
+    package's type (io.Reader's Read) does not; one promoted through an embedded field does."""
+    u8 = TypeRef("basic", name="uint8", alias="byte")
+    reader = NamedType(
+        "io",
+        "Buf",
+        TypeRef("struct"),
+        methods=(Method("Read", (Param("p", TypeRef("slice", elem=u8)),), ()),),
+    )
+    plain = NamedType("example.com/s", "Plain", TypeRef("struct"))
+    surface = Surface(
+        go_version="go1.26",
+        packages=(
+            Package(path="example.com/s", name="s", types=("example.com/s.Plain",)),
+            Package(path="io", name="io", types=("io.Buf",)),
+        ),
+        named={"example.com/s.Plain": plain, "io.Buf": reader},
+        requested=("example.com/s",),
+    )
+    assert not has_slice_params(surface)
+    embeds = NamedType(
+        "example.com/s",
+        "Plain",
+        TypeRef(
+            "struct",
+            fields=(
+                Field(
+                    "Buf",
+                    TypeRef("pointer", elem=TypeRef("named", pkg="io", name="Buf")),
+                    True,
+                    embedded=True,
+                ),
+            ),
+        ),
+    )
+    assert has_slice_params(
+        dataclasses.replace(surface, named={**surface.named, "example.com/s.Plain": embeds})
+    )

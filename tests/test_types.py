@@ -965,7 +965,10 @@ def test_rendering_is_deterministic_and_gofmt_clean(plan: BundlePlan, tmp_path: 
     wrapper.write_text(render_go_wrapper(plan))
     done = subprocess.run([str(gofmt), "-l", str(wrapper)], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
-    assert render_bundle(plan, "key", gofmt).go_files["wrapper.go"] == first.go_files["wrapper.go"]
+    assert (
+        render_bundle(plan, "key", gofmt).go_files["wrapper/wrapper.go"]
+        == first.go_files["wrapper/wrapper.go"]
+    )
 
 
 def test_second_process_loads_the_bundle_without_building(

@@ -552,6 +552,7 @@ def write_workspace(
     C runtime archive (goffi.crt: compiled now if this compiler, flags and Python have none
     cached yet), which the workspace's goffi_crt.go links."""
     from goffi import crt
+    from goffi.render import WRAPPER_DIR
 
     for rel, content in go_files.items():
         path = workdir / rel
@@ -559,7 +560,7 @@ def write_workspace(
         path.write_bytes(content)
     with (progress or Progress(False)).step("finding goffi's compiled C runtime"):
         archive = crt.runtime_archive(cc, include, cache)
-    shutil.copyfile(archive, workdir / crt.ARCHIVE)
+    shutil.copyfile(archive, workdir / WRAPPER_DIR / crt.ARCHIVE)
 
 
 def _ldflags() -> str:
@@ -578,7 +579,8 @@ def _go_build_failure(name: str, workdir: Path, code: int, output: str) -> str:
     if store.is_no_space(output):
         return store.disk_full_message(f"Go was building bundle {name!r}", output)
     # Go heads each package's compile errors with "# <import path>"; the generated
-    # wrapper is goffi.local/bundle, anything else is one of the packages being bridged.
+    # packages are goffi.local/bundle and those under it (the wrapper, goffi's runtime),
+    # anything else is one of the packages being bridged.
     missing_lib = re.search(r"cannot find -l([^\s:]+)", output)
     if missing_lib is not None:
         return (
@@ -588,7 +590,7 @@ def _go_build_failure(name: str, workdir: Path, code: int, output: str) -> str:
             "at it, and load again. Nothing was cached."
         )
     headers = [line[2:].strip() for line in output.splitlines() if line.startswith("# ")]
-    others = [h for h in headers if h.split()[0] != BUNDLE_MODULE] if headers else []
+    others = [h for h in headers if not _generated(h.split()[0])] if headers else []
     if others:
         return (
             f"go build of bundle {name!r} failed (exit {code}): Go cannot compile "
@@ -601,6 +603,11 @@ def _go_build_failure(name: str, workdir: Path, code: int, output: str) -> str:
         "This is a goffi bug if the Go packages build on their own; the generated sources are "
         f"kept in {workdir} for a report. Nothing was cached: the next load builds again."
     )
+
+
+def _generated(import_path: str) -> bool:
+    """Whether a package of the bundle's module is goffi's: its main, wrapper or runtime."""
+    return import_path == BUNDLE_MODULE or import_path.startswith(BUNDLE_MODULE + "/")
 
 
 def _undefined_goffi_symbols(library: Path) -> list[str]:

@@ -110,8 +110,10 @@ def analyse_mutation(
 
 
 def has_slice_params(surface: Surface) -> bool:
-    """Whether any function or method of ``surface`` may have a slice parameter, the only
-    kind the analysis gives verdicts on (goffi.plan reads them for slice parameters only).
+    """Whether a function or method the analysis gives verdicts on may have a slice
+    parameter: the functions of the requested packages and the methods of their types
+    (promoted ones too, through embedded fields). goffi.plan reads verdicts of slice
+    parameters only, and only of these (the tool analyses the requested packages).
 
     Conservative: a type parameter, or a named type the surface does not hold, counts as
     a slice. Without one, the analysis (seconds of CPU: it loads and builds the SSA form
@@ -125,8 +127,26 @@ def has_slice_params(surface: Surface) -> bool:
             return named is None or named.type_params != () or slice_like(named.underlying)
         return ref.kind in ("slice", "typeparam")
 
-    signatures = [f.params for pkg in surface.packages for f in pkg.funcs]
-    signatures += [m.params for named in surface.named.values() for m in named.methods]
+    requested = [p for p in surface.packages if not surface.requested or p.path in surface.requested]
+    signatures = [f.params for pkg in requested for f in pkg.funcs]
+    pending = [key for pkg in requested for key in pkg.types]
+    seen: set[str] = set()
+    while pending:
+        key = pending.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        named = surface.named.get(key)
+        if named is None:
+            return True
+        signatures += [m.params for m in named.methods]
+        u = named.underlying
+        for f in u.fields if u.kind == "struct" else ():
+            if f.embedded:  # its methods are promoted
+                t = f.type.elem if f.type.kind == "pointer" and f.type.elem is not None else f.type
+                if t.kind == "named":
+                    pending.append(t.named_key)
+        signatures += [m.params for m in u.methods] if u.kind == "interface" else []
     return any(slice_like(p.type) for params in signatures for p in params)
 
 

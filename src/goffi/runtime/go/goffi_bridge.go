@@ -15,7 +15,7 @@
 // blocking wait is one short slice, and the C side loops, checking for Ctrl-C between
 // slices.
 
-package main
+package wrapper
 
 /*
 #include "goffi.h"

@@ -2,10 +2,10 @@
 
 // This file is the Go side of the C ABI in goffi.h: moving strings, byte slices,
 // errors and panics between Go values and C memory. It is the same in every bundle
-// (only the generated wrapper differs), and lives in package main because cgo's C
-// types are per package.
+// (only the generated wrapper differs), and lives in the wrapper's package because
+// cgo's C types are per package.
 
-package main
+package wrapper
 
 /*
 #include "goffi.h"

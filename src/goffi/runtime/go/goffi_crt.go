@@ -1,4 +1,4 @@
-package main
+package wrapper
 
 // The C half of goffi's runtime (runtime/c/*.c) is not compiled with each bundle: goffi
 // compiles it once per C compiler, flags and Python into a static archive (goffi.crt)
