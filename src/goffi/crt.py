@@ -10,8 +10,9 @@ damaged), and linked into each bundle by a ``#cgo LDFLAGS`` line in the workspac
 ``goffi_crt.go`` (see :data:`ARCHIVE`).
 
 The runtime calls Go through the exports it declares itself (``goffi_exports.h``), so it
-compiles without the bundle's cgo-generated ``_cgo_export.h``; every bundle's ``glue.c``
-sees both declarations, so a prototype that drifted from its Go export fails the build.
+compiles without the bundle's cgo-generated ``_cgo_export.h``; every bundle's wrapper
+includes it in its cgo preamble, so cgo's ``_cgo_export.c`` sees both declarations and a
+prototype that drifted from its Go export fails the build.
 """
 
 from __future__ import annotations

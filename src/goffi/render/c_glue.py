@@ -33,7 +33,7 @@ _HEADER = """\
  * GIL is released only around each call into Go (the goffi_f_* exports of wrapper.go).
  */
 #include "goffi_py.h"
-#include "_cgo_export.h"
+#include "goffi_bundle.h"
 
 /* A call to a converter this file does not define fails the build, not the import. */
 #pragma GCC diagnostic error "-Wimplicit-function-declaration"

@@ -4,10 +4,11 @@
  *
  * The C runtime is compiled once into a static archive (goffi.crt), without a bundle, so
  * it cannot include the _cgo_export.h cgo writes for each bundle: it declares what it
- * calls here instead. Every bundle's glue.c includes both this file (through goffi_py.h)
- * and _cgo_export.h, so a prototype here that no longer matches its Go export is a
- * compile error of the bundle, not a wrong call at run time. Keep them in step with the
- * //export functions of goffi_cgo.go, goffi_view.go and goffi_bridge.go.
+ * calls here instead. Every bundle's wrapper includes this file in its cgo preamble
+ * (through goffi_bundle.h), so cgo's _cgo_export.c, which defines the exports, sees it:
+ * a prototype here that no longer matches its Go export is a compile error of the
+ * bundle, not a wrong call at run time. Keep them in step with the //export functions
+ * of goffi_cgo.go, goffi_view.go and goffi_bridge.go.
  */
 #ifndef GOFFI_EXPORTS_H
 #define GOFFI_EXPORTS_H
