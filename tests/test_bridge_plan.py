@@ -102,7 +102,7 @@ def test_pure_sync_wrapper_compiles_with_and_without_the_bridge_tag(
     plan = plan_bundle(s)
     assert not plan.bridge  # path has no channel or func: no bridge
     rendered = render_bundle(plan, "gate")
-    assert "wrapper/goffi_bridge.go" in rendered.go_files  # its C half is in the runtime archive
+    assert "rtcgo/goffi_bridge.go" in rendered.go_files  # its C half is in the runtime archive
     write_workspace(rendered.go_files, work, find_c_compiler(), python_include_dir(), session_cache)
     env = toolchain.env(
         GOFLAGS="-mod=mod",

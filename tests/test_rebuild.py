@@ -1,9 +1,10 @@
 """The edit loop's build structure (issue 14, item 3): after a change to a function body
 of a bridged package, Go rebuilds the bundle's wrapper package and nothing that does not
-depend on it. The bundle's main package uses no cgo, so `go build -buildmode=c-shared`
-writes no C header, for which it would run cgo and the C compiler again on every cgo
-package main imports: the C glue (package glue) and runtime/cgo come from Go's build
-cache. Go's own account of what it ran (`go build -x`) is the oracle.
+depend on it. goffi's Go runtime is a package of its own (rtcgo), and the C glue too
+(glue); the bundle's main package uses no cgo, so `go build -buildmode=c-shared` writes
+no C header, for which it would run cgo and the C compiler again on every cgo package
+main imports: the runtime, the glue and runtime/cgo come from Go's build cache. Go's own
+account of what it ran (`go build -x`) is the oracle.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from goffi.build import BUILD_FLAGS, Progress, build_env, plan_specs, write_workspace
-from goffi.render import GLUE_DIR, WRAPPER_DIR, render_bundle
+from goffi.render import GLUE_DIR, RTCGO_DIR, WRAPPER_DIR, render_bundle
 from goffi.render.go_wrapper import BUNDLE_HEADER, export_prototypes
 from goffi.toolchain import find_c_compiler, find_go, python_include_dir
 from goffi.workspace import parse_spec
@@ -44,6 +45,7 @@ def test_a_body_edit_rebuilds_the_wrapper_only(tmp_path: Path, session_cache: Pa
     plan = plan_specs([parse_spec(str(mod))], work, toolchain, session_cache, Progress(False))
     rendered = render_bundle(plan, "rebuild")
     assert b"import" in rendered.go_files["main.go"] and b'"C"' not in rendered.go_files["main.go"]
+    assert f"{RTCGO_DIR}/goffi_cgo.go" in rendered.go_files  # the runtime's own package
     write_workspace(rendered.go_files, work, cc, include, session_cache)
     env = build_env(toolchain, cc, include)
     command = [str(toolchain.go), "build", "-buildmode=c-shared", *BUILD_FLAGS, "-o", str(work / "b.so"), "."]
@@ -62,6 +64,7 @@ def test_a_body_edit_rebuilds_the_wrapper_only(tmp_path: Path, session_cache: Pa
     assert "-importpath goffi.local/bundle/wrapper" in log  # the wrapper's cgo ran: it calls edit
     assert "glue.c" not in log and "-importpath goffi.local/bundle/glue" not in log, log[-3000:]
     assert "gcc_libinit" not in log and "-importpath runtime/cgo" not in log, log[-3000:]
+    assert "-importpath goffi.local/bundle/rtcgo" not in log and "goffi_cgo.go" not in log, log[-3000:]
     # The glue and the wrapper share one header, which declares every wrapper export.
     header = rendered.go_files[f"{GLUE_DIR}/{BUNDLE_HEADER}"]
     assert header == rendered.go_files[f"{WRAPPER_DIR}/{BUNDLE_HEADER}"]

@@ -26,6 +26,7 @@ RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 #: the wrapper alone and Go's build cache serves the compiled glue.
 WRAPPER_DIR = "wrapper"
 GLUE_DIR = "glue"
+RTCGO_DIR = "rtcgo"
 
 # The bundle's main package only imports the two. It uses no cgo itself: with a cgo
 # main package, `go build -buildmode=c-shared` writes a C header, and for it runs cgo
@@ -58,26 +59,35 @@ import "C"
 # The headers the glue compiles with (in GLUE_DIR; the wrapper has its own copies).
 _GLUE_HEADERS = ("c/goffi.h", "c/goffi_py.h", "c/goffi_exports.h")
 
-# Static runtime files copied into every workspace: (source under runtime/, destination
-# in WRAPPER_DIR).
+# goffi's Go runtime, copied into every workspace: (source under runtime/, destination).
 # The runtime's C files are not among them: they are compiled once into a static archive
-# (goffi.crt) that goffi_crt.go links in; only their headers come along for the glue.
+# (goffi.crt) that goffi_crt.go links in; only their headers come along.
 _RUNTIME_FILES = (
-    ("c/goffi.h", "goffi.h"),
-    ("c/goffi_py.h", "goffi_py.h"),
-    ("c/goffi_exports.h", "goffi_exports.h"),
-    # Links goffi.crt.ARCHIVE, which the build puts next to it.
-    ("go/goffi_crt.go", "goffi_crt.go"),
-    ("go/goffi_cgo.go", "goffi_cgo.go"),
+    # Package rtcgo (RTCGO_DIR): the Go half of the runtime, the same in every bundle, so
+    # Go's build cache keeps it compiled across bundles and rebuilds.
+    ("c/goffi.h", f"{RTCGO_DIR}/goffi.h"),
+    ("c/goffi_exports.h", f"{RTCGO_DIR}/goffi_exports.h"),
+    # Its API for the wrapper (the wrapper's C types are not rtcgo's), and GoffiInit.
+    ("go/goffi_api.go", f"{RTCGO_DIR}/goffi_api.go"),
+    ("go/goffi_cgo.go", f"{RTCGO_DIR}/goffi_cgo.go"),
     # Zero-copy slices (zero_copy=): views of Python buffers, Go arrays lent as memoryviews.
-    ("go/goffi_view.go", "goffi_view.go"),
+    ("go/goffi_view.go", f"{RTCGO_DIR}/goffi_view.go"),
     # The goroutine bridge: built only with -tags goffi_bridge (BundlePlan.bridge).
-    ("go/goffi_bridge.go", "goffi_bridge.go"),
+    ("go/goffi_bridge.go", f"{RTCGO_DIR}/goffi_bridge.go"),
+    ("go/goffi_api_bridge.go", f"{RTCGO_DIR}/goffi_api_bridge.go"),
     # Decoding into Python objects (ParamPlan.decodes): json.Unmarshal(data, a_dict).
-    ("go/goffi_decode.go", "goffi_decode.go"),
+    ("go/goffi_decode.go", f"{RTCGO_DIR}/goffi_decode.go"),
     # Asynchronous preemption in every Go runtime of the process: the SIGURG chain (its C half,
     # runtime/c/goffi_sigurg.c, is in the compiled C runtime like every runtime C file).
-    ("go/goffi_sigurg.go", "goffi_sigurg.go"),
+    ("go/goffi_sigurg.go", f"{RTCGO_DIR}/goffi_sigurg.go"),
+    # The wrapper's package: the runtime under the names the generated code calls.
+    ("c/goffi.h", f"{WRAPPER_DIR}/goffi.h"),
+    ("c/goffi_exports.h", f"{WRAPPER_DIR}/goffi_exports.h"),
+    ("go/goffi_shim.go", f"{WRAPPER_DIR}/goffi_shim.go"),
+    ("go/goffi_shim_bridge.go", f"{WRAPPER_DIR}/goffi_shim_bridge.go"),
+    # Links goffi.crt.ARCHIVE, which the build puts next to it (in the wrapper's package:
+    # its #cgo line names the folder, which is different for every build).
+    ("go/goffi_crt.go", f"{WRAPPER_DIR}/goffi_crt.go"),
 )
 
 
@@ -114,7 +124,7 @@ def gofmt(source: str, gofmt_binary: Path | None) -> str:
 
 
 def render_bundle(plan: BundlePlan, key: str, gofmt_binary: Path | None = None) -> RenderedBundle:
-    go_files = {f"{WRAPPER_DIR}/{dest}": (RUNTIME_DIR / src).read_bytes() for src, dest in _RUNTIME_FILES}
+    go_files = {dest: (RUNTIME_DIR / src).read_bytes() for src, dest in _RUNTIME_FILES}
     go_files.update(_runtime_package_files())
     go_files.update(
         {f"{GLUE_DIR}/{Path(src).name}": (RUNTIME_DIR / src).read_bytes() for src in _GLUE_HEADERS}

@@ -32,7 +32,7 @@ def _proxy(r: GoRenderer, p: ProxyPlan) -> str:
     out = [
         f"// {name} is a Python object Go sees as a {p.key}: its methods call the object's.\n",
         f"type {name} struct {{\n\tself *goffiCallback\n\tm    [{len(p.methods)}]*goffiCallback\n}}\n\n",
-        f"func (x *{name}) goffiSelf() *goffiCallback {{ return x.self }}\n\n",
+        f"func (x *{name}) GoffiSelf() *goffiCallback {{ return x.self }}\n\n",
     ]
     for i, m in enumerate(p.methods):
         f = m.trampoline
@@ -42,7 +42,7 @@ def _proxy(r: GoRenderer, p: ProxyPlan) -> str:
         rtypes = [r.speller.type(x.ref) for x in sig.results] + (["error"] if sig.returns_error else [])
         rspec = "" if not rtypes else f" {rtypes[0]}" if len(rtypes) == 1 else f" ({', '.join(rtypes)})"
         body = ["\tarena := goffiCbArena()\n\tdefer goffiCbArenaDone(arena)\n"]
-        args = [f"x.m[{i}].id"]
+        args = [f"C.uint64_t(x.m[{i}].GoffiID())"]
         for j, q in enumerate(sig.params):
             if q.shape == "bytes":
                 body.append(f"\ta{j} := goffiBytesArg([]byte(p{j}))\n")

@@ -420,7 +420,7 @@ class GoRenderer:
         rtypes = [self.speller.type(r.ref) for r in sig.results] + (["error"] if sig.returns_error else [])
         rspec = "" if not rtypes else f" {rtypes[0]}" if len(rtypes) == 1 else f" ({', '.join(rtypes)})"
         body = []
-        args = ["cb.id"]
+        args = ["C.uint64_t(cb.GoffiID())"]
         if ft.needs_arena:
             body.append("\t\tarena := goffiCbArena()\n\t\tdefer goffiCbArenaDone(arena)\n")
         for i, p in enumerate(sig.params):
@@ -438,7 +438,7 @@ class GoRenderer:
         zero_decl = "".join(f"\t\t\tvar z{i} {self.speller.type(r.ref)}\n" for i, r in enumerate(sig.results))
         if sig.returns_error:
             failed = ", ".join(
-                [*zeros, 'goffiCallbackFailed{"goffi: the Python callback raised (Python re-raises it)"}']
+                [*zeros, 'goffiCallbackFailed("goffi: the Python callback raised (Python re-raises it)")']
             )
             body.append(f"\t\tif ret.status != C.GOFFI_CB_OK {{\n{zero_decl}\t\t\treturn {failed}\n\t\t}}\n")
         else:

@@ -15,7 +15,7 @@
 // blocking wait is one short slice, and the C side loops, checking for Ctrl-C between
 // slices.
 
-package wrapper
+package rtcgo
 
 /*
 #include "goffi.h"
@@ -445,7 +445,7 @@ func goffi_go_gc() {
 // goffiProxied is implemented by every generated proxy type (goffiProxy_<I>): a Python
 // object Go sees as interface I. It goes back to Python as that object itself.
 type goffiProxied interface {
-	goffiSelf() *goffiCallback
+	GoffiSelf() *goffiCallback
 }
 
 // goffiProxyIDs are the IDs C registered for a Python object passed as an interface
@@ -461,7 +461,7 @@ func goffiProxyIDs(h C.goffi_handle) []C.uint64_t {
 // itself (the ID of its identity getter), any other value as goffiPutDynamic does.
 func goffiPutProxy(dst *C.goffi_handle, v any, static int) {
 	if p, ok := v.(goffiProxied); ok {
-		dst.id, dst.cls = C.uint64_t(p.goffiSelf().id), C.GOFFI_CLS_PROXY
+		dst.id, dst.cls = C.uint64_t(p.GoffiSelf().id), C.GOFFI_CLS_PROXY
 		return
 	}
 	goffiPutDynamic(dst, v, static)
@@ -495,7 +495,7 @@ type goffiAnyStringer struct {
 	m    *goffiCallback
 }
 
-func (x *goffiAnyStringer) goffiSelf() *goffiCallback { return x.self }
+func (x *goffiAnyStringer) GoffiSelf() *goffiCallback { return x.self }
 
 func (x *goffiAnyStringer) String() string {
 	arena := goffiCbArena()
@@ -517,7 +517,7 @@ func (x *goffiAnyError) Error() string { return x.goffiAnyStringer.String() }
 func init() {
 	goffiAnyProxyID = func(v any) (C.uint64_t, bool) {
 		if p, ok := v.(goffiProxied); ok {
-			return C.uint64_t(p.goffiSelf().id), true
+			return C.uint64_t(p.GoffiSelf().id), true
 		}
 		return 0, false
 	}

@@ -2,10 +2,11 @@
 
 // This file is the Go side of the C ABI in goffi.h: moving strings, byte slices,
 // errors and panics between Go values and C memory. It is the same in every bundle
-// (only the generated wrapper differs), and lives in the wrapper's package because
-// cgo's C types are per package.
+// (only the generated wrapper differs): package rtcgo, which Go's build cache keeps
+// compiled across bundles and rebuilds. cgo's C types are per package, so the wrapper
+// calls it through goffi_shim.go, which converts its C types to this package's.
 
-package wrapper
+package rtcgo
 
 /*
 #include "goffi.h"
@@ -115,24 +116,6 @@ func goffiSetBytes(dst *C.goffi_str, a *C.goffi_arena, b []byte) {
 	p := goffiAlloc(a, uintptr(len(b)))
 	copy(unsafe.Slice((*byte)(p), len(b)), b)
 	dst.p = (*C.char)(p)
-}
-
-// goffiEntry is one key and value of a Go map.
-type goffiEntry[K comparable, V any] struct {
-	k K
-	v V
-}
-
-// goffiSortedEntries returns the entries of m sorted by key, so that Python sees the
-// same order every time. Values are read while iterating, never looked up by key
-// afterwards: a NaN key, which no lookup finds, keeps its value.
-func goffiSortedEntries[M ~map[K]V, K comparable, V any](m M, compare func(a, b K) int) []goffiEntry[K, V] {
-	entries := make([]goffiEntry[K, V], 0, len(m))
-	for k, v := range m {
-		entries = append(entries, goffiEntry[K, V]{k, v})
-	}
-	slices.SortFunc(entries, func(a, b goffiEntry[K, V]) int { return compare(a.k, b.k) })
-	return entries
 }
 
 func goffiBool(b bool) C.uint8_t {

@@ -5,7 +5,7 @@
 // copy of a Python dict, list or record, and what Go decoded goes back to C, whose
 // goffi_decode_back (goffi_decode.c) writes it into the Python object.
 
-package wrapper
+package rtcgo
 
 /*
 #include "goffi.h"

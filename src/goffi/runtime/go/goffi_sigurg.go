@@ -4,7 +4,7 @@
 // working in every Go runtime when several bundles are loaded, looks up the other
 // bundles' libraries with dlopen/dlsym: glibc before 2.34 has those in libdl.
 
-package wrapper
+package rtcgo
 
 /*
 #cgo linux LDFLAGS: -ldl

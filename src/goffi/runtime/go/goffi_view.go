@@ -4,7 +4,7 @@
 // parameter that views C memory instead of copying it, and a result lent to Python as
 // a memoryview of Go's own array. See goffi_view.c for the C side.
 
-package wrapper
+package rtcgo
 
 /*
 #include "goffi.h"
