@@ -306,7 +306,7 @@ def test_a_receiving_thread_does_not_block_try_recv_or_timeouts(chantest: Module
     start = time.monotonic()
     with pytest.raises(TimeoutError):
         ch.recv(timeout=0.2)
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 30  # Never() would wait forever: the timeout ended it
     ch.send(7, timeout=5)
     t.join(10)
     assert got == [7]
@@ -522,7 +522,7 @@ def test_recv_timeout(chantest: ModuleType) -> None:
     with pytest.raises(TimeoutError):
         never.recv(timeout=0.05)
     elapsed = time.monotonic() - start
-    assert 0.04 <= elapsed < 2
+    assert 0.04 <= elapsed < 30  # the upper bound only tells a fired timeout from a hang
 
 
 def test_send_timeout(chantest: ModuleType) -> None:
@@ -531,7 +531,7 @@ def test_send_timeout(chantest: ModuleType) -> None:
     start = time.monotonic()
     with pytest.raises(TimeoutError):
         ch.send(2, timeout=0.05)
-    assert 0.04 <= time.monotonic() - start < 2
+    assert 0.04 <= time.monotonic() - start < 30
     assert ch.recv() == 1
     assert len(ch) == 0  # the timed-out value was not sent
 
@@ -664,7 +664,7 @@ def test_select_timeout(chantest: ModuleType) -> None:
     start = time.monotonic()
     with pytest.raises(TimeoutError):
         goffi.select(chantest.Never(), chantest.Never(), timeout=0.05)
-    assert 0.04 <= time.monotonic() - start < 2
+    assert 0.04 <= time.monotonic() - start < 30
 
 
 def test_select_wakes_when_another_thread_sends(chantest: ModuleType) -> None:
@@ -799,7 +799,9 @@ def test_ctrl_c_interrupts_blocking_operations(
     out = run_session_python(session_cache, INTERRUPT.format(sender=sender, blocking=blocking), timeout=60)
     lines = out.splitlines()
     assert lines[0].startswith("interrupted "), out
-    assert float(lines[0].split()[1]) < 2.0, out
+    # The blocking operations wait forever (the callback 20 s): well under that is an
+    # interrupt, whatever the machine's load adds to the signal's delivery.
+    assert float(lines[0].split()[1]) < 10.0, out
     assert lines[1] == "usable 5 2 [0, 1]", out
 
 
