@@ -85,7 +85,7 @@ def collect(chantest: ModuleType) -> int:
     return goffi.live_handles()
 
 
-def settled_handles(chantest: ModuleType, deadline: float = 5.0) -> int:
+def settled_handles(chantest: ModuleType, deadline: float = 30.0) -> int:
     """live_handles() once it holds still over three rounds of collection."""
     end = time.monotonic() + deadline
     last, stable = collect(chantest), 0
@@ -96,7 +96,7 @@ def settled_handles(chantest: ModuleType, deadline: float = 5.0) -> int:
     return last
 
 
-def wait_for(condition: Callable[[], bool], chantest: ModuleType, deadline: float = 5.0) -> bool:
+def wait_for(condition: Callable[[], bool], chantest: ModuleType, deadline: float = 30.0) -> bool:
     """Collects (Python and Go) until condition() holds or the deadline passes."""
     end = time.monotonic() + deadline
     while not condition():
@@ -1382,7 +1382,7 @@ with ThreadPoolExecutor(16) as pool:
     results = list(pool.map(work, range(16)))
 expected = [sum(range(10_000)) + 4 * (6 + 4 * k) + 2 * (3 + 5) for k in range(16)]
 print("results ok" if results == expected else f"results wrong {results} != {expected}")
-end = time.monotonic() + 10
+end = time.monotonic() + 30
 while settle() != before and time.monotonic() < end:
     pass
 print("handles", before, goffi.live_handles())
