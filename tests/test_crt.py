@@ -79,6 +79,6 @@ def test_bundles_carry_no_runtime_c_source() -> None:
     runtime's C files declare the Go exports they call (no cgo-generated _cgo_export.h)."""
     destinations = [dest for _, dest in _RUNTIME_FILES]
     assert not [d for d in destinations if d.endswith(".c")]
-    assert "goffi_crt.go" in destinations and "goffi_exports.h" in destinations
+    assert "wrapper/goffi_crt.go" in destinations and "rtcgo/goffi_exports.h" in destinations
     for c_file in (RUNTIME_DIR / "c").glob("*.c"):
         assert "_cgo_export.h" not in c_file.read_text(), c_file.name
