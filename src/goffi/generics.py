@@ -40,7 +40,7 @@ from goffi.surface.model import Constraint, Method, Param, Surface, Term, TypeRe
 from goffi.typemap import Mapping, MapResult, Skip, TypeMapper
 
 if TYPE_CHECKING:
-    from goffi.plan import FuncPlan
+    from goffi.plan.model import FuncPlan
 
 #: Kinds of Python values a type parameter can be dispatched on, each with the Go types
 #: that represent it, most preferred first.

@@ -862,7 +862,7 @@ class TypeMapper:
         parts = named.pkg.split("/")
         if "internal" in parts or parts[0] == "vendor":
             return None
-        from goffi.plan import method_set  # the plan builds on this module
+        from goffi.plan.method_sets import method_set  # the plan builds on this module
 
         # A value in an interface has its value methods; a pointer all of them (promoted
         # ones included: binary.NativeEndian's come from an embedded littleEndian).

@@ -11,7 +11,7 @@ Everything here reads the :class:`~goffi.plan.BundlePlan`; no type decision is m
 
 from __future__ import annotations
 
-from goffi.plan import (
+from goffi.plan.model import (
     NIL_APART_SHAPES,
     PLAIN_SHAPES,
     BundlePlan,

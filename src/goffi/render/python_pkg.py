@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from goffi._version import __version__
 from goffi.generics import GenericPlan, InstancePlan, split_type_list
-from goffi.plan import BundlePlan, ClassPlan, ConstPlan, FuncPlan, PackagePlan
+from goffi.plan.model import BundlePlan, ClassPlan, ConstPlan, FuncPlan, PackagePlan
 from goffi.runtime import ABI_VERSION
 from goffi.typemap import IMPLEMENTERS, ClassNamer, Mapping
 
