@@ -37,7 +37,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from goffi.surface.model import Constraint, Method, Param, Surface, Term, TypeRef
-from goffi.typemap import Mapping, MapResult, Skip, TypeMapper
+from goffi.typemap.decisions import Mapping, MapResult, Skip
+from goffi.typemap.mapper import TypeMapper
 
 if TYPE_CHECKING:
     from goffi.plan.model import FuncPlan

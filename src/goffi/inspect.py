@@ -15,7 +15,7 @@ from typing import Any
 from goffi.generics import GenericPlan
 from goffi.plan.model import BundlePlan, ClassPlan, FuncPlan, PackagePlan
 from goffi.proxies import ERROR_MAPPING
-from goffi.typemap import ClassNamer, Mapping, zero_copy_form
+from goffi.typemap.decisions import ClassNamer, Mapping, zero_copy_form
 
 
 @dataclass(frozen=True)

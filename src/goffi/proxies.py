@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from goffi.plan.callables import plan_func_type
 from goffi.plan.model import BundlePlan, FuncTypePlan
 from goffi.surface.model import TypeRef
-from goffi.typemap import FuncSig, Mapping, identifier
+from goffi.typemap.decisions import FuncSig, Mapping, identifier
 
 #: How a Python exception raised by a proxied method becomes the Go ``error`` it returns
 #: (shown by goffi inspect and the README).

@@ -28,18 +28,9 @@ from goffi.plan.naming import (
     unique_module_name,
 )
 from goffi.plan.packages import plan_package
-from goffi.surface.model import (
-    Const,
-    Method,
-    NamedType,
-    Param,
-    Surface,
-    TypeRef,
-)
-from goffi.typemap import (
-    Mapping,
-    TypeMapper,
-)
+from goffi.surface.model import Const, Method, NamedType, Param, Surface, TypeRef
+from goffi.typemap.decisions import Mapping
+from goffi.typemap.mapper import TypeMapper
 
 # Packages always extracted with a bundle for their sentinel errors and error types, so that
 # io.EOF is EOFError and a *fs.PathError shows its Path, whatever the bundle holds.

@@ -4,25 +4,13 @@ and a class's methods and fields.
 
 from __future__ import annotations
 
-from goffi.generics import (
-    map_seq,
-)
+from goffi.generics import map_seq
 from goffi.plan.method_sets import field_set, method_set
 from goffi.plan.model import FieldPlan, FuncPlan, FuncTypePlan, ParamPlan, ReceiverPlan, SkipPlan
 from goffi.plan.naming import param_name, python_identifier
-from goffi.surface.model import (
-    Param,
-    Surface,
-    TypeRef,
-    signature_spelling,
-)
-from goffi.typemap import (
-    ClassDecision,
-    Mapping,
-    Skip,
-    TypeMapper,
-    identifier,
-)
+from goffi.surface.model import Param, Surface, TypeRef, signature_spelling
+from goffi.typemap.decisions import ClassDecision, Mapping, Skip, identifier
+from goffi.typemap.mapper import TypeMapper
 
 
 def plan_callable(

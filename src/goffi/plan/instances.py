@@ -25,17 +25,9 @@ from goffi.generics import (
 from goffi.plan.callables import plan_callable
 from goffi.plan.model import SkipPlan
 from goffi.plan.naming import python_identifier, safe_identifier
-from goffi.surface.model import (
-    Func,
-    Package,
-    Param,
-    Surface,
-    TypeRef,
-)
-from goffi.typemap import (
-    Skip,
-    TypeMapper,
-)
+from goffi.surface.model import Func, Package, Param, Surface, TypeRef
+from goffi.typemap.decisions import Skip
+from goffi.typemap.mapper import TypeMapper
 
 
 def instantiation_requests(

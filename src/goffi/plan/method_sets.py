@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from goffi.surface.model import (
-    Field,
-    Method,
-    NamedType,
-    Surface,
-)
+from goffi.surface.model import Field, Method, NamedType, Surface
 
 
 def method_set(named: NamedType, surface: Surface, depths: dict[str, int] | None = None) -> list[Method]:

@@ -7,19 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from goffi.generics import (
-    GenericPlan,
-)
-from goffi.surface.model import (
-    TypeRef,
-)
-from goffi.typemap import (
-    IMPLEMENTERS,
-    ClassNamer,
-    Mapping,
-    default_class_name,
-    identifier,
-)
+from goffi.generics import GenericPlan
+from goffi.surface.model import TypeRef
+from goffi.typemap.decisions import IMPLEMENTERS, ClassNamer, Mapping, default_class_name, identifier
 
 if TYPE_CHECKING:
     from goffi.proxies import ProxyPlan
@@ -322,7 +312,7 @@ class ClassPlan:
     @property
     def value_base(self) -> str:
         """A value class's Python base type ("int", "list", "datetime.datetime"), else ""."""
-        from goffi.typemap import VALUE_BASES
+        from goffi.typemap.decisions import VALUE_BASES
 
         return VALUE_BASES[self.record.shape] if self.kind == "value" and self.record is not None else ""
 

@@ -7,12 +7,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from goffi.surface.model import (
-    Const,
-    NamedType,
-    Param,
-    TypeRef,
-)
+from goffi.surface.model import Const, NamedType, Param, TypeRef
 
 
 def unique_module_name(path: str, taken: set[str]) -> str:

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from goffi.generics import (
-    GenericPlan,
-    Request,
-)
+from goffi.generics import GenericPlan, Request
 from goffi.plan.callables import plan_callable
 from goffi.plan.instances import plan_generic, plan_requested
 from goffi.plan.method_sets import method_set
 from goffi.plan.model import ConstPlan, FuncPlan, PackagePlan, SkipPlan, TypePlan, VarPlan
 from goffi.plan.naming import const_literal, python_identifier
-from goffi.surface.model import (
-    NamedType,
-    Package,
-    Surface,
-    TypeRef,
-    signature_spelling,
-)
-from goffi.typemap import (
-    Mapping,
-    Skip,
-    TypeMapper,
-)
+from goffi.surface.model import NamedType, Package, Surface, TypeRef, signature_spelling
+from goffi.typemap.decisions import Mapping, Skip
+from goffi.typemap.mapper import TypeMapper
 
 
 def plan_package(

@@ -7,13 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from goffi.generics import (
-    GenericPlan,
-)
+from goffi.generics import GenericPlan
 from goffi.plan.model import BundlePlan, FuncPlan, ParamPlan
-from goffi.typemap import (
-    zero_copy_form,
-)
+from goffi.typemap.decisions import zero_copy_form
 
 
 def callable_names(plan: BundlePlan) -> dict[str, FuncPlan]:

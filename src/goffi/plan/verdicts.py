@@ -11,9 +11,7 @@ from goffi.analysis import FuncEscapes, MemoryAnalysis, ParamEscape
 from goffi.decoding import DecodeAnalysis
 from goffi.mutation import MutationAnalysis
 from goffi.plan.model import BundlePlan, FuncPlan, ParamPlan
-from goffi.typemap import (
-    Mapping,
-)
+from goffi.typemap.decisions import Mapping
 
 # Interface methods whose documentation forbids keeping the slice ("Implementations must
 # not retain p"): io.Reader.Read, io.Writer.Write, io.ReaderAt.ReadAt, io.WriterAt.WriteAt,
