@@ -39,7 +39,7 @@ _HEADER = """\
 """
 
 
-# The bridge's functions in the native module (goffi_bridge.c), for goffi.runtime.bridge.
+# The bridge's functions in the native module (goffi_bridge*.c), for goffi.runtime.bridge.
 _BRIDGE_METHODS = (
     '    {"_chan_reader", goffi_chan_reader_py, METH_O, NULL},\n'
     '    {"_chan_send", (PyCFunction)(void (*)(void))goffi_chan_send_py, METH_FASTCALL, NULL},\n'
