@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from goffi.generics import GenericPlan
+from goffi.generics.plans import GenericPlan
 from goffi.plan.model import BundlePlan, ClassPlan, FuncPlan, PackagePlan
 from goffi.proxies import ERROR_MAPPING
 from goffi.typemap.decisions import ClassNamer, Mapping, zero_copy_form

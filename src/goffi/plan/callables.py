@@ -4,7 +4,7 @@ and a class's methods and fields.
 
 from __future__ import annotations
 
-from goffi.generics import map_seq
+from goffi.generics.iterators import map_seq
 from goffi.plan.method_sets import field_set, method_set
 from goffi.plan.model import FieldPlan, FuncPlan, FuncTypePlan, ParamPlan, ReceiverPlan, SkipPlan
 from goffi.plan.naming import param_name, python_identifier

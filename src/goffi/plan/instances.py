@@ -7,21 +7,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from goffi.generics import (
-    GenericPlan,
-    InstancePlan,
-    Instantiation,
-    Request,
-    TypeParamDecision,
-    TypeResolver,
-    decide_type_param,
-    find_probe,
-    instantiations,
-    parse_request,
-    resolve_request,
-    substitute,
-    with_comparable_fallback,
-)
+from goffi.generics.choice import decide_type_param, find_probe, instantiations, with_comparable_fallback
+from goffi.generics.plans import GenericPlan, InstancePlan, Instantiation, TypeParamDecision
+from goffi.generics.requested import Request, TypeResolver, parse_request, resolve_request
+from goffi.generics.substitution import substitute
 from goffi.plan.callables import plan_callable
 from goffi.plan.model import SkipPlan
 from goffi.plan.naming import python_identifier, safe_identifier

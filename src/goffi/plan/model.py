@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from goffi.generics import GenericPlan
+from goffi.generics.plans import GenericPlan
 from goffi.surface.model import TypeRef
 from goffi.typemap.decisions import IMPLEMENTERS, ClassNamer, Mapping, default_class_name, identifier
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from goffi.generics import GenericPlan, Request
+from goffi.generics.plans import GenericPlan
+from goffi.generics.requested import Request
 from goffi.plan.callables import plan_callable
 from goffi.plan.instances import plan_generic, plan_requested
 from goffi.plan.method_sets import method_set

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from goffi.generics import GenericPlan
+from goffi.generics.plans import GenericPlan
 from goffi.plan.model import BundlePlan, FuncPlan, ParamPlan
 from goffi.typemap.decisions import zero_copy_form
 

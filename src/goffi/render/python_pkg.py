@@ -19,7 +19,8 @@ import re
 from collections.abc import Callable
 
 from goffi._version import __version__
-from goffi.generics import GenericPlan, InstancePlan, split_type_list
+from goffi.generics.plans import GenericPlan, InstancePlan
+from goffi.generics.requested import split_type_list
 from goffi.plan.model import BundlePlan, ClassPlan, ConstPlan, FuncPlan, PackagePlan
 from goffi.runtime import ABI_VERSION
 from goffi.typemap.decisions import IMPLEMENTERS, ClassNamer, Mapping

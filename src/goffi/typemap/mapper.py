@@ -291,7 +291,7 @@ class TypeMapper:
                 return Skip(
                     f"{ref.go_spelling()} crosses only as a function's own parameter or result", "iterator"
                 )
-            from goffi.generics import instantiate_named
+            from goffi.generics.substitution import instantiate_named
 
             instance = instantiate_named(self.surface, ref)
             if isinstance(instance, str):
