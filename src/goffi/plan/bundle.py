@@ -188,7 +188,7 @@ def decide_bundle(
     )
     # A channel or func can also come from a type outside the requested packages.
     bridged = any(m.shape in ("chan", "func") for m in bundle.mappings())
-    from goffi.proxies import plan_proxies  # goffi.proxies builds on this module
+    from goffi.proxies import plan_proxies  # goffi.proxies builds on goffi.plan
 
     # An interface with an unexported method (text/template/parse.Node's tree()) can only be
     # implemented inside its own package: no proxy can satisfy it.
