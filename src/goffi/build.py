@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from goffi.decoding import DecodeAnalysis
     from goffi.lock import Lock
     from goffi.mutation import MutationAnalysis
-    from goffi.plan import BundlePlan
+    from goffi.plan.model import BundlePlan
     from goffi.surface.model import Surface
 
 # The planner, renderers and API extractor are imported by the functions that build: a
@@ -234,7 +234,7 @@ def prepare_surface(
 ) -> Surface:
     """Create the private Go module for ``specs`` in ``workdir`` (from ``lock``'s recorded
     requirements and go.sum, when given) and extract their API."""
-    from goffi.plan import IMPLICIT_PACKAGES
+    from goffi.plan.bundle import IMPLICIT_PACKAGES
     from goffi.surface import extract
 
     _check_importable(specs)

@@ -19,7 +19,7 @@ from goffi.build import Progress, build_bundle, names_option, plan_specs
 from goffi.cache import cache_root
 from goffi.errors import GoffiError
 from goffi.inspect import to_json, to_text
-from goffi.plan import BundlePlan
+from goffi.plan.model import BundlePlan
 from goffi.toolchain import find_go
 from goffi.workspace import parse_spec
 

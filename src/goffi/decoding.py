@@ -18,7 +18,7 @@ Anything the scan cannot read (a file that does not parse, another package's fun
 does not decode: Go then gets the value as before, as it always did.
 
 The same scan finds the results a function never returns nil (``extractor/nonnil.go``),
-which the stubs then type as ``T`` rather than ``T | None`` (plan.py's ``_apply_nil``).
+which the stubs then type as ``T`` rather than ``T | None`` (``goffi.plan.verdicts.apply_nil``).
 
 The output, :class:`DecodeAnalysis`, is deterministic (sorted) and holds the scan's
 evidence for ``goffi inspect``.

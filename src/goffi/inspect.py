@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from goffi.generics import GenericPlan
-from goffi.plan import BundlePlan, ClassPlan, FuncPlan, PackagePlan
+from goffi.generics.plans import GenericPlan
+from goffi.plan.model import BundlePlan, ClassPlan, FuncPlan, PackagePlan
 from goffi.proxies import ERROR_MAPPING
-from goffi.typemap import ClassNamer, Mapping, zero_copy_form
+from goffi.typemap.decisions import ClassNamer, Mapping, zero_copy_form
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def _func_entry(fn: FuncPlan, namer: ClassNamer, prefix: str = "", plan: BundleP
             notes.append(f"parameter {p.go_name or p.py_name} ({proxy.key}): {proxy.needs}; {ERROR_MAPPING}")
     if fn.returns_error:
         notes.append("error: a non-nil error raises goffi.GoError")
-    for i, why in enumerate(fn.never_nil):  # typed T, not T | None (plan._apply_nil)
+    for i, why in enumerate(fn.never_nil):  # typed T, not T | None (goffi.plan.verdicts.apply_nil)
         if why:
             notes.append(f"result {i} ({fn.results[i].go_name}): {why}")
     if fn.interruptible:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from goffi.plan import BundlePlan, FuncTypePlan, _plan_func_type
+from goffi.plan.callables import plan_func_type
+from goffi.plan.model import BundlePlan, FuncTypePlan
 from goffi.surface.model import TypeRef
-from goffi.typemap import FuncSig, Mapping, identifier
+from goffi.typemap.decisions import FuncSig, Mapping, identifier
 
 #: How a Python exception raised by a proxied method becomes the Go ``error`` it returns
 #: (shown by goffi inspect and the README).
@@ -130,7 +131,7 @@ def plan_proxies(bundle: BundlePlan, sealed: frozenset[str] = frozenset()) -> tu
         methods = []
         for fn in sorted(cls.methods, key=lambda f: f.go_name):
             sig = FuncSig(tuple(p.type for p in fn.params), fn.results, fn.returns_error)
-            tramp = _plan_func_type(method_mapping(key, fn.go_name, sig), -1)
+            tramp = plan_func_type(method_mapping(key, fn.go_name, sig), -1)
             plan = FuncTypePlan(tramp.mapping, -1, tramp.call, proxy=True)
             methods.append(ProxyMethod(fn.go_name, plan, short_read_eof=_is_read_at(fn.go_name, sig)))
         out.append(ProxyPlan(key, tuple(methods)))

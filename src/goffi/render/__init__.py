@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from goffi.plan import BundlePlan
+from goffi.plan.model import BundlePlan
 from goffi.render.c_glue import render_c_glue
 from goffi.render.go_wrapper import BUNDLE_HEADER, render_go_sources
 from goffi.render.python_pkg import render_python_package

@@ -1,6 +1,6 @@
 """The Python half of the goroutine bridge: channels, select, and the owner thread.
 
-Channel operations run in the bundle's native module (goffi_bridge.c), which moves
+Channel operations run in the bundle's native module (goffi_bridge*.c), which moves
 values through Go's reflect (receives from channels of integers, floats and bools go
 typed), so one Channel class serves every element type. A blocking operation waits in
 short slices with the GIL released and checks for signals between them: Ctrl-C
@@ -111,7 +111,7 @@ class Channel:
         self._m: Any = native if native is not None else _native_of(handle)
         self.dir: Direction = direction
         self.elem = elem  # the element type, as Go spells it
-        # Receives, and the values iteration took early (goffi_bridge.c, "channel readers").
+        # Receives, and the values iteration took early (goffi_bridge_reader.c).
         self._r: Any = reader if reader is not None else self._m._chan_reader(handle)
 
     def __repr__(self) -> str:

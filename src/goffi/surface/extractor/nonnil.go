@@ -2,7 +2,7 @@ package main
 
 // The non-nil scan (part of extractor -decodes): which results of a package's functions
 // and methods are never nil, so that their stubs say T rather than T | None
-// (goffi/decoding.py, plan.py's _apply_nil). It is syntactic and per package, read from
+// (goffi/decoding.py, goffi/plan/verdicts.py's apply_nil). It is syntactic and per package, read from
 // the function bodies (go/parser). Result i of a function is never nil when the function
 // has at least one return statement, none of them bare, and every one (outside function
 // literals) gives for result i one of:
