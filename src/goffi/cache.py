@@ -21,9 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # goffi's own files that shape a bundle: the Python renderer, and the Go/C sources and
-# templates it copies or fills in. Anything else in the package dir (bytecode, py.typed)
-# cannot change a build.
-_GOFFI_SOURCE_SUFFIXES = frozenset({".py", ".go", ".c", ".h", ".tmpl"})
+# templates it copies or fills in, and its Go tools' module files (go.mod, go.sum, and the
+# mutation tool's go1.24.mod/.sum for older toolchains). Anything else in the package dir
+# (bytecode, py.typed) cannot change a build.
+_GOFFI_SOURCE_SUFFIXES = frozenset({".py", ".go", ".c", ".h", ".tmpl", ".mod", ".sum"})
 
 # Files `go build` reads for a package. Beyond the usual .go/.c/.h/.s this includes the
 # other sources cgo compiles (C++, Objective-C, preprocessed assembly) and .syso objects
@@ -87,7 +88,7 @@ def goffi_source_hash() -> str:
             d for d in dirnames if d != "__pycache__" and not (current == pkg_dir and d == "bench")
         )
         for name in filenames:
-            if os.path.splitext(name)[1] in _GOFFI_SOURCE_SUFFIXES or name in ("go.mod", "go.sum"):
+            if os.path.splitext(name)[1] in _GOFFI_SOURCE_SUFFIXES:
                 path = current / name
                 files.append((path.relative_to(pkg_dir).as_posix(), path))
     try:
