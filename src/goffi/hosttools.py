@@ -97,7 +97,16 @@ def _build(
         env = toolchain.env(CGO_ENABLED="0", GOFLAGS=goflags, GOWORK="off", GOOS="", GOARCH="")
         flags = [f"-modfile={modfile}"] if modfile and modfile != "go.mod" else []
         proc = subprocess.run(
-            [str(toolchain.go), "build", *flags, "-trimpath", "-buildvcs=false", "-o", str(folder / name), "."],
+            [
+                str(toolchain.go),
+                "build",
+                *flags,
+                "-trimpath",
+                "-buildvcs=false",
+                "-o",
+                str(folder / name),
+                ".",
+            ],
             cwd=source_dir,
             env=env,
             capture_output=True,
@@ -109,7 +118,9 @@ def _build(
             raise error(
                 f"building {what} with {toolchain.go} ({toolchain.version}) failed:\n{proc.stderr.strip()}"
             )
-        store.write_manifest(folder, {"name": entry_name, "go": toolchain.version, "modfile": modfile or "go.mod"})
+        store.write_manifest(
+            folder, {"name": entry_name, "go": toolchain.version, "modfile": modfile or "go.mod"}
+        )
         store.mark_verified(staging, folder, {name: None})
         os.replace(staging, entry)
     finally:
