@@ -135,7 +135,7 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     (pkg / "render" / "glue.py").write_text("A = 1\n")
     monkeypatch.setattr(goffi.cache, "__file__", str(pkg / "cache.py"))
     monkeypatch.setenv("GOFFI_CACHE_DIR", str(tmp_path / "cache"))
-    bundle = tmp_path / "bundle" / "gopkgs_x"
+    bundle = tmp_path / "cache" / "bundles" / ("k" * 20) / "gopkgs_x"
     bundle.mkdir(parents=True)
     (bundle / "__init__.py").write_text("")
     (bundle / "strings.py").write_text("")
@@ -153,6 +153,7 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     for path in tmp_path.rglob("*"):
         os.utime(path, (past, past))
     monkeypatch.setattr(warm, "RACY_SECONDS", 0.0)
+    monkeypatch.chdir(tmp_path)  # where "./mod" is
     return {"pkg": pkg, "bundle": bundle, "module": module, "go": go}
 
 
@@ -170,6 +171,7 @@ def _record(fake: dict[str, Path], req: str) -> None:
         modules={"strings": "strings"},
         wanted=["strings"],
         sources={str(fake["module"]): "f" * 64},
+        local_dirs={"./mod": str(fake["module"])},
     )
 
 
@@ -217,6 +219,7 @@ def _touch(path: Path) -> None:
         "other GO variable",
         "GOFFI_GO",
         "PATH",
+        "folder spec elsewhere",
     ],
 )
 def test_memo_misses_after_any_change(
@@ -250,6 +253,10 @@ def test_memo_misses_after_any_change(
         monkeypatch.setenv("GOFFI_GO", str(other))
     elif change == "PATH":
         monkeypatch.setenv("PATH", f"{tmp_path / 'elsewhere'}{os.pathsep}{os.environ['PATH']}")
+    elif change == "folder spec elsewhere":
+        # "./mod" was a folder; now a symbolic link to another module with the same files.
+        (tmp_path / "mod").rename(tmp_path / "mod-old")
+        (tmp_path / "mod").symlink_to(tmp_path / "mod-old")
     assert warm.find(req) is None
 
 
@@ -272,6 +279,22 @@ def test_memo_is_not_recorded_for_inputs_changed_just_now(
     req = _request()
     _record(fake, req)
     assert warm.find(req) is None
+
+
+def test_a_memo_names_a_bundle_in_its_own_cache(
+    fake: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A copied cache (a damaged-bundle test, a backup) has its own bundle copies: its memo
+    names those, whose new files then miss, never the original cache's bundle."""
+    import shutil
+
+    req = _request()
+    _record(fake, req)
+    shutil.copytree(tmp_path / "cache", tmp_path / "copy")
+    monkeypatch.setenv("GOFFI_CACHE_DIR", str(tmp_path / "copy"))
+    assert warm.find(req) is None
+    monkeypatch.setenv("GOFFI_CACHE_DIR", str(tmp_path / "cache"))
+    assert warm.find(req) is not None
 
 
 def test_a_damaged_memo_is_a_miss(fake: dict[str, Path]) -> None:
@@ -306,6 +329,7 @@ def test_a_go_find_go_did_not_start_from_is_not_recorded(fake: dict[str, Path]) 
         modules={},
         wanted=[],
         sources={},
+        local_dirs={},
     )
     assert warm.find(req) is None
 

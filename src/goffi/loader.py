@@ -351,6 +351,7 @@ def _load(
         modules=built.modules,
         wanted=wanted,
         sources={str(root): fingerprint for root, fingerprint in sources.items()},
+        local_dirs={s.spec: str(s.local_dir) for s in specs if s.local_dir is not None},
     )
     return modules
 

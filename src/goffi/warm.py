@@ -142,6 +142,11 @@ def _exact_version(version: str) -> bool:
     return len(parts) == 3 and all(p.isdigit() for p in parts)
 
 
+def _local_dir(spec: str) -> str:
+    """The folder a folder spec names, as goffi.workspace resolves it."""
+    return os.path.realpath(os.path.join(os.getcwd(), os.path.expanduser(spec)))
+
+
 def _memo_path(req: str) -> str:
     name = f"{zlib.crc32(req.encode('utf-8', 'surrogateescape')):08x}-{len(req)}.json"
     return os.path.join(cache_root(), "warm", name)
@@ -266,9 +271,11 @@ def record(
     modules: Mapping[str, str],
     wanted: Sequence[str],
     sources: Mapping[str, str],
+    local_dirs: Mapping[str, str],
 ) -> None:
     """Keep the memo of a load that went the whole way (best effort: a read-only cache, a
-    racy input or a toolchain find_go did not start from only mean no memo)."""
+    racy input or a toolchain find_go did not start from only mean no memo). ``local_dirs``
+    maps each folder spec to the package folder it named (symbolic links resolved)."""
     if req is None or evidence is None or evidence.go is None or _racy(evidence):
         return
     how, candidate = evidence.go[0], str(evidence.go[1])
@@ -292,14 +299,20 @@ def record(
         bundle = stat_signature(_bundle_files(package_dir))
     except OSError:
         return
+    # Relative to the cache: a copied cache's memo names its own copy (whose files, new
+    # inodes, then miss), never the original's bundle.
+    where = os.path.relpath(package_dir, cache_root())
+    if where.startswith(".."):
+        return
     memo = {
         "request": req,
         "name": name,
         "key": key,
-        "package_dir": package_dir,
+        "package_dir": where,
         "modules": dict(modules),
         "wanted": list(wanted),
         "sources": dict(sources),
+        "local_dirs": dict(local_dirs),
         "go_version": toolchain.version,
         "fixed": fixed,
         "env": _env(fixed),
@@ -332,10 +345,13 @@ def find(req: str | None) -> WarmHit | None:
         fixed = memo["fixed"]
         if memo["env"] != _env(fixed):
             return None
+        for spec, folder in memo["local_dirs"].items():
+            if _local_dir(spec) != folder:  # a symbolic link in the path now points elsewhere
+                return None
         go = memo["go"]
         if _go_evidence(_go_candidate(), str(go[3])) != go:
             return None
-        package_dir = str(memo["package_dir"])
+        package_dir = os.path.join(cache_root(), str(memo["package_dir"]))
         if stat_signature(_bundle_files(package_dir)) != memo["bundle"]:
             return None
         locals_ = memo["locals"]
