@@ -15,7 +15,7 @@ import importlib.machinery
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,18 +81,44 @@ def goffi_dir() -> str:
 
 def goffi_source_files() -> list[tuple[str, str]]:
     """(relative path, path) of each of goffi's own files that shape a bundle, sorted."""
-    top = goffi_dir()
+    # The benchmark suite does not shape any bundle; bytecode is not a source.
+    return walk_files(
+        goffi_dir(),
+        lambda rel, path, name: name != "__pycache__" and rel != "bench",
+        lambda name: os.path.splitext(name)[1] in _GOFFI_SOURCE_SUFFIXES,
+    )
+
+
+def walk_files(
+    top: str,
+    keep_dir: Callable[[str, str, str], bool],
+    keep_file: Callable[[str], bool],
+) -> list[tuple[str, str]]:
+    """(relative path with '/', path) of the files under ``top`` whose name ``keep_file``
+    accepts, in the folders ``keep_dir(relative path, path, name)`` accepts, sorted; as
+    os.walk finds them (symbolic links to folders are not followed, unreadable folders
+    are skipped), with fewer path operations: a warm goffi.load walks goffi's sources and
+    the bundle on every load."""
     files: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(top):
-        # The benchmark suite does not shape any bundle; bytecode is not a source.
-        dirnames[:] = sorted(
-            d for d in dirnames if d != "__pycache__" and not (dirpath == top and d == "bench")
-        )
-        rel_dir = os.path.relpath(dirpath, top)
-        for name in filenames:
-            if os.path.splitext(name)[1] in _GOFFI_SOURCE_SUFFIXES:
-                rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-                files.append((rel, os.path.join(dirpath, name)))
+    folders = [("", top)]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink() and keep_dir(rel, entry.path, entry.name):
+                    folders.append((rel + "/", entry.path))
+            elif keep_file(entry.name):
+                files.append((rel, entry.path))
     files.sort()
     return files
 
@@ -177,24 +203,16 @@ def local_module_files(module_root: str | Path) -> list[tuple[str, str]]:
     if not os.path.isfile(os.path.join(root, "go.mod")):
         # Caller bug rather than user error: local specs always carry a module root.
         raise ValueError(f"{root} is not a Go module root (no go.mod in it)")
-    files: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        # Prune in place so os.walk does not descend; sorting is only for tidiness,
-        # the final order comes from sorting the relative paths below.
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not _skipped_dir(d) and not os.path.exists(os.path.join(dirpath, d, "go.mod"))
-        )
-        rel_dir = os.path.relpath(dirpath, root)
-        for name in filenames:
-            if name.startswith((".", "_")) or name.endswith("_test.go"):
-                continue
-            if name in _MODULE_INPUT_NAMES or os.path.splitext(name)[1] in _MODULE_INPUT_SUFFIXES:
-                rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-                files.append((rel, os.path.join(dirpath, name)))
-    files.sort()
-    return files
+    return walk_files(
+        root,
+        # A subfolder with its own go.mod is another module.
+        lambda rel, path, name: not _skipped_dir(name) and not os.path.exists(os.path.join(path, "go.mod")),
+        lambda name: (
+            not name.startswith((".", "_"))
+            and not name.endswith("_test.go")
+            and (name in _MODULE_INPUT_NAMES or os.path.splitext(name)[1] in _MODULE_INPUT_SUFFIXES)
+        ),
+    )
 
 
 def python_abi_tag() -> str:

@@ -47,6 +47,7 @@ from goffi.cache import (
     local_module_files,
     python_abi_tag,
     stat_signature,
+    walk_files,
 )
 
 TYPE_CHECKING = False
@@ -235,14 +236,7 @@ def snapshot(local_roots: Sequence[str]) -> Evidence | None:
 
 
 def _bundle_files(package_dir: str) -> list[tuple[str, str]]:
-    files = []
-    for dirpath, dirnames, filenames in os.walk(package_dir):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            files.append((os.path.relpath(path, package_dir), path))
-    files.sort()
-    return files
+    return walk_files(package_dir, lambda rel, path, name: name != "__pycache__", lambda name: True)
 
 
 def _racy(evidence: Evidence) -> bool:
