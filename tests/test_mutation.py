@@ -23,10 +23,18 @@ import pytest
 from conftest import GO_TEST_PACKAGES
 from goffi.build import Progress, plan_specs
 from goffi.inspect import report
-from goffi.mutation import MutationAnalysis, analyse_mutation, has_slice_params, parse_mutation
+from goffi.mutation import (
+    MODFILES,
+    TOOL_DIR,
+    MutationAnalysis,
+    analyse_mutation,
+    has_slice_params,
+    modfile_for,
+    parse_mutation,
+)
 from goffi.plan import BundlePlan, FuncPlan, plan_bundle
 from goffi.surface.model import Field, Func, Method, NamedType, Package, Param, Surface, TypeRef
-from goffi.toolchain import find_go
+from goffi.toolchain import GoToolchain, find_go, parse_go_version
 from goffi.workspace import parse_spec
 
 MUTATIONTEST = GO_TEST_PACKAGES / "mutationtest"
@@ -105,6 +113,18 @@ def test_every_planted_verdict(plan: BundlePlan) -> None:
     assert crc.kept_why.startswith("not kept: the SSA analysis followed every use"), crc.kept_why
     # A read-only slice is not copied back; a written one is.
     assert not funcs["SumInts"].params[0].writes_back and funcs["SortInts"].params[0].writes_back
+
+
+def test_method_verdict_is_the_methods_own(plan: BundlePlan) -> None:
+    """A value method is in both T's and *T's method set: its verdict is the method's own
+    (the same in every run), not that of the (*T) wrapper Go generates, and functions are
+    named as Go names them."""
+    (p,) = _funcs(plan, "example.com/mutationtest")["Filler.Fill"].params
+    assert p.writes_why == (
+        "passed to example.com/mutationtest.fill in (example.com/mutationtest.Filler).Fill "
+        "(mutationtest.go:105), which writes it: written in example.com/mutationtest.fill "
+        "(mutationtest.go:36)"
+    )
 
 
 def test_stdlib_verdicts(plan: BundlePlan) -> None:
@@ -289,3 +309,39 @@ def test_promoted_and_implicit_methods() -> None:
     assert has_slice_params(
         dataclasses.replace(surface, named={**surface.named, "example.com/s.Plain": embeds})
     )
+
+
+@pytest.mark.parametrize(
+    ("version", "modfile"),
+    [
+        ("go1.24.0", "go1.24.mod"),
+        ("go1.24.11", "go1.24.mod"),
+        ("go1.25.5", "go1.24.mod"),
+        ("go1.26rc1", "go.mod"),
+        ("go1.26.8", "go.mod"),
+        ("go1.27.3", "go.mod"),
+        ("devel go1.27-abcdef Tue Jan 1", "go.mod"),
+        ("devel +abcdef", "go.mod"),  # tip, naming no release
+    ],
+)
+def test_tool_go_mod_per_go_release(version: str, modfile: str) -> None:
+    tc = GoToolchain(go=Path("/nowhere/go"), version=version, goroot=Path("/nowhere"))
+    assert modfile_for(tc) == modfile
+
+
+def test_each_tool_go_mod_builds_with_the_oldest_go_it_is_for() -> None:
+    """Every go.mod variant asks for no newer Go than the oldest toolchain that builds with
+    it (goffi runs Go with GOTOOLCHAIN=local, so a newer `go` line fails the build), pins
+    golang.org/x/tools, and has its go.sum; the oldest covers the oldest Go goffi accepts."""
+    from goffi.toolchain import MIN_GO
+
+    assert MODFILES[-1][0] == MIN_GO
+    assert [v for v, _ in MODFILES] == sorted((v for v, _ in MODFILES), reverse=True)
+    for oldest, name in MODFILES:
+        text = (TOOL_DIR / name).read_text()
+        (go_line,) = [line for line in text.splitlines() if line.startswith("go ")]
+        assert parse_go_version("go" + go_line.split()[1]) <= oldest, (name, go_line)
+        assert "golang.org/x/tools v0." in text, name
+        tools = text.split("golang.org/x/tools ")[1].split()[0]
+        go_sum = (TOOL_DIR / name).with_suffix(".sum").read_text()
+        assert f"golang.org/x/tools {tools} h1:" in go_sum, name

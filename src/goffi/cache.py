@@ -11,19 +11,22 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
-import hashlib
 import importlib.machinery
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+# hashlib is imported by the functions that hash: a warm goffi.load (goffi.warm) uses this
+# module's file lists and stats, and hashes nothing.
+
 # goffi's own files that shape a bundle: the Python renderer, and the Go/C sources and
-# templates it copies or fills in. Anything else in the package dir (bytecode, py.typed)
-# cannot change a build.
-_GOFFI_SOURCE_SUFFIXES = frozenset({".py", ".go", ".c", ".h", ".tmpl"})
+# templates it copies or fills in, and its Go tools' module files (go.mod, go.sum, and the
+# mutation tool's go1.24.mod/.sum for older toolchains). Anything else in the package dir
+# (bytecode, py.typed) cannot change a build.
+_GOFFI_SOURCE_SUFFIXES = frozenset({".py", ".go", ".c", ".h", ".tmpl", ".mod", ".sum"})
 
 # Files `go build` reads for a package. Beyond the usual .go/.c/.h/.s this includes the
 # other sources cgo compiles (C++, Objective-C, preprocessed assembly) and .syso objects
@@ -53,19 +56,71 @@ def cache_root() -> Path:
     return root
 
 
-def _hash_files(files: list[tuple[str, Path]]) -> str:
+def _hash_files(files: Sequence[tuple[str, str | Path]]) -> str:
     """sha256 over (relative path, content) pairs, in sorted path order."""
+    import hashlib
+
     h = hashlib.sha256()
     for rel, path in sorted(files):
         # Length-prefix both fields so that no two different (path, content) sequences
         # can produce the same byte stream.
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read()
         name = rel.encode("utf-8", "surrogateescape")
         h.update(len(name).to_bytes(8, "little"))
         h.update(name)
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+def goffi_dir() -> str:
+    """The folder of goffi's package (its sources)."""
+    return os.path.dirname(os.path.abspath(__file__))
+
+
+def goffi_source_files() -> list[tuple[str, str]]:
+    """(relative path, path) of each of goffi's own files that shape a bundle, sorted."""
+    # The benchmark suite does not shape any bundle; bytecode is not a source.
+    return walk_files(
+        goffi_dir(),
+        lambda rel, path, name: name != "__pycache__" and rel != "bench",
+        lambda name: os.path.splitext(name)[1] in _GOFFI_SOURCE_SUFFIXES,
+    )
+
+
+def walk_files(
+    top: str,
+    keep_dir: Callable[[str, str, str], bool],
+    keep_file: Callable[[str], bool],
+) -> list[tuple[str, str]]:
+    """(relative path with '/', path) of the files under ``top`` whose name ``keep_file``
+    accepts, in the folders ``keep_dir(relative path, path, name)`` accepts, sorted; as
+    os.walk finds them (symbolic links to folders are not followed, unreadable folders
+    are skipped), with fewer path operations: a warm goffi.load walks goffi's sources and
+    the bundle on every load."""
+    files: list[tuple[str, str]] = []
+    folders = [("", top)]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink() and keep_dir(rel, entry.path, entry.name):
+                    folders.append((rel + "/", entry.path))
+            elif keep_file(entry.name):
+                files.append((rel, entry.path))
+    files.sort()
+    return files
 
 
 @functools.cache
@@ -78,20 +133,9 @@ def goffi_source_hash() -> str:
     ctime, inode) of every file it covers, so a warm ``goffi.load`` only stats them: any
     change to a file (which always moves its ctime) or a file added or removed hashes again.
     """
-    pkg_dir = Path(__file__).resolve().parent
-    files: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(pkg_dir):
-        current = Path(dirpath)
-        # The benchmark suite does not shape any bundle; bytecode is not a source.
-        dirnames[:] = sorted(
-            d for d in dirnames if d != "__pycache__" and not (current == pkg_dir and d == "bench")
-        )
-        for name in filenames:
-            if os.path.splitext(name)[1] in _GOFFI_SOURCE_SUFFIXES or name in ("go.mod", "go.sum"):
-                path = current / name
-                files.append((path.relative_to(pkg_dir).as_posix(), path))
+    files = goffi_source_files()
     try:
-        signature = _stat_signature(pkg_dir, files)
+        signature = json.dumps([goffi_dir(), stat_signature(files)])
     except OSError:
         return _hash_files(files)
     memo = cache_root() / "tools" / "goffi-source-hash.json"
@@ -110,13 +154,15 @@ def goffi_source_hash() -> str:
     return digest
 
 
-def _stat_signature(root: Path, files: list[tuple[str, Path]]) -> str:
-    """sha256 over the folder, and each file's relative path, size, mtime, ctime and inode."""
-    h = hashlib.sha256(str(root).encode("utf-8", "surrogateescape") + b"\0")
-    for rel, path in sorted(files):
-        st = path.stat()
-        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0".encode())
-    return h.hexdigest()
+def stat_signature(files: Sequence[tuple[str, str | Path]]) -> list[list[object]]:
+    """[relative path, size, mtime, ctime, inode] of each file: any change to a file's
+    content moves its ctime (which no program can set back), so an equal signature means
+    equal files. Raises OSError for a file that cannot be stat'ed."""
+    out: list[list[object]] = []
+    for rel, path in files:
+        st = os.stat(path)
+        out.append([rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+    return out
 
 
 def _write_memo(path: Path, data: Mapping[str, str]) -> None:
@@ -147,25 +193,26 @@ def fingerprint_local_module(module_root: Path) -> str:
 
     Files pulled in with //go:embed are not covered unless they have a source suffix.
     """
-    root = Path(module_root)
-    if not (root / "go.mod").is_file():
+    return _hash_files(local_module_files(module_root))
+
+
+def local_module_files(module_root: str | Path) -> list[tuple[str, str]]:
+    """(relative path, path) of each build input of a local Go module, sorted (the files
+    :func:`fingerprint_local_module` hashes)."""
+    root = os.fspath(module_root)
+    if not os.path.isfile(os.path.join(root, "go.mod")):
         # Caller bug rather than user error: local specs always carry a module root.
         raise ValueError(f"{root} is not a Go module root (no go.mod in it)")
-    files: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        current = Path(dirpath)
-        # Prune in place so os.walk does not descend; sorting is only for tidiness,
-        # the final order comes from sorting the relative paths below.
-        dirnames[:] = sorted(
-            d for d in dirnames if not _skipped_dir(d) and not (current / d / "go.mod").exists()
-        )
-        for name in filenames:
-            if name.startswith((".", "_")) or name.endswith("_test.go"):
-                continue
-            if name in _MODULE_INPUT_NAMES or os.path.splitext(name)[1] in _MODULE_INPUT_SUFFIXES:
-                path = current / name
-                files.append((path.relative_to(root).as_posix(), path))
-    return _hash_files(files)
+    return walk_files(
+        root,
+        # A subfolder with its own go.mod is another module.
+        lambda rel, path, name: not _skipped_dir(name) and not os.path.exists(os.path.join(path, "go.mod")),
+        lambda name: (
+            not name.startswith((".", "_"))
+            and not name.endswith("_test.go")
+            and (name in _MODULE_INPUT_NAMES or os.path.splitext(name)[1] in _MODULE_INPUT_SUFFIXES)
+        ),
+    )
 
 
 def python_abi_tag() -> str:
@@ -184,6 +231,8 @@ def bundle_key(parts: Mapping[str, str]) -> str:
     The JSON is canonical (sorted keys, fixed separators) so that the same inputs
     always give the same key, whatever order the caller built the mapping in.
     """
+    import hashlib
+
     canonical = json.dumps(dict(parts), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
 

@@ -27,10 +27,11 @@ verified_tools: dict[Path, bool] = {}
 
 
 def source_hash(source_dir: Path) -> str:
-    """sha256 over a tool's Go sources, go.mod and go.sum, so an edited tool is rebuilt."""
+    """sha256 over a tool's Go sources and module files (go.mod, go.sum and any alternate
+    ``*.mod``/``*.sum`` pair for older toolchains), so an edited tool is rebuilt."""
     h = hashlib.sha256()
     for p in sorted(source_dir.iterdir()):
-        if p.suffix == ".go" or p.name in ("go.mod", "go.sum"):
+        if p.suffix in (".go", ".mod", ".sum"):
             data = p.read_bytes()
             # Name and length framing: moving bytes between files changes the hash.
             h.update(f"{p.name}\0{len(data)}\0".encode())
@@ -47,11 +48,14 @@ def host_tool(
     label: str,
     error: type[Exception],
     goflags: str = "",
+    modfile: str = "",
 ) -> Path:
     """The binary of the Go program in ``source_dir``, built with ``toolchain`` now if not
     cached yet. ``label`` names it in messages ("surface extractor"); a failed build
-    raises ``error`` with Go's words (a full disk says so). Called by the tool's own
-    accessor, whose caller a warning about a damaged copy points at."""
+    raises ``error`` with Go's words (a full disk says so). ``modfile`` names an alternate
+    go.mod in ``source_dir`` to build with (``go build -modfile``; its go.sum is the file
+    of the same stem), for a tool whose dependencies depend on the Go version. Called by
+    the tool's own accessor, whose caller a warning about a damaged copy points at."""
     what = f"goffi's {label}"
     entry_name = f"{name}-{toolchain.version.replace('.', '_')}-{source_hash(source_dir)[:12]}"
     tools = cache_dir / "tools"
@@ -69,7 +73,7 @@ def host_tool(
                 if problem is not None:
                     store.discard_damaged(entry, f"cached {label}", problem, stacklevel=3)
                 store.remove_stale_staging(cache_dir, holding=entry_name)
-                _build(name, source_dir, toolchain, tools, entry, entry_name, what, error, goflags)
+                _build(name, source_dir, toolchain, tools, entry, entry_name, what, error, goflags, modfile)
     verified_tools[target] = True
     return target
 
@@ -84,14 +88,25 @@ def _build(
     what: str,
     error: type[Exception],
     goflags: str,
+    modfile: str,
 ) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{entry_name}.", dir=tools))
     try:
         folder = staging / name
         folder.mkdir()
         env = toolchain.env(CGO_ENABLED="0", GOFLAGS=goflags, GOWORK="off", GOOS="", GOARCH="")
+        flags = [f"-modfile={modfile}"] if modfile and modfile != "go.mod" else []
         proc = subprocess.run(
-            [str(toolchain.go), "build", "-trimpath", "-buildvcs=false", "-o", str(folder / name), "."],
+            [
+                str(toolchain.go),
+                "build",
+                *flags,
+                "-trimpath",
+                "-buildvcs=false",
+                "-o",
+                str(folder / name),
+                ".",
+            ],
             cwd=source_dir,
             env=env,
             capture_output=True,
@@ -103,7 +118,9 @@ def _build(
             raise error(
                 f"building {what} with {toolchain.go} ({toolchain.version}) failed:\n{proc.stderr.strip()}"
             )
-        store.write_manifest(folder, {"name": entry_name, "go": toolchain.version})
+        store.write_manifest(
+            folder, {"name": entry_name, "go": toolchain.version, "modfile": modfile or "go.mod"}
+        )
         store.mark_verified(staging, folder, {name: None})
         os.replace(staging, entry)
     finally:

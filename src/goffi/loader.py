@@ -1,33 +1,32 @@
-"""``goffi.load``: Go packages in, Python modules out (built once, cached, then imported)."""
+"""``goffi.load``: Go packages in, Python modules out (built once, cached, then imported).
+
+A load in a new process whose packages, options and inputs are those of an earlier load
+finds its bundle through :mod:`goffi.warm` (a few stats, none of the build pipeline);
+any other load goes the whole way: the pipeline (:mod:`goffi.build`) is imported then.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
-import json
-import re
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
-from typing import overload
 
-from goffi.build import (
-    MANIFEST,
-    BuiltBundle,
-    build_bundle,
-    canonical_spec,
-    check_bundle_name,
-    evict,
-    names_option,
-)
-from goffi.cache import fingerprint_local_module
-from goffi.runtime import BundleConflictError, LoadedBundle, loaded_bundles
-from goffi.runtime.guard import single_runtime_reason
-from goffi.stubfiles import StubsDir, resolve_stubs_dir, write_stubs
-from goffi.toolchain import find_go
-from goffi.workspace import PackageSpec, is_floating, parse_spec, resolve_versions
+from goffi import warm
+from goffi.runtime import BundleConflictError, loaded_bundles
+from goffi.stubfiles import resolve_stubs_dir, write_stubs
+
+# typing and the build pipeline are not imported here: a warm load needs neither.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import ModuleType
+    from typing import overload
+
+    from goffi.build import BuiltBundle
+    from goffi.runtime import LoadedBundle
+    from goffi.stubfiles import StubsDir
+    from goffi.workspace import PackageSpec
 
 #: The start of every ``goffi.load`` bundle's name: ``gopkgs_`` and a hash of what it holds.
 DEFAULT_BUNDLE = "gopkgs"
@@ -50,6 +49,9 @@ def bundle_name(
     Deterministic (a new process finds the same build in the cache) and different for
     different package sets, so that several bundles can live in one process.
     """
+    import hashlib
+    import json
+
     options = [sorted(set(o)) for o in (nonblocking, zero_copy, instantiate)]
     content = json.dumps(
         [sorted(set(wanted)), *options] if instantiate else [sorted(set(wanted)), *options[:2]]
@@ -59,6 +61,8 @@ def bundle_name(
 
 def _check_unchanged(specs: Sequence[PackageSpec]) -> None:
     """Refuse a load of local packages whose Go sources changed since this process loaded them."""
+    from goffi.cache import fingerprint_local_module
+
     for spec in specs:
         root = spec.module_root
         if spec.kind != "local" or root is None or root not in _loaded_sources:
@@ -73,151 +77,146 @@ def _check_unchanged(specs: Sequence[PackageSpec]) -> None:
             )
 
 
-@overload
-def load(
-    first: str,
-    /,
-    *,
-    name: str | None = None,
-    nonblocking: Sequence[str] = (),
-    zero_copy: Sequence[str] = (),
-    instantiate: Sequence[str] = (),
-    stubs_dir: StubsDir = None,
-) -> ModuleType: ...
+# The signatures of load for type checkers (typing is not imported at run time).
+if TYPE_CHECKING:
 
+    @overload
+    def load(
+        first: str,
+        /,
+        *,
+        name: str | None = None,
+        nonblocking: Sequence[str] = (),
+        zero_copy: Sequence[str] = (),
+        instantiate: Sequence[str] = (),
+        stubs_dir: StubsDir = None,
+    ) -> ModuleType: ...
 
-@overload
-def load(
-    first: str,
-    second: str,
-    /,
-    *,
-    name: str | None = None,
-    nonblocking: Sequence[str] = (),
-    zero_copy: Sequence[str] = (),
-    instantiate: Sequence[str] = (),
-    stubs_dir: StubsDir = None,
-) -> tuple[ModuleType, ModuleType]: ...
+    @overload
+    def load(
+        first: str,
+        second: str,
+        /,
+        *,
+        name: str | None = None,
+        nonblocking: Sequence[str] = (),
+        zero_copy: Sequence[str] = (),
+        instantiate: Sequence[str] = (),
+        stubs_dir: StubsDir = None,
+    ) -> tuple[ModuleType, ModuleType]: ...
 
+    @overload
+    def load(
+        first: str,
+        second: str,
+        third: str,
+        /,
+        *,
+        name: str | None = None,
+        nonblocking: Sequence[str] = (),
+        zero_copy: Sequence[str] = (),
+        instantiate: Sequence[str] = (),
+        stubs_dir: StubsDir = None,
+    ) -> tuple[ModuleType, ModuleType, ModuleType]: ...
 
-@overload
-def load(
-    first: str,
-    second: str,
-    third: str,
-    /,
-    *,
-    name: str | None = None,
-    nonblocking: Sequence[str] = (),
-    zero_copy: Sequence[str] = (),
-    instantiate: Sequence[str] = (),
-    stubs_dir: StubsDir = None,
-) -> tuple[ModuleType, ModuleType, ModuleType]: ...
+    @overload
+    def load(
+        first: str,
+        second: str,
+        third: str,
+        fourth: str,
+        /,
+        *,
+        name: str | None = None,
+        nonblocking: Sequence[str] = (),
+        zero_copy: Sequence[str] = (),
+        instantiate: Sequence[str] = (),
+        stubs_dir: StubsDir = None,
+    ) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]: ...
 
+    @overload
+    def load(
+        first: str,
+        second: str,
+        third: str,
+        fourth: str,
+        fifth: str,
+        /,
+        *,
+        name: str | None = None,
+        nonblocking: Sequence[str] = (),
+        zero_copy: Sequence[str] = (),
+        instantiate: Sequence[str] = (),
+        stubs_dir: StubsDir = None,
+    ) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
 
-@overload
-def load(
-    first: str,
-    second: str,
-    third: str,
-    fourth: str,
-    /,
-    *,
-    name: str | None = None,
-    nonblocking: Sequence[str] = (),
-    zero_copy: Sequence[str] = (),
-    instantiate: Sequence[str] = (),
-    stubs_dir: StubsDir = None,
-) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]: ...
+    @overload
+    def load(
+        first: str,
+        second: str,
+        third: str,
+        fourth: str,
+        fifth: str,
+        sixth: str,
+        /,
+        *,
+        name: str | None = None,
+        nonblocking: Sequence[str] = (),
+        zero_copy: Sequence[str] = (),
+        instantiate: Sequence[str] = (),
+        stubs_dir: StubsDir = None,
+    ) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
 
+    @overload
+    def load(
+        first: str,
+        second: str,
+        third: str,
+        fourth: str,
+        fifth: str,
+        sixth: str,
+        seventh: str,
+        /,
+        *,
+        name: str | None = None,
+        nonblocking: Sequence[str] = (),
+        zero_copy: Sequence[str] = (),
+        instantiate: Sequence[str] = (),
+        stubs_dir: StubsDir = None,
+    ) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
 
-@overload
-def load(
-    first: str,
-    second: str,
-    third: str,
-    fourth: str,
-    fifth: str,
-    /,
-    *,
-    name: str | None = None,
-    nonblocking: Sequence[str] = (),
-    zero_copy: Sequence[str] = (),
-    instantiate: Sequence[str] = (),
-    stubs_dir: StubsDir = None,
-) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
+    @overload
+    def load(
+        first: str,
+        second: str,
+        third: str,
+        fourth: str,
+        fifth: str,
+        sixth: str,
+        seventh: str,
+        eighth: str,
+        /,
+        *,
+        name: str | None = None,
+        nonblocking: Sequence[str] = (),
+        zero_copy: Sequence[str] = (),
+        instantiate: Sequence[str] = (),
+        stubs_dir: StubsDir = None,
+    ) -> tuple[
+        ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType
+    ]: ...
 
-
-@overload
-def load(
-    first: str,
-    second: str,
-    third: str,
-    fourth: str,
-    fifth: str,
-    sixth: str,
-    /,
-    *,
-    name: str | None = None,
-    nonblocking: Sequence[str] = (),
-    zero_copy: Sequence[str] = (),
-    instantiate: Sequence[str] = (),
-    stubs_dir: StubsDir = None,
-) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
-
-
-@overload
-def load(
-    first: str,
-    second: str,
-    third: str,
-    fourth: str,
-    fifth: str,
-    sixth: str,
-    seventh: str,
-    /,
-    *,
-    name: str | None = None,
-    nonblocking: Sequence[str] = (),
-    zero_copy: Sequence[str] = (),
-    instantiate: Sequence[str] = (),
-    stubs_dir: StubsDir = None,
-) -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]: ...
-
-
-@overload
-def load(
-    first: str,
-    second: str,
-    third: str,
-    fourth: str,
-    fifth: str,
-    sixth: str,
-    seventh: str,
-    eighth: str,
-    /,
-    *,
-    name: str | None = None,
-    nonblocking: Sequence[str] = (),
-    zero_copy: Sequence[str] = (),
-    instantiate: Sequence[str] = (),
-    stubs_dir: StubsDir = None,
-) -> tuple[
-    ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType
-]: ...
-
-
-@overload
-def load(
-    first: str,
-    /,
-    *more: str,
-    name: str | None = None,
-    nonblocking: Sequence[str] = (),
-    zero_copy: Sequence[str] = (),
-    instantiate: Sequence[str] = (),
-    stubs_dir: StubsDir = None,
-) -> ModuleType | tuple[ModuleType, ...]: ...
+    @overload
+    def load(
+        first: str,
+        /,
+        *more: str,
+        name: str | None = None,
+        nonblocking: Sequence[str] = (),
+        zero_copy: Sequence[str] = (),
+        instantiate: Sequence[str] = (),
+        stubs_dir: StubsDir = None,
+    ) -> ModuleType | tuple[ModuleType, ...]: ...
 
 
 def load(
@@ -270,14 +269,44 @@ def load(
     for p in packages:
         if not isinstance(p, str):
             raise TypeError(f"goffi.load() takes package names as str, not {type(p).__name__}: {p!r}")
+    stubs = resolve_stubs_dir(stubs_dir)
+    loaded = [b for b in loaded_bundles() if b.name in sys.modules]
+    request = warm.request(packages, name, nonblocking, zero_copy, instantiate)
+    if not loaded:
+        hit = warm.find(request)
+        if hit is not None:
+            _import_bundle(hit)
+            for root, fingerprint in hit.sources.items():
+                _loaded_sources.setdefault(Path(root), (fingerprint, hit.name))
+            if stubs is not None:
+                write_stubs(Path(hit.package_dir), hit.name, stubs)
+            return _result([importlib.import_module(f"{hit.name}.{hit.modules[w]}") for w in hit.wanted])
+    return _load(packages, name, nonblocking, zero_copy, instantiate, stubs, loaded, request)
+
+
+def _load(
+    packages: Sequence[str],
+    name: str | None,
+    nonblocking: Sequence[str],
+    zero_copy: Sequence[str],
+    instantiate: Sequence[str],
+    stubs: Path | None,
+    loaded: list[LoadedBundle],
+    request: str | None,
+) -> ModuleType | tuple[ModuleType, ...]:
+    """A load the whole way: the build pipeline computes the key, finds or builds the bundle."""
+    from goffi.build import _KEY_ENVIRONMENT, build_bundle, canonical_spec, check_bundle_name, names_option
+    from goffi.cache import fingerprint_local_module
+    from goffi.runtime.guard import single_runtime_reason
+    from goffi.toolchain import find_go
+    from goffi.workspace import is_floating, parse_spec, resolve_versions
+
     if name is not None:
         check_bundle_name(name)
     nonblocking = names_option("nonblocking", nonblocking)
     zero_copy = names_option("zero_copy", zero_copy)
-    stubs = resolve_stubs_dir(stubs_dir)
     instantiate = names_option("instantiate", instantiate)
     specs = [parse_spec(p, Path.cwd()) for p in packages]
-    loaded = [b for b in loaded_bundles() if b.name in sys.modules]
     candidates = [b for b in loaded if name is None or b.name == name]
     problems: list[str] = []
     for candidate in candidates:
@@ -295,9 +324,13 @@ def load(
     if name is not None and candidates:
         raise _conflict(packages, specs, candidates[0], problems, "a bundle name holds one bundle")
     if any(is_floating(s) for s in specs):
-        specs = resolve_versions(specs, find_go())  # @latest is today's latest, not a cached one
+        request = None  # @latest is today's latest, not a cached one: no memo
+        specs = resolve_versions(specs, find_go())
     wanted = [canonical_spec(s) for s in specs]
-    # Fingerprinted before the build, so an edit during the build counts as a change.
+    # The warm memo's evidence, and the fingerprints, are taken before the build, so an
+    # edit during the build counts as a change.
+    roots = sorted({str(s.module_root) for s in specs if s.module_root})
+    evidence = warm.snapshot(roots) if request is not None else None
     sources = {s.module_root: fingerprint_local_module(s.module_root) for s in specs if s.module_root}
     name = name or bundle_name(wanted, nonblocking, zero_copy, instantiate)
     built = build_bundle(specs, name, nonblocking=nonblocking, zero_copy=zero_copy, instantiate=instantiate)
@@ -306,7 +339,21 @@ def load(
         _loaded_sources.setdefault(root, (fingerprint, built.name))
     if stubs is not None:
         write_stubs(built.package_dir, built.name, stubs)
-    return _result([importlib.import_module(f"{built.name}.{built.modules[w]}") for w in wanted])
+    modules = _result([importlib.import_module(f"{built.name}.{built.modules[w]}") for w in wanted])
+    warm.record(
+        request,
+        evidence,
+        find_go(),
+        _KEY_ENVIRONMENT,
+        name=built.name,
+        key=built.key,
+        package_dir=str(built.package_dir),
+        modules=built.modules,
+        wanted=wanted,
+        sources={str(root): fingerprint for root, fingerprint in sources.items()},
+        local_dirs={s.spec: str(s.local_dir) for s in specs if s.local_dir is not None},
+    )
+    return modules
 
 
 def _not_in(specs: Sequence[PackageSpec], bundle: LoadedBundle) -> list[str]:
@@ -317,6 +364,8 @@ def _not_in(specs: Sequence[PackageSpec], bundle: LoadedBundle) -> list[str]:
     same package. Only an exact version other than the one the bundle was built with is
     a different package.
     """
+    from goffi.build import canonical_spec
+
     versions = _built_versions(sys.modules[bundle.name])
     missing = [canonical_spec(s) for s in specs if s.import_path not in bundle.packages]
     other = [
@@ -324,8 +373,8 @@ def _not_in(specs: Sequence[PackageSpec], bundle: LoadedBundle) -> list[str]:
         for s in specs
         if s.import_path in bundle.packages
         and s.version is not None
-        and _EXACT_VERSION.fullmatch(s.version)
-        and _EXACT_VERSION.fullmatch(versions.get(s.import_path, ""))
+        and _exact(s.version)
+        and _exact(versions.get(s.import_path, ""))
         and versions[s.import_path] != s.version
     ]
     return [*missing, *other]
@@ -335,6 +384,8 @@ def _conflict(
     asked: Sequence[str], specs: Sequence[PackageSpec], bundle: LoadedBundle, problems: list[str], why: str
 ) -> BundleConflictError:
     """The error of a load that needs a new bundle where none may be added."""
+    from goffi.build import canonical_spec
+
     versions = _built_versions(sys.modules[bundle.name])
     wanted = [canonical_spec(s) for s in specs]
     loaded = bundle.packages
@@ -354,12 +405,19 @@ def _from_loaded(specs: Sequence[PackageSpec], bundle: LoadedBundle) -> ModuleTy
     return _result([importlib.import_module(f"{bundle.name}.{index[s.import_path]}") for s in specs])
 
 
-# A version that names exactly one module version (not a query such as "latest" or "v1").
-_EXACT_VERSION = re.compile(r"v\d+\.\d+\.\d+([-+].*)?")
+def _exact(version: str) -> bool:
+    """Whether ``version`` names exactly one module version (not a query such as "latest" or "v1")."""
+    import re
+
+    return re.fullmatch(r"v\d+\.\d+\.\d+([-+].*)?", version) is not None
 
 
 def _built_versions(module: ModuleType) -> dict[str, str]:
     """Import path -> the version a remote package of the loaded bundle was asked at."""
+    import json
+
+    from goffi.store import MANIFEST
+
     try:
         manifest = json.loads((Path(module.__file__ or "").parent / MANIFEST).read_text())
         modules = manifest["modules"]
@@ -377,14 +435,15 @@ def _spelled(path: str, versions: dict[str, str]) -> str:
     return f"{path}@{versions[path]}" if path in versions else path
 
 
-def _import_bundle(bundle: BuiltBundle) -> ModuleType:
+def _import_bundle(bundle: BuiltBundle | warm.WarmHit) -> ModuleType:
     """Import the bundle package from its cache directory, without touching sys.path."""
     existing = sys.modules.get(bundle.name)
     if existing is not None and getattr(existing, "BUNDLE_KEY", None) == bundle.key:
         return existing
-    init = bundle.package_dir / "__init__.py"
+    package_dir = Path(bundle.package_dir)
+    init = package_dir / "__init__.py"
     spec = importlib.util.spec_from_file_location(
-        bundle.name, init, submodule_search_locations=[str(bundle.package_dir)]
+        bundle.name, init, submodule_search_locations=[str(package_dir)]
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -394,11 +453,16 @@ def _import_bundle(bundle: BuiltBundle) -> ModuleType:
     except ImportError as e:
         del sys.modules[bundle.name]
         library = getattr(e, "path", None)
-        if isinstance(e, BundleConflictError) or not library or Path(library).parent != bundle.package_dir:
+        if isinstance(e, BundleConflictError) or not library or Path(library).parent != package_dir:
             raise
         # The dynamic loader refused the library itself (the Go runtime never started):
         # a broken build must not stay cached, or every later load would fail the same way.
-        evict(bundle)
+        import re
+
+        from goffi.build import BuiltBundle, evict
+
+        built_now = isinstance(bundle, BuiltBundle) and bundle.built_now
+        evict(BuiltBundle(bundle.name, bundle.key, package_dir, dict(bundle.modules), built_now))
         symbol = re.search(r"undefined symbol: (\S+)", str(e))
         if symbol is not None and not symbol.group(1).startswith(("goffi_", "Py", "_Py")):
             why = (
@@ -409,7 +473,7 @@ def _import_bundle(bundle: BuiltBundle) -> ModuleType:
             why = "if the next load fails the same way, it is a goffi bug (please report it)"
         raise ImportError(
             f"goffi: the bundle {bundle.name!r} ({', '.join(bundle.modules)}) failed to load from "
-            f"{'a fresh build' if bundle.built_now else 'the cache'}: {e}. goffi removed it from its "
+            f"{'a fresh build' if built_now else 'the cache'}: {e}. goffi removed it from its "
             f"cache, so the next load builds it again; {why}.",
             name=e.name,
             path=library,

@@ -15,9 +15,14 @@ slice (the README lists them). The output, :class:`MutationAnalysis`, holds a ve
 per slice parameter; :mod:`goffi.plan` puts it on ``ParamPlan.writes`` and ``goffi
 inspect`` shows it.
 
-The tool depends on ``golang.org/x/tools`` at the version its ``go.sum`` pins: the
-first build fetches it through the Go module proxy into Go's module cache, and later
-builds are offline. When the tool cannot be built or run (no network on a clean
+The tool depends on ``golang.org/x/tools`` at a version pinned per Go release (x/tools
+supports the two newest Go releases, and its go.mod names the older one, so no single
+version builds with every Go goffi accepts): ``go.mod`` (x/tools v0.52.0) for Go 1.26 and
+newer, ``go1.24.mod`` (x/tools v0.42.0, the newest whose go.mod accepts Go 1.24) for Go
+1.24 and 1.25, each with its go.sum (see :data:`MODFILES`). Each toolchain thus builds the
+tool from the x/tools that was made for it and analyses its own standard library's
+source with its own go/types. The first build fetches x/tools through the Go module proxy
+into Go's module cache, and later builds are offline. When the tool cannot be built or run (no network on a clean
 machine, a Go too old for x/tools), :attr:`MutationAnalysis.problem` says why and every
 slice parameter counts as written: goffi then copies as it always did.
 """
@@ -34,9 +39,30 @@ from pathlib import Path
 from goffi.errors import GoffiError
 from goffi.hosttools import host_tool
 from goffi.surface.model import Surface, TypeRef
-from goffi.toolchain import GoToolchain
+from goffi.toolchain import GoToolchain, parse_go_version
 
 TOOL_DIR = Path(__file__).resolve().parent / "mutation_tool"
+
+# The tool's go.mod per Go release: (the oldest Go it is for, its file in TOOL_DIR), newest
+# first. A toolchain builds with the first whose Go it reaches.
+MODFILES: tuple[tuple[tuple[int, int, int], str], ...] = (
+    ((1, 26, 0), "go.mod"),  # golang.org/x/tools v0.52.0 (its go.mod: go 1.26.0)
+    ((1, 24, 0), "go1.24.mod"),  # golang.org/x/tools v0.42.0 (its go.mod: go 1.24.0)
+)
+
+
+def modfile_for(toolchain: GoToolchain) -> str:
+    """The go.mod (in :data:`TOOL_DIR`) to build the tool with ``toolchain``."""
+    if "go1." not in toolchain.version:  # a development build naming no release: the tip
+        return MODFILES[0][1]
+    try:
+        version = parse_go_version(toolchain.version)
+    except ValueError:  # find_go accepts no such toolchain; the newest go.mod says why
+        return MODFILES[0][1]
+    for oldest, name in MODFILES:
+        if version >= oldest:
+            return name
+    return MODFILES[-1][1]
 
 
 @dataclass(frozen=True)
@@ -71,8 +97,8 @@ class MutationAnalysis:
 
 def tool_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
     """The analysis tool built with ``toolchain``, built now if not cached yet (a host
-    tool: :mod:`goffi.hosttools`). Its one dependency (x/tools, pinned by go.sum) comes
-    from Go's module cache, or the module proxy the first time. Raises
+    tool: :mod:`goffi.hosttools`). Its one dependency (x/tools, pinned per Go release by
+    :data:`MODFILES`) comes from Go's module cache, or the module proxy the first time. Raises
     :class:`RuntimeError` with Go's words when it cannot be built."""
     return host_tool(
         "mutation",
@@ -82,6 +108,7 @@ def tool_binary(toolchain: GoToolchain, cache_dir: Path) -> Path:
         label="mutation analysis tool",
         error=RuntimeError,
         goflags="-mod=readonly",
+        modfile=modfile_for(toolchain),
     )
 
 

@@ -20,14 +20,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal, TypeAlias
+
+# typing is not imported at run time: a warm goffi.load imports this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+    StubsDir: TypeAlias = "str | os.PathLike[str] | Literal[False] | None"
 
 # The folder pyright reads stubs from by default (its "stubPath" setting).
 DEFAULT_FOLDER = "typings"
 # The list of the files goffi wrote into a bundle's stub folder (to remove stale ones).
 MARKER = ".goffi-stubs"
-
-StubsDir: TypeAlias = "str | os.PathLike[str] | Literal[False] | None"
 
 
 def resolve_stubs_dir(stubs_dir: StubsDir, cwd: Path | None = None) -> Path | None:

