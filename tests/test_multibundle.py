@@ -292,6 +292,37 @@ def test_callbacks_from_goroutines_of_both_runtimes_from_several_threads(third: 
     assert out.splitlines() == ["60 {(200, 200, True)}"], out
 
 
+@pytest.mark.parametrize("exiting", ["a", "b"])
+def test_a_thread_of_one_runtime_ends_after_calling_the_other_with_a_sigurg_pending(
+    third: Path, exiting: str
+) -> None:
+    """A goroutine locked to a thread its runtime made ends (so the thread ends), after a
+    callback on that thread called the other runtime, with a SIGURG pending (made certain
+    here; in test_callbacks_from_goroutines_of_both_runtimes_from_several_threads it was a
+    preemption signal, now and then). Go blocks signals in mexit; the other runtime's dropm
+    at thread exit unblocks them, and the SIGURG reached the exited runtime's handler, which
+    dereferenced the nil gsignal of its dead M: exit -11, every time (goffi_sigurg.c)."""
+    out = check(
+        run(
+            prelude(third)
+            + f"""
+        import signal
+        exiting = {exiting!r}
+        mine, other = (a.EachA, b.EachB) if exiting == "a" else (b.EachB, a.EachA)
+
+        def on_a_thread_that_ends(i):
+            r = other(1, lambda j: j + 1)  # the other runtime binds an M to this thread
+            signal.pthread_sigmask(signal.SIG_BLOCK, {{signal.SIGURG}})
+            signal.pthread_kill(threading.get_ident(), signal.SIGURG)
+            return r
+
+        print([mine(4, on_a_thread_that_ends) for _ in range(3)])
+        """
+        )
+    )
+    assert out.splitlines() == ["[4, 4, 4]"], out
+
+
 def test_ctrl_c_interrupts_calls_of_every_bundle_after_overlapping_calls(third: Path) -> None:
     """Interruptible calls (a context.Context first) of two bundles that end out of order
     leave Python's SIGINT handler in place, and Ctrl-C still interrupts each bundle's calls

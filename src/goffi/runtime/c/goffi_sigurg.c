@@ -61,6 +61,22 @@
  * runtimes a process can hold). Signals are blocked while it runs, so only such a
  * forward can re-enter it.
  *
+ * A thread that has no alternate signal stack gets no handler at all. Every Go runtime
+ * gives a thread one before it runs a goroutine there (minit: its own, or the one in
+ * place, say another runtime's), and takes its own away only when its M leaves the
+ * thread: in mexit, when a goroutine locked to a thread the runtime made ends (the
+ * thread ends with it), and in dropm, when a thread that called into Go ends. With one
+ * runtime, signals stay blocked from then on, and a SIGURG that runtime sent just before
+ * stays pending until the thread is gone. With two, the thread can run the other
+ * runtime's dropm after that (a pthread key destructor, when the thread had called into
+ * it), and dropm reopens the signal mask it saved when it first came to the thread: the
+ * pending SIGURG arrives. The exited runtime still has its goroutine in its
+ * thread-local g, whose M has no gsignal any more (mexit freed it), and its handler
+ * dereferences that nil gsignal (adjustSignalStack): SIGSEGV, exit -11, with no
+ * message. No runtime can preempt anything on such a thread, so the dispatcher
+ * returns. (Without the chain the same crash happens whenever the handler in front is
+ * the exited runtime's: tests/test_multibundle.py builds the case, both ways.)
+ *
  * GOFFI_SIGURG_CHAIN=0 in the environment turns the chain off (for measurements).
  */
 #include "goffi_py.h"
@@ -125,6 +141,11 @@ static void goffi_sigurg_dispatch(int sig, siginfo_t *info, void *context) {
     /* The dispatcher installed is always the owner's, so this is the process's chain. */
     goffi_sigurg_chain *c = &goffi_sigurg_chain_v1;
     int saved_errno = errno;
+    stack_t altstack;
+    if (sigaltstack(NULL, &altstack) == 0 && (altstack.ss_flags & SS_DISABLE)) {
+        errno = saved_errno; /* a thread no goroutine can run on: see the top of this file */
+        return;
+    }
     int tid = (int)syscall(SYS_gettid);
     int slot = GOFFI_SIGURG_GUARDS, i;
     for (i = 0; i < GOFFI_SIGURG_GUARDS; i++) {
