@@ -32,6 +32,8 @@ _RUNTIME_FILES = (
     ("go/goffi_view.go", "goffi_view.go"),
     # The goroutine bridge: built only with -tags goffi_bridge (BundlePlan.bridge).
     ("go/goffi_bridge.go", "goffi_bridge.go"),
+    # Its channel pumps (the fast path of a Python loop over a channel), same tag.
+    ("go/goffi_chanpump.go", "goffi_chanpump.go"),
     # Decoding into Python objects (ParamPlan.decodes): json.Unmarshal(data, a_dict).
     ("go/goffi_decode.go", "goffi_decode.go"),
     # Asynchronous preemption in every Go runtime of the process: the SIGURG chain (its C half,

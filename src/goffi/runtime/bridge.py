@@ -162,9 +162,10 @@ class Channel:
         return int(capacity)
 
     def __iter__(self) -> Iterator[Any]:
-        """The reader: its ``__next__`` runs in C (no Python-level call per value)."""
+        """A loop over the reader (goffi.ChannelLoop): its ``__next__`` runs in C, with no
+        Python-level call per value, and while it lives a pump goroutine may feed it."""
         self._check("iteration", "recv")
-        it: Iterator[Any] = self._r
+        it: Iterator[Any] = self._r._loop()
         return it
 
     def __next__(self) -> Any:

@@ -34,4 +34,9 @@ extern void goffi_chan_select(uint64_t* ids, uint8_t* sends, goffi_any* values, 
                               goffi_arena* arena);
 extern void goffi_go_gc(void);
 
+/* goffi_chanpump.go (bundles built with -tags goffi_bridge; called by goffi_chanring.c) */
+extern int32_t goffi_chanpump_start(uint64_t id, goffi_ring* ring);
+extern void goffi_chanpump_stop(goffi_ring* ring);
+extern void goffi_chanpump_room(goffi_ring* ring);
+
 #endif
