@@ -22,6 +22,7 @@ import "C"
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -147,13 +148,15 @@ func goffiPumping[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, kind C.
 	return kind, func() { goffiPump(c, g, ctl, slot) }
 }
 
-// goffiPumpPublish is how many values the pump receives before it publishes them (the
-// loop may be waiting for the first), and goffiPumpWakeAfter how many it publishes
-// before it wakes a waiting loop while more are ready (it always wakes one before it
-// waits itself).
+// A loop that finds the ring empty sleeps; the pump wakes it once the ring holds
+// goffiPumpWakeAfter values, or when no value has come for goffiPumpLinger (a producer
+// refilling a small buffer takes less), or when it stops, finds the channel closed or
+// fills the ring: a wake-up per batch of values, not per buffer of the channel. Values
+// are published goffiPumpPublish at a time, and when the channel runs dry.
 const (
 	goffiPumpPublish   = 32
-	goffiPumpWakeAfter = 256
+	goffiPumpWakeAfter = 1024
+	goffiPumpLinger    = 100 * time.Microsecond
 )
 
 // goffiPump moves c's values into g until c is closed or C asks it to stop: the ready
@@ -170,7 +173,6 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 	state := (*int32)(unsafe.Pointer(&g.state))
 	closed := false
 	tail := atomic.LoadUint64(tailp)
-	woke := tail // tail when waiting loops were last woken
 	defer func() {
 		if closed {
 			atomic.StoreInt32((*int32)(unsafe.Pointer(&g.closed)), 1)
@@ -182,10 +184,11 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 	}()
 	// publish makes slots below tail visible, and wakes waiting loops when asked to or
 	// when enough have come since the last wake-up.
+	var due time.Time // when a waiting loop must have the values published so far
 	publish := func(force bool) {
 		atomic.StoreUint64(tailp, tail)
-		if atomic.LoadInt32(waiting) > 0 && (force || tail-woke >= goffiPumpWakeAfter) {
-			woke = tail
+		if atomic.LoadInt32(waiting) > 0 && (force || tail-atomic.LoadUint64(headp) >= goffiPumpWakeAfter) {
+			due = time.Time{}
 			C.goffi_ring_wake(g)
 		}
 	}
@@ -228,14 +231,39 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 			return
 		}
 		if got > 0 {
-			publish(got < free) // the channel ran dry: wake a loop waiting for these
+			publish(false)
 			continue
 		}
-		// None ready: wait for one, or for a stop; a loop waiting for the values
-		// published so far must not wait for that.
-		if tail != atomic.LoadUint64(headp) {
+		// None ready. A loop waiting for the values published so far gets them with
+		// the ones that come within goffiPumpLinger of the first (a producer refilling
+		// its buffer takes less), or then.
+		if tail != atomic.LoadUint64(headp) && atomic.LoadInt32(waiting) > 0 {
+			now := time.Now()
+			if due.IsZero() {
+				due = now.Add(goffiPumpLinger)
+			}
+			if left := due.Sub(now); left > 0 {
+				linger := time.NewTimer(left)
+				select {
+				case v, ok := <-c:
+					linger.Stop()
+					if !ok {
+						closed = true
+						return
+					}
+					slots[tail&mask] = slot(v)
+					tail++
+					publish(false)
+					continue
+				case <-ctl.stop:
+					linger.Stop()
+					continue
+				case <-linger.C:
+				}
+			}
 			publish(true)
 		}
+		// Wait for one, or for a stop.
 		select {
 		case v, ok := <-c:
 			if !ok {
