@@ -959,6 +959,7 @@ static PyMethodDef goffi_reader_methods[] = {
     {"_fill", goffi_reader_fill_py, METH_O, NULL},
     {"_pop", goffi_reader_pop_py, METH_O, NULL},
     {"_loop", goffi_reader_loop_py, METH_NOARGS, NULL},
+    {"_pumped", goffi_reader_pumped_py, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 

@@ -219,6 +219,13 @@ PyObject *goffi_ring_take(goffi_reader *r, int mode, int64_t *timeout_ns, int32_
     }
 }
 
+/* _pumped() -> how many values pumps have moved into the reader's ring (for tests). */
+PyObject *goffi_reader_pumped_py(PyObject *self, PyObject *unused) {
+    (void)unused;
+    goffi_ring *g = ((goffi_reader *)self)->ring;
+    return PyLong_FromUnsignedLongLong(g == NULL ? 0 : (unsigned long long)LOAD(&g->tail));
+}
+
 int goffi_ring_busy(goffi_reader *r) {
     goffi_ring *g = r->ring;
     return g != NULL && (goffi_ring_ready(g) || (!goffi_forked && LOAD(&g->state) != GOFFI_PUMP_IDLE));
@@ -332,8 +339,17 @@ static void goffi_loop_dealloc(PyObject *self) {
     goffi_reader *r = s->reader;
     if (r != NULL) {
         s->reader = NULL;
-        if (--r->loops == 0 && r->ring != NULL) {
-            goffi_ring_stop(r->ring); /* no loop left: the pump stops taking values */
+        goffi_ring *g = r->ring;
+        if (--r->loops == 0 && g != NULL && !goffi_forked && LOAD(&g->state) != GOFFI_PUMP_IDLE) {
+            /* No loop left: the pump stops taking values before the loop is gone, so
+             * what follows the loop (a Go receiver of the channel, say) gets the rest. */
+            goffi_ring_stop(g);
+            while (LOAD(&g->state) != GOFFI_PUMP_IDLE) {
+                uint64_t head = g->head;
+                Py_BEGIN_ALLOW_THREADS
+                goffi_ring_wait(g, head, GOFFI_PUMP_STOPPING, -1);
+                Py_END_ALLOW_THREADS
+            }
         }
         Py_DECREF(r);
     }

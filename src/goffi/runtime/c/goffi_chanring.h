@@ -50,5 +50,7 @@ Py_ssize_t goffi_ring_count(goffi_reader *r);
 void goffi_ring_drop(goffi_reader *r);
 /* _loop() -> a new goffi.ChannelLoop over the reader (what iter(channel) returns). */
 PyObject *goffi_reader_loop_py(PyObject *self, PyObject *unused);
+/* _pumped() -> how many values pumps have moved into the reader's ring (for tests). */
+PyObject *goffi_reader_pumped_py(PyObject *self, PyObject *unused);
 
 #endif

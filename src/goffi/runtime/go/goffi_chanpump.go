@@ -221,6 +221,9 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 				got++
 				if got%goffiPumpPublish == 0 {
 					publish(false)
+					if atomic.LoadInt32(state) != C.GOFFI_PUMP_RUNNING {
+						break ready // asked to stop: take no more
+					}
 				}
 			default:
 				break ready
