@@ -145,6 +145,7 @@ typedef struct goffi_ring {
     char pad1[48];
     uint32_t seq;       /* futex word of waiting consumers: moves on every wake-up */
     int32_t waiting;    /* consumers waiting (or about to) for slots */
+    int32_t deep;       /* ... of which waiting for the next slot, not for a batch */
     int32_t state;      /* GOFFI_PUMP_*: set RUNNING and STOPPING by C, IDLE by the pump */
     int32_t closed;     /* the pump saw the channel closed: tail is final */
     int32_t kind;       /* GOFFI_SLOT_* of the slots; GOFFI_SLOT_NONE: no pump for this channel */

@@ -44,12 +44,15 @@
 /* The ring's slots (a power of two): the most values a pump takes ahead of the loop. */
 #define GOFFI_RING_SLOTS 4096
 /* How long a loop finding the ring empty polls it before it sleeps on the futex. None:
- * the pump wakes a sleeping loop once it has published goffiPumpWakeAfter values, or
- * when the producer has sent nothing for goffiPumpLinger (goffi_chanpump.go), so a loop
- * sleeps through most of a batch rather than spending a CPU on polling it, which on a
- * loaded machine is taken from the producer and the pump (measured: polling 3-20 us
- * cost more CPU per value than it saved in wake-ups). */
+ * polling spends a CPU that, on a loaded machine, is taken from the producer and the
+ * pump (measured: polling for 3-20 us cost more CPU per value than it saved). */
 #define GOFFI_RING_SPIN_NS 0
+/* A loop that finds the ring empty first sleeps for a batch: until the pump has
+ * published goffiPumpWakeAfter values (goffi_chanpump.go) or for this long, whichever
+ * comes first; a producer refilling a small buffer adds values meanwhile, with no
+ * wake-up per buffer. If the ring is still empty then, the loop sleeps until the pump
+ * publishes its next value. */
+#define GOFFI_RING_BATCH_NS 100000
 /* Blocking waits are cut into slices for signal checks (as goffi_bridge.c's). */
 #define GOFFI_RING_SLICE_NS 50000000LL
 
@@ -118,8 +121,9 @@ static inline int goffi_ring_ready(goffi_ring *g) {
 }
 
 /* GIL released: wait until g's tail moves past head or its pump's state is no longer
- * state, at most until deadline (< 0: none), a slice at most. */
-static void goffi_ring_wait(goffi_ring *g, uint64_t head, int32_t state, int64_t deadline) {
+ * state, at most until deadline (< 0: none), a slice at most; for a batch (at most
+ * GOFFI_RING_BATCH_NS, the pump does not wake it for one value) unless deep. */
+static void goffi_ring_wait(goffi_ring *g, uint64_t head, int32_t state, int64_t deadline, int deep) {
     /* The loop emptied the ring: a pump waiting for room gets it now. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     goffi_ring_room(g, head);
@@ -133,7 +137,7 @@ static void goffi_ring_wait(goffi_ring *g, uint64_t head, int32_t state, int64_t
             break;
         }
     }
-    int64_t slice = GOFFI_RING_SLICE_NS;
+    int64_t slice = deep ? GOFFI_RING_SLICE_NS : GOFFI_RING_BATCH_NS;
     if (deadline >= 0) {
         int64_t left = deadline - goffi_now_ns();
         if (left <= 0) {
@@ -145,6 +149,9 @@ static void goffi_ring_wait(goffi_ring *g, uint64_t head, int32_t state, int64_t
     }
     uint32_t seq = __atomic_load_n(&g->seq, __ATOMIC_SEQ_CST);
     __atomic_add_fetch(&g->waiting, 1, __ATOMIC_SEQ_CST);
+    if (deep) {
+        __atomic_add_fetch(&g->deep, 1, __ATOMIC_SEQ_CST);
+    }
     if (__atomic_load_n(&g->tail, __ATOMIC_SEQ_CST) == head && __atomic_load_n(&g->state, __ATOMIC_SEQ_CST) == state) {
 #ifdef __linux__
         struct timespec ts = {(time_t)(slice / 1000000000LL), (long)(slice % 1000000000LL)};
@@ -154,6 +161,9 @@ static void goffi_ring_wait(goffi_ring *g, uint64_t head, int32_t state, int64_t
         struct timespec ts = {0, 50000}; /* no futex: poll */
         nanosleep(&ts, NULL);
 #endif
+    }
+    if (deep) {
+        __atomic_sub_fetch(&g->deep, 1, __ATOMIC_SEQ_CST);
     }
     __atomic_sub_fetch(&g->waiting, 1, __ATOMIC_SEQ_CST);
 }
@@ -171,7 +181,7 @@ PyObject *goffi_ring_take(goffi_reader *r, int mode, int64_t *timeout_ns, int32_
     goffi_ring *g = r->ring;
     int64_t deadline = *timeout_ns < 0 ? -1 : goffi_now_ns() + *timeout_ns;
     *status = GOFFI_CHAN_OK;
-    for (;;) {
+    for (int waits = 0;; waits++) {
         if (goffi_ring_ready(g)) {
             if (mode == GOFFI_RING_PEEK) {
                 Py_RETURN_TRUE;
@@ -206,7 +216,7 @@ PyObject *goffi_ring_take(goffi_reader *r, int mode, int64_t *timeout_ns, int32_
         }
         uint64_t head = g->head;
         Py_BEGIN_ALLOW_THREADS
-        goffi_ring_wait(g, head, state, deadline);
+        goffi_ring_wait(g, head, state, deadline, waits > 0);
         Py_END_ALLOW_THREADS
         if (PyErr_CheckSignals() < 0) {
             *status = -1;
@@ -347,7 +357,7 @@ static void goffi_loop_dealloc(PyObject *self) {
             while (LOAD(&g->state) != GOFFI_PUMP_IDLE) {
                 uint64_t head = g->head;
                 Py_BEGIN_ALLOW_THREADS
-                goffi_ring_wait(g, head, GOFFI_PUMP_STOPPING, -1);
+                goffi_ring_wait(g, head, GOFFI_PUMP_STOPPING, -1, 1);
                 Py_END_ALLOW_THREADS
             }
         }

@@ -22,7 +22,6 @@ import "C"
 import (
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 )
 
@@ -148,15 +147,16 @@ func goffiPumping[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, kind C.
 	return kind, func() { goffiPump(c, g, ctl, slot) }
 }
 
-// A loop that finds the ring empty sleeps; the pump wakes it once the ring holds
-// goffiPumpWakeAfter values, or when no value has come for goffiPumpLinger (a producer
-// refilling a small buffer takes less), or when it stops, finds the channel closed or
-// fills the ring: a wake-up per batch of values, not per buffer of the channel. Values
-// are published goffiPumpPublish at a time, and when the channel runs dry.
+// A loop that finds the ring empty sleeps for a batch (goffi_chanring.c): the pump wakes
+// it once the ring holds goffiPumpWakeAfter values, or when it stops, finds the channel
+// closed or fills the ring; else the loop wakes by itself after a while, and sleeps on
+// for the next value if there is none (a "deep" sleep: the pump wakes it with the first
+// value it publishes). So a loop is woken once per batch of values, not per buffer of
+// the channel. Values are published goffiPumpPublish at a time, and when the channel runs
+// dry.
 const (
 	goffiPumpPublish   = 32
 	goffiPumpWakeAfter = 1024
-	goffiPumpLinger    = 100 * time.Microsecond
 )
 
 // goffiPump moves c's values into g until c is closed or C asks it to stop: the ready
@@ -170,6 +170,7 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 	headp := (*uint64)(unsafe.Pointer(&g.head))
 	wakeAt := (*uint64)(unsafe.Pointer(&g.wake_at))
 	waiting := (*int32)(unsafe.Pointer(&g.waiting))
+	deep := (*int32)(unsafe.Pointer(&g.deep))
 	state := (*int32)(unsafe.Pointer(&g.state))
 	closed := false
 	tail := atomic.LoadUint64(tailp)
@@ -184,11 +185,10 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 	}()
 	// publish makes slots below tail visible, and wakes waiting loops when asked to or
 	// when enough have come since the last wake-up.
-	var due time.Time // when a waiting loop must have the values published so far
 	publish := func(force bool) {
 		atomic.StoreUint64(tailp, tail)
-		if atomic.LoadInt32(waiting) > 0 && (force || tail-atomic.LoadUint64(headp) >= goffiPumpWakeAfter) {
-			due = time.Time{}
+		if atomic.LoadInt32(waiting) > 0 &&
+			(force || atomic.LoadInt32(deep) > 0 || tail-atomic.LoadUint64(headp) >= goffiPumpWakeAfter) {
 			C.goffi_ring_wake(g)
 		}
 	}
@@ -237,34 +237,9 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 			publish(false)
 			continue
 		}
-		// None ready. A loop waiting for the values published so far gets them with
-		// the ones that come within goffiPumpLinger of the first (a producer refilling
-		// its buffer takes less), or then.
-		if tail != atomic.LoadUint64(headp) && atomic.LoadInt32(waiting) > 0 {
-			now := time.Now()
-			if due.IsZero() {
-				due = now.Add(goffiPumpLinger)
-			}
-			if left := due.Sub(now); left > 0 {
-				linger := time.NewTimer(left)
-				select {
-				case v, ok := <-c:
-					linger.Stop()
-					if !ok {
-						closed = true
-						return
-					}
-					slots[tail&mask] = slot(v)
-					tail++
-					publish(false)
-					continue
-				case <-ctl.stop:
-					linger.Stop()
-					continue
-				case <-linger.C:
-				}
-			}
-			publish(true)
+		// None ready. A loop waiting for the next value gets the ones published so far.
+		if atomic.LoadInt32(deep) > 0 && tail != atomic.LoadUint64(headp) {
+			C.goffi_ring_wake(g)
 		}
 		// Wait for one, or for a stop.
 		select {
