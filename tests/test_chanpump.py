@@ -183,7 +183,9 @@ def test_async_iteration_after_a_pumped_loop(chantest: ModuleType) -> None:
 def test_ctrl_c_interrupts_a_loop_waiting_on_its_pump(go: dict[str, ModuleType], session_cache: Path) -> None:
     # One value makes the loop's first batch; then a pump waits for more that never come.
     blocking = 'ch = chantest.make_chan("int64", 4); ch.send(1); [v for v in ch]'
-    out = run_session_python(session_cache, INTERRUPT.format(sender=PTHREAD_KILL, blocking=blocking), timeout=60)
+    out = run_session_python(
+        session_cache, INTERRUPT.format(sender=PTHREAD_KILL, blocking=blocking), timeout=60
+    )
     lines = out.splitlines()
     assert lines[0].startswith("interrupted "), out
     assert lines[1] == "usable 5 2 [0, 1]", out

@@ -268,11 +268,9 @@ int goffi_ring_start(goffi_reader *r) {
     }
     __atomic_add_fetch(&g->refs, 1, __ATOMIC_SEQ_CST); /* the pump's */
     __atomic_store_n(&g->state, GOFFI_PUMP_RUNNING, __ATOMIC_SEQ_CST);
-    int32_t kind;
-    uint64_t id = r->id;
-    Py_BEGIN_ALLOW_THREADS
-    kind = goffi_chanpump_start(id, g);
-    Py_END_ALLOW_THREADS
+    /* With the GIL held (starting a goroutine does not block): no other thread reads
+     * the ring before its kind is known. */
+    int32_t kind = goffi_chanpump_start(r->id, g);
     if (kind == GOFFI_SLOT_NONE) {
         __atomic_store_n(&g->state, GOFFI_PUMP_IDLE, __ATOMIC_SEQ_CST);
         __atomic_sub_fetch(&g->refs, 1, __ATOMIC_SEQ_CST);
