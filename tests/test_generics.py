@@ -30,7 +30,7 @@ from goffi.surface.model import Constraint, Term, TypeRef
 def _settled() -> int:
     """live_handles() once Python's and Go's collectors (which release callables Go dropped) ran."""
     last, stable = -1, 0
-    end = time.monotonic() + 5
+    end = time.monotonic() + 30  # Go's finalizers run when its scheduler gets to them
     while stable < 2 and time.monotonic() < end:
         gc.collect()
         goffi.collect_go()

@@ -85,7 +85,7 @@ def collect(chantest: ModuleType) -> int:
     return goffi.live_handles()
 
 
-def settled_handles(chantest: ModuleType, deadline: float = 5.0) -> int:
+def settled_handles(chantest: ModuleType, deadline: float = 30.0) -> int:
     """live_handles() once it holds still over three rounds of collection."""
     end = time.monotonic() + deadline
     last, stable = collect(chantest), 0
@@ -96,7 +96,7 @@ def settled_handles(chantest: ModuleType, deadline: float = 5.0) -> int:
     return last
 
 
-def wait_for(condition: Callable[[], bool], chantest: ModuleType, deadline: float = 5.0) -> bool:
+def wait_for(condition: Callable[[], bool], chantest: ModuleType, deadline: float = 30.0) -> bool:
     """Collects (Python and Go) until condition() holds or the deadline passes."""
     end = time.monotonic() + deadline
     while not condition():
@@ -306,7 +306,7 @@ def test_a_receiving_thread_does_not_block_try_recv_or_timeouts(chantest: Module
     start = time.monotonic()
     with pytest.raises(TimeoutError):
         ch.recv(timeout=0.2)
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 30  # Never() would wait forever: the timeout ended it
     ch.send(7, timeout=5)
     t.join(10)
     assert got == [7]
@@ -522,7 +522,7 @@ def test_recv_timeout(chantest: ModuleType) -> None:
     with pytest.raises(TimeoutError):
         never.recv(timeout=0.05)
     elapsed = time.monotonic() - start
-    assert 0.04 <= elapsed < 2
+    assert 0.04 <= elapsed < 30  # the upper bound only tells a fired timeout from a hang
 
 
 def test_send_timeout(chantest: ModuleType) -> None:
@@ -531,7 +531,7 @@ def test_send_timeout(chantest: ModuleType) -> None:
     start = time.monotonic()
     with pytest.raises(TimeoutError):
         ch.send(2, timeout=0.05)
-    assert 0.04 <= time.monotonic() - start < 2
+    assert 0.04 <= time.monotonic() - start < 30
     assert ch.recv() == 1
     assert len(ch) == 0  # the timed-out value was not sent
 
@@ -664,7 +664,7 @@ def test_select_timeout(chantest: ModuleType) -> None:
     start = time.monotonic()
     with pytest.raises(TimeoutError):
         goffi.select(chantest.Never(), chantest.Never(), timeout=0.05)
-    assert 0.04 <= time.monotonic() - start < 2
+    assert 0.04 <= time.monotonic() - start < 30
 
 
 def test_select_wakes_when_another_thread_sends(chantest: ModuleType) -> None:
@@ -799,7 +799,9 @@ def test_ctrl_c_interrupts_blocking_operations(
     out = run_session_python(session_cache, INTERRUPT.format(sender=sender, blocking=blocking), timeout=60)
     lines = out.splitlines()
     assert lines[0].startswith("interrupted "), out
-    assert float(lines[0].split()[1]) < 2.0, out
+    # The blocking operations wait forever (the callback 20 s): well under that is an
+    # interrupt, whatever the machine's load adds to the signal's delivery.
+    assert float(lines[0].split()[1]) < 10.0, out
     assert lines[1] == "usable 5 2 [0, 1]", out
 
 
@@ -1380,7 +1382,7 @@ with ThreadPoolExecutor(16) as pool:
     results = list(pool.map(work, range(16)))
 expected = [sum(range(10_000)) + 4 * (6 + 4 * k) + 2 * (3 + 5) for k in range(16)]
 print("results ok" if results == expected else f"results wrong {results} != {expected}")
-end = time.monotonic() + 10
+end = time.monotonic() + 30
 while settle() != before and time.monotonic() < end:
     pass
 print("handles", before, goffi.live_handles())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import io
 import threading
+import time
 import weakref
 from pathlib import Path
 from types import ModuleType
@@ -383,9 +384,17 @@ def _live_callables() -> int:
 
 
 def _settle() -> None:
-    for _ in range(3):
-        goffi.collect_go()
+    """Collects (Python, then Go, whose finalizers release callables on their own
+    goroutine) until the live counts hold still over three rounds, or 30 s pass."""
+    last, stable = (-1, -1), 0
+    end = time.monotonic() + 30
+    while stable < 2 and time.monotonic() < end:
         gc.collect()
+        goffi.collect_go()
+        time.sleep(0.005)  # Go's finalizers may need the GIL to drop a Python reference
+        gc.collect()
+        now = (_live_callables(), goffi.live_handles())
+        stable, last = (stable + 1 if now == last else 0), now
 
 
 def test_no_leak_when_a_later_argument_fails(g: dict[str, ModuleType]) -> None:

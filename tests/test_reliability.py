@@ -278,10 +278,11 @@ CASES: dict[str, Case] = {
         threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT)).start()
         start = time.monotonic()
         try:
-            h.Sleep(datetime.timedelta(seconds=0.5))
+            h.Sleep(datetime.timedelta(seconds=3))
         except KeyboardInterrupt:
-            # Raised once the call is over (a lower bound: the sleep ran to its end).
-            print("KeyboardInterrupt after the call:", time.monotonic() - start >= 0.45)
+            # Raised once the call is over (a lower bound: the sleep ran to its end). The
+            # 3 s leave the 0.1 s timer room to fire during the call on a loaded machine.
+            print("KeyboardInterrupt after the call:", time.monotonic() - start >= 2.95)
         """,
         out=("KeyboardInterrupt after the call: True",),
     ),
@@ -310,7 +311,7 @@ CASES: dict[str, Case] = {
         ch = goffi.make_chan("int64", buffer=1)
         h.SendLater(ch, 1, datetime.timedelta(seconds=0.1))
         ch.close()
-        time.sleep(2)
+        time.sleep(60)  # Go's send 0.1 s later ends the process long before this
         print("not reached")
         """,
         status=-signal.SIGABRT,
