@@ -577,8 +577,9 @@ PyObject *goffi_chan_len_py(PyObject *self, PyObject *h) {
 
 /*
  * A reader is the receiving half of a goffi.Channel (its _r): recv, try_recv, next and
- * async iteration of that Channel all go through it, and iter(channel) is the reader
- * itself, so `for v in channel` costs no Python-level call per value.
+ * async iteration of that Channel all go through it, and iter(channel) is a loop over it
+ * (goffi_chanring.c), so `for v in channel` costs no Python-level call per value; a loop
+ * past its first batch may get a pump, whose values come after the reader's own.
  *
  * Iteration receives in batches, so that a value does not pay a crossing into Go. The
  * rule that keeps it exact:
