@@ -154,7 +154,7 @@ def run_session_python(session_cache: Path, code: str, timeout: float) -> str:
     return done.stdout
 
 
-def in_thread(target: Callable[[], Any], timeout: float = 10.0) -> Any:
+def in_thread(target: Callable[[], Any], timeout: float = 60.0) -> Any:
     """target() in a daemon thread, failing (not hanging) when it takes longer than timeout."""
     box: dict[str, Any] = {}
 
@@ -796,7 +796,7 @@ PTHREAD_KILL = "signal.pthread_kill(main, signal.SIGINT)"
 def test_ctrl_c_interrupts_blocking_operations(
     go: dict[str, ModuleType], session_cache: Path, sender: str, blocking: str
 ) -> None:
-    out = run_session_python(session_cache, INTERRUPT.format(sender=sender, blocking=blocking), timeout=60)
+    out = run_session_python(session_cache, INTERRUPT.format(sender=sender, blocking=blocking), timeout=300)
     lines = out.splitlines()
     assert lines[0].startswith("interrupted "), out
     # The blocking operations wait forever (the callback 20 s): well under that is an
@@ -825,7 +825,7 @@ def test_forked_child_cannot_receive_but_keeps_values_already_taken(
     assert os.waitstatus_to_exitcode(status) == 0, status
     print("parent:", list(ch))
     """
-    out = run_session_python(session_cache, code, timeout=60)
+    out = run_session_python(session_cache, code, timeout=300)
     assert "child: [1, 2] Channel receive: cannot call Go in a process forked" in out, out
     assert "parent: [1, 2]" in out, out
 
@@ -1392,7 +1392,7 @@ print("handles", before, goffi.live_handles())
 def test_sixteen_threads_times_ten_thousand_calls_with_callbacks(
     go: dict[str, ModuleType], session_cache: Path
 ) -> None:
-    out = run_session_python(session_cache, STRESS, timeout=120)
+    out = run_session_python(session_cache, STRESS, timeout=600)
     lines = out.splitlines()
     assert lines[0] == "results ok", out
     _, before, after = lines[1].split()
