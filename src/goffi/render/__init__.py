@@ -74,6 +74,9 @@ _RUNTIME_FILES = (
     ("go/goffi_view.go", f"{RTCGO_DIR}/goffi_view.go"),
     # The goroutine bridge: built only with -tags goffi_bridge (BundlePlan.bridge).
     ("go/goffi_bridge.go", f"{RTCGO_DIR}/goffi_bridge.go"),
+    # Its channel pumps (the fast path of a Python loop over a channel), same tag; called
+    # by the C runtime only (goffi_chanring.c), through exports of package rtcgo.
+    ("go/goffi_chanpump.go", f"{RTCGO_DIR}/goffi_chanpump.go"),
     ("go/goffi_api_bridge.go", f"{RTCGO_DIR}/goffi_api_bridge.go"),
     # Decoding into Python objects (ParamPlan.decodes): json.Unmarshal(data, a_dict).
     ("go/goffi_decode.go", f"{RTCGO_DIR}/goffi_decode.go"),

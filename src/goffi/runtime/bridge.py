@@ -6,8 +6,10 @@ typed), so one Channel class serves every element type. A blocking operation wai
 short slices with the GIL released and checks for signals between them: Ctrl-C
 interrupts it.
 
-Receiving goes through the Channel's reader (``_r``, a goffi.ChannelIterator in C), which
-is also what ``iter(channel)`` returns. Iteration takes values from Go in batches, and
+Receiving goes through the Channel's reader (``_r``, a goffi.ChannelIterator in C);
+``iter(channel)`` is a loop over it (a goffi.ChannelLoop, whose ``__next__`` runs in C; past
+its first batch a pump goroutine may feed it: goffi_chanring.c). Iteration takes values
+from Go in batches, and
 stays exact: a batch waits for its first value only and takes the others only if they
 are already in the channel; values it took that Python has not had yet stay in the
 reader, in order, and the next recv/try_recv/next/select on that Channel gets them first
@@ -162,9 +164,10 @@ class Channel:
         return int(capacity)
 
     def __iter__(self) -> Iterator[Any]:
-        """The reader: its ``__next__`` runs in C (no Python-level call per value)."""
+        """A loop over the reader (goffi.ChannelLoop): its ``__next__`` runs in C, with no
+        Python-level call per value, and while it lives a pump goroutine may feed it."""
         self._check("iteration", "recv")
-        it: Iterator[Any] = self._r
+        it: Iterator[Any] = self._r._loop()
         return it
 
     def __next__(self) -> Any:

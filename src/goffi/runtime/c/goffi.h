@@ -127,6 +127,39 @@ enum {
 };
 
 /*
+ * A channel pump's ring (goffi_chanring.c, goffi_chanpump.go): a goroutine (the pump)
+ * receives from a Go channel of a basic element type into these 64-bit slots while a
+ * Python loop iterates it, and the loop reads them with no call into Go. One producer
+ * (the pump) and consumers that hold the GIL (so, one at a time). head and tail count
+ * slots from the start (slot i is slots[i & mask]); each side writes its own cache line.
+ */
+enum { GOFFI_PUMP_IDLE = 0, GOFFI_PUMP_RUNNING = 1, GOFFI_PUMP_STOPPING = 2 };
+typedef struct goffi_ring {
+    /* consumers' line (Python threads, GIL held) */
+    uint64_t head;      /* the next slot to yield */
+    uint64_t seen;      /* tail as the consumers last read it */
+    char pad0[48];
+    /* the pump's line */
+    uint64_t tail;      /* slots below it are filled (published with a release store) */
+    uint64_t wake_at;   /* the pump waits for room: wake it once head reaches this (else ~0) */
+    char pad1[48];
+    uint32_t seq;       /* futex word of waiting consumers: moves on every wake-up */
+    int32_t waiting;    /* consumers waiting (or about to) for slots */
+    int32_t deep;       /* ... of which waiting for the next slot, not for a batch */
+    int32_t state;      /* GOFFI_PUMP_*: set RUNNING and STOPPING by C, IDLE by the pump */
+    int32_t closed;     /* the pump saw the channel closed: tail is final */
+    int32_t kind;       /* GOFFI_SLOT_* of the slots; GOFFI_SLOT_NONE: no pump for this channel */
+    int32_t refs;       /* the reader's, and a running pump's */
+    uint64_t mask;      /* capacity - 1 (a power of two) */
+    uint64_t *slots;
+} goffi_ring;
+
+/* goffi_chanring.c, for the pump: wake the consumers waiting for slots; drop the pump's
+ * reference to a ring (the last one frees it). */
+void goffi_ring_wake(goffi_ring *g);
+void goffi_ring_release(goffi_ring *g);
+
+/*
  * What a call reports besides its results, and how a Go error value crosses.
  *
  * For a Go error, Go also fills what Python needs to build a real exception: the error

@@ -16,6 +16,7 @@
  * bridge is in goffi_bridge_*.c (goffi_bridge.h lists them).
  */
 #include "goffi_bridge.h"
+#include "goffi_chanring.h"
 
 #include <pthread.h>
 
@@ -125,5 +126,8 @@ int goffi_bridge_init(void) {
     goffi_any_proxy_out = goffi_out_proxy;
     goffi_callable_release_hook = goffi_callable_release;
     goffi_reader_type = (PyTypeObject *)PyType_FromSpec(&goffi_reader_spec);
+    if (goffi_chanring_init() < 0) {
+        return -1;
+    }
     return goffi_channel_factory && goffi_ChannelClosed && goffi_CLOSED && goffi_reader_type ? 0 : -1;
 }

@@ -7,6 +7,7 @@
  *   goffi_bridge_callables.c  the Python callables Go holds, and calling them
  *   goffi_bridge_chan.c       channels: crossing, send, close, len, select
  *   goffi_bridge_reader.c     a channel's receiving half (iteration in C)
+ *   goffi_chanring.c          channel pumps: a loop's ring a goroutine fills (goffi_chanring.h)
  *   goffi_bridge_proxy.c      Python objects as Go interfaces (goffi.proxies)
  */
 #ifndef GOFFI_BRIDGE_H

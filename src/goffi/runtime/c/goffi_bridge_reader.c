@@ -5,11 +5,13 @@
  * and iteration in C, in batches.
  */
 #include "goffi_bridge.h"
+#include "goffi_chanring.h"
 
 /*
  * A reader is the receiving half of a goffi.Channel (its _r): recv, try_recv, next and
- * async iteration of that Channel all go through it, and iter(channel) is the reader
- * itself, so `for v in channel` costs no Python-level call per value.
+ * async iteration of that Channel all go through it, and iter(channel) is a loop over it
+ * (goffi_chanring.c), so `for v in channel` costs no Python-level call per value; a loop
+ * past its first batch may get a pump, whose values come after the reader's own.
  *
  * Iteration receives in batches, so that a value does not pay a crossing into Go. The
  * rule that keeps it exact:
@@ -37,20 +39,9 @@
  * 64-bit slots in C memory and become Python objects only as they are yielded; other
  * element types arrive as a list converted like any.
  */
-#define GOFFI_BATCH 256
+/* GOFFI_BATCH and goffi_reader are in goffi_chanring.h. */
 
-typedef struct {
-    PyObject_HEAD
-    PyObject *handle;        /* the channel's handle object (keeps the Go channel alive) */
-    uint64_t id;
-    int32_t kind;            /* GOFFI_SLOT_*: how slots hold values; -1 until Go told */
-    PyThread_type_lock lock; /* held while receiving from Go for this reader */
-    uint64_t *slots;         /* typed values: slots[head .. head+count) not yet yielded */
-    PyObject *items;         /* or, for other element types, items[head .. head+count) */
-    Py_ssize_t head, count;
-} goffi_reader;
-
-static PyObject *goffi_slot_object(int32_t kind, uint64_t slot) {
+PyObject *goffi_slot_object(int32_t kind, uint64_t slot) {
     switch (kind) {
     case GOFFI_SLOT_INT:
         return PyLong_FromLongLong((long long)(int64_t)slot);
@@ -193,10 +184,18 @@ static int32_t goffi_reader_fill(goffi_reader *r, int64_t max, int64_t timeout_n
 /* The reader's next value: one it holds, else from Go (up to max at once, see
  * goffi_reader_fill). NULL with *status CLOSED, TIMEOUT or EMPTY (try_, or another
  * thread is receiving for this reader) and no exception; or NULL, -1, an exception. */
-static PyObject *goffi_reader_take(goffi_reader *r, int64_t max, int64_t timeout_ns, int try_, int32_t *status) {
+PyObject *goffi_reader_take(goffi_reader *r, int64_t max, int64_t timeout_ns, int try_, int32_t *status, int pump) {
     *status = GOFFI_CHAN_OK;
+again:
     if (r->count > 0) {
         return goffi_reader_pop(r);
+    }
+    if (r->ring != NULL) { /* goffi_chanring.c: a pump's values come next; none from Go while it runs */
+        PyObject *v = goffi_ring_take(r, try_ ? GOFFI_RING_TRY : GOFFI_RING_WAIT, &timeout_ns, status);
+        if (*status != GOFFI_RING_GO) {
+            return v;
+        }
+        *status = GOFFI_CHAN_OK;
     }
     if (try_) {
         timeout_ns = 0;
@@ -207,9 +206,22 @@ static PyObject *goffi_reader_take(goffi_reader *r, int64_t max, int64_t timeout
         return NULL;
     }
     PyObject *v = NULL;
-    if (r->count == 0) { /* else another thread filled it while this one waited */
-        *status = goffi_reader_fill(r, max, timeout_ns, try_);
+    if (r->count > 0 || goffi_ring_busy(r)) { /* another thread received while this one waited */
+        PyThread_release_lock(r->lock);
+        goto again;
     }
+    if (pump && !try_) { /* a loop past its first batch: a pump receives for it */
+        int started = goffi_ring_start(r);
+        if (started != 0) {
+            PyThread_release_lock(r->lock);
+            if (started < 0) {
+                *status = -1;
+                return NULL;
+            }
+            goto again;
+        }
+    }
+    *status = goffi_reader_fill(r, max, timeout_ns, try_);
     if (*status == GOFFI_CHAN_OK) {
         v = goffi_reader_pop(r);
         if (v == NULL) {
@@ -233,7 +245,7 @@ static PyObject *goffi_reader_iternext(PyObject *self) {
     }
     int32_t status;
     /* Closed and drained: NULL with no exception is StopIteration. */
-    return goffi_reader_take(r, GOFFI_BATCH, -1, 0, &status);
+    return goffi_reader_take(r, GOFFI_BATCH, -1, 0, &status, 0);
 }
 
 /* _recv(timeout=None) -> the next value (Channel.recv) */
@@ -247,7 +259,7 @@ static PyObject *goffi_reader_recv(PyObject *self, PyObject *const *args, Py_ssi
         return NULL;
     }
     int32_t status;
-    PyObject *v = goffi_reader_take((goffi_reader *)self, 1, timeout, 0, &status);
+    PyObject *v = goffi_reader_take((goffi_reader *)self, 1, timeout, 0, &status, 0);
     if (status == GOFFI_CHAN_CLOSED) {
         return goffi_closed_error("Channel.recv");
     }
@@ -261,7 +273,7 @@ static PyObject *goffi_reader_recv(PyObject *self, PyObject *const *args, Py_ssi
 static PyObject *goffi_reader_try_recv(PyObject *self, PyObject *unused) {
     (void)unused;
     int32_t status;
-    PyObject *v = goffi_reader_take((goffi_reader *)self, 1, 0, 1, &status);
+    PyObject *v = goffi_reader_take((goffi_reader *)self, 1, 0, 1, &status, 0);
     if (v != NULL) {
         return Py_BuildValue("(NO)", v, Py_True);
     }
@@ -283,14 +295,32 @@ static PyObject *goffi_reader_fill_py(PyObject *self, PyObject *timeout_arg) {
     if (goffi_timeout_ns(timeout_arg, &timeout) < 0) {
         return NULL;
     }
+again:
     if (r->count > 0) {
         Py_RETURN_TRUE;
+    }
+    int32_t status;
+    if (r->ring != NULL) { /* goffi_chanring.c: a running pump's values, or none from Go while it runs */
+        PyObject *held = goffi_ring_take(r, GOFFI_RING_PEEK, &timeout, &status);
+        if (status == GOFFI_CHAN_OK || status == -1) {
+            return held;
+        }
+        if (status == GOFFI_CHAN_TIMEOUT) {
+            return goffi_timeout_error("Channel iteration");
+        }
+        if (status == GOFFI_CHAN_CLOSED) {
+            Py_RETURN_FALSE;
+        }
     }
     int locked = goffi_reader_lock(r, &timeout);
     if (locked <= 0) {
         return locked < 0 ? NULL : goffi_timeout_error("Channel iteration");
     }
-    int32_t status = r->count > 0 ? GOFFI_CHAN_OK : goffi_reader_fill(r, GOFFI_BATCH, timeout, 0);
+    if (r->count == 0 && goffi_ring_busy(r)) {
+        PyThread_release_lock(r->lock);
+        goto again;
+    }
+    status = r->count > 0 ? GOFFI_CHAN_OK : goffi_reader_fill(r, GOFFI_BATCH, timeout, 0);
     PyThread_release_lock(r->lock);
     switch (status) {
     case GOFFI_CHAN_OK:
@@ -303,14 +333,28 @@ static PyObject *goffi_reader_fill_py(PyObject *self, PyObject *timeout_arg) {
     return NULL;
 }
 
-/* _pop(default) -> the next value the reader already holds, else default (no waiting) */
+/* _pop(default) -> the next value the reader already holds, else default (no waiting
+ * for values; a running pump is stopped first, see goffi_chanring.c) */
 static PyObject *goffi_reader_pop_py(PyObject *self, PyObject *dflt) {
     goffi_reader *r = (goffi_reader *)self;
-    return r->count > 0 ? goffi_reader_pop(r) : Py_NewRef(dflt);
+    if (r->count > 0) {
+        return goffi_reader_pop(r);
+    }
+    if (r->ring != NULL) {
+        int64_t forever = -1;
+        int32_t status;
+        PyObject *v = goffi_ring_take(r, GOFFI_RING_PAUSE, &forever, &status);
+        if (v != NULL || status == -1) {
+            return v;
+        }
+    }
+    return Py_NewRef(dflt);
 }
 
 /* len(reader): how many values it holds (taken from Go, not yet yielded). */
-static Py_ssize_t goffi_reader_len(PyObject *self) { return ((goffi_reader *)self)->count; }
+static Py_ssize_t goffi_reader_len(PyObject *self) {
+    return ((goffi_reader *)self)->count + goffi_ring_count((goffi_reader *)self);
+}
 
 static int goffi_reader_traverse(PyObject *self, visitproc visit, void *arg) {
     goffi_reader *r = (goffi_reader *)self;
@@ -322,6 +366,7 @@ static int goffi_reader_traverse(PyObject *self, visitproc visit, void *arg) {
 
 static int goffi_reader_clear(PyObject *self) {
     goffi_reader *r = (goffi_reader *)self;
+    goffi_ring_drop(r);
     r->count = 0;
     Py_CLEAR(r->items);
     Py_CLEAR(r->handle);
@@ -346,11 +391,13 @@ static PyMethodDef goffi_reader_methods[] = {
     {"_try_recv", goffi_reader_try_recv, METH_NOARGS, NULL},
     {"_fill", goffi_reader_fill_py, METH_O, NULL},
     {"_pop", goffi_reader_pop_py, METH_O, NULL},
+    {"_loop", goffi_reader_loop_py, METH_NOARGS, NULL},
+    {"_pumped", goffi_reader_pumped_py, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
 static PyType_Slot goffi_reader_slots[] = {
-    {Py_tp_doc, (void *)"Iterates a goffi.Channel: iter(channel) is its reader (see goffi_bridge_reader.c)."},
+    {Py_tp_doc, (void *)"Receives from a goffi.Channel (its _r): recv, try_recv, next; iter(channel) is a loop over it (see goffi_bridge_reader.c, goffi_chanring.c)."},
     {Py_tp_dealloc, goffi_reader_dealloc},
     {Py_tp_traverse, goffi_reader_traverse},
     {Py_tp_clear, goffi_reader_clear},
@@ -386,6 +433,8 @@ PyObject *goffi_chan_reader_py(PyObject *self, PyObject *h) {
     r->slots = NULL;
     r->items = NULL;
     r->head = r->count = 0;
+    r->ring = NULL;
+    r->loops = 0;
     if ((r->lock = PyThread_allocate_lock()) == NULL) {
         Py_DECREF(r);
         return PyErr_NoMemory();

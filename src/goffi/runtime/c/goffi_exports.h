@@ -8,7 +8,8 @@
  * (through goffi_bundle.h), so cgo's _cgo_export.c, which defines the exports, sees it:
  * a prototype here that no longer matches its Go export is a compile error of the
  * bundle, not a wrong call at run time. Keep them in step with the //export functions
- * of goffi_cgo.go, goffi_view.go and goffi_bridge.go.
+ * of goffi_cgo.go, goffi_view.go, goffi_bridge.go and goffi_chanpump.go (package rtcgo,
+ * whose goffi_api.go includes this file too).
  */
 #ifndef GOFFI_EXPORTS_H
 #define GOFFI_EXPORTS_H
@@ -34,5 +35,10 @@ extern void goffi_chan_select(uint64_t* ids, uint8_t* sends, goffi_any* values, 
                               uint8_t dflt, int64_t* chosen, uint8_t* closed, goffi_any* out, goffi_err* e,
                               goffi_arena* arena);
 extern void goffi_go_gc(void);
+
+/* goffi_chanpump.go (bundles built with -tags goffi_bridge; called by goffi_chanring.c) */
+extern int32_t goffi_chanpump_start(uint64_t id, goffi_ring* ring);
+extern void goffi_chanpump_stop(goffi_ring* ring);
+extern void goffi_chanpump_room(goffi_ring* ring);
 
 #endif

@@ -1,9 +1,9 @@
 // Code copied by goffi into every bundle. DO NOT EDIT.
 
 // Package rtcgo is the Go half of goffi's runtime (goffi_cgo.go, goffi_view.go,
-// goffi_decode.go, goffi_bridge.go, goffi_sigurg.go): the same in every bundle, so Go's
-// build cache keeps it compiled across bundles and rebuilds, and a change of a bridged
-// package recompiles the generated wrapper alone.
+// goffi_decode.go, goffi_bridge.go, goffi_chanpump.go, goffi_sigurg.go): the same in
+// every bundle, so Go's build cache keeps it compiled across bundles and rebuilds, and a
+// change of a bridged package recompiles the generated wrapper alone.
 //
 // This file is its API for the wrapper. cgo's C types are per package, so the wrapper
 // names this package's as the aliases below and converts its own to them with no copy
