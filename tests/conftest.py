@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -177,13 +178,30 @@ def no_handle_leaks(go: dict[str, ModuleType], request: pytest.FixtureRequest) -
     for name in ("last_type", "last_value", "last_traceback", "last_exc"):
         if hasattr(sys, name):
             delattr(sys, name)
-    gc.collect()
-    before = goffi.live_handles()
+    before = settled_live_handles()
     yield
     if request.node.stash.get(_CALL_FAILED, False):
         return
-    gc.collect()
-    assert goffi.live_handles() == before, "the test leaked Go handles"
+    assert settled_live_handles() == before, "the test leaked Go handles"
+
+
+def settled_live_handles(deadline: float = 30.0) -> int:
+    """goffi.live_handles() once it holds still over three rounds of collection.
+
+    Go's finalizers release handles on their own goroutine, whenever Go's scheduler gets to
+    them: a count read right after gc.collect() can still move (an earlier test's objects
+    released during this one), so both ends of a test wait for Python's and Go's collectors
+    to settle."""
+    end = time.monotonic() + deadline
+    last, stable = -1, 0
+    while stable < 2 and time.monotonic() < end:
+        gc.collect()
+        goffi.collect_go()
+        time.sleep(0.005)  # Go's finalizers may need the GIL to drop a Python reference
+        gc.collect()
+        now = goffi.live_handles()
+        stable, last = (stable + 1 if now == last else 0), now
+    return last
 
 
 def inspect_report(cache: Path, folder: Path, import_path: str) -> dict[str, Any]:
