@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -22,37 +21,13 @@ from types import ModuleType
 import pytest
 
 import goffi
-from conftest import _CALL_FAILED, GO_TEST_PACKAGES, inspect_report, mypy_errors
+from conftest import GO_TEST_PACKAGES, inspect_report, mypy_errors
 from goffi.generics import decide_type_param, instantiations
 from goffi.surface.model import Constraint, Term, TypeRef
 
-
-def _settled() -> int:
-    """live_handles() once Python's and Go's collectors (which release callables Go dropped) ran."""
-    last, stable = -1, 0
-    end = time.monotonic() + 30  # Go's finalizers run when its scheduler gets to them
-    while stable < 2 and time.monotonic() < end:
-        gc.collect()
-        goffi.collect_go()
-        time.sleep(0.005)  # Go's finalizers may need the GIL to drop a Python reference
-        gc.collect()
-        now = goffi.live_handles()
-        stable, last = (stable + 1 if now == last else 0), now
-    return last
-
-
-@pytest.fixture(autouse=True)
-def no_handle_leaks(go: dict[str, ModuleType], request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test gives back the handles it made: its Go objects, Go funcs and the callables
-    Go pulled Python iterables through (released once Go collects them)."""
-    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
-        if hasattr(sys, name):
-            delattr(sys, name)
-    before = _settled()
-    yield
-    if request.node.stash.get(_CALL_FAILED, False):
-        return
-    assert _settled() == before, "the test leaked Go handles"
+# Every test gives back the handles it made: its Go objects, Go funcs and the callables
+# Go pulled Python iterables through (released once Go collects them).
+pytestmark = pytest.mark.usefixtures("no_handle_leaks")
 
 
 @pytest.fixture(scope="module")
