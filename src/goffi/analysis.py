@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from goffi.signatures import plain_params
 from goffi.surface.model import Param, Surface
 from goffi.toolchain import GoToolchain
 
@@ -98,7 +99,9 @@ def analyse_memory(
     """Run Go's escape analysis over the requested packages of ``surface`` (built in the
     private module ``workdir`` with ``env`` and build ``flags``, as the bundle is)."""
     paths = [p.path for p in surface.packages if not surface.requested or p.path in surface.requested]
-    if not paths:
+    if not paths or plain_params(surface):
+        # No parameter whose memory Go could keep (goffi.signatures): the plan reads no
+        # fact, so the compiler is not asked (a rebuild of such a package skips it).
         return MemoryAnalysis()
     listed = subprocess.run(
         [str(toolchain.go), "list", "-f", "{{.ImportPath}}\t{{.Dir}}", *paths],

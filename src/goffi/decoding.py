@@ -32,6 +32,7 @@ from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from goffi.signatures import plain_signatures
 from goffi.surface import extractor_binary
 from goffi.surface.model import Surface
 from goffi.toolchain import GoToolchain
@@ -70,7 +71,9 @@ def analyse_decodes(
 ) -> DecodeAnalysis:
     """Scan the requested packages of ``surface`` (resolved in ``workdir``)."""
     paths = [p.path for p in surface.packages if not surface.requested or p.path in surface.requested]
-    if not paths:
+    if not paths or plain_signatures(surface):
+        # No any or map parameter, no result that could be nil (goffi.signatures): the plan
+        # reads no verdict, so the scan does not run (a rebuild of such a package skips it).
         return DecodeAnalysis()
     binary = extractor_binary(toolchain, cache_dir)
     run_env = toolchain.env(GOFFI_GO=str(toolchain.go), **dict(env))
