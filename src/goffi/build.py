@@ -615,8 +615,14 @@ def _undefined_goffi_symbols(library: Path) -> list[str]:
 
     ``--unresolved-symbols=ignore-all`` lets the link succeed (Python's symbols come from
     the interpreter), so only loading would show them; binutils' ``nm`` shows them now.
-    Empty when ``nm`` is not installed.
+    An ELF library is read in-process (goffi.elfsyms: no process to start on every
+    rebuild); another one is asked of ``nm``. Empty when ``nm`` is not installed.
     """
+    from goffi.elfsyms import undefined_dynamic_symbols
+
+    names = undefined_dynamic_symbols(library)
+    if names is not None:
+        return sorted(s for s in names if s.startswith("goffi_"))
     nm = shutil.which("nm")
     if nm is None:
         return []
