@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from goffi import store
@@ -150,6 +149,10 @@ def _compile(cc: str, include: Path | str, tools: Path, entry: Path, entry_name:
                 text=True,
                 cwd=staging,
             )
+
+        # Imported here: a build that finds the archive cached (every rebuild) does not pay
+        # for concurrent.futures and the logging it imports.
+        from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=max(1, min(len(sources), os.cpu_count() or 1))) as pool:
             results = list(pool.map(one, sources))
