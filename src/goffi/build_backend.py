@@ -139,6 +139,13 @@ def read_project(root: Path) -> Project:
             f"{pyproject}: no [tool.goffi] table: add one naming the Go packages and where their bundle "
             'goes, e.g.\n[tool.goffi]\nbundle = "mylib._go"\npackages = ["./go"]'
         )
+    # First: a misspelt setting (package = [...]) would otherwise read as a missing one.
+    unknown = sorted(set(tool) - {"bundle", "packages", "nonblocking", "zero_copy", "instantiate"})
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting(s) {', '.join(unknown)} (known: bundle, packages, nonblocking, zero_copy, "
+            "instantiate)"
+        )
     bundle = tool.get("bundle")
     if not isinstance(bundle, str) or not all(p.isidentifier() for p in bundle.split(".")):
         raise ConfigError(
@@ -148,12 +155,6 @@ def read_project(root: Path) -> Project:
     packages = _names(tool, "packages", where)
     if not packages:
         raise ConfigError(f'{where}: packages is empty: name the Go packages to bridge, e.g. ["./go"]')
-    unknown = sorted(set(tool) - {"bundle", "packages", "nonblocking", "zero_copy", "instantiate"})
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown setting(s) {', '.join(unknown)} (known: bundle, packages, nonblocking, zero_copy, "
-            "instantiate)"
-        )
     top = bundle.split(".")[0]
     python_root = next((d for d in (root / "src", root) if (d / top).is_dir()), None)
     if python_root is None and "." in bundle:
@@ -259,16 +260,21 @@ def wheel_tag() -> str:
 # ---- files ---------------------------------------------------------------------------
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """The files under ``folder`` worth shipping, sorted (no caches, builds, VCS or compiled files)."""
+def _walk(folder: Path, skip_files: re.Pattern[str] | None = None) -> Iterator[Path]:
+    """The files under ``folder`` worth shipping, sorted (no caches, builds, VCS or compiled
+    files, no virtual environment whatever its name, and no file whose name ``skip_files``
+    matches)."""
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if d not in _SKIP_DIRS and not d.endswith(".egg-info") and not d.startswith(".")
+            if d not in _SKIP_DIRS
+            and not d.endswith(".egg-info")
+            and not d.startswith(".")
+            and not Path(dirpath, d, "pyvenv.cfg").is_file()
         )
         for f in sorted(filenames):
-            if not f.endswith(_SKIP_SUFFIXES):
+            if not f.endswith(_SKIP_SUFFIXES) and not (skip_files and skip_files.fullmatch(f)):
                 yield Path(dirpath, f)
 
 
@@ -389,7 +395,10 @@ def build_sdist(sdist_directory: str, config_settings: Mapping[str, Any] | None 
         open(Path(sdist_directory) / name, "wb") as raw,
         tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as tar,
     ):
-        for path in _walk(project.root):
+        # Not the project's built distributions, wherever they lie (`python -m build -o out`
+        # writes this very sdist inside the project): wheels, and sdists of this project.
+        built = re.compile(rf"[^/]+\.whl|{re.escape(project.dist_name)}-[^/]+\.tar\.gz", flags=re.I)
+        for path in _walk(project.root, skip_files=built):
             add(tar, path.relative_to(project.root).as_posix(), path.read_bytes())
         add(tar, "PKG-INFO", metadata(project).encode())
     return name

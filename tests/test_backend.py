@@ -1,0 +1,100 @@
+"""goffi.build_backend's hooks that build no Go: the sdist's contents and the project's
+configuration, as a library author meets them (``python -m build``, a wrong pyproject.toml).
+
+The wheels and editable installs, which build Go, are in test_shipping.py (slow).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from goffi import build_backend
+
+SRC = Path(build_backend.__file__).resolve().parent.parent
+
+PYPROJECT = """\
+[build-system]
+requires = ["goffi==0.1.0"]
+build-backend = "goffi.build_backend"
+
+[project]
+name = "My-Lib"
+version = "0.3.0"
+
+[tool.goffi]
+bundle = "mylib._go"
+packages = ["./go"]
+"""
+
+
+def _project(root: Path) -> Path:
+    (root / "go").mkdir(parents=True)
+    (root / "go" / "go.mod").write_text("module example.com/mylib\n\ngo 1.24\n")
+    (root / "go" / "go.sum").write_text("")
+    (root / "go" / "lib.go").write_text("package mylib\n\nfunc Add(a, b int) int { return a + b }\n")
+    (root / "src" / "mylib").mkdir(parents=True)
+    (root / "src" / "mylib" / "__init__.py").write_text("from mylib._go.mylib import Add\n")
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    return root
+
+
+def _sdist_names(root: Path, out: Path) -> set[str]:
+    """The sdist's members, built the way a build frontend does: the hook in a new process
+    whose working directory is the project."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from goffi import build_backend; print(build_backend.build_sdist({str(out)!r}))",
+        ],
+        cwd=root,
+        env=dict(os.environ, PYTHONPATH=str(SRC)),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    with tarfile.open(out / done.stdout.strip()) as tar:
+        return set(tar.getnames())
+
+
+def test_the_sdist_leaves_out_built_distributions_and_virtual_environments(tmp_path: Path) -> None:
+    """`python -m build -o out` inside the project wrote the sdist into the sdist (a truncated
+    copy of itself), with every wheel lying around and any venv not named venv or .venv."""
+    root = _project(tmp_path / "my-lib")
+    out = root / "out"  # python -m build -o out: the sdist is written inside the project
+    out.mkdir()
+    (out / "my_lib-0.2.0.tar.gz").write_bytes(b"an older sdist")
+    (root / "wheels").mkdir()
+    (root / "wheels" / "my_lib-0.2.0-cp311-cp311-linux_x86_64.whl").write_bytes(b"a wheel")
+    env = root / "env"  # a virtual environment with a name _walk does not know
+    (env / "lib").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (env / "lib" / "site.py").write_text("")
+    (root / "data").mkdir()
+    (root / "data" / "fixtures.tar.gz").write_bytes(b"the project's own data")
+    names = _sdist_names(root, out)
+    base = "my_lib-0.3.0/"
+    assert {
+        base + "pyproject.toml",
+        base + "PKG-INFO",
+        base + "go/go.mod",
+        base + "go/go.sum",
+        base + "go/lib.go",
+        base + "src/mylib/__init__.py",
+        base + "data/fixtures.tar.gz",
+    } == names
+
+
+def test_a_misspelt_setting_is_named_not_read_as_a_missing_one(tmp_path: Path) -> None:
+    root = _project(tmp_path / "my-lib")
+    (root / "pyproject.toml").write_text(PYPROJECT.replace("packages =", "package ="))
+    with pytest.raises(
+        build_backend.ConfigError, match=r"\[tool.goffi\]: unknown setting\(s\) package \(known: "
+    ):
+        build_backend.read_project(root)
