@@ -98,3 +98,32 @@ def test_a_misspelt_setting_is_named_not_read_as_a_missing_one(tmp_path: Path) -
         build_backend.ConfigError, match=r"\[tool.goffi\]: unknown setting\(s\) package \(known: "
     ):
         build_backend.read_project(root)
+
+
+def test_the_wheel_takes_all_of_src(tmp_path: Path) -> None:
+    """In a src layout every package and module of src/ is the project's (an editable install
+    puts src/ on sys.path): a second package or a module beside the bundle's package was left
+    out of the wheel, so the wheel failed where the editable install worked."""
+    root = _project(tmp_path / "my-lib")
+    (root / "src" / "mylib_cli").mkdir()
+    (root / "src" / "mylib_cli" / "__init__.py").write_text("")
+    (root / "src" / "mylib_extra.py").write_text("")
+    (root / "src" / "mylib" / "_go").mkdir()  # a bundle left by goffi build -o: the build replaces it
+    (root / "src" / "mylib" / "_go" / "stale.py").write_text("")
+    (root / "src" / "mylib" / "__pycache__").mkdir()
+    (root / "src" / "mylib" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"")
+    project = build_backend.read_project(root)
+    assert sorted(name for name, _ in build_backend._python_files(project)) == [
+        "mylib/__init__.py",
+        "mylib_cli/__init__.py",
+        "mylib_extra.py",
+    ]
+    # A flat layout: only the bundle's package, not the project's tests or scripts.
+    flat = _project(tmp_path / "flat")
+    (flat / "src" / "mylib").rename(flat / "mylib")
+    (flat / "src").rmdir()
+    (flat / "tests").mkdir()
+    (flat / "tests" / "test_x.py").write_text("")
+    (flat / "setup_helper.py").write_text("")
+    project = build_backend.read_project(flat)
+    assert [name for name, _ in build_backend._python_files(project)] == ["mylib/__init__.py"]

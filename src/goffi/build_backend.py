@@ -335,8 +335,11 @@ def _build_bundle(project: Project) -> Path:
 
 
 def _python_files(project: Project) -> Iterator[tuple[str, Path]]:
-    """The project's own Python package files (arcname, path), without the bundle's folder."""
-    top = project.python_root / project.top_package
+    """The project's own Python files (arcname, path), without the bundle's folder: all of
+    ``src/`` in a src layout (every package and module there, as an editable install sees
+    them), else the bundle's top-level package in the project root."""
+    src = project.root / "src"
+    top = src if project.python_root == src else project.python_root / project.top_package
     bundle_rel = Path(*project.bundle.split("."))
     if top.is_dir():
         for path in _walk(top):
