@@ -685,7 +685,9 @@ def test_package_that_does_not_compile_says_so(pristine: Path, tmp_path: Path) -
         build_in(cache, str(mod / "bad"))
     msg = str(e.value)
     assert msg.startswith("Go cannot compile example.com/ct/bad, so goffi cannot read its API:\n")
-    assert 'bad.go:3:23: cannot use "x" (untyped string constant) as int value in return statement' in msg
+    # At the user's own file, not at goffi's link to its module inside the private workspace.
+    where = (mod / "bad" / "bad.go").resolve()
+    assert f'\n{where}:3:23: cannot use "x" (untyped string constant) as int value in return statement' in msg
     assert "This is not a goffi bug" in msg
 
 

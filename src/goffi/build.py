@@ -33,7 +33,7 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
-from goffi.errors import BuildError, GoffiError, SpecError
+from goffi.errors import BuildError, ExtractionError, GoffiError, SpecError
 from goffi.toolchain import (
     GoToolchain,
     check_host_target,
@@ -43,7 +43,7 @@ from goffi.toolchain import (
     python_include_dir,
     user_build_tags,
 )
-from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, resolve_versions
+from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, real_paths, resolve_versions
 
 if TYPE_CHECKING:
     from goffi.analysis import MemoryAnalysis
@@ -248,7 +248,13 @@ def prepare_surface(
     # The implicit packages come along for their sentinel errors and error types (io.EOF).
     paths = list(dict.fromkeys([*requested, *IMPLICIT_PACKAGES]))
     with progress.step(f"reading the exported API of {names}"):
-        surface = extract(paths, workdir, toolchain, cache, env=_extract_env(toolchain))
+        try:
+            surface = extract(paths, workdir, toolchain, cache, env=_extract_env(toolchain))
+        except ExtractionError as e:  # Go's file:line in a local package: the user's file
+            shown = real_paths(workdir, str(e))
+            if shown == str(e):
+                raise
+            raise ExtractionError(shown) from e
     _check_not_main(surface, specs)
     return dataclasses.replace(surface, requested=tuple(requested))
 
