@@ -127,3 +127,27 @@ def test_the_wheel_takes_all_of_src(tmp_path: Path) -> None:
     (flat / "setup_helper.py").write_text("")
     project = build_backend.read_project(flat)
     assert [name for name, _ in build_backend._python_files(project)] == ["mylib/__init__.py"]
+
+
+@pytest.mark.parametrize("layout", ["beside", "module above"])
+def test_no_sdist_without_its_go_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    """A local package whose go.mod lies outside the project folder made an sdist without Go
+    sources, and `python -m build` then failed building the wheel from it, on a temporary
+    folder's path (`directory /tmp/build-via-sdist-.../../gopkg does not exist`)."""
+    root = _project(tmp_path / "repo" / "py")
+    if layout == "beside":  # repo/gopkg/go.mod, packages = ["../gopkg"]
+        (root / "go").rename(tmp_path / "repo" / "gopkg")
+        spec, module = "../gopkg", tmp_path / "repo" / "gopkg"
+    else:  # repo/go.mod, the package in repo/py/go: the project holds the package, not its module
+        (root / "go" / "go.mod").rename(tmp_path / "repo" / "go.mod")
+        spec, module = "./go", tmp_path / "repo"
+    (root / "pyproject.toml").write_text(PYPROJECT.replace('"./go"', f'"{spec}"'))
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(root)  # a build frontend runs the hook in the project
+    with pytest.raises(build_backend.ConfigError) as e:
+        build_backend.build_sdist(str(out))
+    msg = str(e.value)
+    assert f"the Go package {spec!r} is in the module example.com/mylib at {module.resolve()}, outside" in msg
+    assert "pip wheel ." in msg
+    assert not list(out.iterdir())

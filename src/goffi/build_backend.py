@@ -382,9 +382,27 @@ def build_wheel(
     return name
 
 
+def _check_go_inside(project: Project) -> None:
+    """Refuse an sdist that would not hold the Go modules of its local packages."""
+    from goffi.workspace import parse_spec
+
+    for written in project.packages:
+        spec = parse_spec(written, project.root)
+        root = spec.module_root
+        if spec.kind == "local" and root is not None and not root.is_relative_to(project.root):
+            raise ConfigError(
+                f"{project.root / 'pyproject.toml'} [tool.goffi]: the Go package {written!r} is in the module "
+                f"{spec.module_path} at {root}, outside the project folder {project.root}. An sdist holds only "
+                "the project folder, so a wheel built from it would have no Go sources. Move that Go module "
+                "(its go.mod and packages) inside the project, or build wheels straight from this checkout "
+                "(pip wheel ., python -m build --wheel)."
+            )
+
+
 def build_sdist(sdist_directory: str, config_settings: Mapping[str, Any] | None = None) -> str:
     """The project's files (Go sources, go.mod and go.sum included) and PKG-INFO, as a .tar.gz."""
     project = read_project(Path.cwd())
+    _check_go_inside(project)
     base = f"{project.dist_name}-{project.version}"
     name = f"{base}.tar.gz"
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
