@@ -321,8 +321,20 @@ def _dist_info(project: Project, wheel: _Wheel, tag: str) -> None:
 def _build_bundle(project: Project) -> Path:
     """Build (or find in goffi's cache) the project's bundle; its package folder."""
     from goffi.build import build_bundle
+    from goffi.errors import ToolchainError
+    from goffi.toolchain import find_go
     from goffi.workspace import parse_spec
 
+    try:
+        find_go()
+    except ToolchainError as e:
+        # `pip install "goffi[go]"` in the user's environment does not reach pip's isolated
+        # build environment; a build requirement does.
+        raise ToolchainError(
+            f"{e}\n  - or, for builds in an isolated environment (pip wheel ., pip install ., python -m "
+            f"build), have pip install Go from PyPI into it: in {project.root / 'pyproject.toml'}, "
+            f'[build-system] requires = ["goffi[go]=={__version__}"]'
+        ) from e
     specs = [parse_spec(p, project.root) for p in project.packages]
     built = build_bundle(
         specs,
