@@ -233,6 +233,8 @@ def mypy_errors(
     env = dict(os.environ, MYPYPATH=str(stubs))
     done = subprocess.run(
         [
+            sys.executable,
+            "-m",
             "mypy",
             "--no-error-summary",
             "--cache-dir",

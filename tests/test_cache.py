@@ -678,6 +678,21 @@ def test_internal_package_says_why(tmp_path: Path, spec: str, parent: str) -> No
         build_in(tmp_path / "cache", spec)
 
 
+@pytest.mark.parametrize(
+    ("spec", "guess"), [("strngs", "'strings'"), ("net/htpp", "'net/http'"), ("nosuchpkg", None)]
+)
+def test_a_misspelt_standard_package_says_so(tmp_path: Path, spec: str, guess: str | None) -> None:
+    """Go's own message was `extractor: package strngs: package strngs is not in std`, after
+    a workspace and with goffi's implicit packages listed as if the user had asked for them."""
+    with pytest.raises(SpecError) as e:
+        build_in(tmp_path / "cache", spec)
+    msg = str(e.value)
+    assert msg.startswith(f"{spec!r} is not a package of Go's standard library (go1.")
+    assert (f"(did you mean {guess}" in msg) == (guess is not None), msg
+    assert "Check the spelling. A package from a module is named with its module path and a version" in msg
+    assert "context" not in msg
+
+
 def test_package_that_does_not_compile_says_so(pristine: Path, tmp_path: Path) -> None:
     mod = write_module(tmp_path / "m", {"bad/bad.go": 'package bad\n\nfunc F() int { return "x" }\n'})
     cache, _ = copy_cache(pristine, tmp_path / "cache")
@@ -685,7 +700,9 @@ def test_package_that_does_not_compile_says_so(pristine: Path, tmp_path: Path) -
         build_in(cache, str(mod / "bad"))
     msg = str(e.value)
     assert msg.startswith("Go cannot compile example.com/ct/bad, so goffi cannot read its API:\n")
-    assert 'bad.go:3:23: cannot use "x" (untyped string constant) as int value in return statement' in msg
+    # At the user's own file, not at goffi's link to its module inside the private workspace.
+    where = (mod / "bad" / "bad.go").resolve()
+    assert f'\n{where}:3:23: cannot use "x" (untyped string constant) as int value in return statement' in msg
     assert "This is not a goffi bug" in msg
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import bisect
 import gc
+import importlib.util
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -555,7 +555,7 @@ def test_samber_lo(session_cache: Path) -> None:
 
 def test_stubs_type_check_with_mypy(generictest: ModuleType, tmp_path: Path) -> None:
     """Overloads per instantiation, Iterator results and Iterable parameters, checked by mypy."""
-    if shutil.which("mypy") is None:
+    if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install -e '.[dev]')")
     snippet = tmp_path / "use_generics.py"
     snippet.write_text(

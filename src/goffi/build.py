@@ -33,7 +33,7 @@ from goffi.cache import (
     locked,
     python_abi_tag,
 )
-from goffi.errors import BuildError, GoffiError, SpecError
+from goffi.errors import BuildError, ExtractionError, GoffiError, SpecError
 from goffi.toolchain import (
     GoToolchain,
     check_host_target,
@@ -43,7 +43,7 @@ from goffi.toolchain import (
     python_include_dir,
     user_build_tags,
 )
-from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, resolve_versions
+from goffi.workspace import BUNDLE_MODULE, PackageSpec, create_workspace, real_paths, resolve_versions
 
 if TYPE_CHECKING:
     from goffi.analysis import MemoryAnalysis
@@ -212,6 +212,34 @@ def _check_importable(specs: Sequence[PackageSpec]) -> None:
             )
 
 
+def _std_packages(src: Path) -> list[str]:
+    """The import paths of the standard library under ``src`` (GOROOT/src) a module can import."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(src):
+        dirnames[:] = [d for d in dirnames if d not in ("testdata", "internal", "vendor", "cmd")]
+        if dirpath != str(src) and any(f.endswith(".go") and not f.endswith("_test.go") for f in filenames):
+            found.append(Path(dirpath).relative_to(src).as_posix())
+    return found
+
+
+def _check_std(specs: Sequence[PackageSpec], toolchain: GoToolchain) -> None:
+    """Refuse a path that looks like the standard library's (no dot in its first element) but
+    names none of its packages: a misspelling, or a module path without its host."""
+    import difflib
+
+    src = toolchain.goroot / "src"
+    for spec in specs:
+        if spec.kind != "std" or not src.is_dir() or (src / spec.import_path).is_dir():
+            continue
+        close = difflib.get_close_matches(spec.import_path, _std_packages(src), n=3, cutoff=0.7)
+        maybe = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        raise SpecError(
+            f"{spec.spec!r} is not a package of Go's standard library ({toolchain.version}, {src}){maybe}. "
+            "Check the spelling. A package from a module is named with its module path and a version "
+            "(github.com/google/uuid@v1.6.0), and a local folder as ./folder or /abs/path."
+        )
+
+
 def _check_not_main(surface: Surface, specs: Sequence[PackageSpec]) -> None:
     requested = {s.import_path: s for s in specs}
     for pkg in surface.packages:
@@ -238,6 +266,7 @@ def prepare_surface(
     from goffi.surface import extract
 
     _check_importable(specs)
+    _check_std(specs, toolchain)
     names = ", ".join(s.spec for s in specs)
     with progress.step(f"resolving {names}"):
         if lock is None:
@@ -248,7 +277,13 @@ def prepare_surface(
     # The implicit packages come along for their sentinel errors and error types (io.EOF).
     paths = list(dict.fromkeys([*requested, *IMPLICIT_PACKAGES]))
     with progress.step(f"reading the exported API of {names}"):
-        surface = extract(paths, workdir, toolchain, cache, env=_extract_env(toolchain))
+        try:
+            surface = extract(paths, workdir, toolchain, cache, env=_extract_env(toolchain))
+        except ExtractionError as e:  # Go's file:line in a local package: the user's file
+            shown = real_paths(workdir, str(e))
+            if shown == str(e):
+                raise
+            raise ExtractionError(shown) from e
     _check_not_main(surface, specs)
     return dataclasses.replace(surface, requested=tuple(requested))
 

