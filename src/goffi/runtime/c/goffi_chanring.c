@@ -296,7 +296,66 @@ typedef struct {
     PyObject_HEAD
     goffi_reader *reader;
     Py_ssize_t slow; /* calls that found nothing held: the first takes a batch, later ones pump */
+    PyObject *spare[2]; /* ints this loop made, kept for reuse (goffi_loop_int) */
+    unsigned turn;      /* which spare the next int may reuse */
 } goffi_loop;
+
+/*
+ * The int a loop yields for a value of a channel of integers. A `for v in channel` loop
+ * drops each int when the next one is bound to v, so the int yielded two values ago is
+ * referenced only by the loop's spare (refcount 1) by the time the next value is asked
+ * for: the loop then writes the new value into that int object instead of freeing one
+ * and allocating another (a third of the loop's work per value). Only when no one else
+ * can see the change: an exact int this loop made, nobody else holding it, with one digit
+ * and the same sign before and after (so only its digit changes); small ints (CPython's
+ * shared -5..256) and everything else come from PyLong_FromLongLong as usual.
+ */
+#if PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED) && PYLONG_BITS_IN_DIGIT == 30
+#define GOFFI_INT_REUSE 1
+static inline digit *goffi_int_digits(PyObject *o) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return ((PyLongObject *)o)->long_value.ob_digit;
+#else
+    return ((PyLongObject *)o)->ob_digit;
+#endif
+}
+/* The sign of o if it is an int of exactly one digit, else 0. */
+static inline int goffi_int_onedigit(PyObject *o) {
+#if PY_VERSION_HEX >= 0x030C0000
+    if (!PyUnstable_Long_IsCompact((PyLongObject *)o)) {
+        return 0;
+    }
+    Py_ssize_t v = PyUnstable_Long_CompactValue((PyLongObject *)o);
+    return v >= (Py_ssize_t)PyLong_BASE || v <= -(Py_ssize_t)PyLong_BASE || v == 0 ? 0 : v > 0 ? 1 : -1;
+#else
+    Py_ssize_t size = Py_SIZE(o);
+    return size == 1 || size == -1 ? (int)size : 0;
+#endif
+}
+#endif
+
+static inline PyObject *goffi_loop_int(goffi_loop *s, int64_t x) {
+#ifdef GOFFI_INT_REUSE
+    if ((x > 256 && x < (int64_t)PyLong_BASE) || (x < -5 && x > -(int64_t)PyLong_BASE)) {
+        unsigned t = s->turn;
+        s->turn = t ^ 1;
+        PyObject *o = s->spare[t];
+        int sign = x > 0 ? 1 : -1;
+        if (o != NULL && Py_REFCNT(o) == 1 && goffi_int_onedigit(o) == sign) {
+            goffi_int_digits(o)[0] = (digit)(x > 0 ? x : -x);
+            return Py_NewRef(o);
+        }
+        PyObject *v = PyLong_FromLongLong((long long)x);
+        if (v != NULL && goffi_int_onedigit(v) == sign) {
+            Py_XSETREF(s->spare[t], Py_NewRef(v));
+        }
+        return v;
+    }
+#else
+    (void)s;
+#endif
+    return PyLong_FromLongLong((long long)x);
+}
 
 static PyTypeObject *goffi_loop_type;
 
@@ -305,7 +364,7 @@ static PyObject *goffi_loop_next(PyObject *self) {
     goffi_reader *r = s->reader;
     if (r->count > 0) {
         if (r->kind == GOFFI_SLOT_INT) { /* the batch a loop starts with */
-            PyObject *v = PyLong_FromLongLong((long long)(int64_t)r->slots[r->head]);
+            PyObject *v = goffi_loop_int(s, (int64_t)r->slots[r->head]);
             if (v != NULL) {
                 r->head++;
                 r->count--;
@@ -316,7 +375,7 @@ static PyObject *goffi_loop_next(PyObject *self) {
         goffi_ring *g = r->ring;
         if (g != NULL && g->kind == GOFFI_SLOT_INT && goffi_ring_ready(g)) { /* the hot path */
             uint64_t h = g->head;
-            PyObject *v = PyLong_FromLongLong((long long)(int64_t)g->slots[h & g->mask]);
+            PyObject *v = goffi_loop_int(s, (int64_t)g->slots[h & g->mask]);
             if (v != NULL) {
                 STORE(&g->head, h + 1);
                 if (GOFFI_UNLIKELY(h + 1 >= *(volatile uint64_t *)&g->wake_at)) {
@@ -342,6 +401,8 @@ static void goffi_loop_dealloc(PyObject *self) {
     goffi_loop *s = (goffi_loop *)self;
     PyTypeObject *type = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
+    Py_CLEAR(s->spare[0]);
+    Py_CLEAR(s->spare[1]);
     goffi_reader *r = s->reader;
     if (r != NULL) {
         s->reader = NULL;
@@ -393,6 +454,8 @@ PyObject *goffi_reader_loop_py(PyObject *self, PyObject *unused) {
     }
     s->reader = (goffi_reader *)Py_NewRef(self);
     s->slow = 0;
+    s->spare[0] = s->spare[1] = NULL;
+    s->turn = 0;
     s->reader->loops++;
     PyObject_GC_Track((PyObject *)s);
     return (PyObject *)s;
