@@ -40,7 +40,7 @@
 #endif
 
 /* The ring's slots (a power of two): the most values a pump takes ahead of the loop. */
-#define GOFFI_RING_SLOTS 4096
+#define GOFFI_RING_SLOTS 16384
 /* How long a loop finding the ring empty polls it before it sleeps on the futex. None:
  * polling spends a CPU that, on a loaded machine, is taken from the producer and the
  * pump (measured: polling for 3-20 us cost more CPU per value than it saved). */
@@ -50,7 +50,7 @@
  * comes first; a producer refilling a small buffer adds values meanwhile, with no
  * wake-up per buffer. If the ring is still empty then, the loop sleeps until the pump
  * publishes its next value. */
-#define GOFFI_RING_BATCH_NS 100000
+#define GOFFI_RING_BATCH_NS 400000
 /* Blocking waits are cut into slices for signal checks (as goffi_bridge_chan.c's). */
 #define GOFFI_RING_SLICE_NS 50000000LL
 

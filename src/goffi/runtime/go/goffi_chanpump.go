@@ -23,6 +23,7 @@ package rtcgo
 import "C"
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -159,7 +160,8 @@ func goffiPumping[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, kind C.
 // dry.
 const (
 	goffiPumpPublish   = 32
-	goffiPumpWakeAfter = 1024
+	goffiPumpWakeAfter = 4096
+	goffiPumpYields    = 4
 )
 
 // goffiPump moves c's values into g until c is closed or C asks it to stop: the ready
@@ -176,6 +178,7 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 	deep := (*int32)(unsafe.Pointer(&g.deep))
 	state := (*int32)(unsafe.Pointer(&g.state))
 	closed := false
+	spins := 0
 	tail := atomic.LoadUint64(tailp)
 	defer func() {
 		if closed {
@@ -237,6 +240,7 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 			return
 		}
 		if got > 0 {
+			spins = 0
 			publish(false)
 			continue
 		}
@@ -244,6 +248,14 @@ func goffiPump[T any](c <-chan T, g *C.goffi_ring, ctl *goffiPumpCtl, slot func(
 		if atomic.LoadInt32(deep) > 0 && tail != atomic.LoadUint64(headp) {
 			C.goffi_ring_wake(g)
 		}
+		// Let a producer that is runnable run first, on this P (it fills the channel while
+		// the pump waits in the run queue), rather than park and be woken per value.
+		if spins < goffiPumpYields {
+			spins++
+			runtime.Gosched()
+			continue
+		}
+		spins = 0
 		// Wait for one, or for a stop.
 		select {
 		case v, ok := <-c:
