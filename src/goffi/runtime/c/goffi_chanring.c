@@ -46,11 +46,16 @@
  * pump (measured: polling for 3-20 us cost more CPU per value than it saved). */
 #define GOFFI_RING_SPIN_NS 0
 /* A loop that finds the ring empty first sleeps for a batch: until the pump has
- * published goffiPumpWakeAfter values (goffi_chanpump.go) or for this long, whichever
+ * published goffiPumpWakeAfter values (goffi_chanpump.go) or for g->batch_ns, whichever
  * comes first; a producer refilling a small buffer adds values meanwhile, with no
  * wake-up per buffer. If the ring is still empty then, the loop sleeps until the pump
- * publishes its next value. */
-#define GOFFI_RING_BATCH_NS 400000
+ * publishes its next value. The batch adapts to the stream: it doubles (up to the
+ * longest) while each one ends with at least GOFFI_RING_DENSE values waiting (a fast
+ * stream: fewer wake-ups), and halves (down to the shortest) when fewer came (a slow
+ * stream, or one value at a time in reply to the loop: less waiting for it). */
+#define GOFFI_RING_BATCH_MIN_NS 50000
+#define GOFFI_RING_BATCH_MAX_NS 400000
+#define GOFFI_RING_DENSE 256
 /* Blocking waits are cut into slices for signal checks (as goffi_bridge_chan.c's). */
 #define GOFFI_RING_SLICE_NS 50000000LL
 
@@ -120,7 +125,7 @@ static inline int goffi_ring_ready(goffi_ring *g) {
 
 /* GIL released: wait until g's tail moves past head or its pump's state is no longer
  * state, at most until deadline (< 0: none), a slice at most; for a batch (at most
- * GOFFI_RING_BATCH_NS, the pump does not wake it for one value) unless deep. */
+ * g->batch_ns, the pump does not wake it for one value) unless deep. */
 static void goffi_ring_wait(goffi_ring *g, uint64_t head, int32_t state, int64_t deadline, int deep) {
     /* The loop emptied the ring: a pump waiting for room gets it now. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -135,7 +140,7 @@ static void goffi_ring_wait(goffi_ring *g, uint64_t head, int32_t state, int64_t
             break;
         }
     }
-    int64_t slice = deep ? GOFFI_RING_SLICE_NS : GOFFI_RING_BATCH_NS;
+    int64_t slice = deep ? GOFFI_RING_SLICE_NS : g->batch_ns;
     if (deadline >= 0) {
         int64_t left = deadline - goffi_now_ns();
         if (left <= 0) {
@@ -216,6 +221,13 @@ PyObject *goffi_ring_take(goffi_reader *r, int mode, int64_t *timeout_ns, int32_
         Py_BEGIN_ALLOW_THREADS
         goffi_ring_wait(g, head, state, deadline, waits > 0);
         Py_END_ALLOW_THREADS
+        if (waits == 0) { /* a batch: how many came decides the next one's length */
+            if (LOAD(&g->tail) - head >= GOFFI_RING_DENSE) {
+                g->batch_ns = g->batch_ns * 2 < GOFFI_RING_BATCH_MAX_NS ? g->batch_ns * 2 : GOFFI_RING_BATCH_MAX_NS;
+            } else {
+                g->batch_ns = g->batch_ns / 2 > GOFFI_RING_BATCH_MIN_NS ? g->batch_ns / 2 : GOFFI_RING_BATCH_MIN_NS;
+            }
+        }
         if (PyErr_CheckSignals() < 0) {
             *status = -1;
             return NULL;
@@ -256,6 +268,7 @@ int goffi_ring_start(goffi_reader *r) {
             return -1;
         }
         g->mask = GOFFI_RING_SLOTS - 1;
+        g->batch_ns = GOFFI_RING_BATCH_MIN_NS * 2;
         g->wake_at = ~(uint64_t)0;
         g->kind = -1;
         g->refs = 1; /* the reader's */
