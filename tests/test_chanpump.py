@@ -69,7 +69,9 @@ def test_a_loop_that_drops_its_values_gets_each_once_in_order(
 
 @pytest.mark.parametrize("buffer", BUFFERS)
 @pytest.mark.parametrize(("start", "step"), SERIES)
-def test_ints_a_loop_yielded_keep_their_values(chantest: ModuleType, buffer: int, start: int, step: int) -> None:
+def test_ints_a_loop_yielded_keep_their_values(
+    chantest: ModuleType, buffer: int, start: int, step: int
+) -> None:
     """Ints the user still holds (in a window, a dict, a name) are never changed by later values."""
     window: collections.deque[int] = collections.deque(maxlen=3)
     kept: dict[int, int] = {}
@@ -77,7 +79,8 @@ def test_ints_a_loop_yielded_keep_their_values(chantest: ModuleType, buffer: int
     broken = 0
     for i, v in enumerate(chantest.Series(N, buffer, start, step)):
         window.append(v)
-        if any(b - a != step for a, b in zip(window, list(window)[1:])):
+        w = list(window)
+        if any(w[k + 1] - w[k] != step for k in range(len(w) - 1)):
             broken += 1
         if prev is not None and v - prev != step:
             broken += 1
