@@ -318,10 +318,11 @@ typedef struct {
  * drops each int when the next one is bound to v, so the int yielded two values ago is
  * referenced only by the loop's spare (refcount 1) by the time the next value is asked
  * for: the loop then writes the new value into that int object instead of freeing one
- * and allocating another (a third of the loop's work per value). Only when no one else
- * can see the change: an exact int this loop made, nobody else holding it, with one digit
- * and the same sign before and after (so only its digit changes); small ints (CPython's
- * shared -5..256) and everything else come from PyLong_FromLongLong as usual.
+ * and allocating another (the int object was most of the loop's own work per value).
+ * Only when no one else can see the change: an exact int this loop made, nobody else
+ * holding it, with one digit and the same sign before and after (so only its digit
+ * changes); small ints (CPython's shared -5..256) and everything else come from
+ * PyLong_FromLongLong as usual. Not on free-threaded builds (no exact refcount there).
  */
 #if PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED) && PYLONG_BITS_IN_DIGIT == 30
 #define GOFFI_INT_REUSE 1
