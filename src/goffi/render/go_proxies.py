@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from goffi.proxies import ProxyPlan
+from goffi.render.go_text import c_type, go_string
 
 if TYPE_CHECKING:
     from goffi.render.go_wrapper import GoRenderer
@@ -24,8 +25,6 @@ def render_proxies(r: GoRenderer) -> str:
 
 
 def _proxy(r: GoRenderer, p: ProxyPlan) -> str:
-    from goffi.render.go_wrapper import c_type, go_string
-
     r.std.add("runtime")
     t = _iface_type(r, p)
     name = f"goffiProxy_{p.ident}"
