@@ -10,6 +10,7 @@ test also proves that the pump, not the batch receive, carried them.
 from __future__ import annotations
 
 import asyncio
+import collections
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,6 +30,69 @@ def test_a_long_loop_is_pumped_and_exact(chantest: ModuleType) -> None:
     assert list(ch) == list(range(N))
     assert ch._r._pumped() > 0  # past the first batch (<= 256 values), a pump moved them
     assert list(ch) == []  # closed and drained, and stays so
+
+
+#: Series a loop must yield exactly: CPython's shared small ints (-5..256) among others,
+#: both signs, and ints of one digit next to ints of two and three (|v| around 2**30 and
+#: far past it), which a loop cannot write into an int object it made for another value.
+SERIES = [
+    pytest.param(-(N // 2), 1, id="through-zero"),
+    pytest.param(2**30 - N // 2, 1, id="one-to-two-digits"),
+    pytest.param(-(2**30) - N // 2, 1, id="negative-two-to-one-digits"),
+    pytest.param(-7 * (N // 2), 7, id="step-7"),
+    pytest.param(2**62, -(2**44), id="big-descending"),
+]
+#: The chan_floor benchmark rows' buffer sizes (issue 16): a handoff per value, and batches.
+BUFFERS = [0, 1, 64, 1024]
+
+
+@pytest.mark.parametrize("buffer", BUFFERS)
+@pytest.mark.parametrize(("start", "step"), SERIES)
+def test_a_loop_that_drops_its_values_gets_each_once_in_order(
+    chantest: ModuleType, buffer: int, start: int, step: int
+) -> None:
+    """The benchmark's loop (`for v in ch: pass`-like: each int dropped when the next is bound)."""
+    ch = chantest.Series(N, buffer, start, step)
+    count, want, wrong = 0, start, []
+    for v in ch:
+        if v != want or type(v) is not int:
+            wrong.append((count, v, want))
+        want += step
+        count += 1
+    assert wrong == []
+    assert count == N
+    assert ch._r._pumped() > 0
+    # sum() drops each int too (its fast path reads and releases it): Python's sum of the
+    # same series is the oracle.
+    assert sum(chantest.Series(N, buffer, start, step)) == sum(range(start, start + N * step, step))
+
+
+@pytest.mark.parametrize("buffer", BUFFERS)
+@pytest.mark.parametrize(("start", "step"), SERIES)
+def test_ints_a_loop_yielded_keep_their_values(
+    chantest: ModuleType, buffer: int, start: int, step: int
+) -> None:
+    """Ints the user still holds (in a window, a dict, a name) are never changed by later values."""
+    window: collections.deque[int] = collections.deque(maxlen=3)
+    kept: dict[int, int] = {}
+    prev = None
+    broken = 0
+    for i, v in enumerate(chantest.Series(N, buffer, start, step)):
+        window.append(v)
+        w = list(window)
+        if any(w[k + 1] - w[k] != step for k in range(len(w) - 1)):
+            broken += 1
+        if prev is not None and v - prev != step:
+            broken += 1
+        prev = v
+        if i % 3 == 0:
+            kept[v] = v  # the same object as key and value
+    assert broken == 0
+    want = list(range(start, start + N * step, step))
+    assert list(kept) == want[::3]
+    assert all(k == v == want[3 * j] for j, (k, v) in enumerate(kept.items()))
+    assert list(window) == want[-3:]
+    assert prev == want[-1]
 
 
 def test_breaking_out_of_a_pumped_loop_loses_nothing(chantest: ModuleType) -> None:

@@ -416,26 +416,24 @@ FLOOR_MIN_ITEMS = 20_000
 FLOOR_SHARE = 0.8
 
 WHY_HANDOFF = (
-    "why (measured, perf stat): with no buffer or a buffer of 1 every value is a handoff between the "
-    "producer and its consumer. The Go drain's consumer is a goroutine: the send readies it and the two "
-    "switch on one OS thread (0.0004-0.0015 context switches per item). goffi's loop gets a pump once past "
-    "its first batch (goffi_chanring.c): a goroutine that takes the handoffs the same way and fills a ring "
-    "the loop reads, so the loop's thread sleeps once per batch of values, not per value (0.011-0.013 "
-    "context switches per item, against 1.4 and 0.9 with one receive per value before pumps); what remains "
-    "is the Go side's handoff per value, done by two goroutines instead of one, plus the Python loop's own "
-    "work per item on the same 2 cores. Use a buffered channel where a Python loop consumes many values"
+    "why (measured, perf stat and per-thread CPU): with no buffer or a buffer of 1 every value is a handoff "
+    "between the producer and its consumer. The Go drain's consumer is a goroutine: the send readies it and "
+    "the two switch on Go's scheduler. goffi's loop gets a pump once past its first batch (goffi_chanring.c): "
+    "a goroutine that takes the handoffs the same way (yielding to the producer before it parks) and fills a "
+    "ring the loop reads, so the loop's thread sleeps once per batch of values, not per value; what remains "
+    "is the Go side's handoff per value, done by two goroutines on two threads instead of one, plus the "
+    "Python loop's own work per item on the same 2 cores. Use a buffered channel where a Python loop "
+    "consumes many values"
 )
 WHY_FLOOR = (
     "why (measured, perf stat and per-thread CPU from /proc): goffi's pump goroutine receives from the "
     "channel as the Go drain's consumer does (the same chanrecv, the same channel lock the producer "
-    "contends for), then the Python loop does its own work per item on top: the for loop and an int "
-    "object, >= 31 ns of CPU per item for Python's own `for v in range(...)` on this machine, against "
-    "77-119 ns per item for the whole Go drain. The loop reads the ring with no call into Go and sleeps "
-    "only on an empty ring, about once per 1,000 values (0.005 context switches per item at 64 and 1024, "
-    "against 0.04 and 0.004 before pumps, and 0.0001-0.0003 for the Go drain). On an idle machine the "
-    "loop runs on the second core beside the Go side; on this shared one (load 7-9 on 2 cores) every "
-    "item's CPU counts, so goffi's share of the drain's items/s cannot exceed drain CPU / (drain CPU + "
-    "the Python loop's), about 0.7-0.8"
+    "contends for: runtime.lock2/unlock2 are the top symbols of both), at about the drain's CPU per item, "
+    "then the Python loop does its own work per item on top: 14-30 ns of CPU (the for loop; the int object "
+    "is reused when the loop dropped it), against 50-130 ns per item for the whole Go drain. On this shared "
+    "machine (load 12-15 on 2 cores) every item's CPU counts, so goffi's share of the drain's items/s is "
+    "about drain CPU / (drain CPU + the loop's), 0.8-0.9, less in rounds where the machine's load moves "
+    "between the two contenders"
 )
 
 

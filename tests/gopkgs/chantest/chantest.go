@@ -64,6 +64,21 @@ func Numbers(n int, buffer int) chan int64 {
 	return ch
 }
 
+// Series returns a channel of capacity buffer that a goroutine feeds with n values,
+// start, start+step, start+2*step, ..., then closes.
+func Series(n, buffer int, start, step int64) <-chan int64 {
+	ch := make(chan int64, buffer)
+	go func() {
+		defer close(ch)
+		v := start
+		for i := 0; i < n; i++ {
+			ch <- v
+			v += step
+		}
+	}()
+	return ch
+}
+
 // Slowly sends 0..n-1 from a goroutine, waiting every before each value, then closes the channel.
 func Slowly(n int, every time.Duration) <-chan int64 {
 	ch := make(chan int64)

@@ -138,7 +138,8 @@ typedef struct goffi_ring {
     /* consumers' line (Python threads, GIL held) */
     uint64_t head;      /* the next slot to yield */
     uint64_t seen;      /* tail as the consumers last read it */
-    char pad0[48];
+    int64_t batch_ns;   /* how long a consumer finding the ring empty sleeps for a batch */
+    char pad0[40];
     /* the pump's line */
     uint64_t tail;      /* slots below it are filled (published with a release store) */
     uint64_t wake_at;   /* the pump waits for room: wake it once head reaches this (else ~0) */

@@ -40,17 +40,22 @@
 #endif
 
 /* The ring's slots (a power of two): the most values a pump takes ahead of the loop. */
-#define GOFFI_RING_SLOTS 4096
+#define GOFFI_RING_SLOTS 16384
 /* How long a loop finding the ring empty polls it before it sleeps on the futex. None:
  * polling spends a CPU that, on a loaded machine, is taken from the producer and the
  * pump (measured: polling for 3-20 us cost more CPU per value than it saved). */
 #define GOFFI_RING_SPIN_NS 0
 /* A loop that finds the ring empty first sleeps for a batch: until the pump has
- * published goffiPumpWakeAfter values (goffi_chanpump.go) or for this long, whichever
+ * published goffiPumpWakeAfter values (goffi_chanpump.go) or for g->batch_ns, whichever
  * comes first; a producer refilling a small buffer adds values meanwhile, with no
  * wake-up per buffer. If the ring is still empty then, the loop sleeps until the pump
- * publishes its next value. */
-#define GOFFI_RING_BATCH_NS 100000
+ * publishes its next value. The batch adapts to the stream: it doubles (up to the
+ * longest) while each one ends with at least GOFFI_RING_DENSE values waiting (a fast
+ * stream: fewer wake-ups), and halves (down to the shortest) when fewer came (a slow
+ * stream, or one value at a time in reply to the loop: less waiting for it). */
+#define GOFFI_RING_BATCH_MIN_NS 50000
+#define GOFFI_RING_BATCH_MAX_NS 400000
+#define GOFFI_RING_DENSE 256
 /* Blocking waits are cut into slices for signal checks (as goffi_bridge_chan.c's). */
 #define GOFFI_RING_SLICE_NS 50000000LL
 
@@ -120,7 +125,7 @@ static inline int goffi_ring_ready(goffi_ring *g) {
 
 /* GIL released: wait until g's tail moves past head or its pump's state is no longer
  * state, at most until deadline (< 0: none), a slice at most; for a batch (at most
- * GOFFI_RING_BATCH_NS, the pump does not wake it for one value) unless deep. */
+ * g->batch_ns, the pump does not wake it for one value) unless deep. */
 static void goffi_ring_wait(goffi_ring *g, uint64_t head, int32_t state, int64_t deadline, int deep) {
     /* The loop emptied the ring: a pump waiting for room gets it now. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -135,7 +140,7 @@ static void goffi_ring_wait(goffi_ring *g, uint64_t head, int32_t state, int64_t
             break;
         }
     }
-    int64_t slice = deep ? GOFFI_RING_SLICE_NS : GOFFI_RING_BATCH_NS;
+    int64_t slice = deep ? GOFFI_RING_SLICE_NS : g->batch_ns;
     if (deadline >= 0) {
         int64_t left = deadline - goffi_now_ns();
         if (left <= 0) {
@@ -216,6 +221,13 @@ PyObject *goffi_ring_take(goffi_reader *r, int mode, int64_t *timeout_ns, int32_
         Py_BEGIN_ALLOW_THREADS
         goffi_ring_wait(g, head, state, deadline, waits > 0);
         Py_END_ALLOW_THREADS
+        if (waits == 0) { /* a batch: how many came decides the next one's length */
+            if (LOAD(&g->tail) - head >= GOFFI_RING_DENSE) {
+                g->batch_ns = g->batch_ns * 2 < GOFFI_RING_BATCH_MAX_NS ? g->batch_ns * 2 : GOFFI_RING_BATCH_MAX_NS;
+            } else {
+                g->batch_ns = g->batch_ns / 2 > GOFFI_RING_BATCH_MIN_NS ? g->batch_ns / 2 : GOFFI_RING_BATCH_MIN_NS;
+            }
+        }
         if (PyErr_CheckSignals() < 0) {
             *status = -1;
             return NULL;
@@ -256,6 +268,7 @@ int goffi_ring_start(goffi_reader *r) {
             return -1;
         }
         g->mask = GOFFI_RING_SLOTS - 1;
+        g->batch_ns = GOFFI_RING_BATCH_MIN_NS * 2;
         g->wake_at = ~(uint64_t)0;
         g->kind = -1;
         g->refs = 1; /* the reader's */
@@ -296,7 +309,67 @@ typedef struct {
     PyObject_HEAD
     goffi_reader *reader;
     Py_ssize_t slow; /* calls that found nothing held: the first takes a batch, later ones pump */
+    PyObject *spare[2]; /* ints this loop made, kept for reuse (goffi_loop_int) */
+    unsigned turn;      /* which spare the next int may reuse */
 } goffi_loop;
+
+/*
+ * The int a loop yields for a value of a channel of integers. A `for v in channel` loop
+ * drops each int when the next one is bound to v, so the int yielded two values ago is
+ * referenced only by the loop's spare (refcount 1) by the time the next value is asked
+ * for: the loop then writes the new value into that int object instead of freeing one
+ * and allocating another (the int object was most of the loop's own work per value).
+ * Only when no one else can see the change: an exact int this loop made, nobody else
+ * holding it, with one digit and the same sign before and after (so only its digit
+ * changes); small ints (CPython's shared -5..256) and everything else come from
+ * PyLong_FromLongLong as usual. Not on free-threaded builds (no exact refcount there).
+ */
+#if PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED) && PYLONG_BITS_IN_DIGIT == 30
+#define GOFFI_INT_REUSE 1
+static inline digit *goffi_int_digits(PyObject *o) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return ((PyLongObject *)o)->long_value.ob_digit;
+#else
+    return ((PyLongObject *)o)->ob_digit;
+#endif
+}
+/* The sign of o if it is an int of exactly one digit, else 0. */
+static inline int goffi_int_onedigit(PyObject *o) {
+#if PY_VERSION_HEX >= 0x030C0000
+    if (!PyUnstable_Long_IsCompact((PyLongObject *)o)) {
+        return 0;
+    }
+    Py_ssize_t v = PyUnstable_Long_CompactValue((PyLongObject *)o);
+    return v >= (Py_ssize_t)PyLong_BASE || v <= -(Py_ssize_t)PyLong_BASE || v == 0 ? 0 : v > 0 ? 1 : -1;
+#else
+    Py_ssize_t size = Py_SIZE(o);
+    return size == 1 || size == -1 ? (int)size : 0;
+#endif
+}
+#endif
+
+static inline PyObject *goffi_loop_int(goffi_loop *s, int64_t x) {
+#ifdef GOFFI_INT_REUSE
+    if ((x > 256 && x < (int64_t)PyLong_BASE) || (x < -5 && x > -(int64_t)PyLong_BASE)) {
+        unsigned t = s->turn;
+        s->turn = t ^ 1;
+        PyObject *o = s->spare[t];
+        int sign = x > 0 ? 1 : -1;
+        if (o != NULL && Py_REFCNT(o) == 1 && goffi_int_onedigit(o) == sign) {
+            goffi_int_digits(o)[0] = (digit)(x > 0 ? x : -x);
+            return Py_NewRef(o);
+        }
+        PyObject *v = PyLong_FromLongLong((long long)x);
+        if (v != NULL && goffi_int_onedigit(v) == sign) {
+            Py_XSETREF(s->spare[t], Py_NewRef(v));
+        }
+        return v;
+    }
+#else
+    (void)s;
+#endif
+    return PyLong_FromLongLong((long long)x);
+}
 
 static PyTypeObject *goffi_loop_type;
 
@@ -305,7 +378,7 @@ static PyObject *goffi_loop_next(PyObject *self) {
     goffi_reader *r = s->reader;
     if (r->count > 0) {
         if (r->kind == GOFFI_SLOT_INT) { /* the batch a loop starts with */
-            PyObject *v = PyLong_FromLongLong((long long)(int64_t)r->slots[r->head]);
+            PyObject *v = goffi_loop_int(s, (int64_t)r->slots[r->head]);
             if (v != NULL) {
                 r->head++;
                 r->count--;
@@ -316,7 +389,7 @@ static PyObject *goffi_loop_next(PyObject *self) {
         goffi_ring *g = r->ring;
         if (g != NULL && g->kind == GOFFI_SLOT_INT && goffi_ring_ready(g)) { /* the hot path */
             uint64_t h = g->head;
-            PyObject *v = PyLong_FromLongLong((long long)(int64_t)g->slots[h & g->mask]);
+            PyObject *v = goffi_loop_int(s, (int64_t)g->slots[h & g->mask]);
             if (v != NULL) {
                 STORE(&g->head, h + 1);
                 if (GOFFI_UNLIKELY(h + 1 >= *(volatile uint64_t *)&g->wake_at)) {
@@ -342,6 +415,8 @@ static void goffi_loop_dealloc(PyObject *self) {
     goffi_loop *s = (goffi_loop *)self;
     PyTypeObject *type = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
+    Py_CLEAR(s->spare[0]);
+    Py_CLEAR(s->spare[1]);
     goffi_reader *r = s->reader;
     if (r != NULL) {
         s->reader = NULL;
@@ -393,6 +468,8 @@ PyObject *goffi_reader_loop_py(PyObject *self, PyObject *unused) {
     }
     s->reader = (goffi_reader *)Py_NewRef(self);
     s->slow = 0;
+    s->spare[0] = s->spare[1] = NULL;
+    s->turn = 0;
     s->reader->loops++;
     PyObject_GC_Track((PyObject *)s);
     return (PyObject *)s;
