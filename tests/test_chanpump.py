@@ -248,7 +248,7 @@ def test_ctrl_c_interrupts_a_loop_waiting_on_its_pump(go: dict[str, ModuleType],
     # One value makes the loop's first batch; then a pump waits for more that never come.
     blocking = 'ch = chantest.make_chan("int64", 4); ch.send(1); [v for v in ch]'
     out = run_session_python(
-        session_cache, INTERRUPT.format(sender=PTHREAD_KILL, blocking=blocking), timeout=60
+        session_cache, INTERRUPT.format(sender=PTHREAD_KILL, blocking=blocking), timeout=300
     )
     lines = out.splitlines()
     assert lines[0].startswith("interrupted "), out
@@ -278,6 +278,6 @@ def test_forked_child_receives_what_the_pump_took(go: dict[str, ModuleType], ses
     assert os.waitstatus_to_exitcode(status) == 0, status
     print("parent:", list(ch) == list(range(1001, 20000)))
     """
-    out = run_session_python(session_cache, code, timeout=60)
+    out = run_session_python(session_cache, code, timeout=300)
     assert "child: True Channel receive: cannot call Go in a process forked" in out, out
     assert "parent: True" in out, out
