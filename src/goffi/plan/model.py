@@ -159,10 +159,22 @@ class FuncPlan:
             and self.params[0].type.go_name == "context.Context"
         )
 
+    @property
+    def nil_default(self) -> bool:
+        """Whether its last parameter, a Go ``error``, may be left out (None: nil).
+
+        A ``(T, error)`` result reaches Python as ``T``, its error raised, so Go's
+        ``template.Must(t.Parse(text))`` reads ``template.Must(t.Parse(text))`` in Python
+        too: ``Must(t, err error)`` takes ``err=None`` by default.
+        """
+        return bool(self.params) and not self.params[-1].variadic and self.params[-1].type.shape == "error"
+
     def py_signature(self, namer: ClassNamer | None = None) -> str:
         """The Python signature (for docstrings, stubs and goffi inspect)."""
         parts = ["self"] if self.receiver is not None else []
         parts += [f"{p.py_name}: {p.type.py_type('in', namer)}" for p in self.params if not p.variadic]
+        if self.nil_default:
+            parts[-1] += " = None"
         if self.variadic:
             last = self.params[-1]
             assert last.type.elem is not None

@@ -448,8 +448,10 @@ def _methods(cls: ClassPlan) -> list[str]:
     for m in cls.methods:
         fixed = [p.py_name for p in m.params if not p.variadic]
         rest = [f"*{m.params[-1].py_name}"] if m.variadic else []
-        sig = ", ".join(["self", *fixed, *rest])
         call = ", ".join(["self", *fixed, *rest])
+        if m.nil_default:
+            fixed[-1] += "=None"
+        sig = ", ".join(["self", *fixed, *rest])
         lines.append(f"\n    def {m.py_name}({sig}):  # type: ignore[no-untyped-def]\n")
         lines.append(_doc_block(f"Go: {m.go_signature}\n\n{m.doc}".strip(), "        "))
         lines.append(f"        return _go._{cls.py_name}_{m.py_name}({call})\n")

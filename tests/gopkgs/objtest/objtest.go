@@ -284,6 +284,15 @@ func Find(key string) (string, error) {
 	return "", ErrNotFound
 }
 
+// MustFind is Find's result, or a panic with its error: Go's Must(f(...)) idiom
+// (template.Must, regexp.MustCompile), whose last parameter is an error.
+func MustFind(value string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return "found " + value
+}
+
 // Validate fails with a *ValidationError for the empty string.
 func Validate(s string) error {
 	if s == "" {
