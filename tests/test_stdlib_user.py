@@ -5,6 +5,7 @@ Duration, and Go's Must(f(...)) idiom with the error left out. Go is the oracle.
 from __future__ import annotations
 
 import datetime
+import errno
 import inspect
 from pathlib import Path
 from types import ModuleType
@@ -50,6 +51,11 @@ def filepath(go: dict[str, ModuleType]) -> ModuleType:
 @pytest.fixture(scope="module")
 def strings(go: dict[str, ModuleType]) -> ModuleType:
     return go["strings"]
+
+
+@pytest.fixture(scope="module")
+def strconv(go: dict[str, ModuleType]) -> ModuleType:
+    return go["strconv"]
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +150,36 @@ def test_a_proxied_method_raises_the_sentinel_class(io_: ModuleType) -> None:
     assert io_.ReadAll(Once()) == b"hi"
 
 
+# ---- Go's system errors are Python's OSErrors -------------------------------------------
+
+
+def test_os_errors_carry_errno_and_filename(os_: ModuleType, fs: ModuleType, tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    with pytest.raises(FileNotFoundError) as info:
+        os_.ReadFile(str(missing))
+    e = info.value
+    assert (e.errno, e.strerror, e.filename) == (errno.ENOENT, "No such file or directory", str(missing))
+    assert str(e) == f"open {missing}: no such file or directory"  # Go's message
+    assert isinstance(e, fs.PathError) and isinstance(e, fs.ErrNotExist)
+    # A system error Go has no sentinel for is still Python's class for its errno.
+    with pytest.raises(IsADirectoryError) as info:
+        os_.ReadFile(str(tmp_path))
+    assert (info.value.errno, info.value.filename) == (errno.EISDIR, str(tmp_path))
+    assert isinstance(info.value, fs.PathError)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(NotADirectoryError):
+        os_.ReadDir(str(tmp_path / "file"))
+    with pytest.raises(FileNotFoundError) as info:
+        os_.Rename(str(missing), str(tmp_path / "other"))
+    assert (info.value.filename, info.value.filename2) == (str(missing), str(tmp_path / "other"))
+
+
+def test_errors_without_a_system_error_are_no_oserror(strconv: ModuleType) -> None:
+    with pytest.raises(strconv.NumError) as info:
+        strconv.Atoi("x")
+    assert not isinstance(info.value, OSError)
+
+
 # ---- time.Duration keeps its class through arithmetic ------------------------------------
 
 
@@ -205,3 +241,17 @@ def test_must_takes_the_value_alone(objtest: ModuleType) -> None:
 def test_must_signature_shows_the_default(objtest: ModuleType) -> None:
     assert str(inspect.signature(objtest.MustFind)) == "(value, err=None)"
     assert "err: GoError | type[GoError] | None = None" in objtest.MustFind.__doc__
+
+
+# ---- a sync.Locker is a context manager ---------------------------------------------------
+
+
+def test_a_locker_locks_for_the_with_block(objtest: ModuleType) -> None:
+    tally = objtest.Tally()
+    with tally as same:
+        assert same is tally
+        assert tally.Locked() is True  # Go's TryLock fails inside the block
+    assert tally.Locked() is False
+    with pytest.raises(ZeroDivisionError), tally:
+        1 / 0  # noqa: B018
+    assert tally.Locked() is False  # unlocked however the block ends

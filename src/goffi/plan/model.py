@@ -360,6 +360,21 @@ class ClassPlan:
         """Close() or Close() error: makes the object a context manager."""
         return self.method("Close", 0, ())
 
+    @property
+    def locker(self) -> bool:
+        """Lock() and Unlock(), without results (sync.Locker: sync.Mutex, sync.RWMutex) and
+        no Close(): ``with mu:`` locks for the block, as a Python lock does."""
+        lock, unlock = self.method("Lock", 0, ()), self.method("Unlock", 0, ())
+        return (
+            self.close_method is None
+            and lock is not None
+            and unlock is not None
+            and not lock.results
+            and not unlock.results
+            and not lock.returns_error
+            and not unlock.returns_error
+        )
+
 
 @dataclass(frozen=True)
 class SentinelPlan:

@@ -646,7 +646,7 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
     own = "_Self" if any(f.py_name == cls.py_name for f in cls.fields) else cls.py_name
     if cls.kind == "handle":  # the extension's type: keywords only, made by __new__
         lines.append(f"    def __new__(cls{', *, ' + ', '.join(kw) if kw else ''}) -> {own}: ...\n")
-    if cls.close_method is not None:
+    if cls.close_method is not None or cls.locker:
         lines.append(f"    def __enter__(self) -> {own}: ...\n")
         lines.append("    def __exit__(self, *exc: object) -> bool: ...\n")
     if cls.len_method is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import os
 import sys
 import threading
 import weakref
@@ -504,6 +505,10 @@ class LoadedBundle:
         # Error types first: the class is named after the most specific fact (NumError, then ErrSyntax).
         classes = [self._resolve(self._error_types[i]) for i, _ in types]
         classes += [self._resolve(self._sentinels[i]) for i in sentinels]
+        errno = _errno_of(message, go_type, cause)
+        if errno:
+            # Python's class for it too (IsADirectoryError): a system error is an OSError.
+            classes = [*(classes or [GoError]), type(OSError(errno, ""))]  # type: ignore[list-item]
         cls = _combine(classes)
         # __new__ alone: OSError's __init__ would read (message, go_type) as (errno, strerror).
         exc = cls.__new__(cls, message)
@@ -513,9 +518,53 @@ class LoadedBundle:
         exc._go_values = tuple(v for _, v in types if v is not None) + ((value,) if value is not None else ())
         if cause is not None:
             exc.__cause__ = cause
+        if errno and isinstance(exc, OSError):
+            _set_os_fields(exc, errno)
         if value is not None:
             _by_value[value] = exc
         return exc
+
+
+# ---- Go's system errors as Python's OSError ---------------------------------------------
+
+# syscall.Errno's messages (Go's table, lowercase) -> the errno, from the C library's own.
+_errnos: dict[str, int] = {}
+
+
+def _errno_of(message: str, go_type: str, cause: BaseException | None) -> int:
+    """The errno of a syscall.Errno that is this error or the first in its chain, else 0."""
+    if not _errnos:
+        for number in range(1, 134):
+            _errnos.setdefault(os.strerror(number).lower(), number)
+    error: BaseException | None = None
+    text, kind = message, go_type
+    for _ in range(100):
+        if kind == "syscall.Errno":
+            return _errnos.get(text.lower(), 0)
+        error = cause if error is None else error.__cause__
+        if not isinstance(error, GoError):
+            return 0
+        text, kind = error.message, error.go_type
+    return 0
+
+
+def _set_os_fields(exc: OSError, errno: int) -> None:
+    """``errno``, ``strerror`` and ``filename`` (and ``filename2``) as Python's OSError has
+    them, from the syscall.Errno and the path of an ``*fs.PathError`` (``*os.LinkError``'s
+    Old and New, ``*os.SyscallError`` has none) in the chain."""
+    exc.errno = errno
+    exc.strerror = os.strerror(errno)
+    for first, second in (("Path", ""), ("Old", "New")):
+        try:
+            name = getattr(exc, first)
+        except AttributeError:
+            continue
+        if isinstance(name, str):
+            exc.filename = name
+            other = getattr(exc, second, None) if second else None
+            if isinstance(other, str):
+                exc.filename2 = other
+            return
 
 
 _lock = threading.Lock()

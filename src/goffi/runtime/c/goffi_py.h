@@ -383,6 +383,9 @@ PyObject *goffi_object_exit(PyObject *self, PyObject *const *args, Py_ssize_t na
 PyObject *goffi_live_handles_py(PyObject *self, PyObject *unused);
 /* goffi_sentinel.c: _sentinel_error(index), the exception of a sentinel error's Go value. */
 PyObject *goffi_sentinel_error_py(PyObject *self, PyObject *arg);
+/* goffi_locker.c: with on an object with Lock() and Unlock() (sync.Mutex): Lock, then Unlock. */
+PyObject *goffi_locker_enter(PyObject *self, PyObject *unused);
+PyObject *goffi_locker_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* tp_new of interface classes: their objects only come from Go. */
 PyObject *goffi_object_no_new(PyTypeObject *type, PyObject *args, PyObject *kwargs);
 /* A record's Python class (borrowed), importing its module the first time. */
