@@ -255,3 +255,8 @@ def test_a_locker_locks_for_the_with_block(objtest: ModuleType) -> None:
     with pytest.raises(ZeroDivisionError), tally:
         1 / 0  # noqa: B018
     assert tally.Locked() is False  # unlocked however the block ends
+
+
+def test_errors_alone_stay_required(errors_: ModuleType, io_: ModuleType) -> None:
+    with pytest.raises(TypeError, match=r"errors\.Is\(\) takes 2 positional arguments \(1 given\)"):
+        errors_.Is(io_.EOF)

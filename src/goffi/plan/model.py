@@ -161,13 +161,22 @@ class FuncPlan:
 
     @property
     def nil_default(self) -> bool:
-        """Whether its last parameter, a Go ``error``, may be left out (None: nil).
+        """Whether its last parameter, a Go ``error`` after one of another type, may be left
+        out (None: nil).
 
         A ``(T, error)`` result reaches Python as ``T``, its error raised, so Go's
         ``template.Must(t.Parse(text))`` reads ``template.Must(t.Parse(text))`` in Python
-        too: ``Must(t, err error)`` takes ``err=None`` by default.
+        too: ``Must(t, err error)`` takes ``err=None`` by default. Errors alone
+        (``errors.Is(err, target error)``, ``Wrap(err error)``) stay required: leaving
+        one out is a mistake, not the idiom.
         """
-        return bool(self.params) and not self.params[-1].variadic and self.params[-1].type.shape == "error"
+        params = self.params
+        return (
+            len(params) >= 2
+            and not params[-1].variadic
+            and params[-1].type.shape == "error"
+            and params[-2].type.shape != "error"
+        )
 
     def py_signature(self, namer: ClassNamer | None = None) -> str:
         """The Python signature (for docstrings, stubs and goffi inspect)."""
