@@ -159,10 +159,31 @@ class FuncPlan:
             and self.params[0].type.go_name == "context.Context"
         )
 
+    @property
+    def nil_default(self) -> bool:
+        """Whether its last parameter, a Go ``error`` after one of another type, may be left
+        out (None: nil).
+
+        A ``(T, error)`` result reaches Python as ``T``, its error raised, so Go's
+        ``template.Must(t.Parse(text))`` reads ``template.Must(t.Parse(text))`` in Python
+        too: ``Must(t, err error)`` takes ``err=None`` by default. Errors alone
+        (``errors.Is(err, target error)``, ``Wrap(err error)``) stay required: leaving
+        one out is a mistake, not the idiom.
+        """
+        params = self.params
+        return (
+            len(params) >= 2
+            and not params[-1].variadic
+            and params[-1].type.shape == "error"
+            and params[-2].type.shape != "error"
+        )
+
     def py_signature(self, namer: ClassNamer | None = None) -> str:
         """The Python signature (for docstrings, stubs and goffi inspect)."""
         parts = ["self"] if self.receiver is not None else []
         parts += [f"{p.py_name}: {p.type.py_type('in', namer)}" for p in self.params if not p.variadic]
+        if self.nil_default:
+            parts[-1] += " = None"
         if self.variadic:
             last = self.params[-1]
             assert last.type.elem is not None
@@ -347,6 +368,21 @@ class ClassPlan:
     def close_method(self) -> FuncPlan | None:
         """Close() or Close() error: makes the object a context manager."""
         return self.method("Close", 0, ())
+
+    @property
+    def locker(self) -> bool:
+        """Lock() and Unlock(), without results (sync.Locker: sync.Mutex, sync.RWMutex) and
+        no Close(): ``with mu:`` locks for the block, as a Python lock does."""
+        lock, unlock = self.method("Lock", 0, ()), self.method("Unlock", 0, ())
+        return (
+            self.close_method is None
+            and lock is not None
+            and unlock is not None
+            and not lock.results
+            and not unlock.results
+            and not lock.returns_error
+            and not unlock.returns_error
+        )
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,11 @@ class ClassRenderer(FunctionRenderer):
             rows.append(
                 '    {"__exit__", (PyCFunction)(void (*)(void))goffi_object_exit, METH_FASTCALL, NULL},\n'
             )
+        elif cls.locker:
+            rows.append('    {"__enter__", goffi_locker_enter, METH_NOARGS, NULL},\n')
+            rows.append(
+                '    {"__exit__", (PyCFunction)(void (*)(void))goffi_locker_exit, METH_FASTCALL, NULL},\n'
+            )
         getset = []
         for f in cls.fields:
             parts.append(self._field(cls, f))

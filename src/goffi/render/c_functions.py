@@ -119,8 +119,12 @@ class FunctionRenderer(ConverterRenderer):
                     conv = "goffi_in_bytes_ro"
                 elif p.type.shape == "buffer" and not p.writes:
                     conv = f"goffi_in_ro_{p.type.cid}"  # a zero-copy slice, the same way
+                arg = f"args[{i + first}]"
+                if fn.nil_default and i == len(fn.params) - 1:
+                    # Left out (FuncPlan.nil_default): None, Go's nil.
+                    arg = f"(nargs > {i + first} && {arg} != NULL ? {arg} : Py_None)"
                 conversions.append(
-                    f"    if ({conv}(args[{i + first}], &a{i}, &arena, {where}) < 0) {{\n"
+                    f"    if ({conv}({arg}, &a{i}, &arena, {where}) < 0) {{\n"
                     f"{abandon}        goto done;\n    }}\n"
                 )
                 if p.writes_back:
@@ -177,18 +181,20 @@ class FunctionRenderer(ConverterRenderer):
         kwargs = (
             f"        static const char *const kwlist[] = {{{', '.join([*names, 'NULL'])}}};\n"
             "        if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) {\n"
-            f'            nargs = goffi_kwargs("{fn.qualified}", args, nargs, kwnames, kwlist, {first}, {nslots}, kwbuf);\n'
+            f'            nargs = goffi_kwargs("{fn.qualified}", args, nargs, kwnames, kwlist, {first}, {nslots}, '
+            f"{nslots - (1 if fn.nil_default else 0)}, kwbuf);\n"
             "            if (nargs < 0) {\n                return NULL;\n            }\n"
             "            args = kwbuf;\n        }\n"
         )
         decls.append(
             f"    PyObject *kwbuf[{max(nslots, 1)}]; /* the arguments, when keywords are passed */\n"
         )
-        min_args = nfixed + first
+        max_args = nfixed + first
+        min_args = max_args - (1 if fn.nil_default else 0)
         return _FUNC.format(
             kwargs=kwargs,
             # One comparison where the count is fixed (the common case: a single branch).
-            bad_arity=f"nargs < {min_args}" if fn.variadic else f"nargs != {min_args}",
+            bad_arity=f"nargs < {min_args}" if fn.variadic else f"nargs != {max_args}",
             qualified=fn.qualified,
             go_signature=fn.go_signature,
             cname=cname,
@@ -199,7 +205,7 @@ class FunctionRenderer(ConverterRenderer):
             reacquire="" if fn.holds_gil else "Py_END_ALLOW_THREADS",
             decls="".join(decls),
             min_args=min_args,
-            max_args=-1 if fn.variadic else min_args,
+            max_args=-1 if fn.variadic else max_args,
             conversions="".join(conversions),
             symbol=fn.symbol,
             call_args=", ".join(call_args),

@@ -135,6 +135,7 @@ class CRenderer(ClassRenderer, CallbackRenderer):
             f'    "{name}.GoValue",\n    sizeof(goffi_object),\n    0,\n    Py_TPFLAGS_DEFAULT,\n    goffi_slots_GoValue,\n}};\n\n'
             "static PyMethodDef goffi_bundle_methods[] = {\n"
             '    {"_live_handles", goffi_live_handles_py, METH_NOARGS, "The number of live Go handles."},\n'
+            '    {"_sentinel_error", goffi_sentinel_error_py, METH_O, "The exception of a sentinel error (by index)."},\n'
             '    {"_sigurg", goffi_sigurg_state_py, METH_NOARGS, "The SIGURG chain (goffi_sigurg.c), for tests."},\n'
             '    {"_register_class", (PyCFunction)(void (*)(void))goffi_register_class_py, METH_FASTCALL, NULL},\n'
             '    {"_bind", goffi_bind_py, METH_O, NULL},\n'

@@ -50,6 +50,8 @@ def function_docstring(fn: FuncPlan) -> str:
     ]
     if fn.variadic:
         names.append("*" + fn.params[-1].py_name)
+    if fn.nil_default:
+        names[-1] += "=None"
     text = f"{fn.py_name}({', '.join(names)})\n--\n\n"
     text += f"{fn.py_signature()}\n\nGo: {fn.go_signature}"
     if fn.pos:

@@ -448,8 +448,10 @@ def _methods(cls: ClassPlan) -> list[str]:
     for m in cls.methods:
         fixed = [p.py_name for p in m.params if not p.variadic]
         rest = [f"*{m.params[-1].py_name}"] if m.variadic else []
-        sig = ", ".join(["self", *fixed, *rest])
         call = ", ".join(["self", *fixed, *rest])
+        if m.nil_default:
+            fixed[-1] += "=None"
+        sig = ", ".join(["self", *fixed, *rest])
         lines.append(f"\n    def {m.py_name}({sig}):  # type: ignore[no-untyped-def]\n")
         lines.append(_doc_block(f"Go: {m.go_signature}\n\n{m.doc}".strip(), "        "))
         lines.append(f"        return _go._{cls.py_name}_{m.py_name}({call})\n")
@@ -644,7 +646,7 @@ def _stub_class(cls: ClassPlan, namer: ClassNamer, typed: Callable[[str], str]) 
     own = "_Self" if any(f.py_name == cls.py_name for f in cls.fields) else cls.py_name
     if cls.kind == "handle":  # the extension's type: keywords only, made by __new__
         lines.append(f"    def __new__(cls{', *, ' + ', '.join(kw) if kw else ''}) -> {own}: ...\n")
-    if cls.close_method is not None:
+    if cls.close_method is not None or cls.locker:
         lines.append(f"    def __enter__(self) -> {own}: ...\n")
         lines.append("    def __exit__(self, *exc: object) -> bool: ...\n")
     if cls.len_method is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import os
 import sys
 import threading
 import weakref
@@ -330,20 +331,76 @@ def _spelled(bundle: str | ModuleType) -> str:
     return repr(bundle if isinstance(bundle, str) else getattr(bundle, "__name__", bundle))
 
 
+class _SentinelValue:
+    """``GoError.go_value`` where no Go error set it: the Go value of a sentinel error's
+    class (``io.EOF``, ``fs.SkipDir``), else None. So the class itself passes where Go
+    takes an error as the sentinel: ``errors.Is(err, io.EOF)``, a ``WalkDirFunc`` that
+    returns ``filepath.SkipDir``. Each read asks the bundle for the value anew (a new
+    handle, which the Go call using it keeps): a class holds no Go handle. An exception
+    holds its own value (set on the instance, which takes precedence over this non-data
+    descriptor): Go's, or the sentinel's for one made in Python (``raise fs.SkipDir``)."""
+
+    def __get__(self, obj: object, cls: type | None = None) -> object:
+        exc = _sentinel_exception(type(obj) if obj is not None else cls)
+        return exc.__dict__.get("go_value") if exc is not None else None
+
+
+def _sentinel_exception(cls: type | None) -> GoError | None:
+    """The exception of the Go value of the first sentinel error class in ``cls``'s MRO
+    (made by its bundle, as if Go returned it), or None."""
+    for klass in getattr(cls, "__mro__", ()):
+        if klass is GoError or not issubclass(klass, GoError):
+            break
+        found = klass.__dict__.get("_goffi_sentinel")
+        if found is None:
+            found = ()
+            bundle = _owner_of(klass)
+            if bundle is not None:
+                # Registered relative to the bundle (".io"), or absolute by earlier versions.
+                entries = [
+                    ("." + klass.__module__[len(bundle.name) + 1 :], klass.__name__),
+                    (klass.__module__, klass.__name__),
+                ]
+                index = next((bundle._sentinels.index(e) for e in entries if e in bundle._sentinels), -1)
+                if index >= 0:
+                    found = (bundle, index)
+            klass._goffi_sentinel = found
+        if found:
+            bundle, index = found
+            maker = getattr(bundle.native_module(), "_sentinel_error", None)  # not in earlier bundles
+            exc = maker(index) if maker is not None else None
+            return exc if isinstance(exc, GoError) else None
+    return None
+
+
 class GoError(Exception):
     """A Go function returned a non-nil ``error``.
 
     ``str(e)`` is Go's ``err.Error()``; :attr:`go_type` is the error's dynamic Go type
     as ``fmt``'s ``%T`` prints it (``*strconv.NumError``, ``*errors.errorString``).
+
+    A sentinel error's class (``io.EOF``) holds the sentinel's Go value: it passes where
+    Go takes an error, and ``io.EOF()`` (or ``raise io.EOF``) is an exception of it.
     """
 
     #: The Go error value itself (an object), so the exception can be passed back to Go.
-    go_value: object = None
+    go_value: object = _SentinelValue()
     #: Objects of the bundle's error types found in the error's chain (errors.As), then
     #: go_value: attributes the exception lacks are read from these (e.Path, e.Func).
     _go_values: tuple[object, ...] = ()
+    message: str
+    go_type: str
 
-    def __init__(self, message: str, go_type: str = "") -> None:
+    def __init__(self, message: str | None = None, go_type: str = "") -> None:
+        if message is None:
+            sentinel = _sentinel_exception(type(self))
+            if sentinel is None:
+                raise TypeError(
+                    f"{type(self).__name__}() needs a message: only a sentinel error's class "
+                    "(io.EOF, fs.SkipDir) makes an exception of Go's value without one"
+                )
+            message, go_type = str(sentinel), str(sentinel.__dict__.get("go_type", ""))
+            self.go_value = sentinel.__dict__.get("go_value")
         super().__init__(message)
         self.message = message
         self.go_type = go_type
@@ -448,6 +505,10 @@ class LoadedBundle:
         # Error types first: the class is named after the most specific fact (NumError, then ErrSyntax).
         classes = [self._resolve(self._error_types[i]) for i, _ in types]
         classes += [self._resolve(self._sentinels[i]) for i in sentinels]
+        errno = _errno_of(message, go_type, cause)
+        if errno:
+            # Python's class for it too (IsADirectoryError): a system error is an OSError.
+            classes = [*(classes or [GoError]), type(OSError(errno, ""))]  # type: ignore[list-item]
         cls = _combine(classes)
         # __new__ alone: OSError's __init__ would read (message, go_type) as (errno, strerror).
         exc = cls.__new__(cls, message)
@@ -457,9 +518,53 @@ class LoadedBundle:
         exc._go_values = tuple(v for _, v in types if v is not None) + ((value,) if value is not None else ())
         if cause is not None:
             exc.__cause__ = cause
+        if errno and isinstance(exc, OSError):
+            _set_os_fields(exc, errno)
         if value is not None:
             _by_value[value] = exc
         return exc
+
+
+# ---- Go's system errors as Python's OSError ---------------------------------------------
+
+# syscall.Errno's messages (Go's table, lowercase) -> the errno, from the C library's own.
+_errnos: dict[str, int] = {}
+
+
+def _errno_of(message: str, go_type: str, cause: BaseException | None) -> int:
+    """The errno of a syscall.Errno that is this error or the first in its chain, else 0."""
+    if not _errnos:
+        for number in range(1, 134):
+            _errnos.setdefault(os.strerror(number).lower(), number)
+    error: BaseException | None = None
+    text, kind = message, go_type
+    for _ in range(100):
+        if kind == "syscall.Errno":
+            return _errnos.get(text.lower(), 0)
+        error = cause if error is None else error.__cause__
+        if not isinstance(error, GoError):
+            return 0
+        text, kind = error.message, error.go_type
+    return 0
+
+
+def _set_os_fields(exc: OSError, errno: int) -> None:
+    """``errno``, ``strerror`` and ``filename`` (and ``filename2``) as Python's OSError has
+    them, from the syscall.Errno and the path of an ``*fs.PathError`` (``*os.LinkError``'s
+    Old and New, ``*os.SyscallError`` has none) in the chain."""
+    exc.errno = errno
+    exc.strerror = os.strerror(errno)
+    for first, second in (("Path", ""), ("Old", "New")):
+        try:
+            name = getattr(exc, first)
+        except AttributeError:
+            continue
+        if isinstance(name, str):
+            exc.filename = name
+            other = getattr(exc, second, None) if second else None
+            if isinstance(other, str):
+                exc.filename2 = other
+            return
 
 
 _lock = threading.Lock()

@@ -150,7 +150,14 @@ class GoTimeValue(GoNamed, GoTime):
 
 
 class GoDurationValue(GoNamed, datetime.timedelta):
-    """``time.Duration``: a timedelta carrying Go's methods (below a microsecond truncates)."""
+    """``time.Duration``: a timedelta carrying Go's methods (below a microsecond truncates).
+
+    As Go's conversion does, one integer is a count of nanoseconds (``Duration(1500)`` is
+    1.5 µs, truncated to 1 µs; ``Duration(5 * 10**9)`` five seconds), and a timedelta is
+    itself; keywords are timedelta's (``Duration(seconds=90)``). Arithmetic keeps the
+    class, as Go's does (``time.Second * 3``, ``d + time.Millisecond``, ``-d``, ``d // 2``
+    are Durations with Go's ``String()``); a ratio of two durations stays a number.
+    """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> GoDurationValue:
         if len(args) == 1 and not kwargs and isinstance(args[0], datetime.timedelta):
@@ -160,10 +167,67 @@ class GoDurationValue(GoNamed, datetime.timedelta):
             return datetime.timedelta.__new__(
                 cls, days=d.days, seconds=d.seconds, microseconds=d.microseconds
             )
+        if len(args) == 1 and not kwargs and isinstance(args[0], int) and not isinstance(args[0], bool):
+            nanoseconds = int(args[0])
+            if not -(2**63) <= nanoseconds < 2**63:
+                raise OverflowError(
+                    f"{cls.__name__}({nanoseconds}): a Go time.Duration counts nanoseconds in an int64 "
+                    f"(-{2**63}..{2**63 - 1}, about 292 years either way)"
+                )
+            # Toward zero, as goffi truncates every Duration from Go to timedelta's microseconds.
+            micro = abs(nanoseconds) // 1000
+            return datetime.timedelta.__new__(cls, microseconds=-micro if nanoseconds < 0 else micro)
         return datetime.timedelta.__new__(cls, *args, **kwargs)
 
     # timedelta's repr already names the class: Duration(seconds=90).
     __repr__ = datetime.timedelta.__repr__
+
+    def _keep(self, result: Any) -> Any:
+        if type(result) is datetime.timedelta:
+            return type(self)(result)
+        return result
+
+    def __add__(self, other: Any) -> Any:
+        return self._keep(datetime.timedelta.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Any:
+        return self._keep(datetime.timedelta.__radd__(self, other))
+
+    def __sub__(self, other: Any) -> Any:
+        return self._keep(datetime.timedelta.__sub__(self, other))
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._keep(datetime.timedelta.__rsub__(self, other))
+
+    def __mul__(self, other: Any) -> Any:
+        return self._keep(datetime.timedelta.__mul__(self, other))
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._keep(datetime.timedelta.__rmul__(self, other))
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._keep(datetime.timedelta.__truediv__(self, other))
+
+    def __floordiv__(self, other: Any) -> Any:
+        return self._keep(datetime.timedelta.__floordiv__(self, other))
+
+    def __mod__(self, other: Any) -> Any:
+        return self._keep(datetime.timedelta.__mod__(self, other))
+
+    def __divmod__(self, other: Any) -> Any:
+        result = datetime.timedelta.__divmod__(self, other)
+        if result is NotImplemented:
+            return result
+        return result[0], self._keep(result[1])
+
+    def __neg__(self) -> Any:
+        return self._keep(datetime.timedelta.__neg__(self))
+
+    def __pos__(self) -> Any:
+        return self._keep(datetime.timedelta.__pos__(self))
+
+    def __abs__(self) -> Any:
+        return self._keep(datetime.timedelta.__abs__(self))
 
 
 _PLAIN: tuple[type, ...] = (int, float, complex, str, bytes, list, dict)

@@ -240,7 +240,8 @@ class Mapping:
         if s == "empty":
             return "None"
         if s == "error":
-            return "GoError | None"
+            # In, a sentinel's class is its Go value too (errors.Is(err, io.EOF)).
+            return "GoError | type[GoError] | None" if position == "in" else "GoError | None"
         if s == "duration":
             return "datetime.timedelta"
         if s == "time":

@@ -262,7 +262,8 @@ class TypeMapper:
                 "error",
                 "handle",
                 note="an error value is an exception instance (a goffi.GoError, matching its sentinels "
-                "and error types), not raised; None is nil; an exception that came from Go passes back",
+                "and error types), not raised; None is nil; an exception that came from Go, or a "
+                "sentinel's class (io.EOF), passes back as its Go value",
             )
         if key == "time.Duration":
             return Mapping(

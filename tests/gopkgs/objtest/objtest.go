@@ -284,6 +284,15 @@ func Find(key string) (string, error) {
 	return "", ErrNotFound
 }
 
+// MustFind is Find's result, or a panic with its error: Go's Must(f(...)) idiom
+// (template.Must, regexp.MustCompile), whose last parameter is an error.
+func MustFind(value string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return "found " + value
+}
+
 // Validate fails with a *ValidationError for the empty string.
 func Validate(s string) error {
 	if s == "" {
@@ -355,3 +364,24 @@ func Offset(t time.Time) int {
 
 // At returns the instant sec seconds and nsec nanoseconds after the Unix epoch, in UTC.
 func At(sec, nsec int64) time.Time { return time.Unix(sec, nsec).UTC() }
+
+// Tally is a count guarded by its own lock: a sync.Locker, so a context manager.
+type Tally struct {
+	mu sync.Mutex
+	n  int
+}
+
+// Lock locks the tally.
+func (t *Tally) Lock() { t.mu.Lock() }
+
+// Unlock unlocks it.
+func (t *Tally) Unlock() { t.mu.Unlock() }
+
+// Locked reports whether the tally is locked right now.
+func (t *Tally) Locked() bool {
+	if t.mu.TryLock() {
+		t.mu.Unlock()
+		return false
+	}
+	return true
+}

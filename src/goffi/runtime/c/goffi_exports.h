@@ -19,6 +19,7 @@
 /* goffi_cgo.go */
 extern void goffi_release(uint64_t id, int64_t refs);
 extern int64_t goffi_live_handles(void);
+extern void goffi_sentinel_error(int64_t index, goffi_err* e, goffi_arena* a);
 
 /* goffi_view.go */
 extern void goffi_return_loan(uint64_t id);

@@ -82,9 +82,11 @@ int goffi_check_nargs(const char *func, Py_ssize_t nargs, Py_ssize_t min, Py_ssi
  * positional slots first..nslots are named names[0..nslots-first): merges args[0..n) and
  * the (at least one) keywords in kwnames into buf (nslots entries) and returns nslots, or
  * -1 with a TypeError, worded as Python's own, for an unknown, duplicate or missing
- * argument. Out of line, so a call without keywords keeps args and nargs in registers. */
+ * argument. Slots from nrequired on may be left out (FuncPlan.nil_default): NULL in buf.
+ * Out of line, so a call without keywords keeps args and nargs in registers. */
 Py_ssize_t goffi_kwargs(const char *func, PyObject *const *args, Py_ssize_t n, PyObject *kwnames,
-                        const char *const *names, Py_ssize_t first, Py_ssize_t nslots, PyObject **buf);
+                        const char *const *names, Py_ssize_t first, Py_ssize_t nslots, Py_ssize_t nrequired,
+                        PyObject **buf);
 
 /* Raise the Python exception for a Go error or panic reported in *err. Always returns NULL. */
 PyObject *goffi_raise(const goffi_err *err);
@@ -379,6 +381,11 @@ Py_ssize_t goffi_object_len(PyObject *self);
 PyObject *goffi_object_enter(PyObject *self, PyObject *unused);
 PyObject *goffi_object_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *goffi_live_handles_py(PyObject *self, PyObject *unused);
+/* goffi_sentinel.c: _sentinel_error(index), the exception of a sentinel error's Go value. */
+PyObject *goffi_sentinel_error_py(PyObject *self, PyObject *arg);
+/* goffi_locker.c: with on an object with Lock() and Unlock() (sync.Mutex): Lock, then Unlock. */
+PyObject *goffi_locker_enter(PyObject *self, PyObject *unused);
+PyObject *goffi_locker_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* tp_new of interface classes: their objects only come from Go. */
 PyObject *goffi_object_no_new(PyTypeObject *type, PyObject *args, PyObject *kwargs);
 /* A record's Python class (borrowed), importing its module the first time. */

@@ -46,6 +46,12 @@ typedef struct goffi_cleanup {
 /* A new cleanup record of the arena, zeroed (NULL with MemoryError set when out of memory). */
 GOFFI_HIDDEN goffi_cleanup *goffi_new_cleanup(goffi_arena *a);
 
+/* ---- goffi_rt_errors.c ---- */
+
+/* Whether o is a GoError class (io.EOF, fs.SkipDir): where Go takes an error, a sentinel's
+ * class stands for its Go value. */
+GOFFI_HIDDEN int goffi_is_error_class(PyObject *o);
+
 /* ---- goffi_rt_scalars.c ---- */
 
 /* TypeError: `where` must be `expected`, not o's type. Returns -1. */

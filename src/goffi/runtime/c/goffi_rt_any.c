@@ -141,8 +141,9 @@ static int goffi_in_any_depth(PyObject *o, goffi_any *out, goffi_arena *a, const
     if (goffi_refuse_foreign(o, NULL, where) < 0) {
         return -1;
     }
-    if (PyObject_IsInstance(o, goffi_GoError) == 1) {
-        /* An exception that came from Go passes its Go error (fmt.Errorf("%w", e)). */
+    if (PyObject_IsInstance(o, goffi_GoError) == 1 || goffi_is_error_class(o)) {
+        /* An exception that came from Go passes its Go error (fmt.Errorf("%w", e)), and a
+         * sentinel's class its Go value (goffi.runtime's GoError.go_value). */
         goffi_err err;
         if (goffi_in_error(o, &err, a, where) < 0) {
             return -1;

@@ -87,13 +87,23 @@ PyObject *goffi_error_object(const goffi_err *err) {
     return exc;
 }
 
+/* Where no call keeps a sentinel class's Go value: an instance (io.EOF()) holds its own. */
+static int goffi_class_needs_call(PyObject *o, const char *where) {
+    PyErr_Format(PyExc_TypeError, "%s: pass %.200s() here, not the class", where, ((PyTypeObject *)o)->tp_name);
+    return -1;
+}
+
+/* A GoError class (io.EOF, fs.SkipDir): where Go takes an error, a sentinel's class is its Go value. */
+int goffi_is_error_class(PyObject *o) {
+    return PyType_Check(o) && PyType_IsSubtype((PyTypeObject *)o, (PyTypeObject *)goffi_GoError);
+}
+
 int goffi_in_error(PyObject *o, goffi_err *out, goffi_arena *a, const char *where) {
-    (void)a;
     memset(out, 0, sizeof(*out));
     if (o == Py_None) {
         return 0; /* nil */
     }
-    if (!PyObject_IsInstance(o, goffi_GoError)) {
+    if (!goffi_is_error_class(o) && !PyObject_IsInstance(o, goffi_GoError)) {
         if (PyErr_Occurred()) {
             return -1;
         }
@@ -114,12 +124,16 @@ int goffi_in_error(PyObject *o, goffi_err *out, goffi_arena *a, const char *wher
         PyErr_Format(PyExc_TypeError,
                      "%s: this %.200s was made in Python and holds no Go error; make Go errors in Go "
                      "(errors.New, fmt.Errorf)",
-                     where, Py_TYPE(o)->tp_name);
+                     where, PyType_Check(o) ? ((PyTypeObject *)o)->tp_name : Py_TYPE(o)->tp_name);
         return -1;
     }
     out->kind = GOFFI_ERROR;
     out->value.id = ((goffi_object *)value)->handle;
     out->value.cls = ((goffi_object *)value)->cls;
+    if (PyType_Check(o)) {
+        /* A sentinel's class: its Go value is fetched anew, the call keeps it. */
+        return a != NULL ? goffi_arena_keep(a, value) : (Py_DECREF(value), goffi_class_needs_call(o, where));
+    }
     Py_DECREF(value); /* the exception keeps it alive */
     return 0;
 }

@@ -5,7 +5,8 @@
 #include "goffi_py.h"
 
 Py_ssize_t goffi_kwargs(const char *func, PyObject *const *args, Py_ssize_t n, PyObject *kwnames,
-                        const char *const *names, Py_ssize_t first, Py_ssize_t nslots, PyObject **buf) {
+                        const char *const *names, Py_ssize_t first, Py_ssize_t nslots, Py_ssize_t nrequired,
+                        PyObject **buf) {
     Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
     for (Py_ssize_t i = 0; i < nslots; i++) {
         buf[i] = i < n ? args[i] : NULL;
@@ -41,14 +42,14 @@ Py_ssize_t goffi_kwargs(const char *func, PyObject *const *args, Py_ssize_t n, P
         return -1;
     }
     Py_ssize_t missing = 0;
-    for (Py_ssize_t i = n; i < nslots; i++) {
+    for (Py_ssize_t i = n; i < nrequired; i++) {
         missing += buf[i] == NULL;
     }
     if (missing > 0) {
         /* As Python says it: "f() missing 2 required arguments: 'a' and 'b'". */
         PyObject *list = PyUnicode_FromString("");
         Py_ssize_t seen = 0;
-        for (Py_ssize_t i = n; list != NULL && i < nslots; i++) {
+        for (Py_ssize_t i = n; list != NULL && i < nrequired; i++) {
             if (buf[i] != NULL) {
                 continue;
             }

@@ -355,6 +355,22 @@ func goffi_release(id C.uint64_t, refs C.int64_t) {
 	goffiHandles.Release(uint64(id), int64(refs))
 }
 
+// goffi_sentinel_error describes the bundle's sentinel error number index (the order of
+// its Python classes) as a returned error would be: the Python class of a sentinel
+// (fs.SkipDir, io.EOF) then holds Go's value, so it passes where Go takes an error
+// (errors.Is(err, io.EOF), a WalkDirFunc returning filepath.SkipDir). GOFFI_OK (nothing)
+// for an index out of range or a nil variable.
+//
+//export goffi_sentinel_error
+func goffi_sentinel_error(index C.int64_t, e *C.goffi_err, a *C.goffi_arena) {
+	*e = C.goffi_err{}
+	list := goffiSentinels()
+	if index < 0 || int(index) >= len(list) {
+		return
+	}
+	goffiSetError(e, a, list[index])
+}
+
 // goffi_live_handles reports the number of live handles, memoryviews of lent Go arrays
 // included (goffi.live_handles()).
 //
