@@ -220,6 +220,17 @@ func (blob) Name() string  { return "blob" }
 // Blob returns a Shape whose dynamic type is unexported.
 func Blob() Shape { return blob{} }
 
+// unitShape is unexported; Go hands out a pointer to one as a variable.
+type unitShape struct{}
+
+func (*unitShape) Area() float64 { return 1 }
+func (*unitShape) Name() string  { return "unit" }
+
+// UnitShape is a *unitShape, which Python sees as a Shape (github.com/golang-jwt/jwt/v5's
+// SigningMethodNone is a *signingMethodNone, seen as a SigningMethod, which Python objects
+// implement through a proxy).
+var UnitShape = &unitShape{}
+
 // Shapes returns a square of side 2 and a circle of radius 1, in that order.
 func Shapes() []Shape { return []Shape{NewSquare(2), NewCircle(1)} }
 
@@ -301,6 +312,40 @@ func Joined() error { return errors.Join(ErrNotFound, ErrBusy) }
 // Both returns a wrapped *ValidationError that itself wraps ErrBusy.
 func Both() error {
 	return fmt.Errorf("both: %w", &ValidationError{Field: "name", Reason: "taken", Err: ErrBusy})
+}
+
+// constError is the "constant error" pattern (github.com/rs/xid's ErrInvalidID): an
+// unexported string type with an Error method, whose values are constants.
+type constError string
+
+func (e constError) Error() string { return string(e) }
+
+// ErrConstant is a sentinel declared as a constant, not a variable.
+const ErrConstant constError = "objtest: constant sentinel"
+
+// Code is an exported error type whose values are constants.
+type Code string
+
+func (c Code) Error() string { return "objtest: code " + string(c) }
+
+// ErrCodeGone is a constant of an exported error type.
+const ErrCodeGone Code = "gone"
+
+// FailConstant fails with ErrConstant wrapped, or with ErrCodeGone for code.
+func FailConstant(code bool) error {
+	if code {
+		return ErrCodeGone
+	}
+	return fmt.Errorf("ctx: %w", ErrConstant)
+}
+
+// Annotate adds msg to err (nil stays nil), as github.com/pkg/errors.Wrap does: it makes an
+// error from an error, so Python gets the error back instead of an exception raised.
+func Annotate(err error, msg string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", msg, err)
 }
 
 // ---- optional pointers to copyable values ----
