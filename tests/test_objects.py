@@ -544,6 +544,38 @@ def test_error_made_from_an_error_is_returned_not_raised(objtest: ModuleType) ->
     # Methods acting on their receiver still raise (objtest.Resource.Close after Close).
 
 
+def test_go_writes_into_slices_of_records_arrays_and_objects_come_back(objtest: ModuleType) -> None:
+    """Go sorting a []Point, a []Tag ([2]byte) or a []*Counter in place (blang/semver's
+    Sort, xid.Sort): the list gets Go's order, as a list of ints does (it stayed as it was)."""
+    P = objtest.Point
+    points = [P(X=3, Y=0), P(X=1, Y=5), P(X=1, Y=2)]
+    objtest.SortPoints(points)
+    assert points == [P(X=1, Y=2), P(X=1, Y=5), P(X=3, Y=0)]
+    tags = [b"zz", objtest.Tag(b"ab"), b"mm"]
+    objtest.SortTags(tags)
+    assert tags == [b"ab", b"mm", b"zz"] and all(isinstance(t, objtest.Tag) for t in tags)
+    a, b, c = objtest.NewCounter("a"), objtest.NewCounter("b"), objtest.NewCounter("c")
+    counters = [a, b, c]
+    objtest.ReverseCounters(counters)
+    assert counters[0] is c and counters[1] is b and counters[2] is a  # the same Go pointers
+    bases = [objtest.Base(ID=2), objtest.Base(ID=-1), objtest.Base(ID=0)]
+    objtest.SortBases(bases)
+    assert bases == [objtest.Base(ID=-1), objtest.Base(ID=0), objtest.Base(ID=2)]
+    frozen = (b"zz", b"ab")
+    objtest.SortTags(frozen)
+    assert frozen == (b"zz", b"ab")  # a tuple stays as it was
+
+
+def test_go_objects_type_check_where_an_interface_they_implement_is_expected(
+    objtest_report: dict[str, Any],
+) -> None:
+    """*Square and *Circle implement Shape: the signature (and the stubs) take their objects
+    (jwt.NewWithClaims(jwt.SigningMethodHS256, ...) was a mypy error)."""
+    assert _entry(objtest_report, "func", "Describe")["python"] == (
+        "Describe(s: objtest.Shape | objtest.Circle | objtest.Square | None) -> str"
+    )
+
+
 # ---------------------------------------------------------------------------- time
 
 

@@ -348,6 +348,46 @@ func Annotate(err error, msg string) error {
 	return fmt.Errorf("%s: %w", msg, err)
 }
 
+// ---- slices Go writes into ----
+
+// SortPoints sorts ps by X, then Y, in place (github.com/blang/semver's Sort of a []Version;
+// Point is shared by pointer elsewhere, so its objects are Go values).
+func SortPoints(ps []Point) {
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0 && (ps[j].X < ps[j-1].X || ps[j].X == ps[j-1].X && ps[j].Y < ps[j-1].Y); j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
+		}
+	}
+}
+
+// SortBases sorts bs by ID in place: a slice of records.
+func SortBases(bs []Base) {
+	for i := 1; i < len(bs); i++ {
+		for j := i; j > 0 && bs[j].ID < bs[j-1].ID; j-- {
+			bs[j], bs[j-1] = bs[j-1], bs[j]
+		}
+	}
+}
+
+// Tag is a fixed-size byte array type (github.com/rs/xid's ID).
+type Tag [2]byte
+
+// SortTags sorts tags in place (xid.Sort).
+func SortTags(tags []Tag) {
+	for i := 1; i < len(tags); i++ {
+		for j := i; j > 0 && string(tags[j][:]) < string(tags[j-1][:]); j-- {
+			tags[j], tags[j-1] = tags[j-1], tags[j]
+		}
+	}
+}
+
+// ReverseCounters reverses cs in place.
+func ReverseCounters(cs []*Counter) {
+	for i, j := 0, len(cs)-1; i < j; i, j = i+1, j-1 {
+		cs[i], cs[j] = cs[j], cs[i]
+	}
+}
+
 // ---- optional pointers to copyable values ----
 
 // Maybe returns nil for nil, else a pointer to *n+1 (n itself is not changed).
