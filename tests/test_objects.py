@@ -566,16 +566,6 @@ def test_go_writes_into_slices_of_records_arrays_and_objects_come_back(objtest: 
     assert frozen == (b"zz", b"ab")  # a tuple stays as it was
 
 
-def test_go_objects_type_check_where_an_interface_they_implement_is_expected(
-    objtest_report: dict[str, Any],
-) -> None:
-    """*Square and *Circle implement Shape: the signature (and the stubs) take their objects
-    (jwt.NewWithClaims(jwt.SigningMethodHS256, ...) was a mypy error)."""
-    assert _entry(objtest_report, "func", "Describe")["python"] == (
-        "Describe(s: objtest.Shape | objtest.Circle | objtest.Square | None) -> str"
-    )
-
-
 # ---------------------------------------------------------------------------- time
 
 

@@ -82,7 +82,6 @@ def decide_bundle(
     index = {key: i for i, key in enumerate(sorted(class_members))}
     members = _value_members(surface, mapper)
     implements = _value_interfaces(surface, mapper)
-    passes_as = _handle_interfaces(surface, mapper)
     by_pkg: dict[str, list[ClassPlan]] = {}
     for key, (methods, fields, skipped, record) in class_members.items():
         named = surface.named[key]
@@ -109,7 +108,6 @@ def decide_bundle(
                 record=record,
                 members=members.get(key, ()),
                 implements=implements.get(key, ()),
-                passes_as=passes_as.get(key, ()),
                 # An error type's values key the exceptions (by identity): they stay hashable.
                 shared=decision.shared and key not in error_keys,
                 type_args=named.type_args,
@@ -307,27 +305,6 @@ def _value_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[s
         if d.kind not in ("value", "record"):  # a record crosses boxed as its value too (issue 10)
             continue
         own = {_method_shape(m) for m in surface.named[key].methods if not m.pointer_receiver}
-        found = tuple(sorted(i for i, names in interfaces.items() if names and names <= own))
-        if found:
-            out[key] = found
-    return out
-
-
-def _handle_interfaces(surface: Surface, mapper: TypeMapper) -> dict[str, tuple[str, ...]]:
-    """For each handle class, the interface classes its Go value implements (a handle of a
-    struct Go shares by pointer holds the pointer: every method counts), matched as
-    _value_interfaces matches. Go accepts such an object where the interface is expected
-    (jwt.NewWithClaims(jwt.SigningMethodHS256, ...)), and so must the stubs."""
-    interfaces = {
-        key: {_method_shape(m) for m in method_set(surface.named[key], surface)}
-        for key, d in mapper.classes.items()
-        if d.kind == "interface"
-    }
-    out: dict[str, tuple[str, ...]] = {}
-    for key, d in mapper.classes.items():
-        if d.kind != "handle":
-            continue
-        own = {_method_shape(m) for m in method_set(surface.named[key], surface)}
         found = tuple(sorted(i for i, names in interfaces.items() if names and names <= own))
         if found:
             out[key] = found

@@ -270,9 +270,6 @@ class ClassPlan:
     # kind "value" or "record": the bundle's interface classes whose methods its value
     # method set has (by name): Go accepts its values there (boxed), and so do the stubs
     implements: tuple[str, ...] = ()
-    # kind "handle": the bundle's interface classes its Go value implements (by method
-    # signature): Go accepts its objects there, and so do the stubs (not boxed: it is Go's)
-    passes_as: tuple[str, ...] = ()
     # kind "handle": a struct whose fields all copy, held by Go because Go shares it by
     # pointer (typemap.shared_structs); its objects compare and print by their fields
     shared: bool = False
@@ -519,7 +516,7 @@ class BundlePlan:
         """Spells a class as "<module>.<Class>" for signatures shown to users."""
         names = {c.key: f"{p.py_module}.{c.py_name}" for p in self.packages for c in p.classes}
         for c in self.classes():
-            for interface in (*c.implements, *c.passes_as):
+            for interface in c.implements:
                 known = names.get(IMPLEMENTERS + interface)
                 names[IMPLEMENTERS + interface] = f"{known} | {names[c.key]}" if known else names[c.key]
         return lambda key: names.get(key, "" if key.startswith(IMPLEMENTERS) else default_class_name(key))
