@@ -554,7 +554,10 @@ def test_samber_lo(session_cache: Path) -> None:
 
 
 def test_stubs_type_check_with_mypy(generictest: ModuleType, tmp_path: Path) -> None:
-    """Overloads per instantiation, Iterator results and Iterable parameters, checked by mypy."""
+    """Overloads per instantiation, Iterator results and Iterable parameters, checked by mypy.
+    ParseAs[T int64 | float64](s string) T has one signature: instantiations with the same
+    parameters were overloads mypy rejects in the stub (overload-cannot-match), and a plain
+    call goes to the first (int64) one."""
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install -e '.[dev]')")
     snippet = tmp_path / "use_generics.py"
@@ -569,12 +572,14 @@ def test_stubs_type_check_with_mypy(generictest: ModuleType, tmp_path: Path) -> 
             lines: Iterator[str] = strings.Lines("a")
             joined: str = generictest.Join(iter(["a"]), 1)
             wrong: int = slices.Max(["a"])
+            parsed: int = generictest.ParseAs("3")
             """
         ).replace("from gopkgs import", f"from {generictest.__name__.rpartition('.')[0]} import")
     )
     errors, output = mypy_errors(snippet, generictest, tmp_path)
     assert len(errors) == 1, output
     assert "use_generics.py:8:" in errors[0] and 'has type "str", variable has type "int"' in errors[0]
+    assert generictest.ParseAs("3.5") == 3 and generictest.ParseAs["float64"]("3.5") == 3.5
 
 
 def test_readme_generics_example(go: dict[str, ModuleType], capsys: pytest.CaptureFixture[str]) -> None:

@@ -352,6 +352,23 @@ def test_unbridged_dynamic_type_gives_a_generic_object(objtest: ModuleType) -> N
     assert objtest.TypeName(b) == "objtest.blob"
 
 
+def test_unexported_variable_seen_as_a_proxied_interface(objtest: ModuleType) -> None:
+    """A variable of an unexported type shown as an interface that Python objects also
+    implement (jwt.SigningMethodNone): the interface's proxy is the interface's own type
+    (it was spelled as the unexported pointer, and the bundle failed to build)."""
+    assert isinstance(objtest.UnitShape, objtest.Shape)
+    assert objtest.Describe(objtest.UnitShape) == "unit with area 1.00"
+
+    class Tri:
+        def Area(self) -> float:
+            return 0.25
+
+        def Name(self) -> str:
+            return "tri"
+
+    assert objtest.Describe(Tri()) == "tri with area 0.25"
+
+
 def test_object_not_implementing_the_interface_is_refused(objtest: ModuleType) -> None:
     with pytest.raises(TypeError, match="Area"):
         objtest.Describe(objtest.NewCounter("x"))
@@ -495,6 +512,58 @@ def test_error_type_wrapping_a_sentinel(objtest: ModuleType) -> None:
     assert cause.go_type == "*objtest.ValidationError"
     assert isinstance(cause.__cause__, objtest.ErrBusy)
     assert str(cause.__cause__) == "objtest: busy"
+
+
+def test_constant_sentinel_is_an_exception_class(objtest: ModuleType) -> None:
+    """`const ErrX strErr = "..."` (github.com/rs/xid's ErrInvalidID) is a sentinel as a
+    `var` is: its class catches what errors.Is matches; it was a plain str, which no
+    `except` can name."""
+    assert issubclass(objtest.ErrConstant, goffi.GoError)
+    with pytest.raises(objtest.ErrConstant) as info:
+        objtest.FailConstant(False)
+    assert str(info.value) == "ctx: objtest: constant sentinel"
+    assert not isinstance(info.value, objtest.ErrCodeGone)
+    assert isinstance(info.value.__cause__, objtest.ErrConstant)
+    # A constant of an exported error type: its sentinel and its error type both match.
+    with pytest.raises(objtest.ErrCodeGone) as gone:
+        objtest.FailConstant(True)
+    assert isinstance(gone.value, objtest.Code) and not isinstance(gone.value, objtest.ErrConstant)
+    assert str(gone.value) == "objtest: code gone" and gone.value.go_type == "objtest.Code"
+
+
+def test_error_made_from_an_error_is_returned_not_raised(objtest: ModuleType) -> None:
+    """A package function whose first parameter is an error and whose only result is an
+    error makes an error (github.com/pkg/errors' Wrap, WithStack, WithMessage): Python
+    gets it back, as from errors.New, instead of an exception raised at the call."""
+    with pytest.raises(objtest.ErrNotFound) as info:
+        objtest.Find("zz")
+    wrapped = objtest.Annotate(info.value, "lookup")
+    assert isinstance(wrapped, objtest.ErrNotFound)
+    assert str(wrapped) == "lookup: objtest: not found"
+    assert objtest.Annotate(None, "nothing") is None
+    # Methods acting on their receiver still raise (objtest.Resource.Close after Close).
+
+
+def test_go_writes_into_slices_of_records_arrays_and_objects_come_back(objtest: ModuleType) -> None:
+    """Go sorting a []Point, a []Tag ([2]byte) or a []*Counter in place (blang/semver's
+    Sort, xid.Sort): the list gets Go's order, as a list of ints does (it stayed as it was)."""
+    P = objtest.Point
+    points = [P(X=3, Y=0), P(X=1, Y=5), P(X=1, Y=2)]
+    objtest.SortPoints(points)
+    assert points == [P(X=1, Y=2), P(X=1, Y=5), P(X=3, Y=0)]
+    tags = [b"zz", objtest.Tag(b"ab"), b"mm"]
+    objtest.SortTags(tags)
+    assert tags == [b"ab", b"mm", b"zz"] and all(isinstance(t, objtest.Tag) for t in tags)
+    a, b, c = objtest.NewCounter("a"), objtest.NewCounter("b"), objtest.NewCounter("c")
+    counters = [a, b, c]
+    objtest.ReverseCounters(counters)
+    assert counters[0] is c and counters[1] is b and counters[2] is a  # the same Go pointers
+    bases = [objtest.Base(ID=2), objtest.Base(ID=-1), objtest.Base(ID=0)]
+    objtest.SortBases(bases)
+    assert bases == [objtest.Base(ID=-1), objtest.Base(ID=0), objtest.Base(ID=2)]
+    frozen = (b"zz", b"ab")
+    objtest.SortTags(frozen)
+    assert frozen == (b"zz", b"ab")  # a tuple stays as it was
 
 
 # ---------------------------------------------------------------------------- time

@@ -109,6 +109,37 @@ MODULE_CHECKS: dict[str, str] = {
     "github.com/itchyny/gojq": "assert m.Parse('.a | length').String() == '.a | length'",
     # goldmark.New and go-version's NewVersion take options of an unexported type: skipped.
     "github.com/yuin/goldmark": "assert m.DefaultParser() is not None and m.DefaultRenderer() is not None",
+    # Errors made from errors come back (Wrap does not raise); Cause is the error itself.
+    "github.com/pkg/errors@v0.9.1": (
+        "e = m.New('boom')\nw = m.Wrap(e, 'ctx')\nassert str(w) == 'ctx: boom' and m.Cause(w) is e\n"
+        "assert str(m.WithMessage(e, 'm')) == 'm: boom' and m.Wrap(None, 'x') is None"
+    ),
+    # ErrInvalidID is a constant of an unexported error type: a sentinel class all the same.
+    # Sort sorts the list of IDs ([12]byte values) in place.
+    "github.com/rs/xid@v1.6.0": (
+        "try:\n    m.FromString('bad')\nexcept m.ErrInvalidID as e:\n    assert str(e) == 'xid: invalid ID'\n"
+        "else:\n    raise AssertionError('no ErrInvalidID')\n"
+        "ids = [m.FromString('dc6lu4hksdufuiijhc0g'), m.FromString('9m4e2mr0ui3e8a215n4g')]\n"
+        "m.Sort(ids)\nassert [str(i) for i in ids] == ['9m4e2mr0ui3e8a215n4g', 'dc6lu4hksdufuiijhc0g']"
+    ),
+    # SigningMethodNone (a *signingMethodNone shown as a SigningMethod) failed the build;
+    # Python's hmac is the oracle of the HS256 signature.
+    "github.com/golang-jwt/jwt/v5@v5.3.1": (
+        "import base64, hashlib, hmac\n"
+        "s = m.NewWithClaims(m.SigningMethodHS256, m.MapClaims({'sub': 'x'})).SignedString(b'k')\n"
+        "head, _, sig = s.rpartition('.')\n"
+        "mac = hmac.new(b'k', head.encode(), hashlib.sha256).digest()\n"
+        "assert base64.urlsafe_b64encode(mac).rstrip(b'=').decode() == sig\n"
+        "assert m.Parse(s, lambda t: b'k').Claims.GetSubject() == 'x'\n"
+        "try:\n    m.Parse(s, lambda t: b'wrong')\nexcept m.ErrTokenSignatureInvalid:\n    pass\n"
+        "else:\n    raise AssertionError('no ErrTokenSignatureInvalid')\n"
+        "assert m.SigningMethodNone.Alg() == 'none'"
+    ),
+    # Sort sorts a list of Version records in place.
+    "github.com/blang/semver/v4@v4.0.0": (
+        "vs = [m.MustParse('1.10.0'), m.MustParse('1.2.0')]\nm.Sort(vs)\n"
+        "assert [str(v) for v in vs] == ['1.2.0', '1.10.0'] and m.MustParse('1.2.3').Minor == 2"
+    ),
     "github.com/hashicorp/go-version": (
         "v = m.NewSemver('1.2.3')\nassert v.String() == '1.2.3' and v.Segments() == [1, 2, 3]\n"
         "assert v.LessThan(m.NewSemver('1.10.0'))"

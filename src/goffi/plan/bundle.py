@@ -28,7 +28,7 @@ from goffi.plan.naming import (
     unique_module_name,
 )
 from goffi.plan.packages import plan_package
-from goffi.surface.model import Const, Method, NamedType, Param, Surface, TypeRef
+from goffi.surface.model import Const, Method, NamedType, Package, Param, Surface, TypeRef, Var
 from goffi.typemap.decisions import Mapping
 from goffi.typemap.mapper import TypeMapper
 
@@ -63,12 +63,11 @@ def decide_bundle(
     requests = instantiation_requests(packages, instantiate, generic_types(surface, packages))
     requested_types = plan_requested_types(mapper, packages, instantiate)
     partial = [plan_package(pkg, i, mapper, requests) for i, pkg in enumerate(packages)]
-    sentinel_vars = [
-        (pkg, v)
-        for pkg in sorted([*packages, *implicit.values()], key=lambda p: p.path)
-        for v in pkg.vars
-        if is_error(v.type)
-    ]
+    sentinel_vars: list[tuple[Package, Var | Const]] = []
+    for pkg in sorted([*packages, *implicit.values()], key=lambda p: p.path):
+        sentinel_vars += [(pkg, v) for v in pkg.vars if is_error(v.type)]
+        sentinel_vars += [(pkg, c) for c in pkg.consts if _constant_error(c, surface)]
+    sentinel_names = {(pkg.path, v.name) for pkg, v in sentinel_vars}
     error_keys = sorted(key for key, t in surface.named.items() if _error_receiver(t, mapper) is not None)
     for key in error_keys:  # their values need classes too (for e.Path, e.Func)
         mapper.map(TypeRef(kind="named", pkg=surface.named[key].pkg, name=surface.named[key].name))
@@ -146,14 +145,16 @@ def decide_bundle(
     plans: list[PackagePlan] = []
     for pkg, plan in zip(packages, partial, strict=True):
         classes = tuple(sorted(by_pkg.get(pkg.path, []), key=lambda c: c.go_name))
-        # An error variable is a sentinel class, not a variable.
+        # An error variable is a sentinel class, not a variable; so is a constant error.
         variables = tuple(v for v in plan.vars if v.type.shape != "error")
+        consts = tuple(c for c in plan.consts if (pkg.path, c.go_name) not in sentinel_names)
         plans.append(
             replace(
                 plan,
                 py_module=names[pkg.path],
                 classes=classes,
                 vars=variables,
+                consts=consts,
                 sentinels=tuple(sentinels_by_pkg.get(pkg.path, [])),
                 error_types=tuple(errors_by_pkg.get(pkg.path, [])),
             )
@@ -336,6 +337,30 @@ def _position_key(c: Const) -> tuple[str, int, int]:
 def named_pkg(key: str) -> str:
     """The import path of a named type's key ("net/url.Values" -> "net/url")."""
     return key.rpartition(".")[0]
+
+
+def _constant_error(c: Const, surface: Surface) -> bool:
+    """Whether a constant is a sentinel error: a constant of a string type with a value
+    Error() string method (the "constant error" pattern, github.com/rs/xid's
+    `const ErrInvalidID strErr = "xid: invalid ID"`), which Go code matches with errors.Is.
+
+    Its value as a plain str would lose what it is for. Integer error codes (syscall.Errno)
+    stay numbers: their value is what code compares and passes.
+    """
+    if c.type.kind != "named" or c.kind != "string":
+        return False
+    named = surface.named.get(c.type.named_key)
+    if named is None or named.type_params or named.underlying.kind != "basic":
+        return False
+    return any(
+        m.name == "Error"
+        and not m.pointer_receiver
+        and not m.params
+        and len(m.results) == 1
+        and m.results[0].type.kind == "basic"
+        and m.results[0].type.name == "string"
+        for m in named.methods
+    )
 
 
 def _error_receiver(named: NamedType, mapper: TypeMapper) -> bool | None:

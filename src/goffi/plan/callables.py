@@ -48,8 +48,8 @@ def plan_callable(
         params.append(ParamPlan(py_name, p.name, mapped, variadic))
     results = list(results_in)
     returns_error = bool(results) and is_error(results[-1].type)
-    if returns_error and len(results) == 1 and returns_error_value(name):
-        returns_error = False  # errors.New, fmt.Errorf, Unwrap: the error *is* the result
+    if returns_error and len(results) == 1 and returns_error_value(name, params_in, receiver is not None):
+        returns_error = False  # errors.New, fmt.Errorf, Unwrap, errors.Wrap: the error *is* the result
     if returns_error:
         results.pop()
     mapped_results: list[Mapping] = []
@@ -98,14 +98,24 @@ def plan_func_type(m: Mapping, index: int) -> FuncTypePlan:
     return FuncTypePlan(m, index, call)
 
 
-def returns_error_value(name: str) -> bool:
+def returns_error_value(name: str, params: tuple[Param, ...] = (), method: bool = False) -> bool:
     """Whether a function whose only result is an error returns it as a value.
 
     Go cannot tell "fails with" from "makes" an error; by convention constructors
     (errors.New, NewSyntaxError), fmt.Errorf, errors.Join, Unwrap and Err methods make or
-    report one. Those return the exception instance (or None) instead of raising it.
+    report one, and so does a package function whose first parameter is an error: it makes
+    an error from an error (github.com/pkg/errors' Wrap, Wrapf, WithStack, WithMessage;
+    multierr.Combine). Those return the exception instance (or None) instead of raising it.
+    A method taking an error (io.PipeWriter.CloseWithError) acts on its receiver: it raises.
     """
-    return name in ("Errorf", "Join", "Unwrap", "Cause", "Err") or name.startswith("New")
+    if name in ("Errorf", "Join", "Unwrap", "Cause", "Err") or name.startswith("New"):
+        return True
+    if method or not params:
+        return False
+    first = params[0].type
+    if first.kind == "slice" and first.elem is not None:
+        first = first.elem  # ...error
+    return is_error(first)
 
 
 def is_error(ref: TypeRef) -> bool:

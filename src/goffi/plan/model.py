@@ -387,7 +387,8 @@ class ClassPlan:
 
 @dataclass(frozen=True)
 class SentinelPlan:
-    """An exported `var ErrX = errors.New(...)`: an exception class matched with errors.Is."""
+    """An exported `var ErrX = errors.New(...)`, or a constant of a string type with an
+    Error method (`const ErrX strErr = "..."`): an exception class matched with errors.Is."""
 
     pkg_path: str
     go_name: str

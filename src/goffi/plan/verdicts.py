@@ -198,8 +198,13 @@ def _param_verdict(
     return replace(p, kept=False, kept_why=fact.words)
 
 
-#: Element shapes of slices whose Go writes come back to a list (ParamPlan.writes_back).
-WRITE_BACK_ELEMS = frozenset({"bool", "int", "uint", "float", "complex", "duration", "string"})
+#: Element shapes of slices whose Go writes come back to a list (ParamPlan.writes_back):
+#: numbers, bools, strings and value classes of them, fixed-size byte arrays (xid.Sort of
+#: []xid.ID), records (blang/semver's Sort of a []Version) and Go objects (a handle Go
+#: moved is the same Python object: the same pointer).
+WRITE_BACK_ELEMS = frozenset(
+    {"bool", "int", "uint", "float", "complex", "duration", "string", "bytearray", "record", "handle"}
+)
 
 
 def _writes_back(p: ParamPlan, generic: bool = False) -> bool:

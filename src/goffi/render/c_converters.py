@@ -436,6 +436,9 @@ GOFFI_MAYBE_UNUSED static int goffi_back_{m.cid}(PyObject *o, const goffi_slice 
             same = "goffi_str_is(item, &p[i])"
         else:
             same = "0"
+        # A Go object is the same object for the same Go value: compared by identity (two
+        # objects equal by their fields are still two Go values).
+        compare = "item == now" if e.shape == "handle" else "PyObject_RichCompareBool(item, now, Py_EQ)"
         return f"""/* {m.go_name}, written back: a writable buffer of '{fmt or "-"}' items is shared (Go writes its
  * values over it after the call), a read-only one is copied; other sequences as goffi_in_. */
 GOFFI_MAYBE_UNUSED static int goffi_in_w_{m.cid}(PyObject *o, goffi_slice *out, goffi_arena *a, const char *where)
@@ -461,7 +464,7 @@ GOFFI_MAYBE_UNUSED static int goffi_back_{m.cid}(PyObject *o, const goffi_slice 
             return -1;
         }}
         Py_INCREF(item);
-        int equal = PyObject_RichCompareBool(item, now, Py_EQ);
+        int equal = {compare};
         Py_DECREF(item);
         if (equal < 0) {{
             Py_DECREF(now);

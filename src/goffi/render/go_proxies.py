@@ -93,7 +93,13 @@ def _proxy(r: GoRenderer, p: ProxyPlan) -> str:
 
 
 def _iface_type(r: GoRenderer, p: ProxyPlan) -> str:
-    for m in r.plan.mappings():
-        if m.shape == "handle" and m.via == "interface" and m.cls == p.key:
+    found = [m for m in r.plan.mappings() if m.shape == "handle" and m.via == "interface" and m.cls == p.key]
+    # An unexported type Go hands out, shown as this interface (TypeMapper.exported_view:
+    # jwt.SigningMethodNone is a *jwt.signingMethodNone), has the interface's class but its
+    # own Go type, which the proxy is not: take the interface's own mapping.
+    for m in found:
+        if m.ref.kind == "named" and m.ref.named_key == p.key.partition("[")[0]:
             return r.speller.type(m.ref)
+    if found:
+        return r.speller.type(found[0].ref)
     raise KeyError(p.key)

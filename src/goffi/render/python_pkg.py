@@ -672,6 +672,15 @@ def _field_in(m: Mapping, namer: ClassNamer, kind: str) -> str:
 def _stub_generic(g: GenericPlan, namer: ClassNamer, typed: Callable[[str], str]) -> str:
     """A generic function's stub: its one signature, or an overload per instantiation."""
     callers = g.automatic or g.instances[:1]
+    # Instantiations Python cannot tell apart by the arguments (a type parameter only in
+    # the result: spf13/cast's ToNumber[T Number](i any) T) are reached by a plain call as
+    # the first of them (Generic.__call__); the others only by F["type"]. Overloads with
+    # the same parameters would be an error for mypy (overload-cannot-match).
+    by_params: dict[str, InstancePlan] = {}
+    for inst in callers:
+        params = inst.func.py_signature(namer).replace(inst.func.py_name, g.py_name, 1).rpartition(" -> ")[0]
+        by_params.setdefault(params, inst)
+    callers = tuple(by_params.values())
     if len(callers) == 1:
         fn = callers[0].func
         sig = fn.py_signature(namer).replace(fn.py_name, g.py_name, 1)

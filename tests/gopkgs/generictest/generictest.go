@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -90,6 +91,13 @@ func Total[T Number](xs ...T) T {
 		t += x
 	}
 	return t
+}
+
+// ParseAs parses s as the number type asked for: T appears only in the result, as in
+// github.com/spf13/cast's ToNumber[T Number](i any) T.
+func ParseAs[T int64 | float64](s string) T {
+	f, _ := strconv.ParseFloat(s, 64)
+	return T(f)
 }
 
 // TypeName reports the Go type a value arrived as.

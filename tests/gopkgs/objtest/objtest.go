@@ -220,6 +220,17 @@ func (blob) Name() string  { return "blob" }
 // Blob returns a Shape whose dynamic type is unexported.
 func Blob() Shape { return blob{} }
 
+// unitShape is unexported; Go hands out a pointer to one as a variable.
+type unitShape struct{}
+
+func (*unitShape) Area() float64 { return 1 }
+func (*unitShape) Name() string  { return "unit" }
+
+// UnitShape is a *unitShape, which Python sees as a Shape (github.com/golang-jwt/jwt/v5's
+// SigningMethodNone is a *signingMethodNone, seen as a SigningMethod, which Python objects
+// implement through a proxy).
+var UnitShape = &unitShape{}
+
 // Shapes returns a square of side 2 and a circle of radius 1, in that order.
 func Shapes() []Shape { return []Shape{NewSquare(2), NewCircle(1)} }
 
@@ -310,6 +321,80 @@ func Joined() error { return errors.Join(ErrNotFound, ErrBusy) }
 // Both returns a wrapped *ValidationError that itself wraps ErrBusy.
 func Both() error {
 	return fmt.Errorf("both: %w", &ValidationError{Field: "name", Reason: "taken", Err: ErrBusy})
+}
+
+// constError is the "constant error" pattern (github.com/rs/xid's ErrInvalidID): an
+// unexported string type with an Error method, whose values are constants.
+type constError string
+
+func (e constError) Error() string { return string(e) }
+
+// ErrConstant is a sentinel declared as a constant, not a variable.
+const ErrConstant constError = "objtest: constant sentinel"
+
+// Code is an exported error type whose values are constants.
+type Code string
+
+func (c Code) Error() string { return "objtest: code " + string(c) }
+
+// ErrCodeGone is a constant of an exported error type.
+const ErrCodeGone Code = "gone"
+
+// FailConstant fails with ErrConstant wrapped, or with ErrCodeGone for code.
+func FailConstant(code bool) error {
+	if code {
+		return ErrCodeGone
+	}
+	return fmt.Errorf("ctx: %w", ErrConstant)
+}
+
+// Annotate adds msg to err (nil stays nil), as github.com/pkg/errors.Wrap does: it makes an
+// error from an error, so Python gets the error back instead of an exception raised.
+func Annotate(err error, msg string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}
+
+// ---- slices Go writes into ----
+
+// SortPoints sorts ps by X, then Y, in place (github.com/blang/semver's Sort of a []Version;
+// Point is shared by pointer elsewhere, so its objects are Go values).
+func SortPoints(ps []Point) {
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0 && (ps[j].X < ps[j-1].X || ps[j].X == ps[j-1].X && ps[j].Y < ps[j-1].Y); j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
+		}
+	}
+}
+
+// SortBases sorts bs by ID in place: a slice of records.
+func SortBases(bs []Base) {
+	for i := 1; i < len(bs); i++ {
+		for j := i; j > 0 && bs[j].ID < bs[j-1].ID; j-- {
+			bs[j], bs[j-1] = bs[j-1], bs[j]
+		}
+	}
+}
+
+// Tag is a fixed-size byte array type (github.com/rs/xid's ID).
+type Tag [2]byte
+
+// SortTags sorts tags in place (xid.Sort).
+func SortTags(tags []Tag) {
+	for i := 1; i < len(tags); i++ {
+		for j := i; j > 0 && string(tags[j][:]) < string(tags[j-1][:]); j-- {
+			tags[j], tags[j-1] = tags[j-1], tags[j]
+		}
+	}
+}
+
+// ReverseCounters reverses cs in place.
+func ReverseCounters(cs []*Counter) {
+	for i, j := 0, len(cs)-1; i < j; i, j = i+1, j-1 {
+		cs[i], cs[j] = cs[j], cs[i]
+	}
 }
 
 // ---- optional pointers to copyable values ----
