@@ -38,6 +38,7 @@ from pathlib import Path
 
 from goffi.errors import GoffiError
 from goffi.hosttools import host_tool
+from goffi.signatures import UnknownNamedType, requested_signatures
 from goffi.surface.model import Surface, TypeRef
 from goffi.toolchain import GoToolchain, parse_go_version
 
@@ -154,27 +155,10 @@ def has_slice_params(surface: Surface) -> bool:
             return named is None or named.type_params != () or slice_like(named.underlying)
         return ref.kind in ("slice", "typeparam")
 
-    requested = [p for p in surface.packages if not surface.requested or p.path in surface.requested]
-    signatures = [f.params for pkg in requested for f in pkg.funcs]
-    pending = [key for pkg in requested for key in pkg.types]
-    seen: set[str] = set()
-    while pending:
-        key = pending.pop()
-        if key in seen:
-            continue
-        seen.add(key)
-        named = surface.named.get(key)
-        if named is None:
-            return True
-        signatures += [m.params for m in named.methods]
-        u = named.underlying
-        for f in u.fields if u.kind == "struct" else ():
-            if f.embedded:  # its methods are promoted
-                t = f.type.elem if f.type.kind == "pointer" and f.type.elem is not None else f.type
-                if t.kind == "named":
-                    pending.append(t.named_key)
-        signatures += [m.params for m in u.methods] if u.kind == "interface" else []
-    return any(slice_like(p.type) for params in signatures for p in params)
+    try:
+        return any(slice_like(p.type) for params, _ in requested_signatures(surface) for p in params)
+    except UnknownNamedType:
+        return True
 
 
 def parse_mutation(text: str) -> MutationAnalysis:

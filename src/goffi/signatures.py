@@ -20,52 +20,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from goffi.surface.model import Param, Surface, TypeRef
-
-# Go's basic types that cross as a Python bool, int, float, complex or str (not unsafe.Pointer).
-_PLAIN_BASIC = frozenset(
-    {
-        "bool",
-        "string",
-        "int",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "uint",
-        "uint8",
-        "uint16",
-        "uint32",
-        "uint64",
-        "uintptr",
-        "float32",
-        "float64",
-        "complex64",
-        "complex128",
-    }
-)
+from goffi.surface.model import BASIC_VALUE_TYPES, Param, Surface, TypeRef
 
 
-class _Unknown(Exception):
+class UnknownNamedType(Exception):
     """A named type the surface does not hold: nothing is known about the signatures."""
 
 
 def is_plain(surface: Surface, ref: TypeRef) -> bool:
     """Whether ``ref`` is a plain type: a bool, number or string, or a named type of one."""
     if ref.kind == "basic":
-        return ref.name in _PLAIN_BASIC
+        return ref.name in BASIC_VALUE_TYPES
     if ref.kind == "named":
         named = surface.named.get(ref.named_key)
         if named is None or named.type_params or ref.type_args:
             return False
-        return named.underlying.kind == "basic" and named.underlying.name in _PLAIN_BASIC
+        return named.underlying.kind == "basic" and named.underlying.name in BASIC_VALUE_TYPES
     return False
 
 
-def _signatures(surface: Surface) -> Iterator[tuple[tuple[Param, ...], tuple[Param, ...]]]:
+def requested_signatures(surface: Surface) -> Iterator[tuple[tuple[Param, ...], tuple[Param, ...]]]:
     """(params, results) of every function of the requested packages and every method of
     their types (promoted ones through embedded fields, and interfaces' methods, too).
-    Raises _Unknown for a named type the surface does not hold."""
+    Raises UnknownNamedType for a named type the surface does not hold (nothing is known
+    about its methods)."""
     requested = [p for p in surface.packages if not surface.requested or p.path in surface.requested]
     for pkg in requested:
         for f in pkg.funcs:
@@ -79,7 +57,7 @@ def _signatures(surface: Surface) -> Iterator[tuple[tuple[Param, ...], tuple[Par
         seen.add(key)
         named = surface.named.get(key)
         if named is None:
-            raise _Unknown(key)
+            raise UnknownNamedType(key)
         for m in named.methods:
             yield m.params, m.results
         u = named.underlying
@@ -96,8 +74,8 @@ def plain_params(surface: Surface) -> bool:
     """Whether every parameter the escape analysis would report on is plain (then the
     plan reads none of its facts)."""
     try:
-        return all(is_plain(surface, p.type) for params, _ in _signatures(surface) for p in params)
-    except _Unknown:
+        return all(is_plain(surface, p.type) for params, _ in requested_signatures(surface) for p in params)
+    except UnknownNamedType:
         return False
 
 
@@ -106,7 +84,9 @@ def plain_signatures(surface: Surface) -> bool:
     the plan reads none of its verdicts: decoding, map writes, never-nil results)."""
     try:
         return all(
-            is_plain(surface, p.type) for params, results in _signatures(surface) for p in (*params, *results)
+            is_plain(surface, p.type)
+            for params, results in requested_signatures(surface)
+            for p in (*params, *results)
         )
-    except _Unknown:
+    except UnknownNamedType:
         return False

@@ -9,31 +9,7 @@ from dataclasses import dataclass, replace
 
 from goffi.generics.choice import mentions
 from goffi.generics.substitution import substitute
-from goffi.surface.model import Constraint, Surface, Term, TypeRef
-
-#: Go's predeclared types a type argument may name, by their spelling.
-_PREDECLARED = frozenset(
-    {
-        "bool",
-        "string",
-        "int",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "uint",
-        "uint8",
-        "uint16",
-        "uint32",
-        "uint64",
-        "uintptr",
-        "float32",
-        "float64",
-        "complex64",
-        "complex128",
-    }
-)
-
+from goffi.surface.model import BASIC_VALUE_TYPES, Constraint, Surface, Term, TypeRef
 
 _ALIASES = {"byte": "uint8", "rune": "int32"}
 
@@ -151,7 +127,7 @@ class TypeResolver:
             return TypeRef(kind="interface"), rest
         if word in _ALIASES:
             return TypeRef(kind="basic", name=_ALIASES[word], alias=word), rest
-        if word in _PREDECLARED:
+        if word in BASIC_VALUE_TYPES:  # a type argument may name any of them
             return TypeRef(kind="basic", name=word), rest
         if word == "error":
             return TypeRef(kind="named", name="error"), rest

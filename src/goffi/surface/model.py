@@ -28,6 +28,30 @@ TypeKind = Literal[
 
 ChanDir = Literal["both", "send", "recv"]
 
+#: Go's predeclared basic types that are values (every basic kind but unsafe.Pointer): they
+#: cross as a Python bool, int, float, complex or str, and a type argument may name them.
+BASIC_VALUE_TYPES = frozenset(
+    {
+        "bool",
+        "string",
+        "int",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "uintptr",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+    }
+)
+
 
 @dataclass(frozen=True)
 class TypeRef:
