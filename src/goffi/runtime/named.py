@@ -21,7 +21,7 @@ none collides with datetime's or timedelta's own attributes).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from goffi.runtime import GoTime
@@ -149,6 +149,18 @@ class GoTimeValue(GoNamed, GoTime):
     __repr__ = datetime.datetime.__repr__
 
 
+def _keeping_duration(op: Callable[..., Any]) -> Callable[..., Any]:
+    """timedelta's operator ``op`` for GoDurationValue: a timedelta result comes back as
+    the Duration class (``time.Second * 3``); NotImplemented and numbers pass through."""
+
+    def method(self: GoDurationValue, *other: Any) -> Any:
+        return self._keep(op(self, *other))
+
+    method.__name__ = op.__name__
+    method.__qualname__ = f"GoDurationValue.{op.__name__}"
+    return method
+
+
 class GoDurationValue(GoNamed, datetime.timedelta):
     """``time.Duration``: a timedelta carrying Go's methods (below a microsecond truncates).
 
@@ -187,47 +199,26 @@ class GoDurationValue(GoNamed, datetime.timedelta):
             return type(self)(result)
         return result
 
-    def __add__(self, other: Any) -> Any:
-        return self._keep(datetime.timedelta.__add__(self, other))
-
-    def __radd__(self, other: Any) -> Any:
-        return self._keep(datetime.timedelta.__radd__(self, other))
-
-    def __sub__(self, other: Any) -> Any:
-        return self._keep(datetime.timedelta.__sub__(self, other))
-
-    def __rsub__(self, other: Any) -> Any:
-        return self._keep(datetime.timedelta.__rsub__(self, other))
-
-    def __mul__(self, other: Any) -> Any:
-        return self._keep(datetime.timedelta.__mul__(self, other))
-
-    def __rmul__(self, other: Any) -> Any:
-        return self._keep(datetime.timedelta.__rmul__(self, other))
-
-    def __truediv__(self, other: Any) -> Any:
-        return self._keep(datetime.timedelta.__truediv__(self, other))
-
-    def __floordiv__(self, other: Any) -> Any:
-        return self._keep(datetime.timedelta.__floordiv__(self, other))
-
-    def __mod__(self, other: Any) -> Any:
-        return self._keep(datetime.timedelta.__mod__(self, other))
+    # Go's arithmetic on Durations gives Durations: each of timedelta's operators, its
+    # timedelta result made a Duration again (numbers, a ratio of two, stay numbers).
+    __add__ = _keeping_duration(datetime.timedelta.__add__)
+    __radd__ = _keeping_duration(datetime.timedelta.__radd__)
+    __sub__ = _keeping_duration(datetime.timedelta.__sub__)
+    __rsub__ = _keeping_duration(datetime.timedelta.__rsub__)
+    __mul__ = _keeping_duration(datetime.timedelta.__mul__)
+    __rmul__ = _keeping_duration(datetime.timedelta.__rmul__)
+    __truediv__ = _keeping_duration(datetime.timedelta.__truediv__)
+    __floordiv__ = _keeping_duration(datetime.timedelta.__floordiv__)
+    __mod__ = _keeping_duration(datetime.timedelta.__mod__)
+    __neg__ = _keeping_duration(datetime.timedelta.__neg__)
+    __pos__ = _keeping_duration(datetime.timedelta.__pos__)
+    __abs__ = _keeping_duration(datetime.timedelta.__abs__)
 
     def __divmod__(self, other: Any) -> Any:
         result = datetime.timedelta.__divmod__(self, other)
         if result is NotImplemented:
             return result
         return result[0], self._keep(result[1])
-
-    def __neg__(self) -> Any:
-        return self._keep(datetime.timedelta.__neg__(self))
-
-    def __pos__(self) -> Any:
-        return self._keep(datetime.timedelta.__pos__(self))
-
-    def __abs__(self) -> Any:
-        return self._keep(datetime.timedelta.__abs__(self))
 
 
 _PLAIN: tuple[type, ...] = (int, float, complex, str, bytes, list, dict)
