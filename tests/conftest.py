@@ -119,6 +119,59 @@ def go(session_cache: Path) -> dict[str, ModuleType]:
     }
 
 
+# Standard-library packages of the session bundle that several test files use.
+
+
+@pytest.fixture(scope="session")
+def strings(go: dict[str, ModuleType]) -> ModuleType:
+    return go["strings"]
+
+
+@pytest.fixture(scope="session")
+def strconv(go: dict[str, ModuleType]) -> ModuleType:
+    return go["strconv"]
+
+
+@pytest.fixture(scope="session")
+def fmt(go: dict[str, ModuleType]) -> ModuleType:
+    return go["fmt"]
+
+
+@pytest.fixture(scope="session")
+def errors_(go: dict[str, ModuleType]) -> ModuleType:
+    return go["errors"]
+
+
+@pytest.fixture(scope="session")
+def time_(go: dict[str, ModuleType]) -> ModuleType:
+    return go["time"]
+
+
+@pytest.fixture(scope="session")
+def os_(go: dict[str, ModuleType]) -> ModuleType:
+    return go["os"]
+
+
+@pytest.fixture(scope="session")
+def io_(go: dict[str, ModuleType]) -> ModuleType:
+    return go["io"]
+
+
+@pytest.fixture(scope="session")
+def fs(go: dict[str, ModuleType]) -> ModuleType:
+    return go["io/fs"]
+
+
+@pytest.fixture(scope="session")
+def filepath(go: dict[str, ModuleType]) -> ModuleType:
+    return go["path/filepath"]
+
+
+@pytest.fixture(scope="session")
+def bytes_(go: dict[str, ModuleType]) -> ModuleType:
+    return go["bytes"]
+
+
 @pytest.fixture(scope="session")
 def typestest(go: dict[str, ModuleType]) -> ModuleType:
     """tests/gopkgs/typestest, the package that exercises every row of the type table."""

@@ -40,11 +40,6 @@ def maps(go: dict[str, ModuleType]) -> ModuleType:
     return go["maps"]
 
 
-@pytest.fixture(scope="module")
-def strings(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strings"]
-
-
 # ---- iterators: results -------------------------------------------------------------
 
 

@@ -56,26 +56,6 @@ def gotime(go: dict[str, ModuleType]) -> ModuleType:
     return go["time"]
 
 
-@pytest.fixture(scope="module")
-def strings(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strings"]
-
-
-@pytest.fixture(scope="module")
-def filepath(go: dict[str, ModuleType]) -> ModuleType:
-    return go["path/filepath"]
-
-
-@pytest.fixture(scope="module")
-def fs(go: dict[str, ModuleType]) -> ModuleType:
-    return go["io/fs"]
-
-
-@pytest.fixture(scope="module")
-def errors_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["errors"]
-
-
 def collect(chantest: ModuleType) -> int:
     """live_handles() after Python's collector, then Go's (whose finalizers release callbacks)."""
     gc.collect()

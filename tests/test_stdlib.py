@@ -11,17 +11,6 @@ import pytest
 
 import goffi
 
-
-@pytest.fixture(scope="module")
-def strings(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strings"]
-
-
-@pytest.fixture(scope="module")
-def strconv(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strconv"]
-
-
 SAMPLES = ["", "a", "héllo wörld", "ǅungla", "ß", "İstanbul", "a\x00b", "日本語テキスト", "  spaced\tout\n"]
 
 

@@ -66,31 +66,6 @@ def url(go: dict[str, ModuleType]) -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def bytes_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["bytes"]
-
-
-@pytest.fixture(scope="module")
-def strings(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strings"]
-
-
-@pytest.fixture(scope="module")
-def strconv(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strconv"]
-
-
-@pytest.fixture(scope="module")
-def os_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["os"]
-
-
-@pytest.fixture(scope="module")
-def io_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["io"]
-
-
-@pytest.fixture(scope="module")
 def hex_(go: dict[str, ModuleType]) -> ModuleType:
     return go["encoding/hex"]
 
@@ -98,21 +73,6 @@ def hex_(go: dict[str, ModuleType]) -> ModuleType:
 @pytest.fixture(scope="module")
 def json_(go: dict[str, ModuleType]) -> ModuleType:
     return go["encoding/json"]
-
-
-@pytest.fixture(scope="module")
-def errors_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["errors"]
-
-
-@pytest.fixture(scope="module")
-def fmt(go: dict[str, ModuleType]) -> ModuleType:
-    return go["fmt"]
-
-
-@pytest.fixture(scope="module")
-def time_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["time"]
 
 
 @pytest.fixture(scope="module")

@@ -18,51 +18,6 @@ from conftest import GO_TEST_PACKAGES
 pytestmark = pytest.mark.usefixtures("no_handle_leaks")
 
 
-@pytest.fixture(scope="module")
-def io_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["io"]
-
-
-@pytest.fixture(scope="module")
-def errors_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["errors"]
-
-
-@pytest.fixture(scope="module")
-def fmt(go: dict[str, ModuleType]) -> ModuleType:
-    return go["fmt"]
-
-
-@pytest.fixture(scope="module")
-def os_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["os"]
-
-
-@pytest.fixture(scope="module")
-def fs(go: dict[str, ModuleType]) -> ModuleType:
-    return go["io/fs"]
-
-
-@pytest.fixture(scope="module")
-def filepath(go: dict[str, ModuleType]) -> ModuleType:
-    return go["path/filepath"]
-
-
-@pytest.fixture(scope="module")
-def strings(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strings"]
-
-
-@pytest.fixture(scope="module")
-def strconv(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strconv"]
-
-
-@pytest.fixture(scope="module")
-def time_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["time"]
-
-
 # ---- sentinel errors' classes are Go's values -------------------------------------------
 
 

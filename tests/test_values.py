@@ -71,26 +71,6 @@ def csv(go: dict[str, ModuleType]) -> ModuleType:
     return go["encoding/csv"]
 
 
-@pytest.fixture(scope="module")
-def strings(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strings"]
-
-
-@pytest.fixture(scope="module")
-def strconv(go: dict[str, ModuleType]) -> ModuleType:
-    return go["strconv"]
-
-
-@pytest.fixture(scope="module")
-def bytes_(go: dict[str, ModuleType]) -> ModuleType:
-    return go["bytes"]
-
-
-@pytest.fixture(scope="module")
-def fmt(go: dict[str, ModuleType]) -> ModuleType:
-    return go["fmt"]
-
-
 # ------------------------------------------------------------- ints in any
 
 
